@@ -1,0 +1,54 @@
+import type { Config } from '../../config/load-config.js';
+import { DaemonError } from '../../errors.js';
+import { DaemonClient } from '../daemon-client.js';
+import { ExitCode, type Output } from '../output.js';
+
+interface StatusAnswer {
+  pid: number;
+  url: string | null;
+  version: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  runs?: { active: number; queued: number };
+  providers?: Array<{ name: string; type: string; limits: Record<string, number | null>; inFlight: number; queued: number; pausedUntil: string | null }>;
+  usage?: { costUsd: number; promptTokens: number; completionTokens: number; calls: number };
+}
+
+/** `agentd status [--json]`: pid, URL, uptime, providers and their limiter state, active runs, spend. */
+export async function statusCommand(config: Config, options: { json: boolean }, output: Output): Promise<number> {
+  const client = new DaemonClient(config);
+  let status: StatusAnswer;
+  try {
+    status = await client.request<StatusAnswer>('GET', '/v1/status');
+  } catch (error) {
+    if (!(error instanceof DaemonError)) throw error;
+    if (options.json) output.out(JSON.stringify({ running: false, url: client.baseURL }));
+    else output.out(`agentd is not running (start it with: agentd start)`);
+    return ExitCode.notRunning;
+  }
+  if (options.json) {
+    output.out(JSON.stringify({ running: true, ...status }, null, 2));
+    return ExitCode.ok;
+  }
+  const lines = [
+    `agentd ${status.version} running at ${status.url ?? client.baseURL}`,
+    `  pid ${status.pid}, up ${formatDuration(status.uptimeSeconds)}`,
+  ];
+  if (status.runs) lines.push(`  runs: ${status.runs.active} running, ${status.runs.queued} queued`);
+  if (status.usage) lines.push(`  spend: $${status.usage.costUsd.toFixed(4)} over ${status.usage.calls} calls (${status.usage.promptTokens + status.usage.completionTokens} tokens)`);
+  for (const provider of status.providers ?? []) {
+    const limits = Object.entries(provider.limits)
+      .map(([key, value]) => `${key} ${value ?? '-'}`)
+      .join(', ');
+    const paused = provider.pausedUntil ? `, paused until ${provider.pausedUntil}` : '';
+    lines.push(`  provider ${provider.name} (${provider.type}): ${limits}; ${provider.inFlight} in flight, ${provider.queued} queued${paused}`);
+  }
+  output.out(lines.join('\n'));
+  return ExitCode.ok;
+}
+
+function formatDuration(seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  return hours > 0 ? `${hours}h ${minutes}m` : minutes > 0 ? `${minutes}m ${seconds % 60}s` : `${seconds}s`;
+}

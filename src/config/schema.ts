@@ -1,0 +1,135 @@
+import { z } from 'zod';
+
+/**
+ * The config file's schema: every key of CONTRACT.md, with its default. Provider-specific and plugin-specific
+ * options are validated by the provider or plugin itself (rule of three); here they pass through.
+ */
+
+const positiveInt = (what: string) =>
+  z.number({ error: (issue) => `expected ${what}, got ${describe(issue.input)}` }).int(`expected ${what}`).positive(`expected ${what}`);
+
+const nonNegative = (what: string) =>
+  z.number({ error: (issue) => `expected ${what}, got ${describe(issue.input)}` }).nonnegative(`expected ${what}`);
+
+/** Rate limits of one provider (or one model of it). Absent means unlimited in that dimension. */
+export const limitsSchema = z
+  .object({
+    /** Requests per minute. */
+    rpm: positiveInt('a positive whole number of requests per minute').optional(),
+    /** Tokens (prompt + completion) per minute. */
+    tpm: positiveInt('a positive whole number of tokens per minute').optional(),
+    /** Requests in flight at once. */
+    concurrency: positiveInt('a positive whole number of requests in flight').optional(),
+    /**
+     * The window, in seconds, over which the provider may enforce a minute's limit: at most
+     * `tpm * burstSeconds / 60` tokens are sent at once. @default 3
+     */
+    burstSeconds: z.number().positive().max(60).optional(),
+  })
+  .strict();
+
+export type LimitsConfig = z.infer<typeof limitsSchema>;
+
+const providerBase = {
+  /** API key; `${ENV}` interpolated. */
+  apiKey: z.string().optional(),
+  baseURL: z.url({ error: 'expected a URL' }).optional(),
+  /** Extra HTTP headers sent with every request. */
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Per-request timeout. @default 600000 */
+  timeoutMs: positiveInt('a positive number of milliseconds').optional(),
+  limits: limitsSchema.extend({ models: z.record(z.string(), limitsSchema).optional() }).optional(),
+};
+
+export const providerSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ type: z.literal('openai'), ...providerBase, organization: z.string().optional() }).strict(),
+    z.object({ type: z.literal('anthropic'), ...providerBase }).strict(),
+    z.object({ type: z.literal('ollama'), ...providerBase }).strict(),
+  ],
+  { error: (issue) => `expected "type" to be one of "openai", "anthropic", "ollama", got ${describe((issue.input as { type?: unknown } | undefined)?.type)}` },
+);
+
+export type ProviderConfig = z.infer<typeof providerSchema>;
+
+const modelName = z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model", e.g. "openai/gpt-4o-mini"');
+
+const priceSchema = z
+  .object({ input: nonNegative('USD per million input tokens'), output: nonNegative('USD per million output tokens') })
+  .strict();
+
+const pluginBase = z.object({ use: z.string().min(1, 'expected the name of a plugin') }).loose();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z
+          .number({ error: (issue) => `expected a number from 1 to 65535, got ${describe(issue.input)}` })
+          .int('expected a number from 1 to 65535')
+          // 0 asks the OS for a free port; the daemon records the one it got in <dataDir>/daemon.json.
+          .min(0, 'expected a number from 1 to 65535 (or 0 for any free port)')
+          .max(65535, 'expected a number from 1 to 65535')
+          .default(7411),
+        /** Bearer token; generated into `<dataDir>/token` when unset. */
+        token: z.string().min(16, 'expected at least 16 characters').optional(),
+        /** Largest request body accepted, in bytes. @default 1048576 */
+        bodyLimit: positiveInt('a positive number of bytes').default(1_048_576),
+      })
+      .strict()
+      .prefault({}),
+    dataDir: z.string().min(1).optional(),
+    providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider names use letters, digits, _ . -'), providerSchema).optional(),
+    pricing: z.record(modelName, priceSchema).default({}),
+    models: z
+      .object({
+        default: modelName.optional(),
+        actions: z.record(z.string(), modelName).default({}),
+      })
+      .strict()
+      .prefault({}),
+    plugins: z
+      .object({
+        search: pluginBase.prefault({ use: 'duckduckgo' }),
+        browse: pluginBase.prefault({ use: 'http' }),
+        wiki: pluginBase.prefault({ use: 'mediawiki' }),
+      })
+      .strict()
+      .prefault({}),
+    budget: z
+      .object({
+        perRunUsd: nonNegative('a number of US dollars').optional(),
+        totalUsd: nonNegative('a number of US dollars').optional(),
+      })
+      .strict()
+      .prefault({}),
+    runs: z
+      .object({ concurrency: positiveInt('a positive whole number of runs').default(4) })
+      .strict()
+      .prefault({}),
+    cache: z
+      .object({
+        /** Replay identical LLM calls from the store instead of paying again. @default true */
+        llm: z.boolean().default(true),
+        /** How long a fetched page is reused, in seconds. @default 86400 */
+        pageTtlSeconds: nonNegative('a number of seconds').default(86_400),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import type { Config } from '../config/load-config.js';
+import { AgentdError, ErrorCode } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { registerSecrets } from '../secrets.js';
+import { buildServer } from '../server/build-server.js';
+import { VERSION } from '../version.js';
+import { closeServices, createServices } from './services.js';
+import { removeDaemonState, stateFiles, writeDaemonState } from './state-files.js';
+import { ensureToken } from './token.js';
+
+/** How long a graceful stop may take before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 8_000;
+
+export interface RunningDaemon {
+  url: string;
+  /** Stops accepting requests, checkpoints running runs, closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Runs the daemon in this process: opens the store, builds the services and the API, listens, and records
+ * its pid and URL in the data dir. `agentd start --foreground` calls this; `agentd start` spawns a process
+ * that does.
+ */
+export async function runDaemon(config: Config, options: { logToStdout?: boolean } = {}): Promise<RunningDaemon> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const token = ensureToken(config);
+  registerSecrets(token, ...Object.values(config.providers).map((provider) => provider.apiKey));
+  const logger = createLogger({ level: config.log.level, ...(options.logToStdout ? {} : { file: stateFiles(config.dataDir).log }) });
+  const services = await createServices(config, { logger, token });
+  const app = await buildServer(services);
+
+  let url: string;
+  try {
+    url = await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    await app.close();
+    await closeServices(services);
+    throw listenError(error, config);
+  }
+  services.url = url;
+  writeDaemonState(config.dataDir, { pid: process.pid, url, startedAt: services.startedAt.toISOString(), version: VERSION });
+  logger.info({ url, pid: process.pid, dataDir: config.dataDir, config: config.source }, 'agentd listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.info('agentd stopping');
+      await app.close();
+      await closeServices(services);
+      removeDaemonState(config.dataDir, process.pid);
+      logger.info('agentd stopped');
+    })());
+  return { url, close };
+}
+
+/** Installs SIGTERM/SIGINT handlers that close the daemon gracefully, then exit. */
+export function exitOnSignals(daemon: RunningDaemon): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second signal, or a close that hangs, must not leave a half-stopped daemon behind.
+    const timer = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    timer.unref();
+    daemon.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`agentd: error while stopping on ${signal}: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+function listenError(error: unknown, config: Config): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `${config.server.host}:${config.server.port}`;
+  if (code === 'EADDRINUSE') {
+    return new AgentdError(ErrorCode.daemon, `port ${config.server.port} on ${config.server.host} is already in use: stop what uses it or set server.port`, { cause: error });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new AgentdError(ErrorCode.daemon, `cannot listen on ${where}: server.host is not an address of this machine`, { cause: error });
+  }
+  if (code === 'EACCES') {
+    return new AgentdError(ErrorCode.daemon, `not allowed to listen on ${where}: choose a port above 1023`, { cause: error });
+  }
+  return new AgentdError(ErrorCode.daemon, `cannot listen on ${where}: ${(error as Error).message}`, { cause: error });
+}

@@ -1,0 +1,219 @@
+/**
+ * agentd's one error hierarchy. Every error carries a stable `code` that scripts and the API can match on,
+ * and keeps what caused it as `cause`. Modelled on fastify's lib/errors.js and got's core/errors.ts.
+ */
+
+/** Stable error codes. Never renamed once published: clients match on them. */
+export const ErrorCode = {
+  /** The config file is unreadable or invalid. */
+  config: 'AGENTD_ERR_CONFIG',
+  /** Input from a client failed validation. */
+  badRequest: 'AGENTD_ERR_BAD_REQUEST',
+  /** Missing or wrong bearer token. */
+  unauthorized: 'AGENTD_ERR_UNAUTHORIZED',
+  /** A request refused by a security rule (Host, Origin, address). */
+  forbidden: 'AGENTD_ERR_FORBIDDEN',
+  /** The thing asked for does not exist. */
+  notFound: 'AGENTD_ERR_NOT_FOUND',
+  /** The request conflicts with the current state (e.g. resuming a completed run). */
+  conflict: 'AGENTD_ERR_CONFLICT',
+  /** A request body over the size limit. */
+  tooLarge: 'AGENTD_ERR_TOO_LARGE',
+  /** An LLM provider failed the call. */
+  provider: 'AGENTD_ERR_PROVIDER',
+  /** An LLM provider rate-limited the call. */
+  rateLimit: 'AGENTD_ERR_RATE_LIMIT',
+  /** A call would cross a budget. */
+  budget: 'AGENTD_ERR_BUDGET',
+  /** A search, browse or wiki plugin failed. */
+  plugin: 'AGENTD_ERR_PLUGIN',
+  /** An address the browse plugin must not fetch. */
+  blockedAddress: 'AGENTD_ERR_BLOCKED_ADDRESS',
+  /** Something took longer than allowed. */
+  timeout: 'AGENTD_ERR_TIMEOUT',
+  /** The operation was cancelled by its caller. */
+  aborted: 'AGENTD_ERR_ABORTED',
+  /** The persistent store failed. */
+  store: 'AGENTD_ERR_STORE',
+  /** The daemon is not running or not reachable. */
+  daemon: 'AGENTD_ERR_DAEMON',
+} as const;
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base of every agentd error: a stable code, an HTTP status for the API, and a cause. */
+export class AgentdError extends Error {
+  override readonly name: string = 'AgentdError';
+  readonly code: ErrorCodeValue;
+  /** The HTTP status the API answers with when this error reaches a route. */
+  readonly statusCode: number;
+
+  constructor(code: ErrorCodeValue, message: string, options: { cause?: unknown; statusCode?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.statusCode = options.statusCode ?? 500;
+  }
+}
+
+/** One problem in a config file, at a key path. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** The config is invalid; `issues` lists every problem, each with its key path. */
+export class ConfigError extends AgentdError {
+  override readonly name = 'ConfigError';
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[], options: { cause?: unknown; source?: string } = {}) {
+    const where = options.source ? ` in ${options.source}` : '';
+    const lines = issues.map((issue) => (issue.path ? `  ${issue.path}: ${issue.message}` : `  ${issue.message}`));
+    super(ErrorCode.config, `invalid config${where}:\n${lines.join('\n')}`, { ...options, statusCode: 400 });
+    this.issues = issues;
+  }
+}
+
+/** Client input failed validation (400). */
+export class BadRequestError extends AgentdError {
+  override readonly name = 'BadRequestError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.badRequest, message, { ...options, statusCode: 400 });
+  }
+}
+
+/** The thing asked for does not exist (404). */
+export class NotFoundError extends AgentdError {
+  override readonly name = 'NotFoundError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.notFound, message, { ...options, statusCode: 404 });
+  }
+}
+
+/** The request conflicts with the current state (409). */
+export class ConflictError extends AgentdError {
+  override readonly name = 'ConflictError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.conflict, message, { ...options, statusCode: 409 });
+  }
+}
+
+/** Why a provider call failed, normalised across SDKs by HTTP status and error type. */
+export type ProviderErrorKind =
+  | 'auth'
+  | 'quota'
+  | 'too-large'
+  | 'bad-request'
+  | 'not-found'
+  | 'rate-limited'
+  | 'overloaded'
+  | 'server'
+  | 'timeout'
+  | 'connection';
+
+/** An LLM provider failed a call. `retryable` says whether the gateway may try again. */
+export class ProviderError extends AgentdError {
+  override readonly name: string = 'ProviderError';
+  readonly kind: ProviderErrorKind;
+  /** The provider's HTTP status, when there was a response. */
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  /** The provider's own retry hint in milliseconds (retry-after-ms, retry-after, "try again in 1.2s"). */
+  readonly retryAfterMs: number | undefined;
+  /** The response headers, lower-cased, for rate-limit bookkeeping. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly provider: string;
+
+  constructor(
+    provider: string,
+    kind: ProviderErrorKind,
+    message: string,
+    options: {
+      cause?: unknown;
+      status?: number;
+      retryAfterMs?: number;
+      headers?: Record<string, string>;
+    } = {},
+  ) {
+    const code = kind === 'rate-limited' ? ErrorCode.rateLimit : kind === 'timeout' ? ErrorCode.timeout : ErrorCode.provider;
+    super(code, `${provider}: ${message}`, { cause: options.cause, statusCode: kind === 'bad-request' || kind === 'not-found' ? 400 : 502 });
+    this.provider = provider;
+    this.kind = kind;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+    this.headers = options.headers ?? {};
+    this.retryable = RETRYABLE_KINDS.has(kind);
+  }
+}
+
+const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set(['rate-limited', 'overloaded', 'server', 'timeout', 'connection']);
+
+/** A call that would cross a run's or the daemon's budget was not made (402). */
+export class BudgetError extends AgentdError {
+  override readonly name = 'BudgetError';
+  readonly scope: 'run' | 'total';
+  constructor(scope: 'run' | 'total', message: string) {
+    super(ErrorCode.budget, message, { statusCode: 402 });
+    this.scope = scope;
+  }
+}
+
+/** A search, browse or wiki plugin failed; `statusCode` is 502 for upstream failures. */
+export class PluginError extends AgentdError {
+  override readonly name = 'PluginError';
+  readonly plugin: string;
+  constructor(plugin: string, message: string, options: { cause?: unknown; statusCode?: number } = {}) {
+    super(ErrorCode.plugin, `${plugin}: ${message}`, { cause: options.cause, statusCode: options.statusCode ?? 502 });
+    this.plugin = plugin;
+  }
+}
+
+/** The browse plugin refused an address (loopback, private, metadata...) (403). */
+export class BlockedAddressError extends AgentdError {
+  override readonly name = 'BlockedAddressError';
+  constructor(message: string) {
+    super(ErrorCode.blockedAddress, message, { statusCode: 403 });
+  }
+}
+
+/** Something took longer than allowed (504). */
+export class TimeoutError extends AgentdError {
+  override readonly name = 'TimeoutError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.timeout, message, { ...options, statusCode: 504 });
+  }
+}
+
+/** The operation was cancelled through its AbortSignal (499, as nginx says "client closed request"). */
+export class AbortError extends AgentdError {
+  override readonly name = 'AbortError';
+  constructor(message = 'the operation was cancelled', options: { cause?: unknown } = {}) {
+    super(ErrorCode.aborted, message, { ...options, statusCode: 499 });
+  }
+}
+
+/** The store could not read or write (500: our fault, never the client's). */
+export class StoreError extends AgentdError {
+  override readonly name = 'StoreError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.store, message, options);
+  }
+}
+
+/** The daemon is not running or not reachable from the CLI. */
+export class DaemonError extends AgentdError {
+  override readonly name = 'DaemonError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.daemon, message, options);
+  }
+}
+
+/** Throws an AbortError when the signal is aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
+}
+
+/** The message of anything thrown, for logs and run records. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Statuses of a run, in CONTRACT.md's words. */
+export const runStatusSchema = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+
+export const usageSchema = z.object({
+  calls: z.number().int().nonnegative(),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
+  /** True when some call's model had no known price: `costUsd` then undercounts. */
+  costUnknown: z.boolean().optional(),
+});
+export type Usage = z.infer<typeof usageSchema>;
+
+export const runErrorSchema = z.object({
+  stage: z.string(),
+  message: z.string(),
+  url: z.string().optional(),
+  code: z.string().optional(),
+  at: z.string().optional(),
+});
+export type RunError = z.infer<typeof runErrorSchema>;
+
+/** The run record of CONTRACT.md, plus the options it was submitted with. */
+export const runSchema = z.object({
+  id: z.string(),
+  topic: z.string(),
+  language: z.string(),
+  status: runStatusSchema,
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  budgetUsd: z.number().nonnegative().optional(),
+  team: z.array(z.string()),
+  keywords: z.array(z.string()),
+  wiki: z.array(z.object({ title: z.string(), url: z.string(), summary: z.string(), keyword: z.string().optional() })),
+  sources: z.array(z.object({ url: z.string(), title: z.string(), query: z.string(), summary: z.string() })),
+  report: z.string(),
+  usage: usageSchema,
+  errors: z.array(runErrorSchema),
+  /** Why the run failed, when it did. */
+  failure: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type Run = z.infer<typeof runSchema>;
+
+/** What `GET /v1/runs` lists for each run. */
+export type RunSummary = Pick<Run, 'id' | 'topic' | 'language' | 'status' | 'createdAt' | 'startedAt' | 'finishedAt'> & {
+  costUsd: number;
+};
+
+export function summarize(run: Run): RunSummary {
+  const summary: RunSummary = {
+    id: run.id,
+    topic: run.topic,
+    language: run.language,
+    status: run.status,
+    createdAt: run.createdAt,
+    costUsd: run.usage.costUsd,
+  };
+  if (run.startedAt) summary.startedAt = run.startedAt;
+  if (run.finishedAt) summary.finishedAt = run.finishedAt;
+  return summary;
+}
+
+export function emptyUsage(): Usage {
+  return { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+}

@@ -1,0 +1,36 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { ErrorCode } from '../errors.js';
+import type { Services } from '../daemon/services.js';
+import { errorBody, handleError } from './error-handler.js';
+import { healthRoutes } from './routes/health.js';
+import { statusRoutes } from './routes/status.js';
+import { createGuards } from './security.js';
+
+/**
+ * The daemon's HTTP and WebSocket API, built without listening (fastify's testing guide): tests call
+ * `app.inject()`, and only the CLI's `start` calls `listen`.
+ */
+export async function buildServer(services: Services): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one routes expect.
+    loggerInstance: services.logger as FastifyBaseLogger,
+    bodyLimit: config.server.bodyLimit,
+    // Client-sent request ids would let one client's log lines impersonate another's.
+    requestIdHeader: false,
+    disableRequestLogging: false,
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send(errorBody(ErrorCode.notFound, `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token }));
+
+  await app.register(websocket, { options: { maxPayload: 1_048_576 } });
+
+  healthRoutes(app);
+  statusRoutes(app, services);
+  return app;
+}

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../daemon/services.js';
+import { VERSION } from '../../version.js';
+
+/** `GET /v1/status`: what `agentd status` shows. Not in CONTRACT.md's table; documented in README.md. */
+export function statusRoutes(app: FastifyInstance, services: Services): void {
+  app.get('/v1/status', async () => ({
+    pid: process.pid,
+    url: services.url ?? null,
+    version: VERSION,
+    startedAt: services.startedAt.toISOString(),
+    uptimeSeconds: Math.round((Date.now() - services.startedAt.getTime()) / 1000),
+    dataDir: services.config.dataDir,
+    config: services.config.source,
+  }));
+}

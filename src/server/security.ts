@@ -1,0 +1,95 @@
+import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AgentdError, ErrorCode } from '../errors.js';
+
+/**
+ * The daemon's request guards, in the order they run: Host (DNS rebinding), Origin (cross-site browser
+ * requests), then the bearer token for everything under /v1.
+ */
+export interface SecurityOptions {
+  /** The address the daemon listens on (`server.host`). */
+  listenHost: string;
+  token: string;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** Hostnames a request may name in `Host` or `Origin`: the listening address and localhost. */
+export function allowedHostnames(listenHost: string): (hostname: string) => boolean {
+  const allowed = new Set(['localhost', stripBrackets(listenHost).toLowerCase()]);
+  if (allowed.has('127.0.0.1') || allowed.has('::1') || allowed.has('localhost')) {
+    for (const loopback of ['127.0.0.1', '::1', 'localhost']) allowed.add(loopback);
+  }
+  const wildcard = WILDCARDS.has(listenHost);
+  // Listening on every interface, any address literal is "the address it listens on"; names still are not,
+  // since a name is exactly what a rebinding attack controls.
+  return (hostname) => {
+    const bare = stripBrackets(hostname).toLowerCase();
+    return allowed.has(bare) || (wildcard && isIP(bare) !== 0);
+  };
+}
+
+export function createGuards(options: SecurityOptions) {
+  const isAllowed = allowedHostnames(options.listenHost);
+  const expected = Buffer.from(options.token);
+
+  return async function guard(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    const host = request.headers.host;
+    if (!host || !isAllowed(hostnameOf(host))) {
+      throw new AgentdError(ErrorCode.forbidden, `requests for host "${host ?? ''}" are refused: use localhost or ${options.listenHost}`, { statusCode: 403 });
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !isSameSiteOrigin(origin, isAllowed)) {
+      throw new AgentdError(ErrorCode.forbidden, `requests from origin "${origin}" are refused`, { statusCode: 403 });
+    }
+    const url = request.url;
+    if (url === '/health' || url.startsWith('/health?')) return;
+    const presented = bearerToken(request) ?? (isWebSocket(request) ? queryToken(url) : undefined);
+    if (presented === undefined || !safeEqual(Buffer.from(presented), expected)) {
+      throw new AgentdError(ErrorCode.unauthorized, 'missing or wrong bearer token (see <dataDir>/token)', { statusCode: 401 });
+    }
+  };
+}
+
+function isSameSiteOrigin(origin: string, isAllowed: (hostname: string) => boolean): boolean {
+  try {
+    const parsed = new URL(origin);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && isAllowed(parsed.hostname);
+  } catch {
+    // "null" (sandboxed frames, file://) and garbage are other sites as far as we can tell.
+    return false;
+  }
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+function queryToken(url: string): string | undefined {
+  const query = url.indexOf('?');
+  if (query === -1) return undefined;
+  return new URLSearchParams(url.slice(query + 1)).get('token') ?? undefined;
+}
+
+function isWebSocket(request: FastifyRequest): boolean {
+  return (request.headers.upgrade ?? '').toLowerCase() === 'websocket';
+}
+
+function safeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function hostnameOf(host: string): string {
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
+  const colon = host.lastIndexOf(':');
+  // More than one colon without brackets is a bare IPv6 address, not host:port.
+  return colon !== -1 && host.indexOf(':') === colon ? host.slice(0, colon) : host;
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}

@@ -1,0 +1,13 @@
+import type { z } from 'zod';
+import { BadRequestError } from '../errors.js';
+
+/** Parses client input with a zod schema; a failure is a 400 naming each bad field. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what = 'body'): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : what;
+    return `${field}: ${issue.message}`;
+  });
+  throw new BadRequestError(`invalid ${what}: ${problems.join('; ')}`, { cause: result.error });
+}

@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { StoreError } from '../errors.js';
+import { AppendLog } from './append-log.js';
+import { JsonDocument } from './json-document.js';
+import { RunStore } from './run-store.js';
+
+/** Bumped when the on-disk layout changes; a daemon refuses a store newer than it understands. */
+export const STORE_SCHEMA_VERSION = 1;
+
+const metaSchema = z.object({ schemaVersion: z.number().int().positive(), createdAt: z.string() });
+
+/**
+ * The daemon's persistent state under `<dataDir>/store/`:
+ * `meta.json` (schema version), `runs-index.json` and `runs/<id>/` (see RunStore), `ledger.jsonl` (one line per
+ * LLM call) and `cache/` (LLM answers and pages shared across runs). Only the daemon opens it; the CLI talks
+ * to the daemon over HTTP.
+ */
+export class Store {
+  readonly directory: string;
+  readonly runs: RunStore;
+  readonly ledger: AppendLog<unknown>;
+  /** Ledger entries present when the store was opened, for usage totals. */
+  readonly ledgerEntries: readonly unknown[];
+
+  private constructor(directory: string, runs: RunStore, ledger: { log: AppendLog<unknown>; entries: unknown[] }) {
+    this.directory = directory;
+    this.runs = runs;
+    this.ledger = ledger.log;
+    this.ledgerEntries = ledger.entries;
+  }
+
+  static async open(dataDir: string): Promise<Store> {
+    const directory = path.join(dataDir, 'store');
+    mkdirSync(path.join(directory, 'cache'), { recursive: true, mode: 0o700 });
+    const meta = await JsonDocument.create(path.join(directory, 'meta.json'), { schemaVersion: STORE_SCHEMA_VERSION, createdAt: new Date().toISOString() }, (value) => metaSchema.parse(value));
+    if (meta.data.schemaVersion > STORE_SCHEMA_VERSION) {
+      throw new StoreError(`the store in ${directory} has schema version ${meta.data.schemaVersion}; this agentd understands up to ${STORE_SCHEMA_VERSION}: upgrade agentd`);
+    }
+    await meta.write();
+    const runs = await RunStore.open(directory);
+    const ledger = AppendLog.open<unknown>(path.join(directory, 'ledger.jsonl'));
+    return new Store(directory, runs, ledger);
+  }
+
+  /** The folder for a named cache, created on demand. */
+  cacheDirectory(name: string): string {
+    const directory = path.join(this.directory, 'cache', name);
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    return directory;
+  }
+
+  close(): void {
+    this.runs.close();
+    this.ledger.close();
+  }
+}
