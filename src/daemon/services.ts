@@ -1,4 +1,8 @@
+import { createProviders } from '../../providers/index.js';
 import type { Config } from '../config/load-config.js';
+import { CostLedger } from '../gateway/cost-ledger.js';
+import { Gateway } from '../gateway/gateway.js';
+import type { Clock } from '../gateway/clock.js';
 import type { Logger } from '../logger.js';
 import { Store } from '../store/store.js';
 
@@ -11,14 +15,26 @@ export interface Services {
   logger: Logger;
   token: string;
   store: Store;
+  gateway: Gateway;
   startedAt: Date;
   /** The URL the daemon listens on, once it does. */
   url?: string;
 }
 
-export async function createServices(config: Config, options: { logger: Logger; token: string }): Promise<Services> {
+export interface ServiceOptions {
+  logger: Logger;
+  token: string;
+  /** Replaces the global fetch for providers (tests). */
+  fetch?: typeof fetch;
+  clock?: Clock;
+}
+
+export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
   const store = await Store.open(config.dataDir);
-  return { config, logger: options.logger, token: options.token, store, startedAt: new Date() };
+  const ledger = new CostLedger(store.ledger, store.ledgerEntries);
+  const providers = createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
+  const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
+  return { config, logger: options.logger, token: options.token, store, gateway, startedAt: new Date() };
 }
 
 export async function closeServices(services: Services): Promise<void> {

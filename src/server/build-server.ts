@@ -3,7 +3,9 @@ import websocket from '@fastify/websocket';
 import { ErrorCode } from '../errors.js';
 import type { Services } from '../daemon/services.js';
 import { errorBody, handleError } from './error-handler.js';
+import { chatCompletionRoutes } from './routes/chat-completions.js';
 import { healthRoutes } from './routes/health.js';
+import { providerRoutes } from './routes/providers.js';
 import { statusRoutes } from './routes/status.js';
 import { createGuards } from './security.js';
 
@@ -32,5 +34,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
 
   healthRoutes(app);
   statusRoutes(app, services);
+  providerRoutes(app, services);
+  chatCompletionRoutes(app, services);
   return app;
 }

@@ -4,13 +4,25 @@ import { VERSION } from '../../version.js';
 
 /** `GET /v1/status`: what `agentd status` shows. Not in CONTRACT.md's table; documented in README.md. */
 export function statusRoutes(app: FastifyInstance, services: Services): void {
-  app.get('/v1/status', async () => ({
-    pid: process.pid,
-    url: services.url ?? null,
-    version: VERSION,
-    startedAt: services.startedAt.toISOString(),
-    uptimeSeconds: Math.round((Date.now() - services.startedAt.getTime()) / 1000),
-    dataDir: services.config.dataDir,
-    config: services.config.source,
-  }));
+  app.get('/v1/status', async () => {
+    const totals = services.gateway.ledger.totals().total;
+    return {
+      pid: process.pid,
+      url: services.url ?? null,
+      version: VERSION,
+      startedAt: services.startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - services.startedAt.getTime()) / 1000),
+      dataDir: services.config.dataDir,
+      config: services.config.source,
+      providers: services.gateway.providersState().map((state) => ({
+        name: state.name,
+        type: state.type,
+        limits: state.limits ?? {},
+        inFlight: state.inFlight ?? 0,
+        queued: state.queued ?? 0,
+        pausedUntil: state.pausedUntil ?? null,
+      })),
+      usage: totals,
+    };
+  });
 }

@@ -1,0 +1,108 @@
+import { Ollama, type ChatResponse } from 'ollama';
+import { ProviderError } from '../src/errors.js';
+import type { CallOptions, ChatRequest, ChatResult, ChatStream, ChatStreamPart, FinishReason, LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
+import { abortError, headersToRecord, providerHttpError, providerNetworkError } from '../src/gateway/provider-errors.js';
+
+const DEFAULT_HOST = 'http://127.0.0.1:11434';
+
+/**
+ * A local Ollama server through the official SDK (NDJSON streaming, or `stream: false`). The SDK's `abort()`
+ * cancels every request of a client, so each call gets its own client whose fetch carries the call's signal
+ * and a timeout, and hands back the response headers.
+ */
+export const createOllamaProvider: ProviderFactory = (options) => {
+  const baseFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 600_000;
+
+  const clientFor = (signal: AbortSignal | undefined) => {
+    const captured: { headers: Record<string, string> } = { headers: {} };
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const client = new Ollama({
+      host: options.baseURL ?? DEFAULT_HOST,
+      ...(options.headers ? { headers: options.headers } : {}),
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        const response = await baseFetch(input, { ...init, signal: combined });
+        captured.headers = headersToRecord(response.headers);
+        return response;
+      },
+    });
+    return { client, captured, timeout };
+  };
+
+  const body = (request: ChatRequest) => ({
+    model: request.model,
+    messages: request.messages,
+    ...(request.responseFormat === 'json' ? { format: 'json' } : {}),
+    options: {
+      num_predict: request.maxOutputTokens,
+      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      ...(request.stop === undefined ? {} : { stop: request.stop }),
+    },
+  });
+
+  const provider: LanguageModelProvider = {
+    name: options.name,
+    type: 'ollama',
+    limitAccounting: 'actual-usage',
+    openAITokenizer: false,
+    builtInPricing: false,
+
+    async chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResult> {
+      const { client, captured, timeout } = clientFor(callOptions.signal);
+      try {
+        const response = await client.chat({ ...body(request), stream: false });
+        return { text: response.message.content, finishReason: finishReason(response), usage: usageOf(response), model: response.model, headers: captured.headers };
+      } catch (error) {
+        throw normalize(options.name, error, timeout.aborted, captured.headers);
+      }
+    },
+
+    async stream(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatStream> {
+      const { client, captured, timeout } = clientFor(callOptions.signal);
+      let chunks: AsyncIterable<ChatResponse>;
+      try {
+        chunks = await client.chat({ ...body(request), stream: true });
+      } catch (error) {
+        throw normalize(options.name, error, timeout.aborted, captured.headers);
+      }
+      async function* parts(): AsyncGenerator<ChatStreamPart> {
+        let last: ChatResponse | undefined;
+        try {
+          for await (const chunk of chunks) {
+            if (chunk.message?.content) yield { type: 'text-delta', text: chunk.message.content };
+            last = chunk;
+          }
+        } catch (error) {
+          throw normalize(options.name, error, timeout.aborted, captured.headers);
+        }
+        if (!last?.done) throw new ProviderError(options.name, 'server', 'the stream ended before its final message');
+        yield { type: 'finish', finishReason: finishReason(last), usage: usageOf(last), model: last.model };
+      }
+      return { headers: captured.headers, parts: parts() };
+    },
+  };
+  return provider;
+};
+
+function usageOf(response: ChatResponse): { inputTokens: number; outputTokens: number } {
+  return { inputTokens: response.prompt_eval_count ?? 0, outputTokens: response.eval_count ?? 0 };
+}
+
+function finishReason(response: ChatResponse): FinishReason {
+  if (response.done_reason === 'length') return 'length';
+  if (response.done_reason === 'stop' || response.done_reason === undefined) return 'stop';
+  return 'other';
+}
+
+function normalize(provider: string, error: unknown, timedOut: boolean, headers: Record<string, string>): Error {
+  if (error instanceof ProviderError) return error;
+  const status = (error as { status_code?: unknown }).status_code;
+  if (typeof status === 'number') {
+    const message = (error as { error?: string }).error ?? (error as Error).message;
+    return providerHttpError(provider, status, undefined, message, headers, error);
+  }
+  if (timedOut) return providerNetworkError(provider, error, true);
+  if (error instanceof Error && error.name === 'AbortError') return abortError(error);
+  return providerNetworkError(provider, error, false);
+}

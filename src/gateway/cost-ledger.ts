@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import type { Usage } from '../runs/run-record.js';
+import type { AppendLog } from '../store/append-log.js';
+
+/** One LLM call as persisted in `ledger.jsonl`. */
+export const ledgerEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  runId: z.string().optional(),
+  action: z.string().optional(),
+  /** Who called when it was not a run: `api`. */
+  client: z.string().optional(),
+  provider: z.string(),
+  model: z.string(),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
+  /** The model had no known price: `costUsd` is 0 but not free. */
+  costUnknown: z.boolean(),
+  latencyMs: z.number().nonnegative(),
+  attempts: z.number().int().positive(),
+  /** 429s received on the way; each was requeued. */
+  rateLimited: z.number().int().nonnegative(),
+  waitedMs: z.number().nonnegative(),
+  /** Replayed from the cache or a run's persisted steps: no tokens were spent. */
+  cached: z.boolean(),
+});
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+export interface UsageTotals {
+  total: Usage;
+  byProvider: Record<string, Usage>;
+  byModel: Record<string, Usage>;
+}
+
+function empty(): Usage {
+  return { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+}
+
+function add(usage: Usage, entry: LedgerEntry): void {
+  usage.calls += 1;
+  usage.promptTokens += entry.promptTokens;
+  usage.completionTokens += entry.completionTokens;
+  usage.costUsd += entry.costUsd;
+  if (entry.costUnknown) usage.costUnknown = true;
+}
+
+/**
+ * The exact record of what every call cost: one persisted line per call, plus totals kept in memory (per run,
+ * per provider, per model). Tokens are the provider's reported counts, never estimates. Cached replays are
+ * recorded with zero tokens so they show in the history without counting as spend.
+ */
+export class CostLedger {
+  readonly #log: AppendLog<unknown> | undefined;
+  readonly #totals: UsageTotals = { total: empty(), byProvider: {}, byModel: {} };
+  readonly #runs = new Map<string, Usage>();
+
+  constructor(log: AppendLog<unknown> | undefined, existing: readonly unknown[] = []) {
+    this.#log = log;
+    for (const raw of existing) {
+      const parsed = ledgerEntrySchema.safeParse(raw);
+      if (parsed.success) this.#count(parsed.data);
+    }
+  }
+
+  record(entry: LedgerEntry): void {
+    this.#log?.append(entry);
+    this.#count(entry);
+  }
+
+  totals(): UsageTotals {
+    return structuredClone(this.#totals);
+  }
+
+  /** The usage of one run's calls, exactly as the providers reported them. */
+  runUsage(runId: string): Usage {
+    return { ...(this.#runs.get(runId) ?? empty()) };
+  }
+
+  #count(entry: LedgerEntry): void {
+    if (entry.cached) return;
+    add(this.#totals.total, entry);
+    add((this.#totals.byProvider[entry.provider] ??= empty()), entry);
+    add((this.#totals.byModel[`${entry.provider}/${entry.model}`] ??= empty()), entry);
+    if (entry.runId) {
+      let usage = this.#runs.get(entry.runId);
+      if (!usage) this.#runs.set(entry.runId, (usage = empty()));
+      add(usage, entry);
+    }
+  }
+}

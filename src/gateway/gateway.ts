@@ -1,0 +1,349 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/load-config.js';
+import { BadRequestError, ProviderError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { abortableDelay } from './abortable-delay.js';
+import { BudgetGuard } from './budget-guard.js';
+import { systemClock, type Clock } from './clock.js';
+import type { CostLedger, LedgerEntry } from './cost-ledger.js';
+import type { ChatMessage, ChatRequest, ChatUsage, FinishReason, LanguageModelProvider } from './language-model.js';
+import { PriceList, costOf, type PriceLookup } from './pricing.js';
+import { readLimitsFromMessage, readRateLimitHeaders, type RateLimitReading } from './rate-limit-headers.js';
+import { RateLimiter, type Lease } from './rate-limiter.js';
+import { backoffMs, defaultRetryPolicy, transientRetryDelay, type RetryPolicy } from './retry-policy.js';
+import { estimatePromptTokens } from './token-estimate.js';
+
+/** Output tokens reserved when a caller does not say. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
+
+/** A gateway request, in agentd's model names (`provider/model`). */
+export interface GenerateRequest {
+  /** `provider/model`; absent: `models.actions[action]`, else `models.default`. */
+  model?: string | undefined;
+  messages: ChatMessage[];
+  /** @default 1024 */
+  maxOutputTokens?: number | undefined;
+  temperature?: number | undefined;
+  responseFormat?: 'text' | 'json' | undefined;
+  stop?: string[] | undefined;
+}
+
+/** Who is calling, for fairness, budgets, the ledger and events. */
+export interface CallContext {
+  runId?: string | undefined;
+  action?: string | undefined;
+  /** The fairness flow; defaults to the run id, else `api`. */
+  flow?: string | undefined;
+  /** The run's budget in USD. */
+  budgetUsd?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Receives `llm-call` and `llm-wait` events. */
+  emit?: ((type: 'llm-call' | 'llm-wait', data: Record<string, unknown>) => void) | undefined;
+}
+
+export interface GenerateResult {
+  text: string;
+  finishReason: FinishReason;
+  /** `provider/model`. */
+  model: string;
+  usage: { promptTokens: number; completionTokens: number };
+  costUsd: number;
+  costUnknown: boolean;
+  attempts: number;
+}
+
+export interface StreamResult {
+  model: string;
+  textStream: AsyncIterable<string>;
+  /** Settles once the stream has been read to the end. */
+  result: Promise<GenerateResult>;
+}
+
+export interface GatewayOptions {
+  config: Pick<Config, 'providers' | 'pricing' | 'models' | 'budget'>;
+  providers: ReadonlyMap<string, LanguageModelProvider>;
+  ledger: CostLedger;
+  logger: Logger;
+  clock?: Clock;
+  retry?: Partial<RetryPolicy>;
+}
+
+interface Resolved {
+  provider: LanguageModelProvider;
+  limiter: RateLimiter;
+  modelId: string;
+  fullName: string;
+}
+
+interface Admission {
+  lease: Lease;
+  attempts: number;
+  rateLimited: number;
+  waitedMs: number;
+  startedAt: number;
+}
+
+/**
+ * The one way to an LLM. Every call, from every run and every API client, is budgeted, queued fairly on its
+ * provider's shared limiter, retried by one policy (SDK retries are off), and written to the ledger with
+ * the tokens the provider reported.
+ */
+export class Gateway {
+  readonly #providers: ReadonlyMap<string, LanguageModelProvider>;
+  readonly #limiters = new Map<string, RateLimiter>();
+  readonly #config: GatewayOptions['config'];
+  readonly #prices: PriceList;
+  readonly #ledger: CostLedger;
+  readonly #budget: BudgetGuard;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #retry: RetryPolicy;
+
+  constructor(options: GatewayOptions) {
+    this.#providers = options.providers;
+    this.#config = options.config;
+    this.#prices = new PriceList(options.config.pricing);
+    this.#ledger = options.ledger;
+    this.#budget = new BudgetGuard(options.ledger, options.config.budget.totalUsd);
+    this.#logger = options.logger;
+    this.#clock = options.clock ?? systemClock;
+    this.#retry = { ...defaultRetryPolicy, ...options.retry };
+    for (const name of this.#providers.keys()) {
+      this.#limiters.set(name, new RateLimiter(options.config.providers[name]?.limits ?? {}, this.#clock));
+    }
+  }
+
+  get ledger(): CostLedger {
+    return this.#ledger;
+  }
+
+  /** The `provider/model` a call would use. Throws a 400 naming an unknown provider. */
+  modelFor(model: string | undefined, action?: string): string {
+    return this.#resolve(model, action).fullName;
+  }
+
+  /** Makes a call and returns its whole answer. */
+  async generate(request: GenerateRequest, context: CallContext = {}): Promise<GenerateResult> {
+    const resolved = this.#resolve(request.model, context.action);
+    const chatRequest = this.#chatRequest(request, resolved);
+    return this.#withAdmission(resolved, chatRequest, context, async (admission) => {
+      const answer = await resolved.provider.chat(chatRequest, { signal: context.signal });
+      const result = this.#settle(resolved, chatRequest, context, admission, answer.usage, answer.headers, answer.finishReason);
+      return { ...result, text: answer.text };
+    });
+  }
+
+  /** Makes a streamed call. Failures before the first token are retried like any call; later ones end the stream. */
+  async stream(request: GenerateRequest, context: CallContext = {}): Promise<StreamResult> {
+    const resolved = this.#resolve(request.model, context.action);
+    const chatRequest = this.#chatRequest(request, resolved);
+    let resolveResult!: (result: GenerateResult) => void;
+    let rejectResult!: (error: unknown) => void;
+    const result = new Promise<GenerateResult>((resolve, reject) => {
+      resolveResult = resolve;
+      rejectResult = reject;
+    });
+    // Nobody may be awaiting `result` when the stream fails: the text stream's reader sees the error.
+    result.catch(() => undefined);
+
+    const opened = await this.#withAdmission(resolved, chatRequest, context, async (admission) => {
+      const stream = await resolved.provider.stream(chatRequest, { signal: context.signal });
+      return { stream, admission };
+    }, { keepOpen: true });
+
+    const settle = this.#settle.bind(this);
+    const logger = this.#logger;
+    async function* textStream(): AsyncGenerator<string> {
+      let text = '';
+      let finished = false;
+      try {
+        for await (const part of opened.stream.parts) {
+          if (part.type === 'text-delta') {
+            text += part.text;
+            yield part.text;
+          } else {
+            finished = true;
+            const settled = settle(resolved, chatRequest, context, opened.admission, part.usage, opened.stream.headers, part.finishReason);
+            resolveResult({ ...settled, text });
+          }
+        }
+        if (!finished) throw new ProviderError(resolved.provider.name, 'server', 'the stream ended without a final message');
+      } catch (error) {
+        if (!finished) {
+          // The provider may have charged for a half-finished answer; keep the reservation as spent.
+          opened.admission.lease.succeeded(opened.admission.lease.tokens);
+          logger.warn({ err: error, model: resolved.fullName }, 'stream failed after it started');
+          rejectResult(error);
+        }
+        throw error;
+      } finally {
+        opened.admission.release();
+      }
+    }
+    return { model: resolved.fullName, textStream: textStream(), result };
+  }
+
+  /** Limiter state per provider, for `/v1/providers` and `agentd status`. */
+  providersState() {
+    return [...this.#providers.values()].map((provider) => ({
+      name: provider.name,
+      type: provider.type,
+      ...(this.#limiters.get(provider.name)?.state() ?? {}),
+    }));
+  }
+
+  #resolve(model: string | undefined, action: string | undefined): Resolved {
+    const fullName = model ?? (action ? this.#config.models.actions[action] : undefined) ?? this.#config.models.default;
+    const slash = fullName.indexOf('/');
+    if (slash <= 0 || slash === fullName.length - 1) throw new BadRequestError(`model "${fullName}" must be named "provider/model"`);
+    const providerName = fullName.slice(0, slash);
+    const provider = this.#providers.get(providerName);
+    const limiter = this.#limiters.get(providerName);
+    if (!provider || !limiter) {
+      throw new BadRequestError(`unknown provider "${providerName}" in model "${fullName}" (configured: ${[...this.#providers.keys()].join(', ')})`);
+    }
+    return { provider, limiter, modelId: fullName.slice(slash + 1), fullName };
+  }
+
+  #chatRequest(request: GenerateRequest, resolved: Resolved): ChatRequest {
+    const chat: ChatRequest = { model: resolved.modelId, messages: request.messages, maxOutputTokens: request.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS };
+    if (request.temperature !== undefined) chat.temperature = request.temperature;
+    if (request.responseFormat !== undefined) chat.responseFormat = request.responseFormat;
+    if (request.stop !== undefined) chat.stop = request.stop;
+    return chat;
+  }
+
+  /**
+   * Holds the budget, then runs `call` under a limiter lease, retrying 429s (requeued, with the provider's
+   * pause) and transient failures (backoff), until it succeeds or fails for good.
+   */
+  async #withAdmission<T>(
+    resolved: Resolved,
+    chatRequest: ChatRequest,
+    context: CallContext,
+    call: (admission: Admission & { release(): void }) => Promise<T>,
+    options: { keepOpen?: boolean } = {},
+  ): Promise<T> {
+    const estimate = estimatePromptTokens(chatRequest.messages, resolved.provider.openAITokenizer);
+    const reservation = estimate + chatRequest.maxOutputTokens;
+    const price = this.#prices.lookup(resolved.provider, resolved.modelId);
+    const hold = this.#budget.hold(costOf(price, estimate, chatRequest.maxOutputTokens), context.runId ? { id: context.runId, budgetUsd: context.budgetUsd } : undefined);
+    const flow = context.flow ?? context.runId ?? 'api';
+    let lease: Lease | undefined;
+    let attempts = 0;
+    let rateLimited = 0;
+    let waitedMs = 0;
+    let kept = false;
+    try {
+      for (;;) {
+        lease = await resolved.limiter.acquire({ flow, model: resolved.modelId, tokens: reservation, signal: context.signal, retryOf: lease });
+        attempts += 1;
+        waitedMs += lease.waitedMs;
+        if (lease.waitedMs >= 20) {
+          context.emit?.('llm-wait', { provider: resolved.provider.name, model: resolved.fullName, ms: lease.waitedMs, reason: lease.waitReason ?? 'queue', action: context.action });
+        }
+        const admission = { lease, attempts, rateLimited, waitedMs, startedAt: this.#clock.now(), release: () => hold.release() };
+        try {
+          const value = await call(admission);
+          kept = options.keepOpen === true;
+          return value;
+        } catch (error) {
+          const delay = this.#afterFailure(error, lease, resolved, rateLimited, attempts - rateLimited);
+          if (error instanceof ProviderError && error.kind === 'rate-limited') rateLimited += 1;
+          this.#logger.warn({ provider: resolved.provider.name, model: resolved.modelId, err: error, attempts, retryInMs: delay }, 'provider call failed; retrying');
+          if (delay > 0) await abortableDelay(this.#clock, delay, context.signal);
+        }
+      }
+    } finally {
+      if (!kept) hold.release();
+    }
+  }
+
+  /** Settles a failed attempt's lease and returns how long to wait before the next one, or throws. */
+  #afterFailure(error: unknown, lease: Lease, resolved: Resolved, rateLimited: number, transientAttempts: number): number {
+    if (!(error instanceof ProviderError) || error.kind === 'too-large' || error.kind === 'quota' || error.kind === 'auth') {
+      // Not retryable: aborts (providers throw AbortError), bad keys, exhausted quota, oversized requests.
+      lease.failed();
+      throw error;
+    }
+    const now = this.#clock.now();
+    const reading = Object.keys(error.headers).length > 0 ? readRateLimitHeaders(error.headers, now) : undefined;
+    if (error.kind === 'rate-limited') {
+      // A 429 never reaches the caller while retries remain: the limiter pauses the provider and requeues.
+      if (rateLimited + 1 > this.#retry.maxRateLimited) {
+        lease.failed();
+        throw error;
+      }
+      const pauseMs = error.retryAfterMs ?? exhaustedReset(reading) ?? backoffMs(this.#retry, rateLimited);
+      lease.rateLimited(pauseMs, readLimitsFromMessage(error.message), reading);
+      return 0;
+    }
+    lease.failed();
+    const delay = transientRetryDelay(this.#retry, error, transientAttempts, now);
+    if (delay === undefined) throw error;
+    return delay;
+  }
+
+  #settle(
+    resolved: Resolved,
+    chatRequest: ChatRequest,
+    context: CallContext,
+    admission: Admission,
+    usage: ChatUsage,
+    headers: Record<string, string>,
+    finishReason: FinishReason,
+  ): Omit<GenerateResult, 'text'> {
+    const charged = resolved.provider.limitAccounting === 'prompt-plus-max-tokens' ? usage.inputTokens + chatRequest.maxOutputTokens : usage.inputTokens + usage.outputTokens;
+    const reading: RateLimitReading = readRateLimitHeaders(headers, this.#clock.now());
+    admission.lease.succeeded(charged, reading);
+    const price: PriceLookup = this.#prices.lookup(resolved.provider, resolved.modelId);
+    const costUsd = costOf(price, usage.inputTokens, usage.outputTokens);
+    const latencyMs = this.#clock.now() - admission.startedAt;
+    const entry: LedgerEntry = {
+      id: randomUUID(),
+      at: new Date(this.#clock.now()).toISOString(),
+      provider: resolved.provider.name,
+      model: resolved.modelId,
+      promptTokens: usage.inputTokens,
+      completionTokens: usage.outputTokens,
+      costUsd,
+      costUnknown: price.kind === 'unknown',
+      latencyMs,
+      attempts: admission.attempts,
+      rateLimited: admission.rateLimited,
+      waitedMs: admission.waitedMs,
+      cached: false,
+    };
+    if (context.runId) entry.runId = context.runId;
+    else entry.client = context.flow ?? 'api';
+    if (context.action) entry.action = context.action;
+    this.#ledger.record(entry);
+    context.emit?.('llm-call', {
+      provider: resolved.provider.name,
+      model: resolved.fullName,
+      action: context.action,
+      promptTokens: usage.inputTokens,
+      completionTokens: usage.outputTokens,
+      tokens: usage.inputTokens + usage.outputTokens,
+      costUsd,
+      costUnknown: price.kind === 'unknown',
+      ms: latencyMs,
+      attempts: admission.attempts,
+    });
+    return {
+      finishReason,
+      model: resolved.fullName,
+      usage: { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens },
+      costUsd,
+      costUnknown: price.kind === 'unknown',
+      attempts: admission.attempts,
+    };
+  }
+}
+
+/** The reset time of whichever dimension the headers say is exhausted. */
+function exhaustedReset(reading: RateLimitReading | undefined): number | undefined {
+  if (!reading) return undefined;
+  const resets = [reading.tokens, reading.requests].filter((dimension) => dimension.remaining !== undefined && dimension.remaining <= 0 && dimension.resetMs !== undefined).map((dimension) => dimension.resetMs as number);
+  return resets.length > 0 ? Math.max(...resets) : undefined;
+}

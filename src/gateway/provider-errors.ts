@@ -1,0 +1,85 @@
+import { AbortError, ProviderError, type ProviderErrorKind } from '../errors.js';
+import { scrubSecrets } from '../secrets.js';
+import { readRetryHint } from './rate-limit-headers.js';
+
+/**
+ * Classifies a provider's HTTP failure by status (openai-node's `APIError.generate()`, extended with the
+ * statuses Anthropic and Ollama use), refined by the vendor's error code and text where the status alone is
+ * ambiguous: a 429 can be a rate limit, an exhausted quota or a request larger than the limit.
+ */
+export function classifyStatus(status: number, code: string | undefined, message: string): ProviderErrorKind {
+  const text = `${code ?? ''} ${message}`;
+  if (status === 429) {
+    if (/insufficient_quota|exceeded your current quota|billing/i.test(text)) return 'quota';
+    if (/request too large/i.test(text)) return 'too-large';
+    return 'rate-limited';
+  }
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 402) return 'quota';
+  if (status === 404) return 'not-found';
+  if (status === 408) return 'timeout';
+  if (status === 413) return 'too-large';
+  if (status === 400 || status === 422) {
+    return /context_length_exceeded|maximum context length|prompt is too long|too many tokens|exceeds the context/i.test(text) ? 'too-large' : 'bad-request';
+  }
+  // 409 is a lock conflict on the provider's side; trying again is what openai-node does.
+  if (status === 409) return 'server';
+  // 503 is Ollama's "queue full" and many gateways' overload; 529 is Anthropic's.
+  if (status === 503 || status === 529) return 'overloaded';
+  if (status >= 500) return 'server';
+  return 'bad-request';
+}
+
+/** Builds the normalised error for an HTTP failure, keeping the SDK's error as cause. */
+export function providerHttpError(provider: string, status: number, code: string | undefined, message: string, headers: Record<string, string>, cause: unknown): ProviderError {
+  const kind = classifyStatus(status, code, message);
+  const clean = scrubSecrets(message);
+  const retryAfterMs = kind === 'rate-limited' || kind === 'overloaded' || kind === 'server' ? readRetryHint(headers, clean, Date.now()) : undefined;
+  return new ProviderError(provider, kind, `${describeKind(kind)} (HTTP ${status}): ${clean}`, { cause, status, headers, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+}
+
+/** The error for a call that never got a response. */
+export function providerNetworkError(provider: string, error: unknown, timedOut: boolean): ProviderError {
+  const message = scrubSecrets(error instanceof Error ? error.message : String(error));
+  return timedOut
+    ? new ProviderError(provider, 'timeout', `request timed out: ${message}`, { cause: error })
+    : new ProviderError(provider, 'connection', `cannot connect: ${message}`, { cause: error });
+}
+
+/** The error for a missing API key, naming the environment variable the config referred to. */
+export function missingKeyError(provider: string, envName: string | undefined): ProviderError {
+  const hint = envName ? `set the environment variable ${envName}` : `set providers.${provider}.apiKey`;
+  return new ProviderError(provider, 'auth', `no API key: ${hint}`);
+}
+
+export function abortError(cause: unknown): AbortError {
+  return new AbortError('the call was cancelled', { cause });
+}
+
+/** Response headers as a plain object with lower-case names. */
+export function headersToRecord(headers: Headers | Record<string, string> | undefined | null): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (!headers) return record;
+  if (typeof (headers as Headers).get === 'function') {
+    (headers as Headers).forEach((value, name) => (record[name.toLowerCase()] = value));
+    return record;
+  }
+  for (const [name, value] of Object.entries(headers)) record[name.toLowerCase()] = String(value);
+  return record;
+}
+
+function describeKind(kind: ProviderErrorKind): string {
+  const descriptions: Record<ProviderErrorKind, string> = {
+    auth: 'authentication failed',
+    quota: 'quota exhausted',
+    'too-large': 'request too large',
+    'bad-request': 'bad request',
+    'not-found': 'model or endpoint not found',
+    'rate-limited': 'rate limited',
+    overloaded: 'overloaded',
+    server: 'server error',
+    timeout: 'timed out',
+    connection: 'connection failed',
+  };
+  return descriptions[kind];
+}

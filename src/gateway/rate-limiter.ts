@@ -1,0 +1,223 @@
+import type { LimitsConfig } from '../config/schema.js';
+import { AbortError } from '../errors.js';
+import type { Clock } from './clock.js';
+import { FairQueue } from './fair-queue.js';
+import { LimitGate, type GateState, type WaitReason } from './limit-gate.js';
+import type { RateLimitReading } from './rate-limit-headers.js';
+
+/** What a caller asks the limiter for. */
+export interface AcquireOptions {
+  /** Whose request this is (a run id, or an API client): fairness is across flows. */
+  flow: string;
+  /** The provider's model id, for per-model limits. */
+  model: string;
+  /** Tokens to reserve: estimated prompt plus max output tokens. */
+  tokens: number;
+  signal?: AbortSignal | undefined;
+  /** A retry keeps the place in the queue of the attempt it retries. */
+  retryOf?: Lease | undefined;
+}
+
+/** A granted reservation. Exactly one of the settle methods must be called when the call ends. */
+export interface Lease {
+  readonly tokens: number;
+  /** Milliseconds spent queued, and the last reason for it. */
+  readonly waitedMs: number;
+  readonly waitReason: WaitReason | 'queue' | undefined;
+  /** The provider answered. `chargedTokens` is what it counted against its limit; headers sync our state. */
+  succeeded(chargedTokens: number, reading?: RateLimitReading): void;
+  /** The provider answered 429: pause for `pauseMs`; the tokens were not charged. */
+  rateLimited(pauseMs: number, learned: { tpm?: number; rpm?: number }, reading?: RateLimitReading): void;
+  /** The call failed or was cancelled without being charged: the whole reservation is refunded. */
+  failed(): void;
+}
+
+interface Pending {
+  options: AcquireOptions;
+  gates: LimitGate[];
+  enqueuedAt: number;
+  start: number;
+  lastReason: WaitReason | undefined;
+  resolve: (lease: Lease) => void;
+  reject: (error: unknown) => void;
+  onAbort?: () => void;
+}
+
+/**
+ * The shared limiter of one provider: every request of every run and API client for this provider waits
+ * here. It dispatches in fair order across flows, and only when the provider's gate and the model's gate
+ * (if the model has its own limits) both have room.
+ */
+export class RateLimiter {
+  readonly #clock: Clock;
+  readonly #gate: LimitGate;
+  readonly #modelLimits: Readonly<Record<string, LimitsConfig>>;
+  readonly #modelGates = new Map<string, LimitGate>();
+  readonly #queue = new FairQueue<Pending>();
+  #timer: unknown;
+  #timerAt = 0;
+
+  constructor(limits: LimitsConfig & { models?: Record<string, LimitsConfig> | undefined }, clock: Clock) {
+    const { models, ...providerLimits } = limits;
+    this.#clock = clock;
+    this.#gate = new LimitGate(providerLimits, clock);
+    this.#modelLimits = models ?? {};
+  }
+
+  /** Waits for room and reserves it. Rejects with AbortError if the signal fires while queued. */
+  acquire(options: AcquireOptions): Promise<Lease> {
+    if (options.signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: options.signal.reason }));
+    return new Promise<Lease>((resolve, reject) => {
+      const retryStart = options.retryOf ? (options.retryOf as LeaseImpl).start : undefined;
+      const pending: Pending = { options, gates: this.#gatesFor(options.model), enqueuedAt: this.#clock.now(), start: 0, lastReason: undefined, resolve, reject };
+      pending.start = this.#queue.push(options.flow, options.tokens, pending, retryStart);
+      if (options.signal) {
+        const signal = options.signal;
+        pending.onAbort = () => {
+          if (this.#queue.remove(pending)) {
+            reject(new AbortError(undefined, { cause: signal.reason }));
+            this.#pump();
+          }
+        };
+        signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      this.#pump();
+    });
+  }
+
+  /** Requests waiting to be dispatched. */
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  state(): GateState & { queued: number; models: Record<string, GateState> } {
+    const models: Record<string, GateState> = {};
+    for (const [model, gate] of this.#modelGates) models[model] = gate.state();
+    return { ...this.#gate.state(), queued: this.#queue.size, models };
+  }
+
+  #gatesFor(model: string): LimitGate[] {
+    const limits = this.#modelLimits[model];
+    if (!limits) return [this.#gate];
+    let gate = this.#modelGates.get(model);
+    if (!gate) {
+      gate = new LimitGate(limits, this.#clock);
+      this.#modelGates.set(model, gate);
+    }
+    return [this.#gate, gate];
+  }
+
+  /** Dispatches every head of the queue that fits now, then sleeps until the next one might. */
+  #pump(): void {
+    for (;;) {
+      const head = this.#queue.peek();
+      if (!head) return this.#sleep(undefined);
+      const blocked = this.#firstWait(head);
+      if (blocked) {
+        head.lastReason = blocked.reason;
+        // Concurrency frees up on a release, which pumps again; any other wait has a known end.
+        return this.#sleep(Number.isFinite(blocked.ms) ? blocked.ms : undefined);
+      }
+      this.#queue.shift();
+      this.#dispatch(head);
+    }
+  }
+
+  #firstWait(pending: Pending): { ms: number; reason: WaitReason } | undefined {
+    let longest: { ms: number; reason: WaitReason } | undefined;
+    for (const gate of pending.gates) {
+      const wait = gate.wait(pending.options.tokens);
+      if (wait && (!longest || wait.ms > longest.ms)) longest = wait;
+    }
+    return longest;
+  }
+
+  #dispatch(pending: Pending): void {
+    if (pending.onAbort) pending.options.signal?.removeEventListener('abort', pending.onAbort);
+    const marks = pending.gates.map((gate) => gate.admit(pending.options.tokens));
+    const waitedMs = this.#clock.now() - pending.enqueuedAt;
+    const reason = pending.lastReason ?? (waitedMs > 0 ? 'queue' : undefined);
+    pending.resolve(new LeaseImpl(this, pending, marks, waitedMs, reason));
+  }
+
+  #sleep(ms: number | undefined): void {
+    if (ms === undefined) {
+      if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
+    const at = this.#clock.now() + ms;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#pump();
+    }, Math.max(1, ms));
+  }
+
+  /** @internal Called by a lease when it settles. */
+  settle(pending: Pending, marks: number[], outcome: Outcome): void {
+    pending.gates.forEach((gate, index) => {
+      if (outcome.kind === 'success') {
+        gate.release(pending.options.tokens - outcome.chargedTokens);
+        if (outcome.reading) gate.observe(outcome.reading, marks[index] ?? 0, outcome.chargedTokens);
+        gate.recordSuccess();
+      } else if (outcome.kind === 'rate-limited') {
+        gate.release(pending.options.tokens);
+        if (outcome.reading) gate.observe(outcome.reading, marks[index] ?? 0, 0);
+        // Only the gate that is actually limited needs the pause; the provider-wide one is the safe choice
+        // when we cannot tell which, which is always the case for index 0.
+        if (index === 0) gate.recordRateLimited(outcome.pauseMs, outcome.learned);
+      } else {
+        gate.release(pending.options.tokens);
+      }
+    });
+    this.#pump();
+  }
+}
+
+type Outcome =
+  | { kind: 'success'; chargedTokens: number; reading: RateLimitReading | undefined }
+  | { kind: 'rate-limited'; pauseMs: number; learned: { tpm?: number; rpm?: number }; reading: RateLimitReading | undefined }
+  | { kind: 'failed' };
+
+class LeaseImpl implements Lease {
+  readonly tokens: number;
+  readonly waitedMs: number;
+  readonly waitReason: WaitReason | 'queue' | undefined;
+  readonly start: number;
+  readonly #limiter: RateLimiter;
+  readonly #pending: Pending;
+  readonly #marks: number[];
+  #settled = false;
+
+  constructor(limiter: RateLimiter, pending: Pending, marks: number[], waitedMs: number, reason: WaitReason | 'queue' | undefined) {
+    this.#limiter = limiter;
+    this.#pending = pending;
+    this.#marks = marks;
+    this.tokens = pending.options.tokens;
+    this.start = pending.start;
+    this.waitedMs = waitedMs;
+    this.waitReason = reason;
+  }
+
+  succeeded(chargedTokens: number, reading?: RateLimitReading): void {
+    this.#settle({ kind: 'success', chargedTokens, reading });
+  }
+
+  rateLimited(pauseMs: number, learned: { tpm?: number; rpm?: number }, reading?: RateLimitReading): void {
+    this.#settle({ kind: 'rate-limited', pauseMs, learned, reading });
+  }
+
+  failed(): void {
+    this.#settle({ kind: 'failed' });
+  }
+
+  #settle(outcome: Outcome): void {
+    // Settling twice would free a slot twice and let one request too many into flight.
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#limiter.settle(this.#pending, this.#marks, outcome);
+  }
+}

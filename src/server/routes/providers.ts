@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../daemon/services.js';
+
+/** `GET /v1/providers` and `GET /v1/usage`: limiter state per provider, and spend from the ledger. */
+export function providerRoutes(app: FastifyInstance, services: Services): void {
+  app.get('/v1/providers', async () => ({
+    providers: services.gateway.providersState().map((state) => ({
+      ...state,
+      baseURL: services.config.providers[state.name]?.baseURL ?? null,
+      models: {
+        default: services.config.models.default.startsWith(`${state.name}/`) ? services.config.models.default : null,
+        actions: Object.fromEntries(Object.entries(services.config.models.actions).filter(([, model]) => model.startsWith(`${state.name}/`))),
+        limits: state.models,
+      },
+    })),
+  }));
+
+  app.get('/v1/usage', async () => {
+    const totals = services.gateway.ledger.totals();
+    return { ...totals.total, byProvider: totals.byProvider, byModel: totals.byModel, budget: { totalUsd: services.config.budget.totalUsd ?? null, perRunUsd: services.config.budget.perRunUsd ?? null } };
+  });
+}

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAnthropicProvider } from '../../providers/anthropic.js';
+import { ProviderError } from '../../src/errors.js';
+import { sendJson, sendSse, startWireServer, type WireHandler, type WireServer } from '../helpers/wire-server.js';
+
+let server: WireServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function providerAnswering(handler: WireHandler) {
+  server = await startWireServer(handler);
+  return createAnthropicProvider({ name: 'claude', baseURL: server.url, apiKey: 'ak-test-key-1234' });
+}
+
+const request = {
+  model: 'claude-haiku-4-5',
+  messages: [
+    { role: 'system' as const, content: 'Be brief.' },
+    { role: 'user' as const, content: 'Hi' },
+    { role: 'user' as const, content: 'Again' },
+  ],
+  maxOutputTokens: 64,
+};
+
+describe('the Anthropic provider', () => {
+  it('sends system as its own parameter, merges consecutive turns, and reads usage and headers', async () => {
+    const provider = await providerAnswering((_request, response) =>
+      sendJson(
+        response,
+        200,
+        { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001', content: [{ type: 'text', text: 'Hello' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 21, output_tokens: 4 } },
+        { 'anthropic-ratelimit-tokens-remaining': '39000', 'anthropic-ratelimit-tokens-reset': '2026-11-29T10:00:00Z' },
+      ),
+    );
+    const result = await provider.chat({ ...request, responseFormat: 'json' });
+    expect(result).toMatchObject({ text: 'Hello', finishReason: 'stop', usage: { inputTokens: 21, outputTokens: 4 }, model: 'claude-haiku-4-5-20251001' });
+    expect(result.headers['anthropic-ratelimit-tokens-remaining']).toBe('39000');
+    const sent = server!.requests[0]!;
+    expect(sent.url).toBe('/v1/messages');
+    // SDK 1.x sends the key as a bearer token; older ones used x-api-key. Either carries the configured key.
+    expect(sent.headers['x-api-key'] ?? sent.headers.authorization).toMatch(/^(Bearer )?ak-test-key-1234$/);
+    const body = sent.json<{ system: string; messages: unknown[]; max_tokens: number }>();
+    expect(body.system).toContain('Be brief.');
+    expect(body.system).toContain('single JSON object');
+    expect(body.messages).toEqual([{ role: 'user', content: 'Hi\n\nAgain' }]);
+    expect(body.max_tokens).toBe(64);
+  });
+
+  it('streams text deltas and takes usage from message_start and message_delta', async () => {
+    const provider = await providerAnswering((_request, response) =>
+      sendSse(response, [
+        { event: 'message_start', data: { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'claude-haiku-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 30, output_tokens: 1 } } } },
+        { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
+        { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Bon' } } },
+        { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'jour' } } },
+        { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+        { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'max_tokens', stop_sequence: null }, usage: { output_tokens: 7 } } },
+        { event: 'message_stop', data: { type: 'message_stop' } },
+      ]),
+    );
+    const stream = await provider.stream(request);
+    const parts = [];
+    for await (const part of stream.parts) parts.push(part);
+    expect(parts).toEqual([
+      { type: 'text-delta', text: 'Bon' },
+      { type: 'text-delta', text: 'jour' },
+      { type: 'finish', finishReason: 'length', usage: { inputTokens: 30, outputTokens: 7 }, model: 'claude-haiku-4-5' },
+    ]);
+  });
+
+  it.each([
+    [529, 'overloaded_error', 'Overloaded', 'overloaded', true],
+    [429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', 'rate-limited', true],
+    [401, 'authentication_error', 'invalid x-api-key', 'auth', false],
+    [413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes', 'too-large', false],
+    [500, 'api_error', 'Internal server error', 'server', true],
+  ])('classifies HTTP %i %s as %s', async (status, type, message, kind, retryable) => {
+    const provider = await providerAnswering((_request, response) => sendJson(response, status, { type: 'error', error: { type, message } }, { 'retry-after': '3' }));
+    const error = (await provider.chat(request).catch((caught: unknown) => caught)) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.kind).toBe(kind);
+    expect(error.retryable).toBe(retryable);
+    if (retryable) expect(error.retryAfterMs).toBe(3000);
+    expect(server!.requests).toHaveLength(1);
+  });
+});
