@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load-config.js';
+import { AbortError, BadRequestError, BudgetError, ProviderError } from '../../src/errors.js';
+import { CostLedger } from '../../src/gateway/cost-ledger.js';
+import { Gateway, type CallContext } from '../../src/gateway/gateway.js';
+import type { LanguageModelProvider } from '../../src/gateway/language-model.js';
+import { silentLogger } from '../../src/logger.js';
+import { ManualClock, settle } from '../helpers/manual-clock.js';
+import { rateLimited, scriptedProvider, type ScriptedAnswer } from '../helpers/scripted-provider.js';
+
+const messages = [{ role: 'user' as const, content: 'Summarise this page.' }];
+
+function gatewayWith(answers: ScriptedAnswer[], configOverrides: Record<string, unknown> = {}, providerOptions: Partial<Parameters<typeof scriptedProvider>[0]> = {}) {
+  const clock = new ManualClock();
+  const config = parseConfig({ providers: { openai: { type: 'openai', apiKey: 'sk-1234567890' } }, models: { default: 'openai/gpt-4o-mini', actions: { ConductResearch: 'openai/gpt-4o' } }, ...configOverrides }, { env: {} });
+  const { provider, calls } = scriptedProvider({ name: 'openai', answers, ...providerOptions });
+  const ledger = new CostLedger(undefined);
+  const gateway = new Gateway({ config, providers: new Map<string, LanguageModelProvider>([['openai', provider]]), ledger, logger: silentLogger(), clock, retry: { random: () => 0 } });
+  const events: Array<{ type: string; data: Record<string, unknown> }> = [];
+  const context: CallContext = { runId: 'run1', action: 'Summarize', emit: (type, data) => events.push({ type, data }) };
+  return { gateway, calls, ledger, clock, events, context };
+}
+
+/** Runs a gateway call while advancing the manual clock until it settles. */
+async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 100, maxSteps = 2000): Promise<T> {
+  let done = false;
+  const result = promise.finally(() => (done = true));
+  result.catch(() => undefined);
+  for (let step = 0; step < maxSteps && !done; step += 1) await clock.advance(stepMs);
+  return result;
+}
+
+describe('the gateway', () => {
+  it('returns the answer and records the provider-reported usage and cost in the ledger, to the token', async () => {
+    const { gateway, ledger, events, context } = gatewayWith([{ text: 'A summary', usage: { inputTokens: 1234, outputTokens: 321 } }]);
+    const result = await gateway.generate({ messages, maxOutputTokens: 500 }, context);
+    expect(result).toMatchObject({ text: 'A summary', model: 'openai/gpt-4o-mini', usage: { promptTokens: 1234, completionTokens: 321 }, attempts: 1 });
+    // gpt-4o-mini: $0.15 in, $0.60 out per million.
+    expect(result.costUsd).toBeCloseTo((1234 * 0.15 + 321 * 0.6) / 1e6, 12);
+    expect(ledger.runUsage('run1')).toEqual({ calls: 1, promptTokens: 1234, completionTokens: 321, costUsd: result.costUsd });
+    expect(events.map((event) => event.type)).toEqual(['llm-call']);
+    expect(events[0]!.data).toMatchObject({ model: 'openai/gpt-4o-mini', promptTokens: 1234, completionTokens: 321, tokens: 1555, action: 'Summarize' });
+  });
+
+  it('requeues a 429 until it succeeds: the caller never sees it', async () => {
+    const { gateway, calls, clock, ledger, context } = gatewayWith([rateLimited('Rate limit reached', {}, 1500), rateLimited('Please try again in 2s.', {}, 2000), { text: 'done' }]);
+    const result = await drive(clock, gateway.generate({ messages }, context));
+    expect(result.text).toBe('done');
+    expect(calls).toHaveLength(3);
+    expect(result.attempts).toBe(3);
+    const entry = ledger.totals().total;
+    expect(entry.calls).toBe(1);
+  });
+
+  it('retries a 5xx with backoff, then gives up after the bounded attempts', async () => {
+    const serverError = new ProviderError('openai', 'server', 'boom', { status: 500 });
+    const { gateway, calls, clock, context } = gatewayWith([serverError]);
+    const error = await drive(clock, gateway.generate({ messages }, context)).catch((caught: unknown) => caught);
+    expect(error).toBe(serverError);
+    expect(calls).toHaveLength(5);
+  });
+
+  it('recovers from an overloaded provider after a few attempts', async () => {
+    const overloaded = new ProviderError('openai', 'overloaded', 'Overloaded', { status: 529 });
+    const { gateway, calls, clock, context } = gatewayWith([overloaded, overloaded, { text: 'fine' }]);
+    expect((await drive(clock, gateway.generate({ messages }, context))).text).toBe('fine');
+    expect(calls).toHaveLength(3);
+  });
+
+  it.each([
+    ['auth', 401],
+    ['quota', 429],
+    ['too-large', 429],
+  ] as const)('fails at once on %s without retrying', async (kind, status) => {
+    const fatal = new ProviderError('openai', kind, `fatal ${kind}`, { status });
+    const { gateway, calls, context } = gatewayWith([fatal]);
+    await expect(gateway.generate({ messages }, context)).rejects.toBe(fatal);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('does not make a call that could cross the run budget, and says so', async () => {
+    const { gateway, calls, context } = gatewayWith([{ text: 'never' }]);
+    // gpt-4o at $10 per million output: 100,000 output tokens could cost $1.
+    const error = await gateway.generate({ model: 'openai/gpt-4o', messages, maxOutputTokens: 100_000 }, { ...context, budgetUsd: 0.5 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BudgetError);
+    expect((error as BudgetError).scope).toBe('run');
+    expect((error as Error).message).toContain("run's budget of $0.5");
+    expect(calls).toHaveLength(0);
+  });
+
+  it('checks the total budget against what has been spent', async () => {
+    const { gateway, calls, context } = gatewayWith([{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }], { budget: { totalUsd: 0.15 } });
+    await gateway.generate({ messages, maxOutputTokens: 10 }, context);
+    await expect(gateway.generate({ messages, maxOutputTokens: 10 }, context)).rejects.toThrow(/total budget of \$0.15 would be crossed/);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('flags a model without a known price instead of calling it free', async () => {
+    const { gateway, ledger, context } = gatewayWith([{ usage: { inputTokens: 100, outputTokens: 50 } }]);
+    const result = await gateway.generate({ model: 'openai/some-new-model', messages }, context);
+    expect(result.costUnknown).toBe(true);
+    expect(ledger.totals().total).toMatchObject({ promptTokens: 100, completionTokens: 50, costUsd: 0, costUnknown: true });
+  });
+
+  it('uses config pricing over the built-in list', async () => {
+    const { gateway, context } = gatewayWith([{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }], { pricing: { 'openai/gpt-4o-mini': { input: 1, output: 2 } } });
+    expect((await gateway.generate({ messages }, context)).costUsd).toBeCloseTo(1, 10);
+  });
+
+  it('picks the action\'s model from models.actions and rejects an unknown provider with a 400', async () => {
+    const { gateway, calls } = gatewayWith([{}]);
+    await gateway.generate({ messages }, { action: 'ConductResearch' });
+    expect(calls[0]!.model).toBe('gpt-4o');
+    const error = await gateway.generate({ model: 'nope/gpt-4o', messages }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as Error).message).toContain('unknown provider "nope"');
+  });
+
+  it('stops waiting and frees its place when the caller cancels during a backoff', async () => {
+    const { gateway, clock, context } = gatewayWith([new ProviderError('openai', 'server', 'boom', { status: 500 })]);
+    const controller = new AbortController();
+    const call = gateway.generate({ messages }, { ...context, signal: controller.signal });
+    call.catch(() => undefined);
+    await settle();
+    controller.abort();
+    await clock.advance(1);
+    await expect(call).rejects.toBeInstanceOf(AbortError);
+    expect(gateway.providersState()[0]).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
+  it('emits llm-wait with the reason when the limiter held a call back', async () => {
+    // OpenAI's accounting: prompt + max_tokens stay charged, so the second call must wait for the bucket.
+    const { gateway, clock, events, context } = gatewayWith([{}], { providers: { openai: { type: 'openai', apiKey: 'sk-1234567890', limits: { tpm: 6000 } } } }, { accounting: 'prompt-plus-max-tokens' });
+    // Burst 300 tokens; each call reserves its prompt plus 250 output tokens.
+    const first = gateway.generate({ messages, maxOutputTokens: 250 }, context);
+    const second = gateway.generate({ messages, maxOutputTokens: 250 }, context);
+    await drive(clock, Promise.all([first, second]));
+    const wait = events.find((event) => event.type === 'llm-wait');
+    expect(wait?.data).toMatchObject({ provider: 'openai', reason: 'tokens' });
+    expect(wait?.data.ms).toBeGreaterThan(0);
+  });
+
+  it('streams text and settles usage into the ledger once the stream ends', async () => {
+    const { gateway, ledger, context } = gatewayWith([{ text: 'streamed answer', usage: { inputTokens: 40, outputTokens: 3 } }]);
+    const stream = await gateway.stream({ messages }, context);
+    let text = '';
+    for await (const delta of stream.textStream) text += delta;
+    expect(text).toBe('streamed answer');
+    expect((await stream.result).usage).toEqual({ promptTokens: 40, completionTokens: 3 });
+    expect(ledger.runUsage('run1')).toMatchObject({ calls: 1, promptTokens: 40, completionTokens: 3 });
+  });
+});
