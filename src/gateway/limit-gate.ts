@@ -9,6 +9,12 @@ export type WaitReason = 'paused' | 'tokens' | 'requests' | 'concurrency';
 const MINUTE_MS = 60_000;
 /** Providers may enforce a minute's limit over a few seconds; absent a setting, assume 3. */
 const DEFAULT_BURST_SECONDS = 3;
+/**
+ * Added to every timed wait. Our bucket and the provider's refill at the same rate, so a request that needs
+ * the provider's whole window arrives exactly as its bucket fills: a tie that clock granularity (1 ms) and
+ * timer jitter lose about half the time. A few milliseconds of margin turn those ties into admissions.
+ */
+const SAFETY_MARGIN_MS = 5;
 /** Lowest share of the limit the pace drops to after 429s. */
 const MIN_PACE = 0.5;
 
@@ -50,9 +56,9 @@ export class LimitGate {
     if (this.#pausedUntil > now) return { ms: this.#pausedUntil - now, reason: 'paused' };
     if (this.#inFlight >= this.#concurrencyCap) return { ms: Number.POSITIVE_INFINITY, reason: 'concurrency' };
     const requestWait = this.#requests?.waitFor(1) ?? 0;
-    if (requestWait > 0) return { ms: requestWait, reason: 'requests' };
+    if (requestWait > 0) return { ms: requestWait + SAFETY_MARGIN_MS, reason: 'requests' };
     const tokenWait = this.#tokens?.waitFor(tokens) ?? 0;
-    if (tokenWait > 0) return { ms: tokenWait, reason: 'tokens' };
+    if (tokenWait > 0) return { ms: tokenWait + SAFETY_MARGIN_MS, reason: 'tokens' };
     return undefined;
   }
 

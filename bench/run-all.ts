@@ -1,0 +1,4 @@
+import { formatLimiterTable, runLimiterBench } from './limiter-bench.js';
+
+/** `npm run bench`: every benchmark in turn, printing the tables recorded in docs/BENCHMARKS.md. */
+process.stdout.write(`## Limiter\n\n${formatLimiterTable(await runLimiterBench())}\n`);
