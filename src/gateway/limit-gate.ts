@@ -14,7 +14,7 @@ const DEFAULT_BURST_SECONDS = 3;
  * the provider's whole window arrives exactly as its bucket fills: a tie that clock granularity (1 ms) and
  * timer jitter lose about half the time. A few milliseconds of margin turn those ties into admissions.
  */
-const SAFETY_MARGIN_MS = 5;
+export const SAFETY_MARGIN_MS = 5;
 /** Lowest share of the limit the pace drops to after 429s. */
 const MIN_PACE = 0.5;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/errors.js';
+import { SAFETY_MARGIN_MS } from '../../src/gateway/limit-gate.js';
 import { RateLimiter, type Lease } from '../../src/gateway/rate-limiter.js';
 import { readRateLimitHeaders } from '../../src/gateway/rate-limit-headers.js';
 import { ManualClock, settle } from '../helpers/manual-clock.js';
@@ -21,11 +22,11 @@ describe('the rate limiter', () => {
     await settle();
     expect(first.lease).toBeDefined();
     expect(second.lease).toBeUndefined();
-    // 100 left, 200 needed: 1 s at 100 tokens/s.
-    await clock.advance(990);
+    // 100 left, 200 needed: 1 s at 100 tokens/s, plus the safety margin.
+    await clock.advance(1000);
     expect(second.lease).toBeUndefined();
-    await clock.advance(10);
-    expect(second.lease?.waitedMs).toBe(1000);
+    await clock.advance(SAFETY_MARGIN_MS);
+    expect(second.lease?.waitedMs).toBe(1000 + SAFETY_MARGIN_MS);
     expect(second.lease?.waitReason).toBe('tokens');
   });
 
@@ -36,10 +37,10 @@ describe('the rate limiter', () => {
     const next = track(limiter.acquire({ flow: 'a', model: 'm', tokens: 100 }));
     await settle();
     expect(big.lease).toBeDefined();
-    // Level 300 - 1300 = -1000; the next 100 needs 11 s of refill.
-    await clock.advance(10_999);
+    // Level 300 - 1300 = -1000; the next 100 needs 11 s of refill (plus the margin).
+    await clock.advance(11_000);
     expect(next.lease).toBeUndefined();
-    await clock.advance(1);
+    await clock.advance(SAFETY_MARGIN_MS);
     expect(next.lease).toBeDefined();
   });
 
@@ -173,7 +174,7 @@ describe('the rate limiter', () => {
     const other = track(limiter.acquire({ flow: 'b', model: 'gpt-4o-mini', tokens: 300 }));
     await settle();
     expect(limited.lease).toBeUndefined();
-    await clock.advance(3000);
+    await clock.advance(3000 + SAFETY_MARGIN_MS);
     expect(limited.lease).toBeDefined();
     expect(other.lease).toBeDefined();
   });
