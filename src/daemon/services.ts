@@ -4,6 +4,7 @@ import { CostLedger } from '../gateway/cost-ledger.js';
 import { Gateway } from '../gateway/gateway.js';
 import type { Clock } from '../gateway/clock.js';
 import type { Logger } from '../logger.js';
+import { loadPlugins, type Plugins } from '../plugins/load-plugins.js';
 import { Store } from '../store/store.js';
 
 /**
@@ -16,6 +17,7 @@ export interface Services {
   token: string;
   store: Store;
   gateway: Gateway;
+  plugins: Plugins;
   startedAt: Date;
   /** The URL the daemon listens on, once it does. */
   url?: string;
@@ -27,6 +29,7 @@ export interface ServiceOptions {
   /** Replaces the global fetch for providers (tests). */
   fetch?: typeof fetch;
   clock?: Clock;
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
@@ -34,9 +37,17 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const ledger = new CostLedger(store.ledger, store.ledgerEntries);
   const providers = createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
-  return { config, logger: options.logger, token: options.token, store, gateway, startedAt: new Date() };
+  let plugins: Plugins;
+  try {
+    plugins = await loadPlugins(config, { logger: options.logger, cacheDirectory: (name) => store.cacheDirectory(name), ...(options.env ? { env: options.env } : {}) });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  return { config, logger: options.logger, token: options.token, store, gateway, plugins, startedAt: new Date() };
 }
 
 export async function closeServices(services: Services): Promise<void> {
+  await services.plugins.close();
   services.store.close();
 }

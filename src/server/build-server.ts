@@ -7,6 +7,7 @@ import { chatCompletionRoutes } from './routes/chat-completions.js';
 import { healthRoutes } from './routes/health.js';
 import { providerRoutes } from './routes/providers.js';
 import { statusRoutes } from './routes/status.js';
+import { toolRoutes } from './routes/tools.js';
 import { createGuards } from './security.js';
 
 /**
@@ -36,5 +37,6 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   statusRoutes(app, services);
   providerRoutes(app, services);
   chatCompletionRoutes(app, services);
+  toolRoutes(app, services);
   return app;
 }

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { builtInPlugins } from '../../plugins/index.js';
+import type { Config } from '../config/load-config.js';
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { CachedBrowse } from './page-cache.js';
+import type { BrowsePlugin, PluginContext, PluginFactory, PluginKind, SearchPlugin, WikiPlugin } from './plugin-types.js';
+
+export interface Plugins {
+  search: SearchPlugin;
+  browse: BrowsePlugin;
+  wiki: WikiPlugin;
+  close(): Promise<void>;
+}
+
+/** The method each kind must have, to check third-party modules at load time. */
+const REQUIRED_METHOD: Record<PluginKind, string> = { search: 'search', browse: 'browse', wiki: 'lookup' };
+
+/**
+ * Loads the configured plugins. `use` names a built-in, or a module path (relative to the config file) or
+ * package name whose default export is a PluginFactory. Bad options fail here, with their key path.
+ */
+export async function loadPlugins(config: Config, options: { logger: Logger; cacheDirectory: (name: string) => string; env?: NodeJS.ProcessEnv }): Promise<Plugins> {
+  const env = options.env ?? process.env;
+  const load = async <T>(kind: PluginKind): Promise<T> => {
+    const pluginOptions = config.plugins[kind] as Record<string, unknown> & { use: string };
+    const factory = (builtInPlugins[kind] as Record<string, PluginFactory<T>>)[pluginOptions.use] ?? (await importFactory<T>(kind, pluginOptions.use, config.source));
+    const context: PluginContext = { logger: options.logger.child({ plugin: `${kind}:${pluginOptions.use}` }), cacheDirectory: options.cacheDirectory(`plugin-${kind}`), env };
+    const plugin = await factory(pluginOptions, context);
+    const method = REQUIRED_METHOD[kind];
+    if (typeof (plugin as Record<string, unknown> | undefined)?.[method] !== 'function') {
+      throw new ConfigError([{ path: `plugins.${kind}.use`, message: `"${pluginOptions.use}" did not return a ${kind} plugin (no ${method}() method)` }]);
+    }
+    return plugin;
+  };
+  const search = await load<SearchPlugin>('search');
+  const rawBrowse = await load<BrowsePlugin>('browse');
+  const wiki = await load<WikiPlugin>('wiki');
+  const browse = config.cache.pageTtlSeconds > 0 ? new CachedBrowse(rawBrowse, options.cacheDirectory('pages'), config.cache.pageTtlSeconds * 1000, options.logger) : rawBrowse;
+  return { search, browse, wiki, close: async () => rawBrowse.close?.() };
+}
+
+async function importFactory<T>(kind: PluginKind, use: string, configSource: string): Promise<PluginFactory<T>> {
+  const isPath = use.startsWith('.') || path.isAbsolute(use);
+  const base = configSource !== 'defaults' && configSource !== 'inline' ? path.dirname(configSource) : process.cwd();
+  const specifier = isPath ? pathToFileURL(path.resolve(base, use)).href : use;
+  let module: { default?: unknown };
+  try {
+    module = (await import(specifier)) as { default?: unknown };
+  } catch (error) {
+    const builtIns = Object.keys(builtInPlugins[kind]).join(', ');
+    throw new ConfigError([{ path: `plugins.${kind}.use`, message: `"${use}" is neither a built-in ${kind} plugin (${builtIns}) nor a module that can be imported (${(error as Error).message})` }], { cause: error });
+  }
+  if (typeof module.default !== 'function') {
+    throw new ConfigError([{ path: `plugins.${kind}.use`, message: `module "${use}" has no default export that creates a ${kind} plugin` }]);
+  }
+  return module.default as PluginFactory<T>;
+}
