@@ -1,15 +1,27 @@
 /**
- * Decodes a response body to text: the charset of `Content-Type`, else a byte-order mark, else an HTML
- * `<meta charset>` / `<meta http-equiv>` in the first 2 KB, else UTF-8. TextDecoder (Node's full ICU) knows
- * the legacy encodings the web still serves (windows-1252, iso-8859-x, gbk, gb18030, big5, shift_jis, euc-kr).
+ * Decodes a response body to text: the charset of `Content-Type`, else a byte-order mark, else UTF-8 when
+ * the bytes are valid UTF-8 with non-ASCII in them, else an HTML `<meta charset>` / `<meta http-equiv>` in
+ * the first 2 KB, else UTF-8. Valid UTF-8 goes before `<meta>` because pages re-saved as UTF-8 often keep
+ * their old declaration, while legacy-encoded text is almost never valid UTF-8 by accident. TextDecoder
+ * (Node's full ICU) knows the legacy encodings the web still serves (windows-1252, gbk, big5, shift_jis...).
  */
 export function decodeBody(body: Buffer, contentType: string | undefined): { text: string; charset: string } {
-  const charset = charsetFromHeader(contentType) ?? charsetFromBom(body) ?? charsetFromMeta(body) ?? 'utf-8';
+  const charset = charsetFromHeader(contentType) ?? charsetFromBom(body) ?? (isNonAsciiUtf8(body) ? 'utf-8' : undefined) ?? charsetFromMeta(body) ?? 'utf-8';
   try {
     return { text: new TextDecoder(charset).decode(body), charset };
   } catch {
     // An unknown label: UTF-8 is the web's default and the least wrong guess.
     return { text: new TextDecoder('utf-8').decode(body), charset: 'utf-8' };
+  }
+}
+
+function isNonAsciiUtf8(body: Buffer): boolean {
+  if (!body.some((byte) => byte >= 0x80)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(body);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,68 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { JSDOM, VirtualConsole } from 'jsdom';
+import { startWireServer, type WireServer } from './wire-server.js';
+
+/** `../shared/corpus/web-pages/` beside the repository: 40 real pages with Readability's expected output. */
+export const CORPUS_DIR = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/corpus/web-pages');
+
+export interface CorpusPage {
+  name: string;
+  source: Buffer;
+  expectedText: string;
+  metadata: { title: string; byline: string | null; lang?: string | null };
+}
+
+export function loadCorpus(): CorpusPage[] {
+  if (!existsSync(CORPUS_DIR)) throw new Error(`the page corpus is missing: expected it at ${CORPUS_DIR}`);
+  return readdirSync(CORPUS_DIR)
+    .filter((name) => existsSync(path.join(CORPUS_DIR, name, 'source.html')))
+    .sort()
+    .map((name) => {
+      const expectedHtml = readFileSync(path.join(CORPUS_DIR, name, 'expected.html'), 'utf8');
+      const expectedText = new JSDOM(expectedHtml, { virtualConsole: new VirtualConsole() }).window.document.body.textContent ?? '';
+      return { name, source: readFileSync(path.join(CORPUS_DIR, name, 'source.html')), expectedText, metadata: JSON.parse(readFileSync(path.join(CORPUS_DIR, name, 'expected-metadata.json'), 'utf8')) };
+    });
+}
+
+/** Serves each page's source at `/<name>/` as a site would, HTML with no declared charset (pages declare their own). */
+export function serveCorpus(pages: CorpusPage[]): Promise<WireServer> {
+  const byName = new Map(pages.map((page) => [page.name, page]));
+  return startWireServer((request, response) => {
+    const page = byName.get(request.url.split('/')[1] ?? '');
+    if (!page) {
+      response.writeHead(404, { 'content-type': 'text/plain' });
+      response.end('not found');
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end(page.source);
+  });
+}
+
+/** Words of a text for recall: lower-case letter/number runs; CJK characters one by one. */
+export function words(text: string): string[] {
+  const found: string[] = [];
+  for (const match of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
+    if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(match[0])) found.push(...match[0]);
+    else found.push(match[0]);
+  }
+  return found;
+}
+
+/** Share of `expected`'s words (with multiplicity) that `actual` keeps. */
+export function wordRecall(expected: string, actual: string): number {
+  const counts = new Map<string, number>();
+  for (const word of words(actual)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const wanted = words(expected);
+  let kept = 0;
+  for (const word of wanted) {
+    const left = counts.get(word) ?? 0;
+    if (left > 0) {
+      kept += 1;
+      counts.set(word, left - 1);
+    }
+  }
+  return wanted.length === 0 ? 1 : kept / wanted.length;
+}
