@@ -40,6 +40,8 @@ export async function runDaemon(config: Config, options: { logToStdout?: boolean
     throw listenError(error, config);
   }
   services.url = url;
+  // Resume what a previous daemon left queued or running, now that clients can watch it.
+  await services.runs.start();
   writeDaemonState(config.dataDir, { pid: process.pid, url, startedAt: services.startedAt.toISOString(), version: VERSION });
   logger.info({ url, pid: process.pid, dataDir: config.dataDir, config: config.source }, 'agentd listening');
 
@@ -47,8 +49,9 @@ export async function runDaemon(config: Config, options: { logToStdout?: boolean
   const close = () =>
     (closing ??= (async () => {
       logger.info('agentd stopping');
-      await app.close();
+      // Runs first, so they checkpoint while the store is open; then the API.
       await closeServices(services);
+      await app.close();
       removeDaemonState(config.dataDir, process.pid);
       logger.info('agentd stopped');
     })());

@@ -5,6 +5,8 @@ import { Gateway } from '../gateway/gateway.js';
 import type { Clock } from '../gateway/clock.js';
 import type { Logger } from '../logger.js';
 import { loadPlugins, type Plugins } from '../plugins/load-plugins.js';
+import { EventBus } from '../runs/event-bus.js';
+import { RunManager } from '../runs/run-manager.js';
 import { Store } from '../store/store.js';
 
 /**
@@ -18,6 +20,8 @@ export interface Services {
   store: Store;
   gateway: Gateway;
   plugins: Plugins;
+  events: EventBus;
+  runs: RunManager;
   startedAt: Date;
   /** The URL the daemon listens on, once it does. */
   url?: string;
@@ -44,10 +48,14 @@ export async function createServices(config: Config, options: ServiceOptions): P
     store.close();
     throw error;
   }
-  return { config, logger: options.logger, token: options.token, store, gateway, plugins, startedAt: new Date() };
+  const events = new EventBus(store.runs, options.logger);
+  const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger });
+  return { config, logger: options.logger, token: options.token, store, gateway, plugins, events, runs, startedAt: new Date() };
 }
 
+/** Stops the runs (checkpointing the running ones), then releases plugins and the store. */
 export async function closeServices(services: Services): Promise<void> {
+  await services.runs.close();
   await services.plugins.close();
   services.store.close();
 }

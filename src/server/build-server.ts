@@ -6,6 +6,7 @@ import { errorBody, handleError } from './error-handler.js';
 import { chatCompletionRoutes } from './routes/chat-completions.js';
 import { healthRoutes } from './routes/health.js';
 import { providerRoutes } from './routes/providers.js';
+import { runRoutes } from './routes/runs.js';
 import { statusRoutes } from './routes/status.js';
 import { toolRoutes } from './routes/tools.js';
 import { createGuards } from './security.js';
@@ -38,5 +39,6 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   providerRoutes(app, services);
   chatCompletionRoutes(app, services);
   toolRoutes(app, services);
+  runRoutes(app, services);
   return app;
 }

@@ -18,6 +18,7 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}): Pro
   const config = testConfig(temp.dir, overrides);
   const services = await createServices(config, { logger: silentLogger(), token: config.server.token ?? TEST_TOKEN });
   const app = await buildServer(services);
+  await services.runs.start();
   return {
     app,
     services,
@@ -30,3 +31,14 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}): Pro
 }
 
 export const auth = { authorization: `Bearer ${TEST_TOKEN}` };
+
+/** Polls a run through the API until its status is one of `statuses`. */
+export async function waitForRun(app: FastifyInstance, id: string, statuses: string[] = ['completed', 'failed', 'cancelled'], timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = (await app.inject({ url: `/v1/runs/${id}`, headers: auth })).json() as Record<string, unknown>;
+    if (statuses.includes(String(run.status))) return run;
+    if (Date.now() > deadline) throw new Error(`run ${id} is still ${String(run.status)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -23,6 +23,7 @@ export function statusRoutes(app: FastifyInstance, services: Services): void {
         pausedUntil: state.pausedUntil ?? null,
       })),
       usage: totals,
+      runs: { active: services.runs.activeCount, queued: services.runs.queuedCount },
     };
   });
 }

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { AbortError, errorMessage } from '../errors.js';
+import type { SearchResult } from '../plugins/plugin-types.js';
+import type { Action } from '../team/action.js';
+import type { RoleContext } from '../team/role-context.js';
+import { queriesPrompt, rankPrompt } from './prompts/collect-links.js';
+import { askStructured } from './structured-answer.js';
+
+/** Queries derived from the keywords' results. @default 4 */
+export const MAX_QUERIES = 4;
+/** URLs kept per query after ranking. @default 4 */
+export const URLS_PER_QUERY = 4;
+const RESULTS_PER_SEARCH = 8;
+
+export interface RankedQuery {
+  query: string;
+  results: SearchResult[];
+}
+
+export interface CollectLinksInput {
+  topic: string;
+  keywords: string[];
+  /** Called as soon as one query's links are ranked, so summaries start before the other queries finish. */
+  onQuery?: (ranked: RankedQuery) => void;
+}
+
+const queriesSchema = z.object({ queries: z.array(z.string()).min(1, 'expected at least one query') });
+const rankingSchema = z.object({ ranking: z.array(z.number().int().nonnegative()) });
+
+/**
+ * Searches the keywords, derives up to 4 queries from the results, searches each, and has the model drop
+ * irrelevant results and rank the rest by relevance and credibility, keeping the top URLs per query.
+ */
+export const collectLinks: Action<CollectLinksInput, RankedQuery[]> = {
+  name: 'CollectLinks',
+  async run({ topic, keywords, onQuery }, context) {
+    const keywordResults = await Promise.all(keywords.map(async (keyword) => ({ keyword, results: await search(context, keyword) })));
+    const queries = await context.step('CollectLinks:queries', async () => {
+      const answer = await askStructured(context, {
+        action: 'CollectLinks',
+        messages: queriesPrompt(topic, keywordResults, MAX_QUERIES, context.language),
+        schema: queriesSchema,
+        maxOutputTokens: 300,
+        fallback: () => ({ queries: keywords }),
+        fallbackDescription: 'the keywords as queries',
+      });
+      return [...new Set(answer.queries.map((query) => query.trim()).filter(Boolean))].slice(0, MAX_QUERIES);
+    });
+
+    return Promise.all(
+      queries.map(async (query) => {
+        const results = await search(context, query);
+        const ranked = results.length === 0 ? [] : await rank(context, topic, query, results);
+        const entry = { query, results: ranked.slice(0, URLS_PER_QUERY) };
+        onQuery?.(entry);
+        return entry;
+      }),
+    );
+  },
+};
+
+async function search(context: RoleContext, query: string): Promise<SearchResult[]> {
+  try {
+    // Persisted so that a resumed run sees the same results, asks the same prompts, and replays their answers.
+    return await context.step(`search:${context.language}:${query}`, async () => {
+      const results = await context.search.search(query, { limit: RESULTS_PER_SEARCH, language: context.language, signal: context.signal });
+      return results.filter((result) => /^https?:\/\//i.test(result.url));
+    });
+  } catch (error) {
+    if (error instanceof AbortError) throw error;
+    context.recordError({ stage: 'CollectLinks', message: `search for "${query}" failed: ${errorMessage(error)}` });
+    return [];
+  }
+}
+
+async function rank(context: RoleContext, topic: string, query: string, results: SearchResult[]): Promise<SearchResult[]> {
+  return context.step(`CollectLinks:rank:${query}`, async () => {
+    const answer = await askStructured(context, {
+      action: 'CollectLinks',
+      messages: rankPrompt(topic, query, results),
+      schema: rankingSchema,
+      maxOutputTokens: 200,
+      fallback: () => ({ ranking: results.map((_, index) => index) }),
+      fallbackDescription: "the search engine's order",
+    });
+    const seen = new Set<number>();
+    const ranked: SearchResult[] = [];
+    for (const index of answer.ranking) {
+      const result = results[index];
+      if (result && !seen.has(index)) {
+        seen.add(index);
+        ranked.push(result);
+      }
+    }
+    return ranked;
+  });
+}

@@ -1,0 +1,80 @@
+import type { Logger } from '../logger.js';
+import { scrubSecrets } from '../secrets.js';
+import type { AppendLog } from '../store/append-log.js';
+import type { RunStore } from '../store/run-store.js';
+import { runEventSchema, type RunEvent } from './run-event.js';
+
+export type EventListener = (event: RunEvent) => void;
+
+/**
+ * Run events: numbered per run (`seq` 1, 2, 3...), appended to the run's `events.jsonl` before anyone sees
+ * them, then handed to live listeners (one run's, or every run's). Listeners must not block: the WebSocket
+ * layer gives each client a bounded buffer of its own.
+ */
+export class EventBus {
+  readonly #runs: RunStore;
+  readonly #logger: Logger;
+  readonly #logs = new Map<string, { log: AppendLog<RunEvent>; seq: number }>();
+  readonly #listeners = new Map<string, Set<EventListener>>();
+  readonly #all = new Set<EventListener>();
+
+  constructor(runs: RunStore, logger: Logger) {
+    this.#runs = runs;
+    this.#logger = logger;
+  }
+
+  emit(runId: string, type: string, data: Record<string, unknown> = {}): RunEvent {
+    const entry = this.#open(runId);
+    // Event data may quote provider or page errors; keys must not travel with them.
+    const clean = JSON.parse(scrubSecrets(JSON.stringify(data))) as Record<string, unknown>;
+    const event: RunEvent = { seq: entry.seq + 1, runId, at: new Date().toISOString(), type, data: clean };
+    entry.log.append(event);
+    entry.seq = event.seq;
+    for (const listener of [...(this.#listeners.get(runId) ?? []), ...this.#all]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#logger.warn({ err: error, runId }, 'event listener failed');
+      }
+    }
+    return event;
+  }
+
+  /** The run's persisted events with `seq` > `since`. */
+  replay(runId: string, since = 0): RunEvent[] {
+    const open = this.#logs.get(runId);
+    const entries = open ? open.log.readAll((value) => runEventSchema.parse(value)) : this.#runs.events<RunEvent>(runId, (value) => runEventSchema.parse(value)).entries;
+    return entries.filter((event) => event.seq > since);
+  }
+
+  /** Listens to one run's events, or every run's when `runId` is undefined. Returns the unsubscribe. */
+  subscribe(listener: EventListener, runId?: string): () => void {
+    if (runId === undefined) {
+      this.#all.add(listener);
+      return () => this.#all.delete(listener);
+    }
+    let set = this.#listeners.get(runId);
+    if (!set) this.#listeners.set(runId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.#listeners.delete(runId);
+    };
+  }
+
+  /** The run is finished: its log can be closed (it reopens for replays). */
+  release(runId: string): void {
+    this.#logs.delete(runId);
+    this.#runs.release(runId);
+  }
+
+  #open(runId: string): { log: AppendLog<RunEvent>; seq: number } {
+    let entry = this.#logs.get(runId);
+    if (!entry) {
+      const { log, entries } = this.#runs.events<RunEvent>(runId, (value) => runEventSchema.parse(value));
+      entry = { log, seq: entries.at(-1)?.seq ?? 0 };
+      this.#logs.set(runId, entry);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Services } from '../../daemon/services.js';
+import { ConflictError } from '../../errors.js';
+import { parseInput } from '../validate.js';
+
+export const submitRunSchema = z
+  .object({
+    topic: z.string().trim().min(1, 'expected a topic').max(20_000, 'expected at most 20000 characters'),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[a-z]{2,4})?$/i, 'expected a language code like "en" or "zh"')
+      .transform((code) => code.toLowerCase())
+      .optional(),
+    budgetUsd: z.number().nonnegative('expected a non-negative number of US dollars').optional(),
+    team: z.array(z.string().min(1)).min(1, 'expected at least one role').optional(),
+  })
+  .strict();
+
+const idParams = z.object({ id: z.string().min(1) });
+
+/** The runs API of CONTRACT.md: submit, list, read, report, cancel, resume. */
+export function runRoutes(app: FastifyInstance, services: Services): void {
+  app.post('/v1/runs', async (request, reply) => {
+    const body = parseInput(submitRunSchema, request.body);
+    const run = await services.runs.submit(body);
+    return reply.code(202).send({ id: run.id, status: run.status });
+  });
+
+  app.get('/v1/runs', async () => ({ runs: services.runs.list() }));
+
+  app.get('/v1/runs/:id', async (request) => services.runs.get(parseInput(idParams, request.params, 'path').id));
+
+  app.get('/v1/runs/:id/report', async (request, reply) => {
+    const run = await services.runs.get(parseInput(idParams, request.params, 'path').id);
+    if (!run.report) throw new ConflictError(`run ${run.id} has no report yet (it is ${run.status})`);
+    return reply.type('text/markdown; charset=utf-8').send(run.report);
+  });
+
+  app.post('/v1/runs/:id/cancel', async (request) => services.runs.cancel(parseInput(idParams, request.params, 'path').id));
+  app.post('/v1/runs/:id/resume', async (request) => services.runs.resume(parseInput(idParams, request.params, 'path').id));
+}
