@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { sendJson, startWireServer, type WireServer } from './wire-server.js';
 
 export interface ScriptedLlmOptions {
-  /** Share of requests answered with HTTP 500 (the gateway retries them). */
+  /** Share of requests answered with HTTP 500 (the gateway retries them), evenly spaced. */
   serverErrorRate?: number;
   /** Share of JSON answers sent malformed (the actions repair or fall back). */
   malformedRate?: number;
@@ -12,7 +12,6 @@ export interface ScriptedLlmOptions {
   keywords?: string[];
   /** Delay before each answer. */
   latencyMs?: number;
-  seed?: number;
 }
 
 export interface ScriptedLlm extends WireServer {
@@ -27,10 +26,12 @@ export interface ScriptedLlm extends WireServer {
  * the prompt, so they are deterministic.
  */
 export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promise<ScriptedLlm> {
-  let state = options.seed ?? 7;
-  const random = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
+  // Faults hit exactly the given share of requests, evenly spaced, so a test's faults are the same every time.
+  const counters = { requests: 0, json: 0 };
+  const due = (counter: 'requests' | 'json', rate: number | undefined) => {
+    counters[counter] += 1;
+    const count = counters[counter];
+    return rate !== undefined && rate > 0 && Math.floor(count * rate) !== Math.floor((count - 1) * rate);
   };
   const calls: ScriptedLlm['calls'] = [];
   const server = await startWireServer(async (request, response) => {
@@ -39,13 +40,13 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
     const action = recognise(prompt);
     calls.push({ action, prompt, body });
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
-    if ((options.serverErrorRate ?? 0) > 0 && random() < (options.serverErrorRate ?? 0)) {
+    if (due('requests', options.serverErrorRate)) {
       sendJson(response, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });
       return;
     }
     let text = answer(action, prompt, body.messages, options);
     const isRepair = body.messages.some((message) => message.role === 'user' && message.content.startsWith('That answer is not valid'));
-    if (JSON_ACTIONS.has(action) && (!isRepair || options.malformRepairs) && (options.malformedRate ?? 0) > 0 && random() < (options.malformedRate ?? 0)) text = 'Sure! Here are my thoughts: {"keywords": [unquoted, oops';
+    if (JSON_ACTIONS.has(action) && (!isRepair || options.malformRepairs) && due('json', options.malformedRate)) text = 'Sure! Here are my thoughts: {"keywords": [unquoted, oops';
     complete(response, body.model, text, prompt);
   });
   return { ...server, calls, baseURL: `${server.url}/v1` };
