@@ -7,7 +7,9 @@ import type { Logger } from '../logger.js';
 import { loadPlugins, type Plugins } from '../plugins/load-plugins.js';
 import { EventBus } from '../runs/event-bus.js';
 import { RunManager } from '../runs/run-manager.js';
+import { FileCache } from '../store/file-cache.js';
 import { Store } from '../store/store.js';
+import type { GenerateResult } from '../gateway/gateway.js';
 
 /**
  * Everything the daemon runs with, built once from the config: the API's routes receive this and nothing else.
@@ -49,7 +51,8 @@ export async function createServices(config: Config, options: ServiceOptions): P
     throw error;
   }
   const events = new EventBus(store.runs, options.logger);
-  const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger });
+  const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
+  const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
   return { config, logger: options.logger, token: options.token, store, gateway, plugins, events, runs, startedAt: new Date() };
 }
 

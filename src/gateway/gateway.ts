@@ -183,6 +183,33 @@ export class Gateway {
     return { model: resolved.fullName, textStream: textStream(), result };
   }
 
+  /**
+   * Records an answer replayed from the cross-run cache: in the ledger as `cached` (history, not spend) and
+   * as an `llm-call` event with zero cost, so a re-run shows what it saved.
+   */
+  recordCachedReplay(result: GenerateResult, context: CallContext): void {
+    const slash = result.model.indexOf('/');
+    const entry: LedgerEntry = {
+      id: randomUUID(),
+      at: new Date(this.#clock.now()).toISOString(),
+      provider: result.model.slice(0, slash),
+      model: result.model.slice(slash + 1),
+      promptTokens: result.usage.promptTokens,
+      completionTokens: result.usage.completionTokens,
+      costUsd: 0,
+      costUnknown: false,
+      latencyMs: 0,
+      attempts: 1,
+      rateLimited: 0,
+      waitedMs: 0,
+      cached: true,
+    };
+    if (context.runId) entry.runId = context.runId;
+    if (context.action) entry.action = context.action;
+    this.#ledger.record(entry);
+    context.emit?.('llm-call', { provider: entry.provider, model: result.model, action: context.action, promptTokens: 0, completionTokens: 0, tokens: 0, costUsd: 0, ms: 0, attempts: 0, cached: true });
+  }
+
   /** Limiter state per provider, for `/v1/providers` and `agentd status`. */
   providersState() {
     return [...this.#providers.values()].map((provider) => ({

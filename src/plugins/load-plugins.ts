@@ -4,7 +4,7 @@ import { builtInPlugins } from '../../plugins/index.js';
 import type { Config } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { CachedBrowse } from './page-cache.js';
+import { cachedBrowse, cachedSearch, cachedWiki } from './plugin-cache.js';
 import type { BrowsePlugin, PluginContext, PluginFactory, PluginKind, SearchPlugin, WikiPlugin } from './plugin-types.js';
 
 export interface Plugins {
@@ -34,11 +34,17 @@ export async function loadPlugins(config: Config, options: { logger: Logger; cac
     }
     return plugin;
   };
-  const search = await load<SearchPlugin>('search');
+  const rawSearch = await load<SearchPlugin>('search');
   const rawBrowse = await load<BrowsePlugin>('browse');
-  const wiki = await load<WikiPlugin>('wiki');
-  const browse = config.cache.pageTtlSeconds > 0 ? new CachedBrowse(rawBrowse, options.cacheDirectory('pages'), config.cache.pageTtlSeconds * 1000, options.logger) : rawBrowse;
-  return { search, browse, wiki, close: async () => rawBrowse.close?.() };
+  const rawWiki = await load<WikiPlugin>('wiki');
+  const ttlMs = config.cache.pageTtlSeconds * 1000;
+  if (ttlMs <= 0) return { search: rawSearch, browse: rawBrowse, wiki: rawWiki, close: async () => rawBrowse.close?.() };
+  return {
+    search: cachedSearch(rawSearch, options.cacheDirectory('search'), ttlMs, options.logger),
+    browse: cachedBrowse(rawBrowse, options.cacheDirectory('pages'), ttlMs, options.logger),
+    wiki: cachedWiki(rawWiki, options.cacheDirectory('wiki'), ttlMs, options.logger),
+    close: async () => rawBrowse.close?.(),
+  };
 }
 
 async function importFactory<T>(kind: PluginKind, use: string, configSource: string): Promise<PluginFactory<T>> {

@@ -40,11 +40,14 @@ export class EventBus {
     return event;
   }
 
+  /** The last `seq` of a run (0 before its first event). */
+  lastSeq(runId: string): number {
+    return this.#logs.get(runId)?.seq ?? this.replay(runId).at(-1)?.seq ?? 0;
+  }
+
   /** The run's persisted events with `seq` > `since`. */
   replay(runId: string, since = 0): RunEvent[] {
-    const open = this.#logs.get(runId);
-    const entries = open ? open.log.readAll((value) => runEventSchema.parse(value)) : this.#runs.events<RunEvent>(runId, (value) => runEventSchema.parse(value)).entries;
-    return entries.filter((event) => event.seq > since);
+    return this.#runs.readEvents<RunEvent>(runId, (value) => runEventSchema.parse(value)).filter((event) => event.seq > since);
   }
 
   /** Listens to one run's events, or every run's when `runId` is undefined. Returns the unsubscribe. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Gateway, GenerateRequest, GenerateResult } from '../gateway/gateway.js';
 import type { Plugins } from '../plugins/load-plugins.js';
+import type { FileCache } from '../store/file-cache.js';
 import type { RoleContext } from '../team/role-context.js';
 import type { EventBus } from './event-bus.js';
 import type { Run } from './run-record.js';
@@ -15,6 +16,8 @@ export interface RunContextOptions {
   recorder: RunRecorder;
   events: EventBus;
   signal: AbortSignal;
+  /** Answers shared across runs (`cache.llm`); absent: every run asks for itself. */
+  llmCache?: FileCache<GenerateResult> | undefined;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface RunContextOptions {
  * call is never paid for twice.
  */
 export function createRunContext(options: RunContextOptions): RoleContext {
-  const { run, gateway, plugins, steps, recorder, events, signal } = options;
+  const { run, gateway, plugins, steps, recorder, events, signal, llmCache } = options;
   const emit = (type: string, data: Record<string, unknown>) => {
     events.emit(run.id, type, data);
   };
@@ -41,8 +44,22 @@ export function createRunContext(options: RunContextOptions): RoleContext {
     step: (key, work) => steps.run(key, work),
     llm: (action: string, request: GenerateRequest): Promise<GenerateResult> => {
       const model = gateway.modelFor(request.model, action);
-      const key = `llm:${action}:${llmKey(model, request)}`;
-      return steps.run(key, () => gateway.generate({ ...request, model }, { runId: run.id, action, budgetUsd: run.budgetUsd, signal, emit }));
+      const hash = llmKey(model, request);
+      const callContext = { runId: run.id, action, budgetUsd: run.budgetUsd, signal, emit };
+      return steps.run(`llm:${action}:${hash}`, async () => {
+        const cached = llmCache?.get(hash);
+        if (cached) {
+          gateway.recordCachedReplay(cached, callContext);
+          return cached;
+        }
+        const result = await gateway.generate({ ...request, model }, callContext);
+        try {
+          llmCache?.set(hash, result);
+        } catch {
+          // Without the cache the next run pays again; this one already has its answer.
+        }
+        return result;
+      });
     },
   };
 }

@@ -5,7 +5,9 @@ import type { Gateway } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
 import type { Plugins } from '../plugins/load-plugins.js';
 import { DEFAULT_TEAM, roleFactories } from '../roles/index.js';
+import type { FileCache } from '../store/file-cache.js';
 import type { RunStore } from '../store/run-store.js';
+import type { GenerateResult } from '../gateway/gateway.js';
 import { createMessage, USER_REQUIREMENT } from '../team/message.js';
 import { Team } from '../team/team.js';
 import type { EventBus } from './event-bus.js';
@@ -36,6 +38,7 @@ export interface RunManagerOptions {
   plugins: Plugins;
   events: EventBus;
   logger: Logger;
+  llmCache?: FileCache<GenerateResult> | undefined;
 }
 
 /**
@@ -184,7 +187,7 @@ export class RunManager {
       events.emit(id, 'run-started', { resumed: steps.size > 0, stepsStored: steps.size, team: run.team });
       try {
         const roles = run.team.map((name) => (roleFactories[name] as (typeof roleFactories)[string])(run.team));
-        const context = createRunContext({ run: recorder.run, gateway, plugins, steps, recorder, events, signal: active.controller.signal });
+        const context = createRunContext({ run: recorder.run, gateway, plugins, steps, recorder, events, signal: active.controller.signal, llmCache: this.#options.llmCache });
         await new Team(roles, context).run(createMessage({ content: run.topic, payload: { topic: run.topic }, role: 'user', causeBy: USER_REQUIREMENT }));
         const usage = gateway.ledger.runUsage(id);
         await recorder.update((record) => {

@@ -4,11 +4,13 @@ import { ErrorCode } from '../errors.js';
 import type { Services } from '../daemon/services.js';
 import { errorBody, handleError } from './error-handler.js';
 import { chatCompletionRoutes } from './routes/chat-completions.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
 import { statusRoutes } from './routes/status.js';
 import { toolRoutes } from './routes/tools.js';
+import { openApiDocument } from './openapi.js';
 import { createGuards } from './security.js';
 
 /**
@@ -40,5 +42,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   chatCompletionRoutes(app, services);
   toolRoutes(app, services);
   runRoutes(app, services);
+  eventRoutes(app, services);
+  const openApi = openApiDocument();
+  app.get('/v1/openapi.json', async () => openApi);
   return app;
 }

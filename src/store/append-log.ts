@@ -56,7 +56,19 @@ export class AppendLog<T> {
 
   /** Reads every entry back from disk (for replays that are not kept in memory). */
   readAll(parse: (value: unknown) => T = (value) => value as T): T[] {
-    return parseLines(readFileSync(this.file, 'utf8'), this.file, parse).entries;
+    return AppendLog.read(this.file, parse);
+  }
+
+  /** Reads a log's entries without opening it for writing; a missing file has none. */
+  static read<T>(file: string, parse: (value: unknown) => T = (value) => value as T): T[] {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new StoreError(`cannot read ${file}`, { cause: error });
+    }
+    return parseLines(text, file, parse).entries;
   }
 
   close(): void {

@@ -73,6 +73,12 @@ export class RunStore {
     return this.#openLog<T>(id, 'events.jsonl', parse);
   }
 
+  /** The run's events as stored, without keeping the log open (for replays of finished runs). */
+  readEvents<T>(id: string, parse?: (value: unknown) => T): T[] {
+    const open = this.#logs.get(`${id}/events.jsonl`) as AppendLog<T> | undefined;
+    return open ? open.readAll(parse) : AppendLog.read<T>(path.join(this.#runDirectory(id), 'events.jsonl'), parse);
+  }
+
   /** The run's finished steps, keyed. */
   steps(id: string): { log: AppendLog<StepEntry>; entries: StepEntry[] } {
     return this.#openLog<StepEntry>(id, 'steps.jsonl');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import createHttpBrowse from '../../plugins/browse/http.js';
 import { PluginError, TimeoutError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
-import { CachedBrowse } from '../../src/plugins/page-cache.js';
+import { cachedBrowse } from '../../src/plugins/plugin-cache.js';
 import type { BrowsePlugin } from '../../src/plugins/plugin-types.js';
 import { makePdf } from '../helpers/make-pdf.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -119,14 +119,14 @@ describe('the http browse plugin', () => {
 
   it('serves a page from the cache within its TTL, fetching it once', async () => {
     const temp = makeTempDir();
-    const cached = new CachedBrowse(browse, temp.dir, 60_000, silentLogger());
+    const cached = cachedBrowse(browse, temp.dir, 60_000, silentLogger());
     const before = hits;
     const [first, second] = await Promise.all([cached.browse(`${server.url}/latin1`), cached.browse(`${server.url}/latin1`)]);
-    const third = await new CachedBrowse(browse, temp.dir, 60_000, silentLogger()).browse(`${server.url}/latin1`);
+    const third = await cachedBrowse(browse, temp.dir, 60_000, silentLogger()).browse(`${server.url}/latin1`);
     expect(hits - before).toBe(1);
     expect(second).toEqual(first);
     expect(third).toEqual(first);
-    const expired = await new CachedBrowse(browse, temp.dir, 0, silentLogger()).browse(`${server.url}/latin1`);
+    const expired = await cachedBrowse(browse, temp.dir, 0, silentLogger()).browse(`${server.url}/latin1`);
     expect(expired.title).toBe('Café au lait');
     expect(hits - before).toBe(2);
     temp.cleanup();

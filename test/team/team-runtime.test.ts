@@ -7,7 +7,7 @@ import { Team } from '../../src/team/team.js';
 
 function context(signal = new AbortController().signal): RoleContext & { events: Array<{ type: string; data: Record<string, unknown> }> } {
   const events: Array<{ type: string; data: Record<string, unknown> }> = [];
-  return { events, signal, emit: (type, data) => events.push({ type, data }) } as unknown as RoleContext & { events: typeof events };
+  return { events, signal, emit: (type: string, data: Record<string, unknown>) => events.push({ type, data }) } as unknown as RoleContext & { events: typeof events };
 }
 
 const start = createMessage({ content: 'topic', payload: {}, role: 'user', causeBy: USER_REQUIREMENT });

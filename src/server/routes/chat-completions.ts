@@ -14,7 +14,7 @@ const contentSchema = z.union([
 ]);
 
 /** The part of OpenAI's chat completion request that agentd honours; unknown fields are ignored, as OpenAI-compatible servers do. */
-const chatBodySchema = z
+export const chatBodySchema = z
   .object({
     model: z.string().min(1),
     messages: z

@@ -5,9 +5,9 @@ import { NotFoundError } from '../../errors.js';
 import { countTokens } from '../../gateway/token-estimate.js';
 import { parseInput } from '../validate.js';
 
-const searchBody = z.object({ query: z.string().trim().min(1, 'expected a query'), limit: z.number().int().min(1).max(50).default(8), language: z.string().min(2).max(12).optional() });
-const browseBody = z.object({ url: z.string().min(1, 'expected a URL') });
-const wikiBody = z.object({ query: z.string().trim().min(1, 'expected a query'), lang: z.string().regex(/^[a-z-]{2,12}$/, 'expected a language code like "en"').default('en') });
+export const searchBody = z.object({ query: z.string().trim().min(1, 'expected a query'), limit: z.number().int().min(1).max(50).default(8), language: z.string().min(2).max(12).optional() });
+export const browseBody = z.object({ url: z.string().min(1, 'expected a URL') });
+export const wikiBody = z.object({ query: z.string().trim().min(1, 'expected a query'), lang: z.string().regex(/^[a-z-]{2,12}$/, 'expected a language code like "en"').default('en') });
 
 /**
  * `POST /v1/tools/search`, `/v1/tools/browse`, `/v1/tools/wiki`: the configured plugins, for scripts.
