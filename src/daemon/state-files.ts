@@ -42,13 +42,26 @@ export function removeDaemonState(dataDir: string, pid?: number): void {
   rmSync(files.state, { force: true });
 }
 
-/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+/** Whether a process with this pid exists and is not a zombie (signal 0 checks without sending anything). */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists but belongs to someone else, which still means "alive".
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A killed daemon whose parent is gone stays a zombie where PID 1 does not reap orphans (many containers):
+ * signal 0 still succeeds, but the process is dead. Linux tells by the state in /proc/PID/stat.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }

@@ -25,7 +25,8 @@ export interface SubmitRequest {
 
 interface ActiveRun {
   controller: AbortController;
-  recorder: RunRecorder;
+  /** Set once the run's record is loaded; until then readers use the stored record. */
+  recorder: RunRecorder | undefined;
   /** Why the run is being stopped, if it is. */
   stopping?: 'cancel' | 'shutdown';
   done: Promise<void>;
@@ -100,15 +101,15 @@ export class RunManager {
 
   list(): RunSummary[] {
     return this.#options.runs.list().map((summary) => {
-      const active = this.#active.get(summary.id);
-      return active ? { ...summary, status: active.recorder.run.status, costUsd: this.#options.gateway.ledger.runUsage(summary.id).costUsd } : summary;
+      const recorder = this.#active.get(summary.id)?.recorder;
+      return recorder ? { ...summary, status: recorder.run.status, costUsd: this.#options.gateway.ledger.runUsage(summary.id).costUsd } : summary;
     });
   }
 
   /** The run as it stands, with usage straight from the ledger. */
   async get(id: string): Promise<Run> {
-    const active = this.#active.get(id);
-    const run = active ? structuredClone(active.recorder.run) : await this.#options.runs.get(id);
+    const recorder = this.#active.get(id)?.recorder;
+    const run = recorder ? structuredClone(recorder.run) : await this.#options.runs.get(id);
     return { ...run, usage: this.#options.gateway.ledger.runUsage(id) };
   }
 
@@ -166,7 +167,7 @@ export class RunManager {
     while (this.#accepting && this.#active.size < this.#options.config.runs.concurrency && this.#queue.length > 0) {
       const id = this.#queue.shift() as string;
       const controller = new AbortController();
-      const entry: ActiveRun = { controller, recorder: undefined as unknown as RunRecorder, done: Promise.resolve() };
+      const entry: ActiveRun = { controller, recorder: undefined, done: Promise.resolve() };
       this.#active.set(id, entry);
       entry.done = this.#execute(id, entry).catch((error: unknown) => this.#options.logger.error({ err: error, runId: id }, 'run execution crashed'));
     }
@@ -208,7 +209,7 @@ export class RunManager {
 
   async #finishWithError(id: string, active: ActiveRun, error: unknown): Promise<void> {
     const { events, gateway, logger } = this.#options;
-    const recorder = active.recorder;
+    const recorder = active.recorder as RunRecorder;
     const usage = gateway.ledger.runUsage(id);
     if (active.stopping === 'shutdown') {
       // Checkpoint: the record stays `running`; its steps are on disk, and the next start resumes it.

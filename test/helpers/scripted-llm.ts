@@ -15,6 +15,8 @@ export interface ScriptedLlmOptions {
 }
 
 export interface ScriptedLlm extends WireServer {
+  /** While set, calls recognised as this action are answered with this HTTP error (e.g. 401, which is final). */
+  failing: { action: string; status: number } | undefined;
   /** Every chat request received, with the action it was recognised as. */
   calls: Array<{ action: string; prompt: string; body: Record<string, unknown> }>;
   baseURL: string;
@@ -34,12 +36,17 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
     return rate !== undefined && rate > 0 && Math.floor(count * rate) !== Math.floor((count - 1) * rate);
   };
   const calls: ScriptedLlm['calls'] = [];
+  const control: { failing: ScriptedLlm['failing'] } = { failing: undefined };
   const server = await startWireServer(async (request, response) => {
     const body = request.json<{ messages: Array<{ role: string; content: string }>; model: string }>();
     const prompt = body.messages.map((message) => message.content).join('\n');
     const action = recognise(prompt);
     calls.push({ action, prompt, body });
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    if (control.failing && control.failing.action === action) {
+      sendJson(response, control.failing.status, { error: { message: `scripted failure of ${action}`, type: 'invalid_request_error', code: 'scripted' } });
+      return;
+    }
     if (due('requests', options.serverErrorRate)) {
       sendJson(response, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });
       return;
@@ -49,7 +56,15 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
     if (JSON_ACTIONS.has(action) && (!isRepair || options.malformRepairs) && due('json', options.malformedRate)) text = 'Sure! Here are my thoughts: {"keywords": [unquoted, oops';
     complete(response, body.model, text, prompt);
   });
-  return { ...server, calls, baseURL: `${server.url}/v1` };
+  // defineProperty, not Object.assign: assign would copy the getter's value instead of the accessor.
+  const scripted = Object.assign(server, { calls, baseURL: `${server.url}/v1` }) as ScriptedLlm;
+  Object.defineProperty(scripted, 'failing', {
+    get: () => control.failing,
+    set: (value: ScriptedLlm['failing']) => {
+      control.failing = value;
+    },
+  });
+  return scripted;
 }
 
 const JSON_ACTIONS = new Set(['KeywordExtract', 'Queries', 'Rank']);
