@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Config } from '../config/load-config.js';
 import { AgentdError, BadRequestError, ConflictError, errorMessage } from '../errors.js';
 import type { Gateway } from '../gateway/gateway.js';
@@ -167,6 +168,8 @@ export class RunManager {
     while (this.#accepting && this.#active.size < this.#options.config.runs.concurrency && this.#queue.length > 0) {
       const id = this.#queue.shift() as string;
       const controller = new AbortController();
+      // Every concurrent call of the run (LLM, page, search) listens to this one signal.
+      setMaxListeners(0, controller.signal);
       const entry: ActiveRun = { controller, recorder: undefined, done: Promise.resolve() };
       this.#active.set(id, entry);
       entry.done = this.#execute(id, entry).catch((error: unknown) => this.#options.logger.error({ err: error, runId: id }, 'run execution crashed'));

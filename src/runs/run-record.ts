@@ -46,9 +46,10 @@ export const runSchema = z.object({
 export type Run = z.infer<typeof runSchema>;
 
 /** What `GET /v1/runs` lists for each run. */
-export type RunSummary = Pick<Run, 'id' | 'topic' | 'language' | 'status' | 'createdAt' | 'startedAt' | 'finishedAt'> & {
-  costUsd: number;
-};
+export const runSummarySchema = runSchema
+  .pick({ id: true, topic: true, language: true, status: true, createdAt: true, startedAt: true, finishedAt: true })
+  .extend({ costUsd: z.number() });
+export type RunSummary = z.infer<typeof runSummarySchema>;
 
 export function summarize(run: Run): RunSummary {
   const summary: RunSummary = {

@@ -25,16 +25,18 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     bodyLimit: config.server.bodyLimit,
     // Client-sent request ids would let one client's log lines impersonate another's.
     requestIdHeader: false,
-    disableRequestLogging: false,
+    // A client that never goes away (a stuck stream, a half-open socket) must not hold up the daemon's stop.
+    forceCloseConnections: true,
   });
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(errorBody(ErrorCode.notFound, `no route ${request.method} ${request.url.split('?')[0]}`));
   });
-  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token }));
-
   await app.register(websocket, { options: { maxPayload: 1_048_576 } });
+  // After the WebSocket plugin: its own onRequest hook marks upgrade requests, so that a refused upgrade's
+  // socket is destroyed once the error is answered instead of staying open (and holding up a stop).
+  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token }));
 
   healthRoutes(app);
   statusRoutes(app, services);

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { runEventSchema } from '../runs/run-event.js';
-import { runSchema } from '../runs/run-record.js';
+import { runSchema, runSummarySchema } from '../runs/run-record.js';
 import { VERSION } from '../version.js';
 import { chatBodySchema } from './routes/chat-completions.js';
 import { submitRunSchema } from './routes/runs.js';
 import { browseBody, searchBody, wikiBody } from './routes/tools.js';
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-const runSummarySchema = runSchema.pick({ id: true, topic: true, language: true, status: true, createdAt: true, startedAt: true, finishedAt: true }).extend({ costUsd: z.number() });
 
 type Schema = z.ZodType;
 

@@ -76,6 +76,7 @@ describe('run events over WebSocket', () => {
 
     const refused = await new Promise<number>((resolve) => {
       const anonymous = new WebSocket(`${base}/v1/events`);
+      // The daemon must close a refused upgrade's socket itself, or the suite's teardown would hang.
       anonymous.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
       anonymous.on('error', () => undefined);
     });

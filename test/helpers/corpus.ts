@@ -5,7 +5,21 @@ import { JSDOM, VirtualConsole } from 'jsdom';
 import { startWireServer, type WireServer } from './wire-server.js';
 
 /** `../shared/corpus/web-pages/` beside the repository: 40 real pages with Readability's expected output. */
-export const CORPUS_DIR = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/corpus/web-pages');
+export const CORPUS_DIR = path.resolve(repositoryRoot(), '../shared/corpus/web-pages');
+
+/** The folder of agentd's package.json, from test/helpers/ as source or from dist/test/helpers/ as built. */
+function repositoryRoot(): string {
+  let directory = path.dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 6; depth += 1) {
+    try {
+      if ((JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8')) as { name?: string }).name === 'agentd') return directory;
+    } catch {
+      // Not here: one level up.
+    }
+    directory = path.dirname(directory);
+  }
+  throw new Error('cannot find the agentd repository root');
+}
 
 export interface CorpusPage {
   name: string;

@@ -61,6 +61,7 @@ describe('run control', () => {
     const resumed = await app.inject({ method: 'POST', url: `/v1/runs/${id}/resume`, headers: auth });
     expect(resumed.json()).toMatchObject({ id, status: expect.stringMatching(/queued|running/) });
     const done = (await waitForRun(app, id)) as unknown as Run;
+    expect(done.failure).toBeUndefined();
     expect(done.status).toBe('completed');
     expect(done.report).toMatch(/^# /);
     // Only the report was asked again: every other answer was replayed from the run's steps.

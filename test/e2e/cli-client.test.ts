@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Run } from '../../src/runs/run-record.js';
+import { BIN, cleanEnv, runCli } from '../helpers/cli.js';
+import { startTestDaemon, waitForStatus, type TestDaemon } from '../helpers/daemon.js';
+import { startFixtureWeb, type FixtureWeb } from '../helpers/fixture-web.js';
+import { freePort } from '../helpers/free-port.js';
+import { startScriptedLlm, type ScriptedLlm } from '../helpers/scripted-llm.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+describe('the CLI client', () => {
+  let llm: ScriptedLlm;
+  let web: FixtureWeb;
+  let daemon: TestDaemon;
+
+  beforeAll(async () => {
+    llm = await startScriptedLlm({ keywords: ['Arduino'], latencyMs: 20 });
+    web = await startFixtureWeb({ faults: false, wikiTitles: { Arduino: 'Arduino' } });
+    daemon = await startTestDaemon({ providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, pricing: { 'llm/test-model': { input: 1, output: 1 } }, plugins: web.plugins, cache: { llm: false } });
+  });
+  afterAll(async () => {
+    await daemon.stop();
+    await llm.close();
+    await web.close();
+  });
+
+  it('research --follow shows progress, then prints the report', async () => {
+    const result = await daemon.cli(['research', 'Arduino boards and shields', '--lang', 'en', '--budget', '0.5', '--follow']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^# /);
+    expect(result.stdout).toContain('## References');
+    expect(result.stderr).toMatch(/run \S+ queued/);
+    expect(result.stderr).toMatch(/pages \d+\/\d+, \d+ tokens, \$\d+\.\d{4}/);
+    expect(result.stderr).toMatch(/^completed/m);
+  });
+
+  it('research --json answers the submission as JSON, and --follow --json the finished run', async () => {
+    const submitted = await daemon.cli(['research', 'Arduino clones', '--json']);
+    expect(submitted.code).toBe(0);
+    const { id, status } = JSON.parse(submitted.stdout) as { id: string; status: string };
+    expect(status).toBe('queued');
+    await waitForStatus(daemon, id);
+    const followed = await daemon.cli(['research', 'Arduino history', '--follow', '--json']);
+    expect(followed.code).toBe(0);
+    const run = JSON.parse(followed.stdout) as Run;
+    expect(run).toMatchObject({ status: 'completed', topic: 'Arduino history' });
+    expect(run.report).toMatch(/^# /);
+  });
+
+  it('lists, shows, writes the report of, and refuses to cancel or resume a finished run', async () => {
+    const listed = await daemon.cli(['runs', '--json']);
+    const runs = JSON.parse(listed.stdout) as Array<{ id: string; status: string }>;
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    const id = runs[0]!.id;
+    const table = await daemon.cli(['runs']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+CREATED\s+COST\s+TOPIC$/);
+    expect(table.stdout).toContain(id);
+
+    const shown = await daemon.cli(['show', id]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^run ${id}: completed`));
+    expect(shown.stdout).toContain('keywords: Arduino');
+    expect(JSON.parse((await daemon.cli(['show', id, '--json'])).stdout)).toMatchObject({ id, status: 'completed' });
+
+    const file = path.join(makeTempDir().dir, 'report.md');
+    const written = await daemon.cli(['report', id, '-o', file]);
+    expect(written.code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toMatch(/^# /);
+
+    const cancel = await daemon.cli(['cancel', id]);
+    expect(cancel.code).toBe(1);
+    expect(cancel.stderr).toContain('only queued or running runs can be cancelled');
+    expect((await daemon.cli(['resume', id])).stderr).toContain('only failed or cancelled runs can be resumed');
+    const missing = await daemon.cli(['show', 'no-such-run']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no run with id "no-such-run"');
+  });
+
+  it('detaches on Ctrl-C without cancelling the run', async () => {
+    const slow = await startScriptedLlm({ keywords: ['Arduino'], latencyMs: 2_000 });
+    const temp = makeTempDir();
+    const port = await freePort();
+    const configFile = path.join(temp.dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ server: { port }, dataDir: path.join(temp.dir, 'data'), providers: { llm: { type: 'openai', baseURL: slow.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, plugins: web.plugins }));
+    expect((await runCli(['start', '--config', configFile])).code).toBe(0);
+    try {
+      const child = spawn(process.execPath, [BIN, 'research', 'Arduino detach', '--follow', '--config', configFile], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          if (/run \S+ queued/.test(stderr)) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, 50);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(130);
+      const id = /run (\S+) queued/.exec(stderr)?.[1] as string;
+      expect(stderr).toContain(`detached; run ${id} goes on`);
+      const shown = await runCli(['show', id, '--json', '--config', configFile]);
+      expect((JSON.parse(shown.stdout) as Run).status).toMatch(/queued|running/);
+    } finally {
+      await runCli(['stop', '--config', configFile]);
+      await slow.close();
+      temp.cleanup();
+    }
+  });
+
+  it('says the daemon is not running, and how to start it', async () => {
+    const temp = makeTempDir();
+    const configFile = path.join(temp.dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({ server: { port: await freePort() }, dataDir: path.join(temp.dir, 'data') }));
+    const result = await runCli(['runs', '--config', configFile]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/agentd is not running at http:\/\/127\.0\.0\.1:\d+ \(start it with: agentd start\)/);
+    temp.cleanup();
+  });
+});
