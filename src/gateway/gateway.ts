@@ -1,63 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/load-config.js';
 import { BadRequestError, ProviderError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { abortableDelay } from './abortable-delay.js';
 import { BudgetGuard } from './budget-guard.js';
 import { systemClock, type Clock } from './clock.js';
-import type { CostLedger, LedgerEntry } from './cost-ledger.js';
-import type { ChatMessage, ChatRequest, ChatUsage, FinishReason, LanguageModelProvider } from './language-model.js';
+import { recordCall } from './call-record.js';
+import type { CostLedger } from './cost-ledger.js';
+import { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type GenerateRequest, type GenerateResult, type StreamResult } from './generate-types.js';
+import type { ChatRequest, ChatUsage, FinishReason, LanguageModelProvider } from './language-model.js';
 import { PriceList, costOf, type PriceLookup } from './pricing.js';
 import { readLimitsFromMessage, readRateLimitHeaders, type RateLimitReading } from './rate-limit-headers.js';
 import { RateLimiter, type Lease } from './rate-limiter.js';
 import { backoffMs, defaultRetryPolicy, transientRetryDelay, type RetryPolicy } from './retry-policy.js';
 import { estimatePromptTokens } from './token-estimate.js';
 
-/** Output tokens reserved when a caller does not say. */
-export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
-
-/** A gateway request, in agentd's model names (`provider/model`). */
-export interface GenerateRequest {
-  /** `provider/model`; absent: `models.actions[action]`, else `models.default`. */
-  model?: string | undefined;
-  messages: ChatMessage[];
-  /** @default 1024 */
-  maxOutputTokens?: number | undefined;
-  temperature?: number | undefined;
-  responseFormat?: 'text' | 'json' | undefined;
-  stop?: string[] | undefined;
-}
-
-/** Who is calling, for fairness, budgets, the ledger and events. */
-export interface CallContext {
-  runId?: string | undefined;
-  action?: string | undefined;
-  /** The fairness flow; defaults to the run id, else `api`. */
-  flow?: string | undefined;
-  /** The run's budget in USD. */
-  budgetUsd?: number | undefined;
-  signal?: AbortSignal | undefined;
-  /** Receives `llm-call` and `llm-wait` events. */
-  emit?: ((type: 'llm-call' | 'llm-wait', data: Record<string, unknown>) => void) | undefined;
-}
-
-export interface GenerateResult {
-  text: string;
-  finishReason: FinishReason;
-  /** `provider/model`. */
-  model: string;
-  usage: { promptTokens: number; completionTokens: number };
-  costUsd: number;
-  costUnknown: boolean;
-  attempts: number;
-}
-
-export interface StreamResult {
-  model: string;
-  textStream: AsyncIterable<string>;
-  /** Settles once the stream has been read to the end. */
-  result: Promise<GenerateResult>;
-}
+/** The request and result types live apart from this implementation; callers may import them from here. */
+export { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type GenerateRequest, type GenerateResult, type StreamResult } from './generate-types.js';
 
 export interface GatewayOptions {
   config: Pick<Config, 'providers' | 'pricing' | 'models' | 'budget'>;
@@ -189,9 +147,7 @@ export class Gateway {
    */
   recordCachedReplay(result: GenerateResult, context: CallContext): void {
     const slash = result.model.indexOf('/');
-    const entry: LedgerEntry = {
-      id: randomUUID(),
-      at: new Date(this.#clock.now()).toISOString(),
+    recordCall(this.#ledger, context, {
       provider: result.model.slice(0, slash),
       model: result.model.slice(slash + 1),
       promptTokens: result.usage.promptTokens,
@@ -203,11 +159,8 @@ export class Gateway {
       rateLimited: 0,
       waitedMs: 0,
       cached: true,
-    };
-    if (context.runId) entry.runId = context.runId;
-    if (context.action) entry.action = context.action;
-    this.#ledger.record(entry);
-    context.emit?.('llm-call', { provider: entry.provider, model: result.model, action: context.action, promptTokens: 0, completionTokens: 0, tokens: 0, costUsd: 0, ms: 0, attempts: 0, cached: true });
+      at: new Date(this.#clock.now()),
+    });
   }
 
   /** Limiter state per provider, for `/v1/providers` and `agentd status`. */
@@ -325,37 +278,19 @@ export class Gateway {
     admission.lease.succeeded(charged, reading);
     const price: PriceLookup = this.#prices.lookup(resolved.provider, resolved.modelId);
     const costUsd = costOf(price, usage.inputTokens, usage.outputTokens);
-    const latencyMs = this.#clock.now() - admission.startedAt;
-    const entry: LedgerEntry = {
-      id: randomUUID(),
-      at: new Date(this.#clock.now()).toISOString(),
+    recordCall(this.#ledger, context, {
       provider: resolved.provider.name,
       model: resolved.modelId,
       promptTokens: usage.inputTokens,
       completionTokens: usage.outputTokens,
       costUsd,
       costUnknown: price.kind === 'unknown',
-      latencyMs,
+      latencyMs: this.#clock.now() - admission.startedAt,
       attempts: admission.attempts,
       rateLimited: admission.rateLimited,
       waitedMs: admission.waitedMs,
       cached: false,
-    };
-    if (context.runId) entry.runId = context.runId;
-    else entry.client = context.flow ?? 'api';
-    if (context.action) entry.action = context.action;
-    this.#ledger.record(entry);
-    context.emit?.('llm-call', {
-      provider: resolved.provider.name,
-      model: resolved.fullName,
-      action: context.action,
-      promptTokens: usage.inputTokens,
-      completionTokens: usage.outputTokens,
-      tokens: usage.inputTokens + usage.outputTokens,
-      costUsd,
-      costUnknown: price.kind === 'unknown',
-      ms: latencyMs,
-      attempts: admission.attempts,
+      at: new Date(this.#clock.now()),
     });
     return {
       finishReason,

@@ -141,6 +141,8 @@ export class RunManager {
 
   /** Queues a failed or cancelled run again; it continues from its persisted steps. */
   async resume(id: string): Promise<Run> {
+    // A run that has just failed may still be finishing its previous execution: let it end first.
+    await this.#active.get(id)?.done;
     const run = await this.#options.runs.get(id);
     if (run.status !== 'failed' && run.status !== 'cancelled') throw new ConflictError(`run ${id} is ${run.status}: only failed or cancelled runs can be resumed`);
     const resumed: Run = { ...run, status: 'queued' };
@@ -194,17 +196,19 @@ export class RunManager {
         const context = createRunContext({ run: recorder.run, gateway, plugins, steps, recorder, events, signal: active.controller.signal, llmCache: this.#options.llmCache });
         await new Team(roles, context).run(createMessage({ content: run.topic, payload: { topic: run.topic }, role: 'user', causeBy: USER_REQUIREMENT }));
         const usage = gateway.ledger.runUsage(id);
-        await recorder.update((record) => {
+        // The status changes and the event goes out in the same tick: nobody sees one without the other.
+        const saved = recorder.update((record) => {
           record.status = 'completed';
           record.finishedAt = new Date().toISOString();
           record.usage = usage;
         });
         events.emit(id, 'run-completed', { usage, sources: recorder.run.sources.length, errors: recorder.run.errors.length, replayedSteps: steps.replayed });
+        await saved;
       } catch (error) {
         await this.#finishWithError(id, active, error);
       }
     } finally {
-      this.#active.delete(id);
+      if (this.#active.get(id) === active) this.#active.delete(id);
       events.release(id);
       this.#schedule();
     }
@@ -221,23 +225,25 @@ export class RunManager {
       return;
     }
     if (active.stopping === 'cancel') {
-      await recorder.update((record) => {
+      const saved = recorder.update((record) => {
         record.status = 'cancelled';
         record.finishedAt = new Date().toISOString();
         record.usage = usage;
       });
       events.emit(id, 'run-cancelled', { usage });
+      await saved;
       return;
     }
     const code = error instanceof AgentdError ? error.code : 'AGENTD_ERR_INTERNAL';
     logger.warn({ err: error, runId: id }, 'run failed');
-    await recorder.update((record) => {
+    const saved = recorder.update((record) => {
       record.status = 'failed';
       record.finishedAt = new Date().toISOString();
       record.usage = usage;
       record.failure = { code, message: errorMessage(error) };
     });
     events.emit(id, 'run-failed', { code, message: errorMessage(error), usage });
+    await saved;
   }
 }
 

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { CostLedger, LedgerEntry } from './cost-ledger.js';
+
+/** One finished call, as the ledger and the `llm-call` event describe it. */
+export interface CallRecord {
+  provider: string;
+  /** The provider's model id. */
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  costUnknown: boolean;
+  latencyMs: number;
+  attempts: number;
+  rateLimited: number;
+  waitedMs: number;
+  /** Replayed from the cross-run cache: history, not spend. */
+  cached: boolean;
+  at: Date;
+}
+
+/** Who made the call (a subset of the gateway's CallContext). */
+export interface CallOwner {
+  runId?: string | undefined;
+  action?: string | undefined;
+  flow?: string | undefined;
+  emit?: ((type: 'llm-call' | 'llm-wait', data: Record<string, unknown>) => void) | undefined;
+}
+
+/** Writes a call to the ledger and reports it as an `llm-call` event. */
+export function recordCall(ledger: CostLedger, owner: CallOwner, call: CallRecord): void {
+  const { at, ...fields } = call;
+  const entry: LedgerEntry = { id: randomUUID(), at: at.toISOString(), ...fields };
+  if (owner.runId) entry.runId = owner.runId;
+  else entry.client = owner.flow ?? 'api';
+  if (owner.action) entry.action = owner.action;
+  ledger.record(entry);
+  owner.emit?.('llm-call', {
+    provider: call.provider,
+    model: `${call.provider}/${call.model}`,
+    action: owner.action,
+    promptTokens: call.cached ? 0 : call.promptTokens,
+    completionTokens: call.cached ? 0 : call.completionTokens,
+    tokens: call.cached ? 0 : call.promptTokens + call.completionTokens,
+    costUsd: call.costUsd,
+    costUnknown: call.costUnknown,
+    ms: call.latencyMs,
+    attempts: call.attempts,
+    ...(call.cached ? { cached: true } : {}),
+  });
+}
