@@ -1,8 +1,15 @@
-import { formatBrowseTable, runBrowseBench } from './browse-bench.js';
-import { formatLimiterTable, runLimiterBench } from './limiter-bench.js';
-import { formatStoreTable, runStoreBench } from './store-bench.js';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-/** `npm run bench`: every benchmark in turn, printing the tables recorded in docs/BENCHMARKS.md. */
-process.stdout.write(`## Limiter\n\n${formatLimiterTable(await runLimiterBench())}\n\n`);
-process.stdout.write(`## Browse\n\n${formatBrowseTable(await runBrowseBench())}\n\n`);
-process.stdout.write(`## Store\n\n${formatStoreTable(await runStoreBench())}\n`);
+/**
+ * `npm run bench`: every benchmark in turn, each in a process of its own (one's heap must not weigh on the
+ * next one's pauses), printing the tables recorded in docs/BENCHMARKS.md.
+ */
+for (const [title, script] of [
+  ['Limiter', 'limiter-bench.js'],
+  ['Browse', 'browse-bench.js'],
+  ['Store', 'store-bench.js'],
+] as const) {
+  const output = execFileSync(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(`## ${title}\n\n${output}\n`);
+}

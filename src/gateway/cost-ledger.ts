@@ -54,6 +54,7 @@ export class CostLedger {
   readonly #log: AppendLog<unknown> | undefined;
   readonly #totals: UsageTotals = { total: empty(), byProvider: {}, byModel: {} };
   readonly #runs = new Map<string, Usage>();
+  #size = 0;
 
   constructor(log: AppendLog<unknown> | undefined, existing: readonly unknown[] = []) {
     this.#log = log;
@@ -68,6 +69,11 @@ export class CostLedger {
     this.#count(entry);
   }
 
+  /** Entries recorded since start: changes whenever any total may have. */
+  get size(): number {
+    return this.#size;
+  }
+
   totals(): UsageTotals {
     return structuredClone(this.#totals);
   }
@@ -78,6 +84,7 @@ export class CostLedger {
   }
 
   #count(entry: LedgerEntry): void {
+    this.#size += 1;
     if (entry.cached) return;
     add(this.#totals.total, entry);
     add((this.#totals.byProvider[entry.provider] ??= empty()), entry);

@@ -28,6 +28,7 @@ export class RunStore {
   readonly #summaries = new Map<string, RunSummary>();
   readonly #documents = new Map<string, JsonDocument<Run>>();
   readonly #logs = new Map<string, AppendLog<unknown>>();
+  #version = 0;
 
   private constructor(directory: string, index: JsonDocument<RunIndex>) {
     this.#directory = directory;
@@ -39,6 +40,11 @@ export class RunStore {
     mkdirSync(path.join(directory, 'runs'), { recursive: true, mode: 0o700 });
     const index = await JsonDocument.create<RunIndex>(path.join(directory, 'runs-index.json'), { runs: [] }, (value) => indexSchema.parse(value) as RunIndex);
     return new RunStore(directory, index);
+  }
+
+  /** Increases whenever a run's summary changes: a cheap test for "has the list changed?". */
+  get version(): number {
+    return this.#version;
   }
 
   /** Summaries, newest first. */
@@ -62,6 +68,7 @@ export class RunStore {
     const previous = this.#summaries.get(run.id);
     if (!previous || JSON.stringify(previous) !== JSON.stringify(summary)) {
       this.#summaries.set(run.id, summary);
+      this.#version += 1;
       this.#index.data.runs = [...this.#summaries.values()];
       writes.push(this.#index.write());
     }

@@ -93,3 +93,18 @@ describe('run control', () => {
     expect((await app.inject({ url: '/v1/runs/nope', headers: auth })).statusCode).toBe(404);
   });
 });
+
+describe('the run list', () => {
+  it('reflects a new run, a status change and spend at once, though it is cached between changes', async () => {
+    const { app, submit } = await setup();
+    const list = async () => ((await app.inject({ url: '/v1/runs', headers: auth })).json() as { runs: Array<{ id: string; status: string; costUsd: number }> }).runs;
+    expect(await list()).toEqual([]);
+    const { id } = await submit('Arduino boards');
+    expect((await list())[0]).toMatchObject({ id, status: expect.stringMatching(/queued|running/) });
+    await waitForRun(app, id);
+    const [done] = await list();
+    expect(done).toMatchObject({ id, status: 'completed' });
+    expect(done!.costUsd).toBeGreaterThan(0);
+    expect(await list()).toEqual([done]);
+  });
+});
