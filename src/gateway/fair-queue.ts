@@ -47,6 +47,21 @@ export class FairQueue<T> {
     return head.item;
   }
 
+  /** Items in fair order (smallest start tag first). */
+  ordered(): T[] {
+    return [...this.#entries].sort((a, b) => a.start - b.start || a.seq - b.seq).map((entry) => entry.item);
+  }
+
+  /** Removes `item` to serve it out of order; the virtual time advances as for shift(). */
+  take(item: T): boolean {
+    const entry = this.#entries.find((candidate) => candidate.item === item);
+    if (!entry) return false;
+    this.#entries.splice(this.#entries.indexOf(entry), 1);
+    this.#virtualTime = Math.max(this.#virtualTime, entry.start);
+    this.#forgetIdleFlows();
+    return true;
+  }
+
   /** Removes a specific item (a cancelled request). */
   remove(item: T): boolean {
     const index = this.#entries.findIndex((entry) => entry.item === item);

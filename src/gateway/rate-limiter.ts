@@ -107,25 +107,41 @@ export class RateLimiter {
     return [this.#gate, gate];
   }
 
-  /** Dispatches every head of the queue that fits now, then sleeps until the next one might. */
+  /**
+   * Dispatches what fits now, in fair order, then sleeps until the next request might. The provider's own
+   * gate is strictly first come in fair order: when the head waits for it, so does everyone behind (a large
+   * request is never starved by small ones slipping past). A request waiting only for its model's own limit
+   * lets requests for other models go ahead of it.
+   */
   #pump(): void {
     for (;;) {
-      const head = this.#queue.peek();
-      if (!head) return this.#sleep(undefined);
-      const blocked = this.#firstWait(head);
-      if (blocked) {
-        head.lastReason = blocked.reason;
-        // Concurrency frees up on a release, which pumps again; any other wait has a known end.
-        return this.#sleep(Number.isFinite(blocked.ms) ? blocked.ms : undefined);
+      let wake: number | undefined;
+      let next: Pending | undefined;
+      for (const pending of this.#queue.ordered()) {
+        const providerWait = pending.gates[0]?.wait(pending.options.tokens);
+        if (providerWait) {
+          pending.lastReason = providerWait.reason;
+          // Concurrency frees up on a release, which pumps again; any other wait has a known end.
+          if (Number.isFinite(providerWait.ms)) wake = Math.min(wake ?? Number.POSITIVE_INFINITY, providerWait.ms);
+          break;
+        }
+        const modelWait = this.#longestWait(pending, pending.gates.slice(1));
+        if (!modelWait) {
+          next = pending;
+          break;
+        }
+        pending.lastReason = modelWait.reason;
+        if (Number.isFinite(modelWait.ms)) wake = Math.min(wake ?? Number.POSITIVE_INFINITY, modelWait.ms);
       }
-      this.#queue.shift();
-      this.#dispatch(head);
+      if (!next) return this.#sleep(wake);
+      this.#queue.take(next);
+      this.#dispatch(next);
     }
   }
 
-  #firstWait(pending: Pending): { ms: number; reason: WaitReason } | undefined {
+  #longestWait(pending: Pending, gates: LimitGate[]): { ms: number; reason: WaitReason } | undefined {
     let longest: { ms: number; reason: WaitReason } | undefined;
-    for (const gate of pending.gates) {
+    for (const gate of gates) {
       const wait = gate.wait(pending.options.tokens);
       if (wait && (!longest || wait.ms > longest.ms)) longest = wait;
     }

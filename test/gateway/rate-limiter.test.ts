@@ -178,4 +178,31 @@ describe('the rate limiter', () => {
     expect(limited.lease).toBeDefined();
     expect(other.lease).toBeDefined();
   });
+
+  it("does not let one model's own limit hold back another model's requests", async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ tpm: 600_000, models: { 'gpt-4o': { tpm: 6000 } } }, clock);
+    await limiter.acquire({ flow: 'a', model: 'gpt-4o', tokens: 300 });
+    // Same flow, so the gpt-4o request is ahead in fair order; it waits for its model's bucket.
+    const limited = track(limiter.acquire({ flow: 'a', model: 'gpt-4o', tokens: 300 }));
+    const other = track(limiter.acquire({ flow: 'a', model: 'gpt-4o-mini', tokens: 300 }));
+    await settle();
+    expect(limited.lease).toBeUndefined();
+    expect(other.lease).toBeDefined();
+    await clock.advance(3000 + SAFETY_MARGIN_MS);
+    expect(limited.lease?.waitReason).toBe('tokens');
+  });
+
+  it('keeps strict order for the provider-wide limit, so a large request is not starved by small ones', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ tpm: 6000 }, clock);
+    await limiter.acquire({ flow: 'a', model: 'm', tokens: 300 });
+    const large = track(limiter.acquire({ flow: 'a', model: 'm', tokens: 300 }));
+    const small = track(limiter.acquire({ flow: 'a', model: 'm', tokens: 10 }));
+    await settle();
+    expect(large.lease).toBeUndefined();
+    expect(small.lease).toBeUndefined();
+    await clock.advance(3000 + SAFETY_MARGIN_MS);
+    expect(large.lease).toBeDefined();
+  });
 });
