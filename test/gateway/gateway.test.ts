@@ -149,4 +149,15 @@ describe('the gateway', () => {
     expect((await stream.result).usage).toEqual({ promptTokens: 40, completionTokens: 3 });
     expect(ledger.runUsage('run1')).toMatchObject({ calls: 1, promptTokens: 40, completionTokens: 3 });
   });
+
+  it('pauses a 429 without retry hints until the exhausted limit resets, as its headers say', async () => {
+    const exhausted = rateLimited('Rate limit reached', { 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '2.5s', 'x-ratelimit-limit-tokens': '60000' });
+    const { gateway, calls, clock, context } = gatewayWith([exhausted, { text: 'after the reset' }]);
+    const call = gateway.generate({ messages }, context);
+    await clock.advance(2_400);
+    expect(calls).toHaveLength(1);
+    await clock.advance(200);
+    expect((await call).text).toBe('after the reset');
+    expect(calls).toHaveLength(2);
+  });
 });

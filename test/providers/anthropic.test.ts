@@ -76,6 +76,8 @@ describe('the Anthropic provider', () => {
     [401, 'authentication_error', 'invalid x-api-key', 'auth', false],
     [413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes', 'too-large', false],
     [500, 'api_error', 'Internal server error', 'server', true],
+    [400, 'invalid_request_error', 'messages: roles must alternate', 'bad-request', false],
+    [400, 'invalid_request_error', 'prompt is too long: 210000 tokens > 200000 maximum', 'too-large', false],
   ])('classifies HTTP %i %s as %s', async (status, type, message, kind, retryable) => {
     const provider = await providerAnswering((_request, response) => sendJson(response, status, { type: 'error', error: { type, message } }, { 'retry-after': '3' }));
     const error = (await provider.chat(request).catch((caught: unknown) => caught)) as ProviderError;
@@ -84,5 +86,13 @@ describe('the Anthropic provider', () => {
     expect(error.retryable).toBe(retryable);
     if (retryable) expect(error.retryAfterMs).toBe(3000);
     expect(server!.requests).toHaveLength(1);
+  });
+
+  it('reports a server that is not there and one that does not answer in time', async () => {
+    const down = createAnthropicProvider({ name: 'claude', baseURL: 'http://127.0.0.1:9', apiKey: 'ak-test-key-1234' });
+    expect(((await down.chat(request).catch((caught: unknown) => caught)) as ProviderError).kind).toBe('connection');
+    server = await startWireServer(() => new Promise(() => {}));
+    const slow = createAnthropicProvider({ name: 'claude', baseURL: server.url, apiKey: 'ak-test-key-1234', timeoutMs: 200 });
+    expect(((await slow.chat(request).catch((caught: unknown) => caught)) as ProviderError).kind).toBe('timeout');
   });
 });

@@ -44,6 +44,7 @@ describe('the Ollama provider', () => {
     [503, 'server busy, please try again. maximum pending requests exceeded', 'overloaded', true],
     [404, 'model "nope" not found, try pulling it first', 'not-found', false],
     [500, 'llama runner process has terminated', 'server', true],
+    [400, 'invalid options: num_predict must be an integer', 'bad-request', false],
   ])('classifies HTTP %i as %s', async (status, message, kind, retryable) => {
     const provider = await providerAnswering((_request, response) => sendJson(response, status, { error: message }));
     const error = (await provider.chat(request).catch((caught: unknown) => caught)) as ProviderError;

@@ -78,6 +78,7 @@ describe('the OpenAI provider', () => {
     [400, { error: { message: "This model's maximum context length is 128000 tokens", type: 'invalid_request_error', code: 'context_length_exceeded' } }, 'too-large', false],
     [404, { error: { message: 'The model `nope` does not exist', type: 'invalid_request_error', code: 'model_not_found' } }, 'not-found', false],
     [503, { error: { message: 'The engine is currently overloaded', type: 'server_error' } }, 'overloaded', true],
+    [400, { error: { message: "Invalid value for 'temperature'", type: 'invalid_request_error', code: 'invalid_value' } }, 'bad-request', false],
   ])('classifies HTTP %i (%o) as %s', async (status, body, kind, retryable) => {
     const provider = await providerAnswering((_request, response) => sendJson(response, status, body));
     const error = await failure(provider.chat(request));
