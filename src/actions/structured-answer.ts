@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { AbortError, BudgetError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { ChatMessage } from '../gateway/language-model.js';
 import type { RoleContext } from '../team/role-context.js';
+import { isFatalForRun } from './run-fatal.js';
 
 /**
  * Finds the JSON in a model's answer: the whole text, else a fenced ```json block, else the first balanced
@@ -60,8 +61,8 @@ export interface StructuredRequest<T> {
 /**
  * Asks for a JSON answer and validates it with zod. An invalid answer gets one repair retry that shows the
  * model its validation error; if that fails too, or the call itself fails, the deterministic fallback is
- * used and the problem recorded. A malformed answer never fails a run. Cancellation and budget errors do
- * propagate: they are the run's own fate, not an answer's.
+ * used and the problem recorded. A malformed answer never fails a run. Cancellation, a crossed budget and a
+ * provider refusing every call (bad key, quota) do propagate: they are the run's fate, not an answer's.
  */
 export async function askStructured<T>(context: RoleContext, request: StructuredRequest<T>): Promise<T> {
   const messages = [...request.messages];
@@ -71,7 +72,7 @@ export async function askStructured<T>(context: RoleContext, request: Structured
     try {
       text = (await context.llm(request.action, { messages, maxOutputTokens: request.maxOutputTokens, temperature: 0, responseFormat: 'json' })).text;
     } catch (error) {
-      if (error instanceof AbortError || error instanceof BudgetError) throw error;
+      if (isFatalForRun(error)) throw error;
       problem = `the model call failed: ${errorMessage(error)}`;
       break;
     }

@@ -1,10 +1,11 @@
-import { AbortError, BudgetError, errorMessage } from '../errors.js';
+import { AbortError, errorMessage } from '../errors.js';
 import { countTokens } from '../gateway/token-estimate.js';
 import type { Page } from '../plugins/plugin-types.js';
 import type { Action } from '../team/action.js';
 import type { RoleContext } from '../team/role-context.js';
 import { focusedContext, splitPassages } from '../text/focused-context.js';
 import { mergeSummariesPrompt, NOT_RELEVANT, summarizePrompt } from './prompts/web-browse-and-summarize.js';
+import { isFatalForRun } from './run-fatal.js';
 
 /** Tokens of a page's query-focused context sent for summary. @default 2500 */
 export const FOCUS_BUDGET_TOKENS = 2500;
@@ -47,7 +48,7 @@ export const webBrowseAndSummarize: Action<SummarizeInput, Source | undefined> =
     try {
       summary = await summarize(context, topic, query, page, focused);
     } catch (error) {
-      if (error instanceof AbortError || error instanceof BudgetError) throw error;
+      if (isFatalForRun(error)) throw error;
       context.recordError({ stage: 'WebBrowseAndSummarize', message: `summary failed: ${errorMessage(error)}`, url });
       return undefined;
     }

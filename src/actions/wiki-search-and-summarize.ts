@@ -1,7 +1,8 @@
-import { AbortError, BudgetError, errorMessage } from '../errors.js';
+import { AbortError, errorMessage } from '../errors.js';
 import type { WikiArticle } from '../plugins/plugin-types.js';
 import type { Action } from '../team/action.js';
 import { wikiSummaryPrompt } from './prompts/wiki-search-and-summarize.js';
+import { isFatalForRun } from './run-fatal.js';
 
 export interface WikiEntry {
   keyword: string;
@@ -36,7 +37,7 @@ export const wikiSearchAndSummarize: Action<{ topic: string; keyword: string }, 
     try {
       summary = (await context.llm('WikiSearchAndSummarize', { messages: wikiSummaryPrompt(topic, article, context.language), maxOutputTokens: 300, temperature: 0.2 })).text.trim();
     } catch (error) {
-      if (error instanceof AbortError || error instanceof BudgetError) throw error;
+      if (isFatalForRun(error)) throw error;
       // The article's own words are a faithful background when the model cannot write one.
       context.recordError({ stage: 'WikiSearchAndSummarize', message: `summary of "${article.title}" failed (${errorMessage(error)}); used the article's opening instead` });
       summary = article.extract;

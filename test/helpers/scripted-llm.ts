@@ -15,7 +15,7 @@ export interface ScriptedLlmOptions {
 }
 
 export interface ScriptedLlm extends WireServer {
-  /** While set, calls recognised as this action are answered with this HTTP error (e.g. 401, which is final). */
+  /** While set, calls recognised as this action (`*`: every call) are answered with this HTTP error (401 is final). */
   failing: { action: string; status: number } | undefined;
   /** Every chat request received, with the action it was recognised as. */
   calls: Array<{ action: string; prompt: string; body: Record<string, unknown> }>;
@@ -43,7 +43,7 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
     const action = recognise(prompt);
     calls.push({ action, prompt, body });
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
-    if (control.failing && control.failing.action === action) {
+    if (control.failing && (control.failing.action === action || control.failing.action === '*')) {
       sendJson(response, control.failing.status, { error: { message: `scripted failure of ${action}`, type: 'invalid_request_error', code: 'scripted' } });
       return;
     }

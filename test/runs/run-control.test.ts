@@ -83,6 +83,17 @@ describe('run control', () => {
     expect(second.report).toBe(first.report);
   });
 
+  it('fails a run at once when the provider refuses its key, instead of browsing on with fallbacks', async () => {
+    const { app, llm, web, submit } = await setup();
+    llm.failing = { action: '*', status: 401 };
+    const run = (await waitForRun(app, (await submit('Arduino boards')).id)) as unknown as Run;
+    expect(run.status).toBe('failed');
+    expect(run.failure).toMatchObject({ code: 'AGENTD_ERR_PROVIDER', message: expect.stringContaining('authentication failed (HTTP 401)') });
+    // The first call (KeywordExtract) was refused: one attempt, no pages fetched on a run that cannot finish.
+    expect(llm.calls).toHaveLength(1);
+    expect([...web.hits.keys()].some((path) => path.startsWith('/pages/'))).toBe(false);
+  });
+
   it('rejects an unknown role and a malformed run with a 400', async () => {
     const { app } = await setup();
     const unknown = await app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic: 'x', team: ['researcher', 'poet'] } });
