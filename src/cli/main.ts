@@ -46,8 +46,42 @@ const COMMANDS: Record<string, Options> = {
 /** Commands that name a run as their one argument. */
 const NEEDS_ID = new Set(['show', 'report', 'cancel', 'resume']);
 
+type Values = Record<string, string | boolean | undefined>;
+
+interface CommandLine {
+  command: string;
+  values: Values;
+  positionals: string[];
+}
+
 /** The CLI: parses `argv` (without node and the script), runs the command, and returns the exit code. */
 export async function main(argv: string[], output: Output = processOutput): Promise<number> {
+  const parsed = parseCommandLine(argv, output);
+  if (typeof parsed === 'number') return parsed;
+  const problem = argumentProblem(parsed);
+  if (problem) {
+    output.error(`${problem}\n\n${USAGE}`);
+    return ExitCode.usage;
+  }
+  const configFile = typeof parsed.values.config === 'string' ? parsed.values.config : undefined;
+  let config: Config;
+  try {
+    config = loadConfig({ file: configFile });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    output.error(error.message);
+    return ExitCode.failure;
+  }
+  try {
+    return await runCommand(parsed, config, configFile, output);
+  } catch (error) {
+    output.error(`agentd ${parsed.command}: ${error instanceof AgentdError ? error.message : errorMessage(error)}`);
+    return error instanceof AgentdError && error.code === 'AGENTD_ERR_DAEMON' ? ExitCode.notRunning : ExitCode.failure;
+  }
+}
+
+/** The command and its options, or the exit code when there is nothing more to do (help, version, usage). */
+function parseCommandLine(argv: string[], output: Output): CommandLine | number {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     output.out(USAGE);
@@ -62,88 +96,63 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     output.error(`agentd: unknown command "${command}"\n\n${USAGE}`);
     return ExitCode.usage;
   }
-
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: rest, options: { ...COMMON, ...specific }, allowPositionals: true, strict: true }) as {
-      values: Record<string, string | boolean | undefined>;
-      positionals: string[];
-    });
+    const { values, positionals } = parseArgs({ args: rest, options: { ...COMMON, ...specific }, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+    if (values.help) {
+      output.out(USAGE);
+      return ExitCode.ok;
+    }
+    return { command, values, positionals };
   } catch (error) {
     output.error(`agentd ${command}: ${errorMessage(error)}\n\n${USAGE}`);
     return ExitCode.usage;
   }
-  if (values.help) {
-    output.out(USAGE);
-    return ExitCode.ok;
-  }
+}
 
-  if (NEEDS_ID.has(command) && positionals.length !== 1) {
-    output.error(`agentd ${command}: expected one run id\n\n${USAGE}`);
-    return ExitCode.usage;
-  }
-  if (command === 'research' && (positionals.length !== 1 || !positionals[0]?.trim())) {
-    output.error(`agentd research: expected the topic as one argument (quote it)\n\n${USAGE}`);
-    return ExitCode.usage;
-  }
-  const budget = typeof values.budget === 'string' ? Number(values.budget) : undefined;
-  if (budget !== undefined && (!Number.isFinite(budget) || budget < 0)) {
-    output.error(`agentd research: --budget expects a number of US dollars, got "${String(values.budget)}"`);
-    return ExitCode.usage;
-  }
+/** What is wrong with the arguments, before any config is read or daemon asked. */
+function argumentProblem({ command, values, positionals }: CommandLine): string | undefined {
+  if (NEEDS_ID.has(command) && positionals.length !== 1) return `agentd ${command}: expected one run id`;
+  if (command === 'research' && (positionals.length !== 1 || !positionals[0]?.trim())) return 'agentd research: expected the topic as one argument (quote it)';
+  if (command === 'config' && positionals[0] !== 'check') return 'agentd config: expected "check"';
+  if (values.budget !== undefined && !(Number(values.budget) >= 0)) return `agentd research: --budget expects a number of US dollars, got "${String(values.budget)}"`;
+  return undefined;
+}
 
-  const configFile = typeof values.config === 'string' ? values.config : undefined;
-  let config: Config;
-  try {
-    config = loadConfig({ file: configFile });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    output.error(error.message);
-    return ExitCode.failure;
-  }
-
-  try {
-    switch (command) {
-      case 'start':
-        return await startCommand({ config, configFile, foreground: values.foreground === true, output });
-      case 'stop':
-        return await stopCommand(config, output);
-      case 'status':
-        return await statusCommand(config, { json: values.json === true }, output);
-      case 'research':
-        return await researchCommand(
-          config,
-          {
-            topic: positionals[0] as string,
-            language: typeof values.lang === 'string' ? values.lang : undefined,
-            budgetUsd: budget,
-            team: typeof values.team === 'string' ? values.team.split(',').map((role) => role.trim()).filter(Boolean) : undefined,
-            follow: values.follow === true,
-            json: values.json === true,
-          },
-          output,
-        );
-      case 'runs':
-        return await listRunsCommand(config, { json: values.json === true }, output);
-      case 'show':
-        return await showRunCommand(config, positionals[0] as string, { json: values.json === true }, output);
-      case 'report':
-        return await reportCommand(config, positionals[0] as string, { file: typeof values.output === 'string' ? values.output : undefined }, output);
-      case 'cancel':
-      case 'resume':
-        return await runActionCommand(config, command, positionals[0] as string, { json: values.json === true }, output);
-      case 'config':
-        if (positionals[0] !== 'check') {
-          output.error(`agentd config: expected "check"\n\n${USAGE}`);
-          return ExitCode.usage;
-        }
-        return configCheckCommand(config, output);
-      default:
-        return ExitCode.usage;
-    }
-  } catch (error) {
-    output.error(`agentd ${command}: ${error instanceof AgentdError ? error.message : errorMessage(error)}`);
-    return error instanceof AgentdError && error.code === 'AGENTD_ERR_DAEMON' ? ExitCode.notRunning : ExitCode.failure;
+async function runCommand({ command, values, positionals }: CommandLine, config: Config, configFile: string | undefined, output: Output): Promise<number> {
+  const json = values.json === true;
+  const id = positionals[0] as string;
+  switch (command) {
+    case 'start':
+      return startCommand({ config, configFile, foreground: values.foreground === true, output });
+    case 'stop':
+      return stopCommand(config, output);
+    case 'status':
+      return statusCommand(config, { json }, output);
+    case 'research':
+      return researchCommand(
+        config,
+        {
+          topic: id,
+          language: typeof values.lang === 'string' ? values.lang : undefined,
+          budgetUsd: values.budget === undefined ? undefined : Number(values.budget),
+          team: typeof values.team === 'string' ? values.team.split(',').map((role) => role.trim()).filter(Boolean) : undefined,
+          follow: values.follow === true,
+          json,
+        },
+        output,
+      );
+    case 'runs':
+      return listRunsCommand(config, { json }, output);
+    case 'show':
+      return showRunCommand(config, id, { json }, output);
+    case 'report':
+      return reportCommand(config, id, { file: typeof values.output === 'string' ? values.output : undefined }, output);
+    case 'cancel':
+    case 'resume':
+      return runActionCommand(config, command, id, { json }, output);
+    case 'config':
+      return configCheckCommand(config, output);
+    default:
+      return ExitCode.usage;
   }
 }
