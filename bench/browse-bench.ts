@@ -10,6 +10,7 @@ import { extractHtml } from '../plugins/browse/extract-content.js';
 import { countTokens } from '../src/gateway/token-estimate.js';
 import { silentLogger } from '../src/logger.js';
 import { focusedContext } from '../src/text/focused-context.js';
+import { percentile } from './stats.js';
 
 /**
  * `npm run bench:browse`: over the 40 real pages of ../shared/corpus/web-pages, (1) extraction time per page
@@ -29,10 +30,6 @@ interface PageFigures {
   focusedTokens: number;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 /** The text a reader sees: body text without scripts, styles and templates, as the seed's crawler sent it. */
 function visibleText(html: string): string {

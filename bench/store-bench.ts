@@ -12,6 +12,7 @@ import { AppendLog } from '../src/store/append-log.js';
 import { Store } from '../src/store/store.js';
 import { startFixtureWeb } from '../test/helpers/fixture-web.js';
 import { startScriptedLlm } from '../test/helpers/scripted-llm.js';
+import { percentile } from './stats.js';
 
 /**
  * `npm run bench:store`: (1) the cost of appending an event, and a ledger entry, with 0 and with 100,000
@@ -32,10 +33,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 /** Microseconds per append, median of batches of 100. */
 function timeAppends(append: (index: number) => void): number {

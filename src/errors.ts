@@ -208,10 +208,6 @@ export class DaemonError extends AgentdError {
   }
 }
 
-/** Throws an AbortError when the signal is aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
-}
 
 /** The message of anything thrown, for logs and run records. */
 export function errorMessage(error: unknown): string {

@@ -1,9 +1,8 @@
 import WebSocket from 'ws';
-import type { RunEvent } from '../runs/run-event.js';
+import { TERMINAL_EVENT_TYPES, type RunEvent } from '../runs/run-event.js';
 import type { DaemonClient } from './daemon-client.js';
 import type { Output } from './output.js';
 
-const TERMINAL = new Set(['run-completed', 'run-failed', 'run-cancelled']);
 /** Close codes after which the stream is reopened from the last event seen. */
 const RECONNECT_CODES = new Set([1001, 1006, 4008]);
 
@@ -60,8 +59,8 @@ export function followRun(client: DaemonClient, id: string, output: Output, opti
         const event = JSON.parse(String(data)) as RunEvent;
         last = event.seq;
         apply(progress, event);
-        show(TERMINAL.has(event.type));
-        if (TERMINAL.has(event.type)) finish(event.type);
+        show(TERMINAL_EVENT_TYPES.has(event.type));
+        if (TERMINAL_EVENT_TYPES.has(event.type)) finish(event.type);
       });
       socket.on('close', (code) => {
         if (finished) return;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { interpolateEnv } from './interpolate.js';
-import { configSchema, type ParsedConfig, type ProviderConfig } from './schema.js';
+import { configSchema, describeValue, type ParsedConfig, type ProviderConfig } from './schema.js';
 
 /** A provider as configured, with the environment variables its unset strings named. */
 export type ResolvedProviderConfig = ProviderConfig & {
@@ -155,7 +155,7 @@ function toIssues(error: z.ZodError, missing: Map<string, string[]>): ConfigIssu
       return { path: keyPath, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}` };
     }
     if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
-      return { path: keyPath, message: `expected ${article(issue.expected)}, got ${describeInput(issue.input)}` };
+      return { path: keyPath, message: `expected ${article(issue.expected)}, got ${describeValue(issue.input)}` };
     }
     return { path: keyPath, message: issue.message };
   });
@@ -165,11 +165,6 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-function describeInput(input: unknown): string {
-  if (input === undefined) return 'nothing';
-  const text = JSON.stringify(input);
-  return text === undefined ? String(input) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
 
 function readOptional(file: string, explicit: boolean): string | undefined {
   try {

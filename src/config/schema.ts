@@ -6,10 +6,10 @@ import { z } from 'zod';
  */
 
 const positiveInt = (what: string) =>
-  z.number({ error: (issue) => `expected ${what}, got ${describe(issue.input)}` }).int(`expected ${what}`).positive(`expected ${what}`);
+  z.number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` }).int(`expected ${what}`).positive(`expected ${what}`);
 
 const nonNegative = (what: string) =>
-  z.number({ error: (issue) => `expected ${what}, got ${describe(issue.input)}` }).nonnegative(`expected ${what}`);
+  z.number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` }).nonnegative(`expected ${what}`);
 
 /** Rate limits of one provider (or one model of it). Absent means unlimited in that dimension. */
 export const limitsSchema = z
@@ -48,7 +48,7 @@ export const providerSchema = z.discriminatedUnion(
     z.object({ type: z.literal('anthropic'), ...providerBase }).strict(),
     z.object({ type: z.literal('ollama'), ...providerBase }).strict(),
   ],
-  { error: (issue) => `expected "type" to be one of "openai", "anthropic", "ollama", got ${describe((issue.input as { type?: unknown } | undefined)?.type)}` },
+  { error: (issue) => `expected "type" to be one of "openai", "anthropic", "ollama", got ${describeValue((issue.input as { type?: unknown } | undefined)?.type)}` },
 );
 
 export type ProviderConfig = z.infer<typeof providerSchema>;
@@ -67,7 +67,7 @@ export const configSchema = z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: z
-          .number({ error: (issue) => `expected a number from 1 to 65535, got ${describe(issue.input)}` })
+          .number({ error: (issue) => `expected a number from 1 to 65535, got ${describeValue(issue.input)}` })
           .int('expected a number from 1 to 65535')
           // 0 asks the OS for a free port; the daemon records the one it got in <dataDir>/daemon.json.
           .min(0, 'expected a number from 1 to 65535 (or 0 for any free port)')
@@ -128,7 +128,8 @@ export const configSchema = z
 export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 
-function describe(value: unknown): string {
+/** A bad value as error messages quote it: JSON, cut at 60 characters. */
+export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;

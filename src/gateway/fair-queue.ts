@@ -32,27 +32,12 @@ export class FairQueue<T> {
     return start;
   }
 
-  /** The next item in fair order, without removing it. */
-  peek(): T | undefined {
-    return this.#head()?.item;
-  }
-
-  /** Removes and returns the next item; the virtual time advances to its start tag. */
-  shift(): T | undefined {
-    const head = this.#head();
-    if (!head) return undefined;
-    this.#entries.splice(this.#entries.indexOf(head), 1);
-    this.#virtualTime = Math.max(this.#virtualTime, head.start);
-    this.#forgetIdleFlows();
-    return head.item;
-  }
-
   /** Items in fair order (smallest start tag first). */
   ordered(): T[] {
     return [...this.#entries].sort((a, b) => a.start - b.start || a.seq - b.seq).map((entry) => entry.item);
   }
 
-  /** Removes `item` to serve it out of order; the virtual time advances as for shift(). */
+  /** Removes `item` to serve it; the virtual time advances to its start tag. */
   take(item: T): boolean {
     const entry = this.#entries.find((candidate) => candidate.item === item);
     if (!entry) return false;
@@ -68,18 +53,6 @@ export class FairQueue<T> {
     if (index === -1) return false;
     this.#entries.splice(index, 1);
     return true;
-  }
-
-  items(): T[] {
-    return this.#entries.map((entry) => entry.item);
-  }
-
-  #head(): Entry<T> | undefined {
-    let best: Entry<T> | undefined;
-    for (const entry of this.#entries) {
-      if (!best || entry.start < best.start || (entry.start === best.start && entry.seq < best.seq)) best = entry;
-    }
-    return best;
   }
 
   #forgetIdleFlows(): void {

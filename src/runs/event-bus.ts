@@ -40,11 +40,6 @@ export class EventBus {
     return event;
   }
 
-  /** The last `seq` of a run (0 before its first event). */
-  lastSeq(runId: string): number {
-    return this.#logs.get(runId)?.seq ?? this.replay(runId).at(-1)?.seq ?? 0;
-  }
-
   /** The run's persisted events with `seq` > `since`. */
   replay(runId: string, since = 0): RunEvent[] {
     return this.#runs.readEvents<RunEvent>(runId, (value) => runEventSchema.parse(value)).filter((event) => event.seq > since);

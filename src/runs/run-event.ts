@@ -1,19 +1,7 @@
 import { z } from 'zod';
 
-/** The event types of CONTRACT.md. */
-export const RUN_EVENT_TYPES = [
-  'run-queued',
-  'run-started',
-  'action-start',
-  'action-end',
-  'llm-call',
-  'llm-wait',
-  'message-published',
-  'source-summarized',
-  'run-completed',
-  'run-failed',
-  'run-cancelled',
-] as const;
+/** The events that end a run: a run's stream closes after one, and a follower stops. */
+export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set(['run-completed', 'run-failed', 'run-cancelled']);
 
 export const runEventSchema = z.object({
   seq: z.number().int().positive(),

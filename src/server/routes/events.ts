@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Services } from '../../daemon/services.js';
-import type { RunEvent } from '../../runs/run-event.js';
+import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../runs/run-event.js';
 
 /** A client that has this much unsent data is too slow: it is closed and may reconnect with `?since=`. */
 export const MAX_BUFFERED_BYTES = 1_048_576;
@@ -10,7 +10,6 @@ export const MAX_BUFFERED_BYTES = 1_048_576;
 export const CLOSE_NOT_FOUND = 4404;
 export const CLOSE_TOO_SLOW = 4008;
 
-const TERMINAL = new Set(['run-completed', 'run-failed', 'run-cancelled']);
 const runQuery = z.object({ since: z.coerce.number().int().nonnegative().default(0), token: z.string().optional() });
 
 /**
@@ -32,7 +31,7 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
       if (event.seq <= last) return;
       last = event.seq;
       if (!send(socket, event)) return;
-      if (TERMINAL.has(event.type)) socket.close(1000, 'run finished');
+      if (TERMINAL_EVENT_TYPES.has(event.type)) socket.close(1000, 'run finished');
     };
     const unsubscribe = services.events.subscribe((event) => (pending ? pending.push(event) : deliver(event)), id);
     socket.on('close', unsubscribe);
