@@ -35,3 +35,8 @@ export function chooseModel(type: ProviderConfig['type'], listed: readonly strin
   if (chat) return type === 'ollama' && chat.endsWith(':latest') ? chat.slice(0, -':latest'.length) : chat;
   return fallbackModel(type);
 }
+
+/** The listed models worth offering as a default: chat models only, `chosen` first, at most `limit`. */
+export function chatModels(listed: readonly string[], chosen: string, limit = 8): string[] {
+  return [...new Set([chosen, ...listed.filter((name) => !NOT_CHAT.test(name))])].slice(0, limit);
+}
