@@ -14,8 +14,11 @@ export const ok = (name: string, detail: string): DoctorCheck => ({ name, status
 export const fail = (name: string, detail: string, fix: string): DoctorCheck => ({ name, status: 'fail', detail, fix });
 export const skipped = (name: string, detail: string): DoctorCheck => ({ name, status: 'skipped', detail });
 
-/** Errors whose cause is the network itself (no DNS, no route, refused, silent): the machine may be offline. */
-const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNREFUSED', 'ETIMEDOUT', 'ENETDOWN', 'ECONNRESET']);
+/**
+ * Errors whose cause is the network itself (no DNS, no route, silence): the machine may be offline. A refused
+ * connection is not among them: something answered, so the network is there.
+ */
+const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENETDOWN']);
 
 /** The network error code behind an error, looking through its causes; undefined when there is none. */
 export function offlineCode(error: unknown): string | undefined {

@@ -13,7 +13,7 @@ export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
   /** Replaces the global fetch of the providers (tests). */
   fetch?: typeof fetch;
-  /** The public page the browse check fetches. @default https://example.com/ */
+  /** The public page the browse check fetches. @default $AGENTD_DOCTOR_BROWSE_URL, else https://example.com/ */
   browseURL?: string;
   /** Per network check. */
   timeoutMs?: number;
@@ -48,6 +48,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
     const ollama = env.OLLAMA_HOST ? ollamaBaseURL(env.OLLAMA_HOST) : DEFAULT_OLLAMA_URL;
     checks.push(fail('providers', `none found: OPENAI_API_KEY and ANTHROPIC_API_KEY are unset and no Ollama answers at ${ollama}`, 'export OPENAI_API_KEY=... or ANTHROPIC_API_KEY=..., or start Ollama and pull a model (ollama pull llama3.2); then run agentd init'));
   }
-  checks.push(...(await checkPlugins(config, { env, ...(options.browseURL ? { browseURL: options.browseURL } : {}), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) })));
+  const browseURL = options.browseURL ?? env.AGENTD_DOCTOR_BROWSE_URL;
+  checks.push(...(await checkPlugins(config, { env, ...(browseURL ? { browseURL } : {}), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) })));
   return checks;
 }

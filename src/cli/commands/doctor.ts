@@ -5,8 +5,8 @@ import { ExitCode, type Output } from '../output.js';
 const MARK: Record<DoctorCheck['status'], string> = { ok: 'ok  ', fail: 'FAIL', skipped: 'skip' };
 
 /** `agentd doctor [--json]`: one line per check with the fix for a failing one; exit 1 when any fails. */
-export async function doctorCommand(options: { configFile: string | undefined; json: boolean }, output: Output): Promise<number> {
-  const checks = await runDoctor({ configFile: options.configFile });
+export async function doctorCommand(options: { configFile: string | undefined; json: boolean; env?: NodeJS.ProcessEnv }, output: Output): Promise<number> {
+  const checks = await runDoctor({ configFile: options.configFile, ...(options.env ? { env: options.env } : {}) });
   const failed = checks.filter((check) => check.status === 'fail').length;
   if (options.json) {
     output.out(JSON.stringify({ ok: failed === 0, checks }, null, 2));
