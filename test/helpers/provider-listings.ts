@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { sendJson, startWireServer, type WireServer } from './wire-server.js';
 
 /**
@@ -45,11 +46,16 @@ export function ollamaListing(models: string[]): Promise<WireServer> {
   });
 }
 
-/** A URL on 127.0.0.1 where nothing listens: a provider that is down. */
+/**
+ * A provider that is down: every connection to this URL is cut before any answer. (A closed port would do
+ * too, but the OS may hand it to the next server a test starts, which then answers.) The server is unref'd,
+ * so it never keeps the test process alive.
+ */
 export async function deadURL(): Promise<string> {
-  const server = await startWireServer(() => undefined);
-  await server.close();
-  return server.url;
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** A small web answering as SearXNG (`/search`), MediaWiki (`/w/api.php`) and a site (`/page`, plain text) do. */
