@@ -113,7 +113,7 @@ describe('agentd doctor', () => {
 
   it('fails a port another program holds', async () => {
     // Another program: it speaks HTTP, but it is not agentd.
-    const holder = await serve(startWireServer((_request, response) => response.end('hello from something else')));
+    const holder = await serve(startWireServer((_request, response) => void response.end('hello from something else')));
     const port = holder.port;
     const file = configFile({ providers: { local: { type: 'ollama', baseURL: await deadURL() } }, plugins: (await webPlugins()).plugins });
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), server: { port } }));
