@@ -40,8 +40,9 @@ export function chatCompletionRoutes(app: FastifyInstance, services: Services): 
     const body = parseInput(chatBodySchema, request.body);
     const generateRequest = toGenerateRequest(body);
     const abort = new AbortController();
-    // The client hanging up cancels the call and frees its place in the limiter.
-    request.raw.on('close', () => {
+    // The client hanging up cancels the call and frees its place in the limiter. The response's 'close', not
+    // the request's: a request emits 'close' as soon as its body has been read, which would abort every call.
+    reply.raw.on('close', () => {
       if (!reply.raw.writableEnded) abort.abort(new Error('client closed the connection'));
     });
     const context = { flow: 'api', signal: abort.signal };
