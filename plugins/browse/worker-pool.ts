@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PluginError, TimeoutError } from '../../src/errors.js';
-import type { Extracted } from './extract-content.js';
-import type { ExtractTask } from './extract-worker.js';
+import type { ExtractResult as Extracted, ExtractTask } from './extract-worker.js';
 
 type TaskInput = ExtractTask extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
 
