@@ -43,8 +43,8 @@ export interface ServiceOptions {
 
 export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
   const store = await Store.open(config.dataDir);
-  const ledger = new CostLedger(store.ledger, store.ledgerEntries);
-  const providers = createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
+  const ledger = new CostLedger(store.ledger, store.takeLedgerEntries());
+  const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
   let plugins: Plugins;
   try {

@@ -41,7 +41,7 @@ export async function detectProviders(env: NodeJS.ProcessEnv, options: DetectOpt
   const ollamaURL = ollamaBaseURL(env.OLLAMA_HOST);
   candidates.push({ name: 'ollama', document: { type: 'ollama', baseURL: ollamaURL }, origin: `Ollama answering at ${ollamaURL}${env.OLLAMA_HOST ? ' (OLLAMA_HOST)' : ''}`, keepWhenDown: false });
 
-  const providers = createProviders(
+  const providers = await createProviders(
     Object.fromEntries(candidates.map(({ name, document, origin }) => [name, { ...document, apiKey: resolveKey(document.apiKey, env), missingEnv: {}, origin }])),
     options.fetch ? { fetch: options.fetch } : {},
   );

@@ -8,7 +8,7 @@ import { hasModel, probeProvider, type ProviderProbe } from './probe-provider.js
  * config uses from it listed. Costs nothing: a listing generates no tokens.
  */
 export async function checkProviders(config: Config, options: { fetch?: typeof fetch; timeoutMs?: number } = {}): Promise<DoctorCheck[]> {
-  const providers = createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
+  const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const used = modelsByProvider(config);
   const perProvider = await Promise.all(
     Object.entries(config.providers).map(async ([name, provider]): Promise<DoctorCheck[]> => {
