@@ -5,6 +5,7 @@ import { createLogger } from '../logger.js';
 import { registerSecrets } from '../secrets.js';
 import { buildServer } from '../server/build-server.js';
 import { VERSION } from '../version.js';
+import { installProcessGuards } from './process-guards.js';
 import { closeServices, createServices } from './services.js';
 import { removeDaemonState, stateFiles, writeDaemonState } from './state-files.js';
 import { ensureToken } from './token.js';
@@ -40,6 +41,7 @@ export async function runDaemon(config: Config, options: { logToStdout?: boolean
     throw listenError(error, config);
   }
   services.url = url;
+  const uninstallGuards = installProcessGuards({ logger, runs: services.runs });
   // Resume what a previous daemon left queued or running, now that clients can watch it.
   await services.runs.start();
   writeDaemonState(config.dataDir, { pid: process.pid, url, startedAt: services.startedAt.toISOString(), version: VERSION });
@@ -53,6 +55,7 @@ export async function runDaemon(config: Config, options: { logToStdout?: boolean
       await closeServices(services);
       await app.close();
       removeDaemonState(config.dataDir, process.pid);
+      uninstallGuards();
       logger.info('agentd stopped');
     })());
   return { url, close };

@@ -25,7 +25,9 @@ export async function loadPlugins(config: Config, options: { logger: Logger; cac
   const env = options.env ?? process.env;
   const load = async <T>(kind: PluginKind): Promise<T> => {
     const pluginOptions = config.plugins[kind] as Record<string, unknown> & { use: string };
-    const factory = (builtInPlugins[kind] as Record<string, PluginFactory<T>>)[pluginOptions.use] ?? (await importFactory<T>(kind, pluginOptions.use, config.source));
+    const builtIns = builtInPlugins[kind] as Record<string, PluginFactory<T>>;
+    // Own properties only: `use: "constructor"` must not pick Object's constructor as a plugin factory.
+    const factory = Object.hasOwn(builtIns, pluginOptions.use) ? (builtIns[pluginOptions.use] as PluginFactory<T>) : await importFactory<T>(kind, pluginOptions.use, config.source);
     const context: PluginContext = { logger: options.logger.child({ plugin: `${kind}:${pluginOptions.use}` }), cacheDirectory: options.cacheDirectory(`plugin-${kind}`), env };
     const plugin = await factory(pluginOptions, context);
     const method = REQUIRED_METHOD[kind];

@@ -15,6 +15,7 @@ import type { EventBus } from './event-bus.js';
 import { createRunContext } from './run-context.js';
 import { emptyUsage, type Run, type RunSummary } from './run-record.js';
 import { RunRecorder } from './run-recorder.js';
+import { inRunScope } from './run-scope.js';
 import { RunSteps } from './run-steps.js';
 
 export interface SubmitRequest {
@@ -30,6 +31,8 @@ interface ActiveRun {
   recorder: RunRecorder | undefined;
   /** Why the run is being stopped, if it is. */
   stopping?: 'cancel' | 'shutdown';
+  /** An error from outside the run's own flow (an unhandled rejection in its scope) that fails it. */
+  crash?: Error;
   done: Promise<void>;
 }
 
@@ -76,8 +79,7 @@ export class RunManager {
 
   async submit(request: SubmitRequest): Promise<Run> {
     const team = request.team ?? [...DEFAULT_TEAM];
-    const unknown = team.filter((name) => !(name in roleFactories));
-    if (unknown.length > 0) throw new BadRequestError(`unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in team (roles: ${Object.keys(roleFactories).join(', ')})`);
+    checkTeam(team);
     const run: Run = {
       id: newRunId(),
       topic: request.topic,
@@ -168,6 +170,17 @@ export class RunManager {
     return this.get(id);
   }
 
+  /**
+   * Fails a running run for an error that escaped its own flow (see process-guards.ts): its work is aborted
+   * and it ends `failed` with this error. Does nothing for a run that is not running or already ending.
+   */
+  failFromCrash(id: string, error: Error): void {
+    const active = this.#active.get(id);
+    if (!active || active.stopping || active.crash) return;
+    active.crash = error;
+    active.controller.abort(error);
+  }
+
   /** Stops serving: running runs are checkpointed (left `running`, with their steps on disk) for the next start. */
   async close(): Promise<void> {
     this.#accepting = false;
@@ -187,7 +200,7 @@ export class RunManager {
       setMaxListeners(0, controller.signal);
       const entry: ActiveRun = { controller, recorder: undefined, done: Promise.resolve() };
       this.#active.set(id, entry);
-      entry.done = this.#execute(id, entry).catch((error: unknown) => this.#options.logger.error({ err: error, runId: id }, 'run execution crashed'));
+      entry.done = inRunScope(id, () => this.#execute(id, entry)).catch((error: unknown) => this.#failCrashed(id, error));
     }
   }
 
@@ -205,6 +218,8 @@ export class RunManager {
       });
       events.emit(id, 'run-started', { resumed: steps.size > 0, stepsStored: steps.size, team: run.team });
       try {
+        // A stored run may predate a check or name a role that no longer exists: it fails, never crashes.
+        checkTeam(run.team);
         const roles = run.team.map((name) => (roleFactories[name] as (typeof roleFactories)[string])(run.team));
         const context = createRunContext({ run: recorder.run, gateway, plugins, steps, recorder, events, signal: active.controller.signal, llmCache: this.#options.llmCache });
         await new Team(roles, context).run(createMessage({ content: run.topic, payload: { topic: run.topic }, role: 'user', causeBy: USER_REQUIREMENT }));
@@ -227,9 +242,10 @@ export class RunManager {
     }
   }
 
-  async #finishWithError(id: string, active: ActiveRun, error: unknown): Promise<void> {
+  async #finishWithError(id: string, active: ActiveRun, failure: unknown): Promise<void> {
     const { events, gateway, logger } = this.#options;
     const recorder = active.recorder as RunRecorder;
+    let error = failure;
     const usage = gateway.ledger.runUsage(id);
     if (active.stopping === 'shutdown') {
       // Checkpoint: the record stays `running`; its steps are on disk, and the next start resumes it.
@@ -247,6 +263,7 @@ export class RunManager {
       await saved;
       return;
     }
+    if (active.crash) error = active.crash;
     const code = error instanceof AgentdError ? error.code : 'AGENTD_ERR_INTERNAL';
     logger.warn({ err: error, runId: id }, 'run failed');
     const saved = recorder.update((record) => {
@@ -258,6 +275,32 @@ export class RunManager {
     events.emit(id, 'run-failed', { code, message: errorMessage(error), usage });
     await saved;
   }
+
+  /**
+   * The execution itself crashed (its record could not be loaded or its ending could not be written): the run
+   * is marked failed in the store, so that the next start does not resume it, and crash, again and again.
+   */
+  async #failCrashed(id: string, error: unknown): Promise<void> {
+    const { runs, events, logger } = this.#options;
+    logger.error({ err: error, runId: id }, 'run execution crashed');
+    try {
+      const run = await runs.get(id);
+      if (run.status !== 'queued' && run.status !== 'running') return;
+      await runs.save({ ...run, status: 'failed', finishedAt: new Date().toISOString(), failure: { code: 'AGENTD_ERR_INTERNAL', message: `the run crashed: ${errorMessage(error)}` } });
+      events.emit(id, 'run-failed', { code: 'AGENTD_ERR_INTERNAL', message: `the run crashed: ${errorMessage(error)}` });
+    } catch (second) {
+      logger.error({ err: second, runId: id }, 'cannot mark the crashed run failed');
+    }
+  }
+}
+
+/**
+ * Refuses names that are not roles. Own properties only: `"valueOf" in roleFactories` is true, and a team
+ * naming it would call Object.prototype.valueOf as a role.
+ */
+function checkTeam(team: readonly string[]): void {
+  const unknown = team.filter((name) => !Object.hasOwn(roleFactories, name));
+  if (unknown.length > 0) throw new BadRequestError(`unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in team (roles: ${Object.keys(roleFactories).join(', ')})`);
 }
 
 /** Time-ordered, URL-safe ids: sortable, and unguessable enough for a local daemon. */
