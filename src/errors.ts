@@ -35,6 +35,8 @@ export const ErrorCode = {
   aborted: 'AGENTD_ERR_ABORTED',
   /** The persistent store failed. */
   store: 'AGENTD_ERR_STORE',
+  /** The data dir's disk is full (or over quota): writes are refused until space is freed. */
+  storeFull: 'AGENTD_ERR_STORE_FULL',
   /** The daemon is not running or not reachable. */
   daemon: 'AGENTD_ERR_DAEMON',
 } as const;
@@ -198,6 +200,26 @@ export class StoreError extends AgentdError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(ErrorCode.store, message, options);
   }
+}
+
+/** The disk under the store is full or over quota (507 Insufficient Storage); writes work again once space is freed. */
+export class StoreFullError extends AgentdError {
+  override readonly name = 'StoreFullError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.storeFull, message, { ...options, statusCode: 507 });
+  }
+}
+
+/** Whether a file system error means "no space left" rather than a broken store. */
+export function isNoSpaceError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** A StoreFullError for a disk that is full, a StoreError otherwise; `action` says what failed ("cannot write X"). */
+export function storeWriteError(action: string, error: unknown): StoreError | StoreFullError {
+  if (isNoSpaceError(error)) return new StoreFullError(`${action}: no space left on the data dir's disk; free some space and agentd carries on`, { cause: error });
+  return new StoreError(`${action}: ${errorMessage(error)}`, { cause: error });
 }
 
 /** The daemon is not running or not reachable from the CLI. */

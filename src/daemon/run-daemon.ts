@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import type { Config } from '../config/load-config.js';
 import { AgentdError, ErrorCode } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { registerSecrets } from '../secrets.js';
 import { buildServer } from '../server/build-server.js';
 import { VERSION } from '../version.js';
+import { ensureWritableDirectory } from '../store/writable-directory.js';
 import { installProcessGuards } from './process-guards.js';
 import { closeServices, createServices } from './services.js';
 import { removeDaemonState, stateFiles, writeDaemonState } from './state-files.js';
@@ -25,7 +25,7 @@ export interface RunningDaemon {
  * that does.
  */
 export async function runDaemon(config: Config, options: { logToStdout?: boolean } = {}): Promise<RunningDaemon> {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  ensureWritableDirectory(config.dataDir);
   const token = ensureToken(config);
   registerSecrets(token, ...Object.values(config.providers).map((provider) => provider.apiKey));
   const logger = createLogger({ level: config.log.level, ...(options.logToStdout ? {} : { file: stateFiles(config.dataDir).log }) });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Config } from '../config/load-config.js';
-import { AbortError, AgentdError, BadRequestError, ConflictError, errorMessage } from '../errors.js';
+import { AbortError, AgentdError, BadRequestError, ConflictError, errorMessage, StoreError, StoreFullError } from '../errors.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
 import type { Plugins } from '../plugins/load-plugins.js';
@@ -19,6 +19,9 @@ import { inRunScope } from './run-scope.js';
 import { RunSteps } from './run-steps.js';
 import { canTransition, transition } from './run-transitions.js';
 import { WorkGroup } from './work-group.js';
+
+/** How often a run paused by a full disk checks whether space has been freed. */
+const STORE_FULL_POLL_MS = 1_000;
 
 export interface SubmitRequest {
   topic: string;
@@ -59,6 +62,8 @@ export class RunManager {
   readonly #options: RunManagerOptions;
   readonly #queue: string[] = [];
   readonly #active = new Map<string, ActiveRun>();
+  /** Runs paused by a full disk, with the timer that checks for space. */
+  readonly #waitingForSpace = new Map<string, NodeJS.Timeout>();
   /** The tail of each run's chain of cancel/resume/start operations (see #serialized). */
   readonly #locks = new Map<string, Promise<void>>();
   #accepting = false;
@@ -170,14 +175,18 @@ export class RunManager {
         await active.done;
         return this.get(id);
       }
-      if (run.status !== 'queued') throw new ConflictError(`run ${id} is ${run.status}: only queued or running runs can be cancelled`);
+      const paused = this.#waitingForSpace.get(id);
+      if (run.status !== 'queued' && !paused) throw new ConflictError(`run ${id} is ${run.status}: only queued or running runs can be cancelled`);
       const index = this.#queue.indexOf(id);
       if (index !== -1) this.#queue.splice(index, 1);
       const cancelled = structuredClone(run);
       const type = transition(cancelled, 'cancelled');
-      const saved = this.#options.runs.save(cancelled);
-      this.#options.events.emit(id, type, { while: 'queued' });
-      await saved;
+      await this.#options.runs.save(cancelled);
+      if (paused) {
+        clearInterval(paused);
+        this.#waitingForSpace.delete(id);
+      }
+      this.#options.events.emit(id, type, { while: paused ? 'waiting for space' : 'queued' });
       return this.get(id);
     });
   }
@@ -212,6 +221,9 @@ export class RunManager {
   /** Stops serving: running runs are checkpointed (left `running`, with their steps on disk) for the next start. */
   async close(): Promise<void> {
     this.#accepting = false;
+    // Runs paused by a full disk stay `running` in the store: the next start resumes them.
+    for (const timer of this.#waitingForSpace.values()) clearInterval(timer);
+    this.#waitingForSpace.clear();
     const stopping = [...this.#active.values()];
     for (const active of stopping) {
       active.stopping ??= 'shutdown';
@@ -281,6 +293,8 @@ export class RunManager {
       // A stored run may predate a check or name a role that no longer exists: it fails, never crashes.
       checkTeam(run.team);
       const stored = runs.steps(id);
+      const corrupt = runs.corruptLines(id);
+      if (corrupt.length > 0) throw new StoreError(`the run's stored files are damaged: ${corrupt.join('; ')}`);
       const steps = new RunSteps(stored.log, stored.entries);
       const type = transition(run, 'running');
       const saved = recorder.flush();
@@ -312,6 +326,13 @@ export class RunManager {
       logger.info({ runId: id }, 'run checkpointed for the next start');
       return;
     }
+    if (outcome && !active.stopping && (active.crash ?? outcome.error) instanceof StoreFullError) {
+      // Nothing can be written, not even a failure: the run pauses with its steps safe on disk (appends are
+      // all or nothing) and goes back to the queue once space is freed, in this same daemon.
+      execution.close();
+      this.#waitForSpace(id);
+      return;
+    }
     let type: string;
     let data: Record<string, unknown>;
     if (!outcome) {
@@ -332,6 +353,31 @@ export class RunManager {
     const saved = recorder.flush();
     execution.end(type, data);
     await saved;
+  }
+
+  /** Polls the store until a write succeeds again, then queues the run to continue from its steps. */
+  #waitForSpace(id: string): void {
+    const { runs, logger } = this.#options;
+    logger.warn({ runId: id }, 'the data dir is full: the run waits for space to continue');
+    const timer = setInterval(() => {
+      if (!runs.isWritable()) return;
+      clearInterval(timer);
+      this.#waitingForSpace.delete(id);
+      this.#serialized(id, async () => {
+        const run = structuredClone(await runs.get(id));
+        if (run.status === 'running') transition(run, 'queued');
+        if (run.status !== 'queued') return;
+        const saved = runs.save(run);
+        this.#enqueue(id, { resumed: true, after: 'store-full' });
+        await saved;
+        this.#schedule();
+      }).catch((error: unknown) => {
+        logger.error({ err: error, runId: id }, 'cannot queue the run again after the store was full');
+        this.#waitForSpace(id);
+      });
+    }, STORE_FULL_POLL_MS);
+    timer.unref();
+    this.#waitingForSpace.set(id, timer);
   }
 
   /**

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, storeWriteError } from '../errors.js';
 import { runSchema, summarize, type Run, type RunSummary } from '../runs/run-record.js';
 import { AppendLog } from './append-log.js';
 import { JsonDocument } from './json-document.js';
+import { ensureWritableDirectory } from './writable-directory.js';
 
 /** A persisted step: the output of one finished unit of work, keyed deterministically within its run. */
 export interface StepEntry {
@@ -28,6 +29,8 @@ export class RunStore {
   readonly #summaries = new Map<string, RunSummary>();
   readonly #documents = new Map<string, JsonDocument<Run>>();
   readonly #logs = new Map<string, AppendLog<unknown>>();
+  /** Corrupt lines skipped when a run's logs were opened, by run id. */
+  readonly #corrupt = new Map<string, string[]>();
   #version = 0;
 
   private constructor(directory: string, index: JsonDocument<RunIndex>) {
@@ -100,6 +103,22 @@ export class RunStore {
     }
   }
 
+  /** Whether a small file can be written in the store now (after a full disk: has space been freed?). */
+  isWritable(): boolean {
+    try {
+      // A few blocks, not an empty file: an empty file can be created on a disk that is still full.
+      ensureWritableDirectory(path.join(this.#directory, 'runs'), 65_536);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** What was found damaged (and skipped) in the run's logs since the daemon started. */
+  corruptLines(id: string): readonly string[] {
+    return this.#corrupt.get(id) ?? [];
+  }
+
   close(): void {
     for (const log of this.#logs.values()) log.close();
     this.#logs.clear();
@@ -109,9 +128,18 @@ export class RunStore {
     const key = `${id}/${name}`;
     const open = this.#logs.get(key) as AppendLog<T> | undefined;
     if (open) return { log: open, entries: open.readAll(parse) };
-    mkdirSync(this.#runDirectory(id), { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(this.#runDirectory(id), { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw storeWriteError(`cannot create ${this.#runDirectory(id)}`, error);
+    }
     const opened = AppendLog.open<T>(path.join(this.#runDirectory(id), name), parse);
     this.#logs.set(key, opened.log as AppendLog<unknown>);
+    if (opened.corrupt.length > 0) {
+      const found = this.#corrupt.get(id) ?? [];
+      for (const line of opened.corrupt) found.push(`${name}: corrupt line at byte ${line.byte} skipped (${line.reason})`);
+      this.#corrupt.set(id, found);
+    }
     return opened;
   }
 
@@ -120,7 +148,13 @@ export class RunStore {
     if (cached) return cached;
     if (!initial && !this.#summaries.has(id)) throw new NotFoundError(`no run with id "${id}"`);
     const directory = this.#runDirectory(id);
-    if (initial) mkdirSync(directory, { recursive: true, mode: 0o700 });
+    if (initial) {
+      try {
+        mkdirSync(directory, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw storeWriteError(`cannot create ${directory}`, error);
+      }
+    }
     const document = await JsonDocument.open<Run>(path.join(directory, 'run.json'), initial ?? null, (value) => runSchema.parse(value));
     if (!document) throw new NotFoundError(`no run with id "${id}"`);
     this.#documents.set(id, document);
