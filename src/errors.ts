@@ -39,6 +39,10 @@ export const ErrorCode = {
   storeFull: 'AGENTD_ERR_STORE_FULL',
   /** The daemon is not running or not reachable. */
   daemon: 'AGENTD_ERR_DAEMON',
+  /** A run's every LLM call failed to connect to the provider. */
+  providerUnreachable: 'AGENTD_ERR_PROVIDER_UNREACHABLE',
+  /** A run's every web search failed for network reasons. */
+  searchUnreachable: 'AGENTD_ERR_SEARCH_UNREACHABLE',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -220,6 +224,14 @@ export function isNoSpaceError(error: unknown): boolean {
 export function storeWriteError(action: string, error: unknown): StoreError | StoreFullError {
   if (isNoSpaceError(error)) return new StoreFullError(`${action}: no space left on the data dir's disk; free some space and agentd carries on`, { cause: error });
   return new StoreError(`${action}: ${errorMessage(error)}`, { cause: error });
+}
+
+/** Nothing of a run could reach a service it needs (its LLM provider, its search engine): the run fails (502). */
+export class UnreachableError extends AgentdError {
+  override readonly name = 'UnreachableError';
+  constructor(code: typeof ErrorCode.providerUnreachable | typeof ErrorCode.searchUnreachable, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { ...options, statusCode: 502 });
+  }
 }
 
 /** The daemon is not running or not reachable from the CLI. */

@@ -1,4 +1,4 @@
-import { AbortError, BudgetError, ProviderError, StoreError, StoreFullError } from '../errors.js';
+import { AbortError, BudgetError, ProviderError, StoreError, StoreFullError, UnreachableError } from '../errors.js';
 
 /**
  * Errors that end the run rather than one step of it: cancellation, a crossed budget, and a provider that
@@ -7,6 +7,6 @@ import { AbortError, BudgetError, ProviderError, StoreError, StoreFullError } fr
  * a malformed answer) and rethrow these.
  */
 export function isFatalForRun(error: unknown): boolean {
-  if (error instanceof AbortError || error instanceof BudgetError || error instanceof StoreError || error instanceof StoreFullError) return true;
+  if (error instanceof AbortError || error instanceof BudgetError || error instanceof StoreError || error instanceof StoreFullError || error instanceof UnreachableError) return true;
   return error instanceof ProviderError && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'not-found');
 }

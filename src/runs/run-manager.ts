@@ -15,6 +15,7 @@ import type { EventBus, RunExecution } from './event-bus.js';
 import { createRunContext } from './run-context.js';
 import { emptyUsage, type Run, type RunSummary } from './run-record.js';
 import { RunRecorder } from './run-recorder.js';
+import { RunHealth } from './run-health.js';
 import { inRunScope } from './run-scope.js';
 import { RunSteps } from './run-steps.js';
 import { canTransition, transition } from './run-transitions.js';
@@ -301,9 +302,13 @@ export class RunManager {
       execution.emit(type, { resumed: steps.size > 0, stepsStored: steps.size, team: run.team });
       await saved;
       const roles = run.team.map((name) => (roleFactories[name] as (typeof roleFactories)[string])(run.team));
-      const context = createRunContext({ run, gateway, plugins, steps, recorder, execution, work, signal: active.controller.signal, llmCache: this.#options.llmCache });
+      const health = new RunHealth({ providerURL: (name) => gateway.providerURL(name), searchName: plugins.search.name });
+      const context = createRunContext({ run, gateway, plugins, steps, recorder, execution, work, health, signal: active.controller.signal, llmCache: this.#options.llmCache });
       team = new Team(roles, context);
       await team.run(createMessage({ content: run.topic, payload: { topic: run.topic }, role: 'user', causeBy: USER_REQUIREMENT }));
+      // Fallbacks can carry a run to its end with nothing researched: that is a failure, said as such.
+      const verdict = health.verdict();
+      if (verdict) throw verdict;
       active.replayedSteps = steps.replayed;
     } catch (error) {
       outcome = { error };
