@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StoreError, StoreFullError, isNoSpaceError } from '../errors.js';
 
@@ -20,7 +20,7 @@ const REASONS: Readonly<Record<string, string>> = {
 export function ensureWritableDirectory(directory: string, probeBytes = 0): void {
   let step = 'create';
   try {
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    makeDirectory(directory);
     step = 'write in';
     const probe = path.join(directory, `.write-test-${process.pid}`);
     writeFileSync(probe, Buffer.alloc(probeBytes));
@@ -31,5 +31,21 @@ export function ensureWritableDirectory(directory: string, probeBytes = 0): void
     const message = `cannot ${step} the data dir ${directory}: ${reason}`;
     if (isNoSpaceError(error)) throw new StoreFullError(message, { cause: error });
     throw new StoreError(message, { cause: error });
+  }
+}
+
+/**
+ * mkdir -p, with the real reason when it fails: Node's recursive mkdir reports ENOENT for a parent it could
+ * not create (on a read-only file system, say); creating the first missing folder alone says EROFS.
+ */
+function makeDirectory(directory: string): void {
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = directory;
+    while (!existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+    mkdirSync(missing, { mode: 0o700 });
+    throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,5 +107,18 @@ describe('an unusable data dir', () => {
     const dataDir = path.join(dir, 'a-file', 'data');
     const config = parseConfig({ dataDir, server: { token: TEST_TOKEN, port: 0 } }, { env: {} });
     await expect(runDaemon(config, { logToStdout: true })).rejects.toThrow(`cannot create the data dir ${dataDir}: a part of the path is a file, not a folder (ENOTDIR)`);
+  });
+});
+
+describe('a read-only data dir', () => {
+  // Mounting needs root; where it is refused, the ENOTDIR case above covers the message's shape.
+  it('says the file system is read-only, naming the path', async (context) => {
+    const dir = tempDir();
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', dir]);
+    if (mount.status !== 0) return context.skip();
+    cleanups.push(() => void spawnSync('umount', [dir]));
+    const dataDir = path.join(dir, 'data');
+    const config = parseConfig({ dataDir, server: { token: TEST_TOKEN, port: 0 } }, { env: {} });
+    await expect(runDaemon(config, { logToStdout: true })).rejects.toThrow(`cannot create the data dir ${dataDir}: the file system is read-only (EROFS)`);
   });
 });
