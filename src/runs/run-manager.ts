@@ -63,6 +63,8 @@ export class RunManager {
   readonly #options: RunManagerOptions;
   readonly #queue: string[] = [];
   readonly #active = new Map<string, ActiveRun>();
+  /** Runs just submitted whose first record is being written. */
+  readonly #creating = new Map<string, Promise<void>>();
   /** Runs paused by a full disk, with the timer that checks for space. */
   readonly #waitingForSpace = new Map<string, NodeJS.Timeout>();
   /** The tail of each run's chain of cancel/resume/start operations (see #serialized). */
@@ -118,8 +120,20 @@ export class RunManager {
     };
     const budget = request.budgetUsd ?? this.#options.config.budget.perRunUsd;
     if (budget !== undefined) run.budgetUsd = budget;
-    await this.#options.runs.save(run);
-    this.#enqueue(run.id, { topic: run.topic, language: run.language });
+    const saved = this.#options.runs.save(run);
+    this.#creating.set(run.id, saved);
+    // Queued in the same tick as its record appears: the queue holds exactly the queued runs.
+    try {
+      this.#enqueue(run.id, { topic: run.topic, language: run.language });
+      await saved;
+      this.#creating.delete(run.id);
+    } catch (error) {
+      this.#creating.delete(run.id);
+      const index = this.#queue.indexOf(run.id);
+      if (index !== -1) this.#queue.splice(index, 1);
+      await saved.catch(() => undefined);
+      throw error;
+    }
     this.#schedule();
     return run;
   }
@@ -158,6 +172,11 @@ export class RunManager {
     return this.#queue.length;
   }
 
+  /** Ids of the runs being executed (or about to be). */
+  get activeIds(): readonly string[] {
+    return [...this.#active.keys()];
+  }
+
   /** Ids of the runs waiting for a slot, first to start first. */
   get queuedIds(): readonly string[] {
     return [...this.#queue];
@@ -182,12 +201,13 @@ export class RunManager {
       if (index !== -1) this.#queue.splice(index, 1);
       const cancelled = structuredClone(run);
       const type = transition(cancelled, 'cancelled');
-      await this.#options.runs.save(cancelled);
+      const saved = this.#options.runs.save(cancelled);
       if (paused) {
         clearInterval(paused);
         this.#waitingForSpace.delete(id);
       }
       this.#options.events.emit(id, type, { while: paused ? 'waiting for space' : 'queued' });
+      await saved;
       return this.get(id);
     });
   }
@@ -286,6 +306,8 @@ export class RunManager {
     const work = new WorkGroup(active.controller.signal);
     let team: Team | undefined;
     let outcome: { error: unknown } | undefined;
+    // A slot freed by another run may take this one before its first record is on disk.
+    await this.#creating.get(id);
     const run = structuredClone(await runs.get(id));
     const recorder = new RunRecorder(run, runs, logger);
     active.recorder = recorder;

@@ -65,7 +65,8 @@ export class RunStore {
 
   /** Writes a run's record and its summary in the index. */
   async save(run: Run): Promise<void> {
-    const document = await this.#document(run.id, run);
+    // An open document is updated in this tick, with its summary: a status change is never seen half made.
+    const document = this.#documents.get(run.id) ?? (await this.#document(run.id, run));
     const writes: Promise<void>[] = [document.set(run)];
     const summary = summarize(run);
     const previous = this.#summaries.get(run.id);
