@@ -132,6 +132,8 @@ export class RunManager {
       const index = this.#queue.indexOf(run.id);
       if (index !== -1) this.#queue.splice(index, 1);
       await saved.catch(() => undefined);
+      // Refused as a whole: nothing of the run stays behind to be listed or resumed.
+      await this.#options.runs.discard(run.id).catch((discardError: unknown) => this.#options.logger.warn({ err: discardError, runId: run.id }, 'cannot remove the refused run'));
       throw error;
     }
     this.#schedule();

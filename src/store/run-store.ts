@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { NotFoundError, storeWriteError } from '../errors.js';
@@ -102,6 +102,22 @@ export class RunStore {
       this.#logs.get(key)?.close();
       this.#logs.delete(key);
     }
+  }
+
+  /**
+   * Removes a run that could not be created (its first write failed, e.g. on a full disk), so that the
+   * client's 507 is the whole story: no half-made run is listed or resumed later.
+   */
+  async discard(id: string): Promise<void> {
+    this.release(id);
+    this.#documents.delete(id);
+    this.#corrupt.delete(id);
+    if (this.#summaries.delete(id)) {
+      this.#version += 1;
+      this.#index.data.runs = [...this.#summaries.values()];
+    }
+    rmSync(this.#runDirectory(id), { recursive: true, force: true });
+    await this.#index.write();
   }
 
   /** Whether a small file can be written in the store now (after a full disk: has space been freed?). */
