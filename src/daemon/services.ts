@@ -43,6 +43,7 @@ export interface ServiceOptions {
 
 export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
   const store = await Store.open(config.dataDir);
+  for (const line of store.ledgerCorrupt) options.logger.warn({ byte: line.byte, reason: line.reason }, 'ledger.jsonl: corrupt line skipped');
   const ledger = new CostLedger(store.ledger, store.takeLedgerEntries());
   const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });

@@ -79,6 +79,12 @@ export class Gateway {
     return this.#ledger;
   }
 
+  /** Where a provider is called, for messages: its configured `baseURL`, else its SDK's default. */
+  providerURL(name: string): string {
+    const configured = Object.hasOwn(this.#config.providers, name) ? this.#config.providers[name]?.baseURL : undefined;
+    return configured ?? `the ${this.#providers.get(name)?.type ?? 'provider'} SDK's default URL`;
+  }
+
   /** The `provider/model` a call would use. Throws a 400 naming an unknown provider. */
   modelFor(model: string | undefined, action?: string): string {
     return this.#resolve(model, action).fullName;
