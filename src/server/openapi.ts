@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { runEventSchema } from '../runs/run-event.js';
 import { runSchema, runSummarySchema } from '../runs/run-record.js';
 import { VERSION } from '../version.js';
-import { chatBodySchema } from './routes/chat-completions.js';
+import { chatBodySchema } from './openai/chat-request.js';
 import { submitRunSchema } from './routes/runs.js';
 import { browseBody, searchBody, wikiBody } from './routes/tools.js';
 
