@@ -4,6 +4,8 @@ import { ErrorCode } from '../errors.js';
 import type { Services } from '../daemon/services.js';
 import { errorBody, handleClientError, handleError } from './error-handler.js';
 import { chatCompletionRoutes } from './routes/chat-completions.js';
+import { embeddingRoutes } from './routes/embeddings.js';
+import { modelRoutes } from './routes/models.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { providerRoutes } from './routes/providers.js';
@@ -13,6 +15,7 @@ import { toolRoutes } from './routes/tools.js';
 import { openApiDocument } from './openapi.js';
 import { createGuards } from './security.js';
 import { registerTimingHeaders } from './call-timing.js';
+import { registerCors } from './cors.js';
 
 /**
  * The daemon's HTTP and WebSocket API, built without listening (fastify's testing guide): tests call
@@ -43,12 +46,15 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   await app.register(websocket, { options: { maxPayload: 1_048_576 } });
   // After the WebSocket plugin: its own onRequest hook marks upgrade requests, so that a refused upgrade's
   // socket is destroyed once the error is answered instead of staying open (and holding up a stop).
-  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token }));
+  registerCors(app, config.server.cors.origins);
+  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token, corsOrigins: config.server.cors.origins }));
 
   healthRoutes(app);
   statusRoutes(app, services);
   providerRoutes(app, services);
   chatCompletionRoutes(app, services);
+  modelRoutes(app, services);
+  embeddingRoutes(app, services);
   toolRoutes(app, services);
   runRoutes(app, services);
   eventRoutes(app, services);

@@ -34,7 +34,7 @@ async function streamCompletion(services: Services, generateRequest: GenerateReq
   const writer = new ChunkWriter(stream.model, includeUsage);
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...timingHeaders(request, reply) });
+  raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...timingHeaders(request, reply) });
   const send = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
   try {
     for await (const part of stream.parts) for (const chunk of writer.chunksFor(part)) send(chunk);
