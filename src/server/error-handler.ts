@@ -60,9 +60,11 @@ export function handleClientError(error: Error, socket: Socket): void {
     status = 408;
     message = 'the request took too long to arrive';
   } else if (code === 'HPE_HEADER_OVERFLOW') {
-    // The request line is part of the header block: with no line end in sight, the URL is what overflowed.
+    // The request line counts toward the header limit (16 KiB): a request line over half of it is a URL
+    // too long rather than too many headers.
     const lineEnd = Buffer.isBuffer(rawPacket) ? rawPacket.indexOf('\r\n') : -1;
-    status = lineEnd === -1 ? 414 : 431;
+    const lineLength = lineEnd === -1 ? (Buffer.isBuffer(rawPacket) ? rawPacket.length : 0) : lineEnd;
+    status = lineLength > 8192 ? 414 : 431;
     message = status === 414 ? 'the URL is too long' : 'the request headers are too large';
   }
   const body = JSON.stringify(errorBody(status === 400 ? ErrorCode.badRequest : ErrorCode.tooLarge, message, { status }));

@@ -109,9 +109,9 @@ describe('the openai SDK against agentd', () => {
   it('raises typed errors whose param names what the provider refused', async () => {
     const error = await client.chat.completions.create({ model: 'local/llama3.1', messages: [{ role: 'user', content: 'x' }], tools: [weatherTool], tool_choice: 'required' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((error as OpenAI.BadRequestError).param).toBe('tool_choice');
-    expect((error as OpenAI.BadRequestError).code).toBe('AGENTD_ERR_BAD_REQUEST');
-    expect((error as OpenAI.BadRequestError).message).toContain('provider "local" (ollama)');
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('tool_choice');
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('AGENTD_ERR_BAD_REQUEST');
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('provider "local" (ollama)');
     const unauthorized = new OpenAI({ baseURL: client.baseURL, apiKey: 'wrong-token', maxRetries: 0 });
     await expect(unauthorized.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
