@@ -1,22 +1,20 @@
 import { spawn } from 'node:child_process';
-import { Agent, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { percentile } from './stats.js';
 
 /**
  * `npm run bench:proxy`: what agentd adds to a call. A zero-latency OpenAI-compatible server answers every
- * chat completion at once; the same open-loop load (requests sent on a fixed schedule, whatever the
+ * chat completion at once (`proxy-upstream.ts`); the same open-loop load (requests sent on a fixed schedule, whatever the
  * answers do) goes to it directly and through agentd (its own process, `proxy-daemon.ts`), in one run.
  * Reports added latency p50/p99 at 500 requests/s, then the highest rate at which agentd's p99 stays under
- * 50 ms, and the x-agentd-overhead-ms header's own view. The load generator and the upstream share this
- * process, so their cost is in both columns alike.
+ * 50 ms, and the x-agentd-overhead-ms header's own view. Upstream, daemon and load generator are three
+ * processes, so both columns cross process boundaries (agentd's twice as many).
  */
 const TOKEN = 'bench-token-0123456789abcdef';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const WARMUP_SECONDS = 2;
 const BODY = JSON.stringify({ model: 'local/bench', messages: [{ role: 'user', content: 'Say hello in one word.' }] });
-const ANSWER = JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion', created: 1, model: 'bench', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 14, completion_tokens: 1, total_tokens: 15 } });
 
 interface Phase {
   rate: number;
@@ -26,20 +24,11 @@ interface Phase {
   overheads: number[];
 }
 
-function startUpstream(): Promise<{ url: string; close: () => void }> {
-  const server = createServer((incoming, response) => {
-    incoming.resume();
-    incoming.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(ANSWER) });
-      response.end(ANSWER);
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, close: () => server.close() })));
-}
-
-function startDaemon(upstream: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('proxy-daemon.js', import.meta.url)), upstream, TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts one of the bench's processes and reads the port it prints. */
+function startProcess(script: string, args: string[]): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // However this process ends, its children end with it.
+  process.once('exit', () => child.kill('SIGTERM'));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.stdout.once('data', (data: Buffer) =>
@@ -91,12 +80,44 @@ async function load(port: number, path: string, rate: number, seconds: number): 
 
 const format = (value: number) => value.toFixed(2);
 
-const upstream = await startUpstream();
-const daemon = await startDaemon(upstream.url);
-const upstreamPort = Number(new URL(upstream.url).port);
+/** One request at a time: the added latency without any queueing in the load generator or the daemon. */
+async function sequential(port: number, count: number): Promise<Phase> {
+  const phase: Phase = { rate: 0, sent: 0, failed: 0, latencies: [], overheads: [] };
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  for (let index = 0; index < count; index += 1) {
+    await new Promise<void>((resolve) => {
+      const sentAt = performance.now();
+      const outgoing = request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'content-length': Buffer.byteLength(BODY) } }, (incoming) => {
+        incoming.resume();
+        incoming.on('end', () => {
+          phase.latencies.push(performance.now() - sentAt);
+          const overhead = incoming.headers['x-agentd-overhead-ms'];
+          if (typeof overhead === 'string') phase.overheads.push(Number(overhead));
+          resolve();
+        });
+      });
+      outgoing.on('error', () => ((phase.failed += 1), resolve()));
+      outgoing.end(BODY);
+    });
+    phase.sent += 1;
+  }
+  agent.destroy();
+  return phase;
+}
+
+const upstream = await startProcess('proxy-upstream.js', []);
+const daemon = await startProcess('proxy-daemon.js', [`http://127.0.0.1:${upstream.port}/v1`, TOKEN]);
+const upstreamPort = upstream.port;
 try {
   await load(daemon.port, '/v1/chat/completions', 300, WARMUP_SECONDS);
   await load(upstreamPort, '/v1/chat/completions', 300, WARMUP_SECONDS);
+  const directOne = await sequential(upstreamPort, 1000);
+  const proxiedOne = await sequential(daemon.port, 1000);
+  process.stdout.write(`One request at a time (1,000 each way):\n\n| | p50 ms | p99 ms |\n|---|---|---|\n`);
+  process.stdout.write(`| direct to the upstream | ${format(percentile(directOne.latencies, 50))} | ${format(percentile(directOne.latencies, 99))} |\n`);
+  process.stdout.write(`| through agentd | ${format(percentile(proxiedOne.latencies, 50))} | ${format(percentile(proxiedOne.latencies, 99))} |\n`);
+  process.stdout.write(`| **added by agentd** | **${format(percentile(proxiedOne.latencies, 50) - percentile(directOne.latencies, 50))}** | **${format(percentile(proxiedOne.latencies, 99) - percentile(directOne.latencies, 99))}** |\n`);
+  process.stdout.write(`| x-agentd-overhead-ms header | ${format(percentile(proxiedOne.overheads, 50))} | ${format(percentile(proxiedOne.overheads, 99))} |\n\n`);
   const direct = await load(upstreamPort, '/v1/chat/completions', 500, SECONDS);
   const proxied = await load(daemon.port, '/v1/chat/completions', 500, SECONDS);
   process.stdout.write(`At 500 requests/s for ${SECONDS} s (${proxied.sent} requests each way, ${proxied.failed + direct.failed} failed):\n\n`);
@@ -118,5 +139,5 @@ try {
   process.stdout.write(`\nHighest rate with p99 < 50 ms: ${best} requests/s\n`);
 } finally {
   await daemon.stop();
-  upstream.close();
+  await upstream.stop();
 }
