@@ -4,6 +4,7 @@ import { CostLedger } from '../gateway/cost-ledger.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ModelCatalog } from '../gateway/model-catalog.js';
 import type { Clock } from '../gateway/clock.js';
+import type { LanguageModelProvider } from '../gateway/language-model.js';
 import type { Logger } from '../logger.js';
 import { loadPlugins, type Plugins } from '../plugins/load-plugins.js';
 import { EventBus } from '../runs/event-bus.js';
@@ -24,6 +25,8 @@ export interface Services {
   gateway: Gateway;
   /** The models `GET /v1/models` lists. */
   models: ModelCatalog;
+  /** The configured providers, as the gateway calls them (the daemon's checks list their models). */
+  providers: ReadonlyMap<string, LanguageModelProvider>;
   plugins: Plugins;
   events: EventBus;
   runs: RunManager;
@@ -43,8 +46,8 @@ export interface ServiceOptions {
 
 export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
   const store = await Store.open(config.dataDir);
-  const ledger = new CostLedger(store.ledger, store.ledgerEntries);
-  const providers = createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
+  const ledger = new CostLedger(store.ledger, store.takeLedgerEntries());
+  const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
   let plugins: Plugins;
   try {
@@ -57,7 +60,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
   const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
   const models = new ModelCatalog({ config, providers, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
-  return { config, logger: options.logger, token: options.token, store, gateway, models, plugins, events, runs, startedAt: new Date() };
+  return { config, logger: options.logger, token: options.token, store, gateway, models, providers, plugins, events, runs, startedAt: new Date() };
 }
 
 /** Stops the runs (checkpointing the running ones), then releases plugins and the store. */
