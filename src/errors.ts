@@ -83,8 +83,11 @@ export class ConfigError extends AgentdError {
 /** Client input failed validation (400). */
 export class BadRequestError extends AgentdError {
   override readonly name = 'BadRequestError';
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(ErrorCode.badRequest, message, { ...options, statusCode: 400 });
+  /** The offending request parameter, by its name in the API (OpenAI's `param`). */
+  readonly param: string | undefined;
+  constructor(message: string, options: { cause?: unknown; param?: string } = {}) {
+    super(ErrorCode.badRequest, message, { ...(options.cause === undefined ? {} : { cause: options.cause }), statusCode: 400 });
+    this.param = options.param;
   }
 }
 

@@ -2,6 +2,7 @@ import { createProviders } from '../../providers/index.js';
 import type { Config } from '../config/load-config.js';
 import { CostLedger } from '../gateway/cost-ledger.js';
 import { Gateway } from '../gateway/gateway.js';
+import { ModelCatalog } from '../gateway/model-catalog.js';
 import type { Clock } from '../gateway/clock.js';
 import type { LanguageModelProvider } from '../gateway/language-model.js';
 import type { Logger } from '../logger.js';
@@ -22,6 +23,8 @@ export interface Services {
   token: string;
   store: Store;
   gateway: Gateway;
+  /** The models `GET /v1/models` lists. */
+  models: ModelCatalog;
   /** The configured providers, as the gateway calls them (the daemon's checks list their models). */
   providers: ReadonlyMap<string, LanguageModelProvider>;
   plugins: Plugins;
@@ -57,7 +60,8 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const events = new EventBus(store.runs, options.logger);
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
   const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
-  return { config, logger: options.logger, token: options.token, store, gateway, providers, plugins, events, runs, startedAt: new Date() };
+  const models = new ModelCatalog({ config, providers, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
+  return { config, logger: options.logger, token: options.token, store, gateway, models, providers, plugins, events, runs, startedAt: new Date() };
 }
 
 /** Stops the runs (checkpointing the running ones), then releases plugins and the store. */
