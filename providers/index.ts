@@ -15,7 +15,7 @@ export const providerFactories: Readonly<Record<ResolvedProviderConfig['type'], 
 export async function createProviders(configs: Readonly<Record<string, ResolvedProviderConfig>>, options: { fetch?: typeof fetch } = {}): Promise<Map<string, LanguageModelProvider>> {
   const providers = new Map<string, LanguageModelProvider>();
   for (const [name, config] of Object.entries(configs)) {
-    const { type, apiKey, baseURL, headers, timeoutMs, missingEnv, limits: _limits, ...extra } = config;
+    const { type, apiKey, baseURL, headers, timeoutMs, missingEnv, origin: _origin, limits: _limits, ...extra } = config;
     const factory = await providerFactories[type]();
     providers.set(name, factory({ name, apiKey, baseURL, headers, timeoutMs, missingApiKeyEnv: missingEnv.apiKey, extra, ...(options.fetch ? { fetch: options.fetch } : {}) }));
   }
