@@ -28,15 +28,15 @@ export interface CorpusPage {
   metadata: { title: string; byline: string | null; lang?: string | null };
 }
 
-export function loadCorpus(): CorpusPage[] {
-  if (!existsSync(CORPUS_DIR)) throw new Error(`the page corpus is missing: expected it at ${CORPUS_DIR}`);
-  return readdirSync(CORPUS_DIR)
-    .filter((name) => existsSync(path.join(CORPUS_DIR, name, 'source.html')))
+export function loadCorpus(directory = CORPUS_DIR): CorpusPage[] {
+  if (!existsSync(directory)) throw new Error(`the page corpus is missing: expected it at ${directory}`);
+  return readdirSync(directory)
+    .filter((name) => existsSync(path.join(directory, name, 'source.html')))
     .sort()
     .map((name) => {
-      const expectedHtml = readFileSync(path.join(CORPUS_DIR, name, 'expected.html'), 'utf8');
+      const expectedHtml = readFileSync(path.join(directory, name, 'expected.html'), 'utf8');
       const expectedText = new JSDOM(expectedHtml, { virtualConsole: new VirtualConsole() }).window.document.body.textContent ?? '';
-      return { name, source: readFileSync(path.join(CORPUS_DIR, name, 'source.html')), expectedText, metadata: JSON.parse(readFileSync(path.join(CORPUS_DIR, name, 'expected-metadata.json'), 'utf8')) };
+      return { name, source: readFileSync(path.join(directory, name, 'source.html')), expectedText, metadata: JSON.parse(readFileSync(path.join(directory, name, 'expected-metadata.json'), 'utf8')) };
     });
 }
 

@@ -1,0 +1,125 @@
+import { ATTRIBUTE_WORDS, BYLINE_START, DATE_WORDS, LABEL_WORDS } from './block-vocabulary.js';
+
+/**
+ * Rules that remove one kind of page chrome each, by structure (tags, class/id names, link density) and by
+ * the words of its visible label. They run on the whole page before Readability (so chrome cannot win the
+ * content score) and on Readability's article after it (chrome Readability kept inside the article).
+ * Every rule is bounded: it never removes a block holding a large share of the page's text, so a site that
+ * names its article container `post-meta-wrapper` loses nothing.
+ */
+export interface BlockRule {
+  /** The kind of block the rule removes, as recorded in warnings and tests. */
+  kind: string;
+  /** Elements the rule looks at (a CSS selector). */
+  selector: string;
+  /** True when `element` is this kind of block and may go. */
+  matches(element: Element, context: RuleContext): boolean;
+}
+
+export interface RuleContext {
+  /** Characters of text in the whole scope (page body or article), for the bounds. */
+  scopeTextLength: number;
+}
+
+const BLOCKS = 'div, section, aside, ul, ol, p, span, header, footer, nav, figure, table, dl, li, form, small, time, address';
+
+export function textOf(element: Element): string {
+  return (element.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+export function linkDensity(element: Element, textLength = textOf(element).length): number {
+  if (textLength === 0) return 0;
+  let linked = 0;
+  for (const link of element.querySelectorAll('a')) linked += textOf(link).length;
+  return linked / textLength;
+}
+
+function attributes(element: Element): string {
+  return `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''} ${element.getAttribute('itemprop') ?? ''} ${element.getAttribute('rel') ?? ''}`;
+}
+
+/** Small enough to be chrome: under `limit` characters and under a fifth of the scope's text. */
+function small(text: string, context: RuleContext, limit: number): boolean {
+  return text.length <= limit && text.length <= Math.max(200, context.scopeTextLength * 0.2);
+}
+
+/** Whether the element holds paragraphs of running text (prose, which chrome does not have). */
+function holdsProse(element: Element): boolean {
+  let long = 0;
+  for (const paragraph of element.querySelectorAll('p')) if (textOf(paragraph).length > 160) long += 1;
+  return long >= 2;
+}
+
+/** A line that is only a date/time: digits, month and weekday names and labels like "Published". */
+export function isDateLine(text: string): boolean {
+  if (text.length === 0 || text.length > 90 || !/\d/.test(text)) return false;
+  const rest = text.replace(DATE_WORDS, '').replace(/[\d\s.,:;/|()\-–—+·•@]+/g, '');
+  return rest.length <= Math.max(2, text.length * 0.1);
+}
+
+const byAttribute = (kind: keyof typeof ATTRIBUTE_WORDS, limit: number, extra: (element: Element, text: string) => boolean = () => true): BlockRule => ({
+  kind,
+  selector: BLOCKS,
+  matches(element, context) {
+    if (!ATTRIBUTE_WORDS[kind].test(attributes(element))) return false;
+    const text = textOf(element);
+    return small(text, context, limit) && !holdsProse(element) && extra(element, text);
+  },
+});
+
+/** The rules, in the order they run. */
+export const BLOCK_RULES: BlockRule[] = [
+  {
+    kind: 'hidden',
+    selector: '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"], [style*="visibility: hidden"], template',
+    matches: (element, context) => textOf(element).length <= Math.max(500, context.scopeTextLength * 0.3),
+  },
+  { kind: 'caption', selector: 'figcaption', matches: (element, context) => small(textOf(element), context, 600) },
+  byAttribute('caption', 600),
+  byAttribute('byline', 300),
+  byAttribute('dateline', 160, (element, text) => isDateLine(text) || (/\d/.test(text) && text.length < 120 && linkDensity(element, text.length) < 0.9 && element.querySelector('time') !== null)),
+  { kind: 'dateline', selector: 'p, div, span, time, li, small, h5, h6', matches: (element) => element.children.length <= 3 && isDateLine(textOf(element)) },
+  { kind: 'byline', selector: 'p, div, span, li, address, small', matches: (element) => { const text = textOf(element); return text.length < 80 && text.split(' ').length <= 10 && BYLINE_START.test(text); } },
+  byAttribute('tags', 600, (element, text) => linkDensity(element, text.length) > 0.5),
+  byAttribute('share', 400),
+  { kind: 'share', selector: BLOCKS, matches: (element, context) => { const text = textOf(element); return text.length < 120 && small(text, context, 120) && LABEL_WORDS.share.test(text); } },
+  byAttribute('newsletter', 600),
+  { kind: 'newsletter', selector: 'div, section, aside, form, p', matches: (element, context) => { const text = textOf(element); return text.length < 300 && small(text, context, 300) && LABEL_WORDS.newsletter.test(text) && element.querySelector('input, button, a') !== null; } },
+  byAttribute('comments', 100_000, (element, text) => text.length > 0),
+  { kind: 'comment-policy', selector: 'p, div, section, form, h2, h3, h4', matches: (element, context) => { const text = textOf(element); return text.length < 300 && small(text, context, 300) && LABEL_WORDS.commentPolicy.test(text); } },
+  byAttribute('related', 3000, (element, text) => linkDensity(element, text.length) > 0.3),
+  { kind: 'related', selector: 'h2, h3, h4, h5, h6, p, strong, div', matches: (element) => { const text = textOf(element); return text.length < 60 && element.children.length <= 2 && LABEL_WORDS.related.test(text); } },
+  byAttribute('navigation', 2000, (element, text) => linkDensity(element, text.length) > 0.5),
+];
+
+/** Blocks that are mostly links: menus, link lists, "more" boxes. Lists need a higher density, since articles list sources. */
+export const LINK_BLOCK_RULE: BlockRule = {
+  kind: 'link-list',
+  selector: 'ul, ol, div, section, nav, p, table, dl',
+  matches(element, context) {
+    const text = textOf(element);
+    if (text.length === 0 || !small(text, context, 1500)) return false;
+    const density = linkDensity(element, text.length);
+    const links = element.querySelectorAll('a').length;
+    if (element.tagName === 'P') return density > 0.8 && links >= 2;
+    return links >= 3 && density > (element.tagName === 'UL' || element.tagName === 'OL' ? 0.8 : 0.6);
+  },
+};
+
+/** Removes what each rule matches under `root`, telling `onRemove` of each; returns how many blocks of each kind went. */
+export function applyRules(root: Element, rules: BlockRule[], onRemove?: (kind: string, element: Element) => void): Record<string, number> {
+  const removed: Record<string, number> = {};
+  const context: RuleContext = { scopeTextLength: textOf(root).length };
+  for (const rule of rules) {
+    for (const element of root.querySelectorAll(rule.selector)) {
+      // Not isConnected: Readability's article is a detached tree, where nothing is connected.
+      if (element === root || !root.contains(element)) continue;
+      if (rule.matches(element, context)) {
+        onRemove?.(rule.kind, element);
+        element.remove();
+        removed[rule.kind] = (removed[rule.kind] ?? 0) + 1;
+      }
+    }
+  }
+  return removed;
+}
