@@ -6,7 +6,7 @@
 
 /** class/id tokens, matched at a token start (`share-bar`, `post_sharing`, `socialIcons`). */
 export const ATTRIBUTE_WORDS = {
-  caption: /(?:^|[\s_-])(?:wp-caption-text|caption|figcaption|image-?credit|photo-?credit|bildunterschrift|legende|légende)/i,
+  credit: /(?:^|[\s_-])(?:image-?credit|photo-?credit|media-?credit|credit|copyright|bildnachweis|fotonachweis)/i,
   byline: /(?:^|[\s_-])(?:byline|author|autor|auteur|writer|dateline)/i,
   dateline: /(?:^|[\s_-])(?:date|datum|time|timestamp|posted-?on|published|pubdate|updated|entry-meta|post-meta|article-meta|meta-?data|metabar|publish)/i,
   tags: /(?:^|[\s_-])(?:tags?(?:$|[\s_-])|tag-?(?:list|cloud|links)|tagcloud|keywords|schlagw|schlagwort|etiquet|mots-?cl|post-?categor|categories|cat-links|topics)/i,
@@ -28,7 +28,10 @@ const dateLabels =
 export const DATE_WORDS = new RegExp(`(?<!\\p{L})(?:${months}|${weekdays}|${dateLabels})(?!\\p{L})\\.?`, 'giu');
 
 /** A byline: "By Jane Doe", "Von Max Muster", "Par ...", "Por ...", "Di ...", "Door ...", "Przez ...", "Автор". */
-export const BYLINE_START = /^(?:by|von|par|por|di|door|av|przez|автор|written by|geschrieben von|texte?\s*:|text\s*:|autor(?:in)?\s*:|author\s*:|auteur\s*:|redaktion\s*:|作者|بقلم)\s*\p{Lu}/iu;
+export const BYLINE_START = /^(?:[Bb]y|BY|[Vv]on|VON|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v|[Pp]rzez|[Aa]втор|[Ww]ritten by|[Gg]eschrieben von|[Tt]exte?:|[Aa]utor(?:in)?:|[Aa]uthor:|[Aa]uteur:|[Rr]edaktion:|作者|بقلم)\s+\p{Lu}/u;
+
+/** A picture's credit line: "Photo: AP", "Image: Jane Doe / Agency", "Foto: dpa", "Crédit : AFP". */
+export const CREDIT_START = /^(?:photo|image|picture|foto|bild|crédit|credit|crédito|source|quelle|fuente|fonte|zdjęcie|fot\.?)\s*(?:credit)?\s*:\s*\S.{0,80}$/iu;
 
 /** Visible labels of share, newsletter, comment-policy and "related"/"more" blocks. */
 export const LABEL_WORDS = {

@@ -20,8 +20,8 @@ function extract(html: string): string {
 }
 
 const cases: Array<{ kind: string; chrome: string; gone: string; lang?: string; after?: boolean }> = [
-  { kind: 'caption', chrome: '<figure><img src="b.jpg"><figcaption>The barrier at dawn. Photo: River Authority</figcaption></figure>', gone: 'The barrier at dawn' },
-  { kind: 'caption (by class)', chrome: '<div class="wp-caption"><img src="b.jpg"><p class="wp-caption-text">Workers on the gate, 2023</p></div>', gone: 'Workers on the gate' },
+  { kind: 'picture credit (by its words)', chrome: '<figure><img src="b.jpg"><figcaption>The barrier at dawn. <span>Photo: River Authority</span></figcaption></figure>', gone: 'River Authority' },
+  { kind: 'picture credit (by class)', chrome: '<figure><img src="b.jpg"><figcaption>Workers on the gate <small class="image-credit">Jane Roe / Agency</small></figcaption></figure>', gone: 'Jane Roe' },
   { kind: 'byline (by class)', chrome: '<div class="article-author">Jane Doe, environment correspondent</div>', gone: 'environment correspondent' },
   { kind: 'byline (by its words, German)', chrome: '<p>Von Max Mustermann</p>', gone: 'Max Mustermann', lang: 'de' },
   { kind: 'dateline (by class)', chrome: '<div class="post-date">Published 31 May 2012, 14:05</div>', gone: '31 May 2012' },
@@ -68,6 +68,10 @@ describe('block rules: each kind of chrome goes, the article stays', () => {
     for (const kept of ['How the gate works', 'Two steel leaves close in eight minutes', '4.6 m', 'close_gate(level=4.6)', 'We will never again wait']) expect(text).toContain(kept);
   });
 
+  it('keeps a picture caption, which describes the article', () => {
+    expect(extract(page('<figure><img src="b.jpg"><figcaption>The barrier at dawn, seen from the lower town</figcaption></figure>'))).toContain('The barrier at dawn');
+  });
+
   it('never removes a block that holds the prose, whatever its class says', () => {
     const document = new JSDOM(`<body><div class="post-meta share related author"><p>${PROSE[0]} ${PROSE[1]}</p><p>${PROSE[1]} ${PROSE[2]}</p></div><p>short</p></body>`).window.document;
     applyRules(document.body, [...BLOCK_RULES, LINK_BLOCK_RULE]);
@@ -83,6 +87,7 @@ describe('block rules: each kind of chrome goes, the article stays', () => {
   it('tells a date line from a sentence that has a date in it', () => {
     expect(isDateLine('Mittwoch, 31. Mai 2012, 14:05 Uhr')).toBe(true);
     expect(isDateLine('Updated: 2019-03-04 08:15')).toBe(true);
+    expect(isDateLine('3.7.1')).toBe(false);
     expect(isDateLine('The barrier opened on 31 May 2012 after a long delay.')).toBe(false);
   });
 });
