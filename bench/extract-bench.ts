@@ -13,12 +13,13 @@ import { percentile } from './stats.js';
  * `npm run bench:extract`: main-content extraction quality, in process (the function the worker runs).
  * (1) ../shared/corpus/trafilatura-eval, 990 annotated pages, scored as trafilatura's own evaluation does
  * (the extraction reduced to plain text, whitespace collapsed; a `with` segment found is a true positive, a
- * `without` segment found a false positive); (2) the 40 pages of ../shared/corpus/web-pages, where every
+ * `without` segment found a false positive); (2) the 40 Readability pages (test/fixtures/web-pages, a copy of
+ * ../shared/corpus/web-pages), where every
  * page must keep >= 95% of the words of `expected.html`.
  *
  * Options: `--limit N` (first N pages of the split), `--split all|even|odd` (pages by index in
  * evaldata.json's order, for a held-out check while tuning), `--worst N` (list the N pages with the most
- * errors), `--only trafilatura|readability`, `--corpus DIR` (default ../shared/corpus beside the repository).
+ * errors), `--only trafilatura|readability`, `--corpus DIR` (where trafilatura-eval is; default ../shared/corpus beside the repository).
  */
 const DEFAULT_CORPUS = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/corpus');
 
@@ -100,8 +101,8 @@ function scoreTrafilatura(options: ExtractBenchOptions): PageScore[] {
   return scores;
 }
 
-function scoreReadability(directory: string) {
-  return loadCorpus(directory).map((page) => {
+function scoreReadability() {
+  return loadCorpus().map((page) => {
     const { text } = decodeBody(page.source, undefined);
     const started = performance.now();
     try {
@@ -116,7 +117,6 @@ function scoreReadability(directory: string) {
 export function runExtractBench(options: ExtractBenchOptions): string {
   const lines: string[] = [];
   const TRAFILATURA = path.join(options.corpus, 'trafilatura-eval');
-  const SHARED = options.corpus;
   if (options.only !== 'readability') {
     if (!existsSync(TRAFILATURA)) lines.push(`trafilatura-eval: corpus not found at ${TRAFILATURA}, skipped`);
     else {
@@ -138,9 +138,8 @@ export function runExtractBench(options: ExtractBenchOptions): string {
     }
   }
   if (options.only !== 'trafilatura') {
-    if (!existsSync(path.join(SHARED, 'web-pages'))) lines.push(`web-pages: corpus not found at ${path.join(SHARED, 'web-pages')}, skipped`);
-    else {
-      const pages = scoreReadability(path.join(SHARED, 'web-pages'));
+    {
+      const pages = scoreReadability();
       const below = pages.filter((page) => page.recall < 0.95);
       const times = pages.filter((page) => !page.failed).map((page) => page.ms);
       lines.push(

@@ -3,6 +3,7 @@ import type { Config } from '../config/load-config.js';
 import { CostLedger } from '../gateway/cost-ledger.js';
 import { Gateway } from '../gateway/gateway.js';
 import type { Clock } from '../gateway/clock.js';
+import type { LanguageModelProvider } from '../gateway/language-model.js';
 import type { Logger } from '../logger.js';
 import { loadPlugins, type Plugins } from '../plugins/load-plugins.js';
 import { EventBus } from '../runs/event-bus.js';
@@ -21,6 +22,8 @@ export interface Services {
   token: string;
   store: Store;
   gateway: Gateway;
+  /** The configured providers, as the gateway calls them (the daemon's checks list their models). */
+  providers: ReadonlyMap<string, LanguageModelProvider>;
   plugins: Plugins;
   events: EventBus;
   runs: RunManager;
@@ -40,8 +43,8 @@ export interface ServiceOptions {
 
 export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
   const store = await Store.open(config.dataDir);
-  const ledger = new CostLedger(store.ledger, store.ledgerEntries);
-  const providers = createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
+  const ledger = new CostLedger(store.ledger, store.takeLedgerEntries());
+  const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
   let plugins: Plugins;
   try {
@@ -53,7 +56,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const events = new EventBus(store.runs, options.logger);
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
   const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
-  return { config, logger: options.logger, token: options.token, store, gateway, plugins, events, runs, startedAt: new Date() };
+  return { config, logger: options.logger, token: options.token, store, gateway, providers, plugins, events, runs, startedAt: new Date() };
 }
 
 /** Stops the runs (checkpointing the running ones), then releases plugins and the store. */
