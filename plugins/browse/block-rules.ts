@@ -111,7 +111,8 @@ export const BLOCK_RULES: BlockRule[] = [
   byAttribute('tags', 600, (element, text) => linkDensity(element, text.length) > 0.5),
   byAttribute('share', 400),
   { kind: 'share', selector: BLOCKS, matches: (element, context) => { if (context.weight(element) >= 120) return false; const text = textOf(element); return text.length < 120 && small(text, context, 120) && LABEL_WORDS.share.test(text); } },
-  byAttribute('newsletter', 600),
+  // Up to a short paragraph: a longer box is more often a promotion the article itself makes.
+  byAttribute('newsletter', 400),
   { kind: 'newsletter', selector: 'div, section, aside, form, p', matches: (element, context) => { if (context.weight(element) >= 300) return false; const text = textOf(element); return text.length < 300 && small(text, context, 300) && LABEL_WORDS.newsletter.test(text) && element.querySelector('input, button, a') !== null; } },
   byAttribute('comments', 100_000, (element, text) => text.length > 0),
   { kind: 'comment-policy', selector: 'p, div, section, form, h2, h3, h4', matches: (element, context) => { if (context.weight(element) >= 300) return false; const text = textOf(element); return text.length < 300 && small(text, context, 300) && LABEL_WORDS.commentPolicy.test(text); } },
@@ -131,7 +132,8 @@ export const LINK_BLOCK_RULE: BlockRule = {
     if (text.length === 0 || !small(text, context, 1500)) return false;
     const density = linkDensity(element, text.length);
     const links = element.querySelectorAll('a').length;
-    if (element.tagName === 'P') return density > 0.8 && links >= 2;
+    // A paragraph of two links is a pair of buttons ("Try it now", "Learn more") that belong to the text.
+    if (element.tagName === 'P') return density > 0.8 && links >= 3;
     return links >= 3 && density > (element.tagName === 'UL' || element.tagName === 'OL' ? 0.8 : 0.6);
   },
 };
