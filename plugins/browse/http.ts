@@ -33,7 +33,7 @@ const HTML_TYPE = /^(text\/html|application\/xhtml\+xml)$/;
  * Fetches pages with got under the SSRF guard and reduces them to their main content: HTML through jsdom and
  * Readability into Markdown, PDF into text, in a worker pool off the event loop; plain text and JSON as is.
  */
-const createHttpBrowse: PluginFactory<BrowsePlugin> = (raw) => {
+const createHttpBrowse: PluginFactory<BrowsePlugin> = (raw, context) => {
   const options = parsePluginOptions('browse', optionsSchema, raw);
   const guard = new SsrfGuard(options.allowHosts);
   const pool = new ExtractionPool({ size: options.workers ?? Math.max(1, Math.min(2, availableParallelism())), taskTimeoutMs: 30_000, idleMs: options.workerIdleMs });
@@ -49,7 +49,9 @@ const createHttpBrowse: PluginFactory<BrowsePlugin> = (raw) => {
 
       if (HTML_TYPE.test(type)) {
         const { text } = decodeBody(fetched.body, fetched.contentType);
-        const extracted = await pool.run({ kind: 'html', text, url: fetched.url });
+        const { warnings, ...extracted } = await pool.run({ kind: 'html', text, url: fetched.url });
+        // A parser failure recovered from is the page's problem, not the caller's: logged, never a 4xx.
+        if (warnings?.length) context.logger.warn({ url: fetched.url, warnings }, 'page extracted through a fallback');
         return { ...base, ...extracted, lang: extracted.lang ?? firstLanguage(fetched.contentLanguage) };
       }
       if (type === 'application/pdf') {

@@ -1,0 +1,88 @@
+import { Readability } from '@mozilla/readability';
+import { JSDOM, VirtualConsole } from 'jsdom';
+import { applyRules, BLOCK_RULES, LINK_BLOCK_RULE, linkDensity, textOf } from './block-rules.js';
+import type { Extracted } from './extract-content.js';
+import { jsonLdArticleBody } from './json-ld.js';
+import { toMarkdown } from './markdown.js';
+
+/** Rules run again inside Readability's article: what it kept of captions, bylines, share and related blocks. */
+const ARTICLE_RULES = [...BLOCK_RULES.filter((rule) => rule.kind !== 'hidden'), LINK_BLOCK_RULE];
+
+interface Candidate {
+  element: HTMLElement;
+  text: string;
+  title: string;
+  byline: string | null;
+  lang: string | null;
+  publishedTime: string | null;
+}
+
+/**
+ * One page through jsdom and Readability, cleaned before and after by the block rules. When the result looks
+ * wrong (short against the page or its JSON-LD `articleBody`, or mostly link text), a second candidate is
+ * Readability on the page without the first cleaning, and the better of the two is kept. Throws what jsdom or
+ * Readability throw; the caller falls back.
+ */
+export function extractArticle(html: string, url: string): Extracted {
+  const first = readable(html, url, true);
+  let best = first.candidate;
+  if (!best || looksWrong(best, first.pageTextLength, first.articleBody)) {
+    const second = readable(html, url, false).candidate;
+    if (second && (!best || better(second, best, first.articleBody))) best = second;
+  }
+  if (!best) {
+    const content = first.articleBody || first.bodyText;
+    return { title: first.title, byline: null, lang: first.lang, publishedTime: null, content };
+  }
+  return { title: best.title || first.title, byline: best.byline, lang: best.lang, publishedTime: best.publishedTime, content: toMarkdown(best.element) };
+}
+
+function readable(html: string, url: string, cleanFirst: boolean) {
+  // Pages log CSS and script errors by the hundred; none of it is ours to report.
+  const dom = new JSDOM(html, { url, virtualConsole: new VirtualConsole() });
+  try {
+    const document = dom.window.document;
+    const title = document.title.replace(/\s+/g, ' ').trim();
+    const lang = document.documentElement.getAttribute('lang') || null;
+    const articleBody = jsonLdArticleBody(document);
+    const body = document.body;
+    const bodyText = body ? textOf(body) : '';
+    // The byline rule removes what Readability would have read the author from: keep its text as metadata.
+    let removedByline: string | null = null;
+    if (cleanFirst && body) applyRules(body, BLOCK_RULES, (kind, element) => {
+      if (kind === 'byline' && !removedByline) removedByline = textOf(element).slice(0, 200) || null;
+    });
+    const article = new Readability(document, { keepClasses: true, serializer: (element) => element as unknown as string }).parse();
+    const element = article?.content as unknown as HTMLElement | undefined;
+    let candidate: Candidate | undefined;
+    if (article && element) {
+      applyRules(element, ARTICLE_RULES);
+      candidate = { element, text: textOf(element), title: (article.title ?? '').trim(), byline: article.byline?.trim() || removedByline, lang: article.lang || lang, publishedTime: article.publishedTime ?? null };
+      // Markdown is made before the window closes; the element stays usable as a detached tree.
+    }
+    return { candidate, title, lang, articleBody, bodyText, pageTextLength: bodyText.length };
+  } finally {
+    dom.window.close();
+  }
+}
+
+/** Too short against the page's declared article or the page itself, or mostly links: likely the wrong block. */
+function looksWrong(candidate: Candidate, pageTextLength: number, articleBody: string): boolean {
+  if (articleBody.length > 400 && candidate.text.length < articleBody.length * 0.6) return true;
+  if (candidate.text.length < 250 && pageTextLength > 2000) return true;
+  return linkDensity(candidate.element, candidate.text.length) > 0.5;
+}
+
+/** Prefers the candidate that covers more of the JSON-LD article body; without one, the longer one unless it is mostly links. */
+function better(challenger: Candidate, incumbent: Candidate, articleBody: string): boolean {
+  if (articleBody.length > 400) return coverage(challenger.text, articleBody) > coverage(incumbent.text, articleBody) + 0.1;
+  const density = linkDensity(challenger.element, challenger.text.length);
+  return density < 0.5 && challenger.text.length > incumbent.text.length * 1.5;
+}
+
+/** Share of the reference's words found in `text`. */
+function coverage(text: string, reference: string): number {
+  const present = new Set(text.toLowerCase().split(/\s+/));
+  const words = reference.toLowerCase().split(/\s+/).filter(Boolean);
+  return words.length === 0 ? 0 : words.filter((word) => present.has(word)).length / words.length;
+}
