@@ -37,6 +37,8 @@ export const ErrorCode = {
   store: 'AGENTD_ERR_STORE',
   /** The daemon is not running or not reachable. */
   daemon: 'AGENTD_ERR_DAEMON',
+  /** Cluster mode's Redis is unreachable, or stayed unreachable longer than work may wait for it. */
+  cluster: 'AGENTD_ERR_CLUSTER',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -208,6 +210,13 @@ export class DaemonError extends AgentdError {
   }
 }
 
+/** Cluster mode cannot reach its Redis (503: a client may retry once it is back). */
+export class ClusterError extends AgentdError {
+  override readonly name = 'ClusterError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.cluster, message, { ...options, statusCode: 503 });
+  }
+}
 
 /** The message of anything thrown, for logs and run records. */
 export function errorMessage(error: unknown): string {

@@ -40,6 +40,7 @@ export async function runDaemon(config: Config, options: { logToStdout?: boolean
     throw listenError(error, config);
   }
   services.url = url;
+  services.cluster?.describe(url, () => services.runs.activeCount);
   // Resume what a previous daemon left queued or running, now that clients can watch it.
   await services.runs.start();
   writeDaemonState(config.dataDir, { pid: process.pid, url, startedAt: services.startedAt.toISOString(), version: VERSION });
