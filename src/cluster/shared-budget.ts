@@ -107,7 +107,30 @@ export class SharedBudget implements Budget {
   async hold(worstCaseUsd: number, run?: { id: string; budgetUsd?: number | undefined }, signal?: AbortSignal): Promise<BudgetHold> {
     await this.#flushUnsent();
     const id = randomUUID();
-    const argument: Record<string, unknown> = { id, amount: worstCaseUsd, expiry: this.#keeper.leaseTtlMs };
+    const settlement: Settlement = { id, costUsd: 0, promptTokens: 0, completionTokens: 0, calls: 0 };
+    if (run) settlement.run = run.id;
+    // No budget applies: nothing to hold, only the spend to add when the call ends (one round trip fewer).
+    const held = this.#totalUsd !== undefined || run?.budgetUsd !== undefined;
+    if (held) await this.#hold(settlement, worstCaseUsd, run, signal);
+    let released = false;
+    return {
+      charge: (costUsd, usage) => {
+        settlement.costUsd = costUsd;
+        settlement.promptTokens = usage.promptTokens;
+        settlement.completionTokens = usage.completionTokens;
+        settlement.calls = 1;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        // A call that cost nothing and held nothing leaves nothing to tell Redis.
+        if (held || settlement.calls > 0) void this.#settle(settlement);
+      },
+    };
+  }
+
+  async #hold(settlement: Settlement, worstCaseUsd: number, run: { id: string; budgetUsd?: number | undefined } | undefined, signal: AbortSignal | undefined): Promise<void> {
+    const argument: Record<string, unknown> = { id: settlement.id, amount: worstCaseUsd, expiry: this.#keeper.leaseTtlMs };
     if (this.#totalUsd !== undefined) argument.total = this.#totalUsd;
     if (run) argument.run = run.id;
     if (run?.budgetUsd !== undefined) argument.runBudget = run.budgetUsd;
@@ -120,23 +143,7 @@ export class SharedBudget implements Budget {
       }
       throw new BudgetError('run', `the run's budget of $${run?.budgetUsd} would be crossed: $${round(spent)} spent, $${round(held)} in flight, this call up to $${round(worstCaseUsd)}`);
     }
-    this.#keeper.add(this.#keys[1], id);
-    const settlement: Settlement = { id, costUsd: 0, promptTokens: 0, completionTokens: 0, calls: 0 };
-    if (run) settlement.run = run.id;
-    let released = false;
-    return {
-      charge: (costUsd, usage) => {
-        settlement.costUsd = costUsd;
-        settlement.promptTokens = usage.promptTokens;
-        settlement.completionTokens = usage.completionTokens;
-        settlement.calls = 1;
-      },
-      release: () => {
-        if (released) return;
-        released = true;
-        void this.#settle(settlement);
-      },
-    };
+    this.#keeper.add(this.#keys[1], settlement.id);
   }
 
   /** Spend and tokens of every member's calls since the cluster's Redis was first used. */
