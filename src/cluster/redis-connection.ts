@@ -63,6 +63,10 @@ export class RedisConnection {
       // Before the start-up check passed, one failure is the answer; afterwards, keep reconnecting.
       retryStrategy: (times) => (started ? Math.min(100 * times, 1_000) : null),
     });
+    // Until the check passed, a connection error is the answer to it, not an event to report (ioredis would
+    // print an unhandled one).
+    const ignoreUntilChecked = () => undefined;
+    client.on('error', ignoreUntilChecked);
     try {
       await client.connect();
       await client.ping();
@@ -71,7 +75,9 @@ export class RedisConnection {
       throw new ClusterError(`cannot reach Redis at ${where} (cluster.redis): ${errorMessage(error)}; start Redis there or remove "cluster" from the config`, { cause: error });
     }
     started = true;
-    return new RedisConnection(client, where, options);
+    const connection = new RedisConnection(client, where, options);
+    client.off('error', ignoreUntilChecked);
+    return connection;
   }
 
   /** Redis answered the last command; false while it is lost. */

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusCommand } from '../../src/cli/commands/status.js';
+import type { Config } from '../../src/config/load-config.js';
 import { closeServices, createServices } from '../../src/daemon/services.js';
+import { writeDaemonState } from '../../src/daemon/state-files.js';
 import { ClusterError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { buildServer } from '../../src/server/build-server.js';
@@ -34,9 +37,10 @@ describe.skipIf(!redisServerPath)('cluster mode: two members over HTTP', () => {
   let redis: TestRedis;
   let upstream: WireServer;
   const temps: Array<{ cleanup: () => void }> = [];
-  const members: Array<{ url: string; close: () => Promise<void>; id: string }> = [];
+  type Member = { url: string; close: () => Promise<void>; id: string; config: Config };
+  const members: Member[] = [];
 
-  async function startMember(): Promise<{ url: string; close: () => Promise<void>; id: string }> {
+  async function startMember(): Promise<Member> {
     const temp = makeTempDir();
     temps.push(temp);
     const config = testConfig(temp.dir, {
@@ -51,8 +55,10 @@ describe.skipIf(!redisServerPath)('cluster mode: two members over HTTP', () => {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     services.url = url;
     services.cluster?.describe(url, () => services.runs.activeCount);
+    writeDaemonState(temp.dir, { pid: process.pid, url, startedAt: services.startedAt.toISOString(), version: 'test' });
     return {
       url,
+      config,
       id: services.cluster?.memberId ?? '',
       close: async () => {
         await app.close();
@@ -76,7 +82,7 @@ describe.skipIf(!redisServerPath)('cluster mode: two members over HTTP', () => {
   });
 
   it('lists every member and the spend of all of them in GET /v1/status', async () => {
-    const [first, second] = members as [(typeof members)[0], (typeof members)[0]];
+    const [first, second] = members as [Member, Member];
     const completion = await fetch(`${first.url}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }) });
     expect(completion.status).toBe(200);
     const status = (await (await fetch(`${second.url}/v1/status`, { headers: auth })).json()) as { cluster: { member: string; members: Array<{ id: string; url: string; runsRunning: number }>; usage: { calls: number; costUsd: number } } };
@@ -89,11 +95,22 @@ describe.skipIf(!redisServerPath)('cluster mode: two members over HTTP', () => {
   });
 
   it('refuses a call on one member that would cross the total budget with the spend made on another', async () => {
-    const [, second] = members as [(typeof members)[0], (typeof members)[0]];
+    const [, second] = members as [Member, Member];
     const response = await fetch(`${second.url}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }) });
     expect(response.status).toBe(402);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('AGENTD_ERR_BUDGET');
     expect(body.error.message).toContain("cluster's total budget");
+  });
+
+  it('shows the members and the cluster\'s spend in agentd status', async () => {
+    const [first, second] = members as [Member, Member];
+    const printed: string[] = [];
+    const code = await statusCommand(first.config, { json: false }, { out: (text) => printed.push(text), error: (text) => printed.push(text) });
+    expect(code).toBe(0);
+    const text = printed.join('\n');
+    expect(text).toContain(`cluster "http-test" on Redis 127.0.0.1:${redis.port}, this member ${first.id}`);
+    expect(text).toContain(`member ${second.id} on `);
+    expect(text).toMatch(/cluster spend: \$0\.0200 over 1 calls/);
   });
 });

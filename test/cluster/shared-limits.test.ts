@@ -75,6 +75,23 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     held.succeeded(10);
   });
 
+  it('serves the provider\'s queue in turn across members, not one member\'s backlog first', async () => {
+    const [first, second] = await members();
+    // 1,000 tokens at once, refilled in 100 ms: each request needs the whole bucket.
+    const limits = { tpm: 600_000, burstSeconds: 0.1 };
+    const order: string[] = [];
+    const send = (limiter: Limiter, name: string) =>
+      limiter.acquire({ flow: name, model: 'm', tokens: 1000 }).then((lease) => {
+        order.push(name);
+        lease.succeeded(1000);
+      });
+    const firstLimiter = limiterOf(first, limits);
+    const secondLimiter = limiterOf(second, limits);
+    await Promise.all([send(firstLimiter, 'a'), send(firstLimiter, 'a'), send(firstLimiter, 'a'), send(secondLimiter, 'b'), send(secondLimiter, 'b'), send(secondLimiter, 'b')]);
+    // Each member's next request queues behind the other's waiting one.
+    expect(order.join('')).toMatch(/^(ab){3}$|^(ba){3}$/);
+  });
+
   it('pauses every member after one of them is answered 429', async () => {
     const [first, second] = await members();
     const lease = await limiterOf(first, {}).acquire({ flow: 'a', model: 'm', tokens: 10 });
