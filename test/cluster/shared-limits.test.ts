@@ -117,6 +117,38 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     next.succeeded(20);
   });
 
+  it('lets a request for another model go ahead of one waiting only for its own model\'s shared limit', async () => {
+    const [first, second] = await members();
+    const limits = { models: { big: { tpm: 600_000, burstSeconds: 0.1 } } };
+    const taken = await limiterOf(first, limits).acquire({ flow: 'a', model: 'big', tokens: 1000 });
+    taken.succeeded(1000);
+    const secondLimiter = limiterOf(second, limits);
+    const order: string[] = [];
+    const waitingForBig = secondLimiter.acquire({ flow: 'b', model: 'big', tokens: 500 }).then((lease) => {
+      order.push('big');
+      lease.succeeded(500);
+    });
+    const other = secondLimiter.acquire({ flow: 'c', model: 'small', tokens: 500 }).then((lease) => {
+      order.push('small');
+      lease.succeeded(500);
+    });
+    await Promise.all([waitingForBig, other]);
+    expect(order).toEqual(['small', 'big']);
+  });
+
+  it('halves the shared in-flight cap after a 429, for every member', async () => {
+    const [first, second] = await members();
+    const limits = { concurrency: 4 };
+    const leases = await Promise.all([1, 2, 3].map(() => limiterOf(first, limits).acquire({ flow: 'a', model: 'm', tokens: 10 })));
+    for (const lease of leases.slice(1)) lease.succeeded(10);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    leases[0]?.rateLimited(1, {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const observer = limiterOf(second, limits) as Limiter & { refreshState(): Promise<void> };
+    await observer.refreshState();
+    expect(observer.state()).toMatchObject({ concurrencyCap: 2, limits: { concurrency: 4 } });
+  });
+
   it('checks budget.totalUsd against the spend of every member', async () => {
     const [first, second] = await members({ totalUsd: 1 });
     const hold = await first.budget.hold(0.5);
