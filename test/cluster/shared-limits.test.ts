@@ -119,7 +119,7 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
 
   it('lets a request for another model go ahead of one waiting only for its own model\'s shared limit', async () => {
     const [first, second] = await members();
-    const limits = { models: { big: { tpm: 600_000, burstSeconds: 0.1 } } };
+    const limits = { models: { big: { tpm: 120_000, burstSeconds: 0.5 } } };
     const taken = await limiterOf(first, limits).acquire({ flow: 'a', model: 'big', tokens: 1000 });
     taken.succeeded(1000);
     const secondLimiter = limiterOf(second, limits);
