@@ -88,8 +88,13 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     const firstLimiter = limiterOf(first, limits);
     const secondLimiter = limiterOf(second, limits);
     await Promise.all([send(firstLimiter, 'a'), send(firstLimiter, 'a'), send(firstLimiter, 'a'), send(secondLimiter, 'b'), send(secondLimiter, 'b'), send(secondLimiter, 'b')]);
-    // Each member's next request queues behind the other's waiting one.
-    expect(order.join('')).toMatch(/^(ab){3}$|^(ba){3}$/);
+    // Each member's next request queues behind the other's waiting one: whichever asked first, neither gets
+    // more than two ahead of the other (one member's backlog first would be three).
+    let lead = 0;
+    for (const name of order) {
+      lead += name === 'a' ? 1 : -1;
+      expect(Math.abs(lead)).toBeLessThanOrEqual(2);
+    }
   });
 
   it('pauses every member after one of them is answered 429', async () => {
