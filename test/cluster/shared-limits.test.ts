@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { BudgetError, ClusterError } from '../../src/errors.js';
-import type { Limiter } from '../../src/gateway/limiter.js';
+import type { Limiter, LimiterFactory } from '../../src/gateway/limiter.js';
 import { silentLogger } from '../../src/logger.js';
 import { redisMissingMessage, redisServerPath, startRedis, type TestRedis } from '../helpers/redis-server.js';
 
@@ -31,7 +31,7 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     return pair;
   }
 
-  function limiterOf(cluster: Cluster, limits: Record<string, number>): Limiter {
+  function limiterOf(cluster: Cluster, limits: Parameters<LimiterFactory>[1]): Limiter {
     return cluster.limiters('openai', limits);
   }
 
