@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '../../src/cluster/cluster.js';
 import { BudgetError, ClusterError } from '../../src/errors.js';
@@ -23,9 +25,13 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
   });
 
   /** Two members of a fresh cluster (a new prefix per test, so tests share nothing). */
-  async function members(options: { totalUsd?: number; leaseTtlMs?: number; unavailableWaitMs?: number } = {}): Promise<[Cluster, Cluster]> {
+  async function members(options: { totalUsd?: number; leaseTtlMs?: number; unavailableWaitMs?: number; logLines?: string[] } = {}): Promise<[Cluster, Cluster]> {
     prefixCount += 1;
-    const join = () => Cluster.join({ redis: redis.url, prefix: `test${prefixCount}`, logger: silentLogger(), totalUsd: options.totalUsd, leaseTtlMs: options.leaseTtlMs ?? 600, ...(options.unavailableWaitMs ? { unavailableWaitMs: options.unavailableWaitMs } : {}) });
+    const lines = options.logLines;
+    const logger = lines
+      ? pino(new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(String((JSON.parse(chunk.toString()) as { msg: string }).msg)); done(); } }))
+      : silentLogger();
+    const join = () => Cluster.join({ redis: redis.url, prefix: `test${prefixCount}`, logger, totalUsd: options.totalUsd, leaseTtlMs: options.leaseTtlMs ?? 600, ...(options.unavailableWaitMs ? { unavailableWaitMs: options.unavailableWaitMs } : {}) });
     const pair: [Cluster, Cluster] = [await join(), await join()];
     open.push(...pair);
     return pair;
@@ -176,8 +182,9 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     (await second.budget.hold(0.2, run)).release();
   });
 
-  it('makes new work wait while Redis is lost, and serves it once Redis is back', async () => {
-    const [first] = await members({ unavailableWaitMs: 10_000 });
+  it('makes new work wait while Redis is lost, logs it, and serves the work once Redis is back', async () => {
+    const logLines: string[] = [];
+    const [first] = await members({ unavailableWaitMs: 10_000, logLines });
     const limiter = limiterOf(first, { tpm: 60_000 });
     await redis.kill();
     const waiting = limiter.acquire({ flow: 'a', model: 'm', tokens: 10 });
@@ -185,10 +192,12 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     void waiting.finally(() => (settled = true));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(settled).toBe(false);
+    expect(logLines).toContain('cluster: Redis lost; new work waits until it is back');
     await redis.restart();
     const lease = await waiting;
     lease.succeeded(10);
     expect(first.connection.available).toBe(true);
+    expect(logLines).toContain('cluster: Redis is back');
   });
 
   it('fails new work with AGENTD_ERR_CLUSTER once Redis has been lost longer than the wait bound', async () => {
