@@ -4,6 +4,7 @@ import type { Config } from '../config/load-config.js';
 import { CostLedger } from '../gateway/cost-ledger.js';
 import { Gateway } from '../gateway/gateway.js';
 import type { Clock } from '../gateway/clock.js';
+import type { LanguageModelProvider } from '../gateway/language-model.js';
 import type { Logger } from '../logger.js';
 import { loadPlugins, type Plugins } from '../plugins/load-plugins.js';
 import { EventBus } from '../runs/event-bus.js';
@@ -22,6 +23,8 @@ export interface Services {
   token: string;
   store: Store;
   gateway: Gateway;
+  /** The configured providers, as the gateway calls them (the daemon's checks list their models). */
+  providers: ReadonlyMap<string, LanguageModelProvider>;
   plugins: Plugins;
   events: EventBus;
   runs: RunManager;
@@ -47,8 +50,9 @@ export async function createServices(config: Config, options: ServiceOptions): P
   // First, so that a daemon whose Redis is unreachable refuses to start before it opens anything.
   const cluster = await joinCluster(config, options);
   const store = await Store.open(config.dataDir);
-  const ledger = new CostLedger(store.ledger, store.ledgerEntries);
-  const providers = createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
+  for (const line of store.ledgerCorrupt) options.logger.warn({ byte: line.byte, reason: line.reason }, 'ledger.jsonl: corrupt line skipped');
+  const ledger = new CostLedger(store.ledger, store.takeLedgerEntries());
+  const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const shared = cluster ? { limiters: cluster.limiters, budget: cluster.budget } : {};
   const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...shared, ...(options.clock ? { clock: options.clock } : {}) });
   let plugins: Plugins;
@@ -62,7 +66,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const events = new EventBus(store.runs, options.logger);
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
   const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
-  return { config, logger: options.logger, token: options.token, store, gateway, plugins, events, runs, startedAt: new Date(), ...(cluster ? { cluster } : {}) };
+  return { config, logger: options.logger, token: options.token, store, gateway, providers, plugins, events, runs, startedAt: new Date(), ...(cluster ? { cluster } : {}) };
 }
 
 /** Joins the configured cluster; Redis's client is only loaded when there is one. */

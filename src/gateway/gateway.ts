@@ -5,6 +5,7 @@ import { abortableDelay } from './abortable-delay.js';
 import { BudgetGuard, type Budget, type BudgetHold } from './budget-guard.js';
 import { systemClock, type Clock } from './clock.js';
 import { recordCall } from './call-record.js';
+import { ProviderHealth } from './provider-health.js';
 import type { CostLedger } from './cost-ledger.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type GenerateRequest, type GenerateResult, type StreamResult } from './generate-types.js';
 import type { ChatRequest, ChatUsage, FinishReason, LanguageModelProvider } from './language-model.js';
@@ -62,6 +63,8 @@ export class Gateway {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #retry: RetryPolicy;
+  /** Last success and failure of each provider, from these calls and the daemon's checks. */
+  readonly health: ProviderHealth;
 
   constructor(options: GatewayOptions) {
     this.#providers = options.providers;
@@ -72,6 +75,7 @@ export class Gateway {
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
     this.#retry = { ...defaultRetryPolicy, ...options.retry };
+    this.health = new ProviderHealth(this.#clock);
     const clock = this.#clock;
     const limiters = options.limiters ?? ((_provider, limits) => new RateLimiter(limits, clock));
     for (const name of this.#providers.keys()) {
@@ -81,6 +85,12 @@ export class Gateway {
 
   get ledger(): CostLedger {
     return this.#ledger;
+  }
+
+  /** Where a provider is called, for messages: its configured `baseURL`, else its SDK's default. */
+  providerURL(name: string): string {
+    const configured = Object.hasOwn(this.#config.providers, name) ? this.#config.providers[name]?.baseURL : undefined;
+    return configured ?? `the ${this.#providers.get(name)?.type ?? 'provider'} SDK's default URL`;
   }
 
   /** The `provider/model` a call would use. Throws a 400 naming an unknown provider. */
@@ -177,6 +187,7 @@ export class Gateway {
       name: provider.name,
       type: provider.type,
       ...(this.#limiters.get(provider.name)?.state() ?? {}),
+      health: this.health.state(provider.name),
     }));
   }
 
@@ -236,6 +247,7 @@ export class Gateway {
           kept = options.keepOpen === true;
           return value;
         } catch (error) {
+          this.health.failed(resolved.provider.name, error, 'call');
           const delay = this.#afterFailure(error, lease, resolved, rateLimited, attempts - rateLimited);
           if (error instanceof ProviderError && error.kind === 'rate-limited') rateLimited += 1;
           this.#logger.warn({ provider: resolved.provider.name, model: resolved.modelId, err: error, attempts, retryInMs: delay }, 'provider call failed; retrying');
@@ -284,6 +296,7 @@ export class Gateway {
     const charged = resolved.provider.limitAccounting === 'prompt-plus-max-tokens' ? usage.inputTokens + chatRequest.maxOutputTokens : usage.inputTokens + usage.outputTokens;
     const reading: RateLimitReading = readRateLimitHeaders(headers, this.#clock.now());
     admission.lease.succeeded(charged, reading);
+    this.health.succeeded(resolved.provider.name, 'call');
     const price: PriceLookup = this.#prices.lookup(resolved.provider, resolved.modelId);
     const costUsd = costOf(price, usage.inputTokens, usage.outputTokens);
     admission.hold.charge?.(costUsd, { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens });

@@ -12,6 +12,7 @@ import { statusRoutes } from './routes/status.js';
 import { toolRoutes } from './routes/tools.js';
 import { openApiDocument } from './openapi.js';
 import { createGuards } from './security.js';
+import { refuseLoneSurrogates } from './well-formed-strings.js';
 
 /**
  * The daemon's HTTP and WebSocket API, built without listening (fastify's testing guide): tests call
@@ -37,6 +38,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   // After the WebSocket plugin: its own onRequest hook marks upgrade requests, so that a refused upgrade's
   // socket is destroyed once the error is answered instead of staying open (and holding up a stop).
   app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token }));
+  app.addHook('preValidation', refuseLoneSurrogates);
 
   healthRoutes(app);
   statusRoutes(app, services);

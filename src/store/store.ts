@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
-import { AppendLog } from './append-log.js';
+import { AppendLog, type CorruptLine } from './append-log.js';
+import { ensureWritableDirectory } from './writable-directory.js';
 import { JsonDocument } from './json-document.js';
 import { RunStore } from './run-store.js';
 
@@ -21,19 +22,21 @@ export class Store {
   readonly directory: string;
   readonly runs: RunStore;
   readonly ledger: AppendLog<unknown>;
-  /** Ledger entries present when the store was opened, for usage totals. */
-  readonly ledgerEntries: readonly unknown[];
+  #ledgerEntries: unknown[];
+  /** Corrupt ledger lines skipped at open (the daemon logs them). */
+  readonly ledgerCorrupt: readonly CorruptLine[];
 
-  private constructor(directory: string, runs: RunStore, ledger: { log: AppendLog<unknown>; entries: unknown[] }) {
+  private constructor(directory: string, runs: RunStore, ledger: { log: AppendLog<unknown>; entries: unknown[]; corrupt: CorruptLine[] }) {
     this.directory = directory;
     this.runs = runs;
     this.ledger = ledger.log;
-    this.ledgerEntries = ledger.entries;
+    this.#ledgerEntries = ledger.entries;
+    this.ledgerCorrupt = ledger.corrupt;
   }
 
   static async open(dataDir: string): Promise<Store> {
     const directory = path.join(dataDir, 'store');
-    mkdirSync(path.join(directory, 'cache'), { recursive: true, mode: 0o700 });
+    ensureWritableDirectory(path.join(directory, 'cache'));
     const meta = await JsonDocument.create(path.join(directory, 'meta.json'), { schemaVersion: STORE_SCHEMA_VERSION, createdAt: new Date().toISOString() }, (value) => metaSchema.parse(value));
     if (meta.data.schemaVersion > STORE_SCHEMA_VERSION) {
       throw new StoreError(`the store in ${directory} has schema version ${meta.data.schemaVersion}; this agentd understands up to ${STORE_SCHEMA_VERSION}: upgrade agentd`);
@@ -42,6 +45,16 @@ export class Store {
     const runs = await RunStore.open(directory);
     const ledger = AppendLog.open<unknown>(path.join(directory, 'ledger.jsonl'));
     return new Store(directory, runs, ledger);
+  }
+
+  /**
+   * The ledger's entries as read at open, for the usage totals; handed over once and then forgotten, so that
+   * the daemon does not hold every call ever made.
+   */
+  takeLedgerEntries(): unknown[] {
+    const entries = this.#ledgerEntries;
+    this.#ledgerEntries = [];
+    return entries;
   }
 
   /** The folder for a named cache, created on demand. */
