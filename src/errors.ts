@@ -39,6 +39,8 @@ export const ErrorCode = {
   storeFull: 'AGENTD_ERR_STORE_FULL',
   /** The daemon is not running or not reachable. */
   daemon: 'AGENTD_ERR_DAEMON',
+  /** Cluster mode's Redis is unreachable, or stayed unreachable longer than work may wait for it. */
+  cluster: 'AGENTD_ERR_CLUSTER',
   /** A run's every LLM call failed to connect to the provider. */
   providerUnreachable: 'AGENTD_ERR_PROVIDER_UNREACHABLE',
   /** A run's every web search failed for network reasons. */
@@ -245,6 +247,13 @@ export class DaemonError extends AgentdError {
   }
 }
 
+/** Cluster mode cannot reach its Redis (503: a client may retry once it is back). */
+export class ClusterError extends AgentdError {
+  override readonly name = 'ClusterError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.cluster, message, { ...options, statusCode: 503 });
+  }
+}
 
 /** The message of anything thrown, for logs and run records. */
 export function errorMessage(error: unknown): string {

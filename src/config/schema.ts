@@ -127,6 +127,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Cluster mode: every daemon with the same Redis and prefix shares provider limits and spend. Absent, nothing
+     * needs Redis.
+     */
+    cluster: z
+      .object({
+        /** `redis://[user:password@]HOST:PORT[/db]` or `rediss://` for TLS. */
+        redis: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected a Redis URL, e.g. "redis://127.0.0.1:6379"'),
+        /** Namespace of this cluster's keys, so several clusters can share one Redis. @default "agentd" */
+        prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').default('agentd'),
+      })
+      .strict()
+      .optional(),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

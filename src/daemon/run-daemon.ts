@@ -46,6 +46,7 @@ export async function runDaemon(loaded: Config, options: { logToStdout?: boolean
     throw listenError(error, config);
   }
   services.url = url;
+  services.cluster?.describe(url, () => services.runs.activeCount);
   const uninstallGuards = installProcessGuards({ logger, runs: services.runs });
   // Resume what a previous daemon left queued or running, now that clients can watch it.
   await services.runs.start();

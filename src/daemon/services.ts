@@ -1,4 +1,5 @@
 import { createProviders } from '../../providers/index.js';
+import type { Cluster } from '../cluster/cluster.js';
 import type { Config } from '../config/load-config.js';
 import { CostLedger } from '../gateway/cost-ledger.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -31,6 +32,8 @@ export interface Services {
   events: EventBus;
   runs: RunManager;
   startedAt: Date;
+  /** This daemon's membership of a cluster, when `cluster` is configured. */
+  cluster?: Cluster;
   /** The URL the daemon listens on, once it does. */
   url?: string;
 }
@@ -42,26 +45,39 @@ export interface ServiceOptions {
   fetch?: typeof fetch;
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
+  /** Cluster timings (tests shorten them). */
+  cluster?: { leaseTtlMs?: number; unavailableWaitMs?: number };
 }
 
 export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
+  // First, so that a daemon whose Redis is unreachable refuses to start before it opens anything.
+  const cluster = await joinCluster(config, options);
   const store = await Store.open(config.dataDir);
   for (const line of store.ledgerCorrupt) options.logger.warn({ byte: line.byte, reason: line.reason }, 'ledger.jsonl: corrupt line skipped');
   const ledger = new CostLedger(store.ledger, store.takeLedgerEntries());
   const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
-  const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
+  const shared = cluster ? { limiters: cluster.limiters, budget: cluster.budget } : {};
+  const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...shared, ...(options.clock ? { clock: options.clock } : {}) });
   let plugins: Plugins;
   try {
     plugins = await loadPlugins(config, { logger: options.logger, cacheDirectory: (name) => store.cacheDirectory(name), ...(options.env ? { env: options.env } : {}) });
   } catch (error) {
     store.close();
+    await cluster?.close();
     throw error;
   }
   const events = new EventBus(store.runs, options.logger);
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
   const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
   const models = new ModelCatalog({ config, providers, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
-  return { config, logger: options.logger, token: options.token, store, gateway, models, providers, plugins, events, runs, startedAt: new Date() };
+  return { config, logger: options.logger, token: options.token, store, gateway, models, providers, plugins, events, runs, startedAt: new Date(), ...(cluster ? { cluster } : {}) };
+}
+
+/** Joins the configured cluster; Redis's client is only loaded when there is one. */
+async function joinCluster(config: Config, options: ServiceOptions): Promise<Cluster | undefined> {
+  if (!config.cluster) return undefined;
+  const { Cluster: ClusterClass } = await import('../cluster/cluster.js');
+  return ClusterClass.join({ redis: config.cluster.redis, prefix: config.cluster.prefix, logger: options.logger, totalUsd: config.budget.totalUsd, ...options.cluster });
 }
 
 /** Stops the runs (checkpointing the running ones), then releases plugins and the store. */
@@ -69,4 +85,5 @@ export async function closeServices(services: Services): Promise<void> {
   await services.runs.close();
   await services.plugins.close();
   services.store.close();
+  await services.cluster?.close();
 }

@@ -3,7 +3,18 @@ import type { CostLedger } from './cost-ledger.js';
 
 /** A call's share of a budget, held while it is in flight. */
 export interface BudgetHold {
+  /**
+   * What the call actually cost, known once it answered; called before `release`. The in-process guard reads
+   * spend from the ledger instead; a shared budget adds it to the shared totals as it lets go of the hold.
+   */
+  charge?(costUsd: number, usage: { promptTokens: number; completionTokens: number }): void;
   release(): void;
+}
+
+/** Budgets per run and in total. `BudgetGuard` checks them in the process; cluster mode against Redis. */
+export interface Budget {
+  /** Holds `worstCaseUsd` for a call, or throws BudgetError naming the budget it would cross. */
+  hold(worstCaseUsd: number, run?: { id: string; budgetUsd?: number | undefined }, signal?: AbortSignal): BudgetHold | Promise<BudgetHold>;
 }
 
 /**
@@ -11,7 +22,7 @@ export interface BudgetHold {
  * estimated prompt plus its max output tokens): a call that could cross a budget is not made. Calls in
  * flight hold their worst case, so concurrent calls cannot together overshoot.
  */
-export class BudgetGuard {
+export class BudgetGuard implements Budget {
   readonly #ledger: CostLedger;
   readonly #totalUsd: number | undefined;
   #heldTotal = 0;

@@ -2,7 +2,7 @@ import type { Config } from '../config/load-config.js';
 import { BadRequestError, ProviderError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { abortableDelay } from './abortable-delay.js';
-import { BudgetGuard } from './budget-guard.js';
+import { BudgetGuard, type Budget, type BudgetHold } from './budget-guard.js';
 import { systemClock, type Clock } from './clock.js';
 import { recordCall } from './call-record.js';
 import { ProviderHealth } from './provider-health.js';
@@ -11,7 +11,8 @@ import { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type EmbedGenerateRequest,
 import type { ChatRequest, ChatUsage, LanguageModelProvider } from './language-model.js';
 import { PriceList, costOf, type PriceLookup } from './pricing.js';
 import { readLimitsFromMessage, readRateLimitHeaders, type RateLimitReading } from './rate-limit-headers.js';
-import { RateLimiter, type Lease } from './rate-limiter.js';
+import type { Lease, Limiter, LimiterFactory } from './limiter.js';
+import { RateLimiter } from './rate-limiter.js';
 import { backoffMs, defaultRetryPolicy, transientRetryDelay, type RetryPolicy } from './retry-policy.js';
 import { estimatePromptTokens, estimateToolTokens } from './token-estimate.js';
 
@@ -25,17 +26,22 @@ export interface GatewayOptions {
   logger: Logger;
   clock?: Clock;
   retry?: Partial<RetryPolicy>;
+  /** Builds each provider's limiter. @default a `RateLimiter` in this process */
+  limiters?: LimiterFactory;
+  /** Checks budgets. @default a `BudgetGuard` over the ledger */
+  budget?: Budget;
 }
 
 interface Resolved {
   provider: LanguageModelProvider;
-  limiter: RateLimiter;
+  limiter: Limiter;
   modelId: string;
   fullName: string;
 }
 
 interface Admission {
   lease: Lease;
+  hold: BudgetHold;
   attempts: number;
   rateLimited: number;
   waitedMs: number;
@@ -49,11 +55,11 @@ interface Admission {
  */
 export class Gateway {
   readonly #providers: ReadonlyMap<string, LanguageModelProvider>;
-  readonly #limiters = new Map<string, RateLimiter>();
+  readonly #limiters = new Map<string, Limiter>();
   readonly #config: GatewayOptions['config'];
   readonly #prices: PriceList;
   readonly #ledger: CostLedger;
-  readonly #budget: BudgetGuard;
+  readonly #budget: Budget;
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #retry: RetryPolicy;
@@ -65,13 +71,15 @@ export class Gateway {
     this.#config = options.config;
     this.#prices = new PriceList(options.config.pricing);
     this.#ledger = options.ledger;
-    this.#budget = new BudgetGuard(options.ledger, options.config.budget.totalUsd);
+    this.#budget = options.budget ?? new BudgetGuard(options.ledger, options.config.budget.totalUsd);
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
     this.#retry = { ...defaultRetryPolicy, ...options.retry };
     this.health = new ProviderHealth(this.#clock);
+    const clock = this.#clock;
+    const limiters = options.limiters ?? ((_provider, limits) => new RateLimiter(limits, clock));
     for (const name of this.#providers.keys()) {
-      this.#limiters.set(name, new RateLimiter(options.config.providers[name]?.limits ?? {}, this.#clock));
+      this.#limiters.set(name, limiters(name, options.config.providers[name]?.limits ?? {}));
     }
   }
 
@@ -236,7 +244,7 @@ export class Gateway {
     const output = reservedOutputTokens(chatRequest);
     const reservation = estimate + output;
     const price = this.#prices.lookup(resolved.provider, resolved.modelId);
-    const hold = this.#budget.hold(costOf(price, estimate, output), context.runId ? { id: context.runId, budgetUsd: context.budgetUsd } : undefined);
+    const hold = await this.#budget.hold(costOf(price, estimate, output), context.runId ? { id: context.runId, budgetUsd: context.budgetUsd } : undefined, context.signal);
     const flow = context.flow ?? context.runId ?? 'api';
     let lease: Lease | undefined;
     let attempts = 0;
@@ -251,7 +259,7 @@ export class Gateway {
         if (lease.waitedMs >= 20) {
           context.emit?.('llm-wait', { provider: resolved.provider.name, model: resolved.fullName, ms: lease.waitedMs, reason: lease.waitReason ?? 'queue', action: context.action });
         }
-        const admission = { lease, attempts, rateLimited, waitedMs, startedAt: this.#clock.now(), release: () => hold.release() };
+        const admission = { lease, hold, attempts, rateLimited, waitedMs, startedAt: this.#clock.now(), release: () => hold.release() };
         const retryStartedAt = this.#clock.now();
         try {
           const value = await call(admission);
@@ -316,6 +324,7 @@ export class Gateway {
     this.health.succeeded(resolved.provider.name, 'call');
     const price: PriceLookup = this.#prices.lookup(resolved.provider, resolved.modelId);
     const costUsd = costOf(price, usage.inputTokens, usage.outputTokens);
+    admission.hold.charge?.(costUsd, { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens });
     recordCall(this.#ledger, context, {
       provider: resolved.provider.name,
       model: resolved.modelId,

@@ -3,34 +3,11 @@ import { AbortError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { FairQueue } from './fair-queue.js';
 import { LimitGate, type GateState, type WaitReason } from './limit-gate.js';
+import type { AcquireOptions, Lease, Limiter, LimiterState } from './limiter.js';
 import type { RateLimitReading } from './rate-limit-headers.js';
 
-/** What a caller asks the limiter for. */
-export interface AcquireOptions {
-  /** Whose request this is (a run id, or an API client): fairness is across flows. */
-  flow: string;
-  /** The provider's model id, for per-model limits. */
-  model: string;
-  /** Tokens to reserve: estimated prompt plus max output tokens. */
-  tokens: number;
-  signal?: AbortSignal | undefined;
-  /** A retry keeps the place in the queue of the attempt it retries. */
-  retryOf?: Lease | undefined;
-}
-
-/** A granted reservation. Exactly one of the settle methods must be called when the call ends. */
-export interface Lease {
-  readonly tokens: number;
-  /** Milliseconds spent queued, and the last reason for it. */
-  readonly waitedMs: number;
-  readonly waitReason: WaitReason | 'queue' | undefined;
-  /** The provider answered. `chargedTokens` is what it counted against its limit; headers sync our state. */
-  succeeded(chargedTokens: number, reading?: RateLimitReading): void;
-  /** The provider answered 429: pause for `pauseMs`; the tokens were not charged. */
-  rateLimited(pauseMs: number, learned: { tpm?: number; rpm?: number }, reading?: RateLimitReading): void;
-  /** The call failed or was cancelled without being charged: the whole reservation is refunded. */
-  failed(): void;
-}
+/** The types live apart from this implementation; callers may import them from here. */
+export type { AcquireOptions, Lease } from './limiter.js';
 
 interface Pending {
   options: AcquireOptions;
@@ -48,7 +25,7 @@ interface Pending {
  * here. It dispatches in fair order across flows, and only when the provider's gate and the model's gate
  * (if the model has its own limits) both have room.
  */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   readonly #clock: Clock;
   readonly #gate: LimitGate;
   readonly #modelLimits: Readonly<Record<string, LimitsConfig>>;
@@ -90,7 +67,7 @@ export class RateLimiter {
     return this.#queue.size;
   }
 
-  state(): GateState & { queued: number; models: Record<string, GateState> } {
+  state(): LimiterState {
     const models: Record<string, GateState> = {};
     for (const [model, gate] of this.#modelGates) models[model] = gate.state();
     return { ...this.#gate.state(), queued: this.#queue.size, models };

@@ -22,6 +22,14 @@ interface StatusAnswer {
     health?: ProviderHealthState;
   }>;
   usage?: { costUsd: number; promptTokens: number; completionTokens: number; calls: number };
+  cluster?: {
+    prefix: string;
+    redis: string;
+    member: string;
+    redisAvailable: boolean;
+    members: Array<{ id: string; host: string; url: string | null; runsRunning: number }>;
+    usage: { costUsd: number; promptTokens: number; completionTokens: number; calls: number } | null;
+  };
 }
 
 /** `agentd status [--json]`: pid, URL, uptime, providers and their limiter state, active runs, spend. */
@@ -55,8 +63,16 @@ export async function statusCommand(config: Config, options: { json: boolean }, 
     lines.push(`  provider ${provider.name} (${provider.type}${origin}): ${limits}; ${provider.inFlight} in flight, ${provider.queued} queued${paused}`);
     if (provider.health) lines.push(`    ${describeHealth(provider.health)}`);
   }
+  if (status.cluster) lines.push(...clusterLines(status.cluster));
   output.out(lines.join('\n'));
   return ExitCode.ok;
+}
+
+function clusterLines(cluster: NonNullable<StatusAnswer['cluster']>): string[] {
+  const lines = [`  cluster "${cluster.prefix}" on Redis ${cluster.redis}${cluster.redisAvailable ? '' : ' (unreachable: new work waits for it)'}, this member ${cluster.member}`];
+  if (cluster.usage) lines.push(`  cluster spend: $${cluster.usage.costUsd.toFixed(4)} over ${cluster.usage.calls} calls (${cluster.usage.promptTokens + cluster.usage.completionTokens} tokens)`);
+  for (const member of cluster.members) lines.push(`  member ${member.id} on ${member.host}: ${member.runsRunning} runs running${member.url ? `, ${member.url}` : ''}`);
+  return lines;
 }
 
 /** One line: reachable or not, and the last success and failure with its reason. */

@@ -26,6 +26,8 @@ export function statusRoutes(app: FastifyInstance, services: Services): void {
       })),
       usage: totals,
       runs: { active: services.runs.activeCount, queued: services.runs.queuedCount },
+      // Only in cluster mode: the members and the spend of all of them (providers above show the shared limits).
+      ...(services.cluster ? { cluster: await services.cluster.status() } : {}),
     };
   });
 }
