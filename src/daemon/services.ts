@@ -2,7 +2,9 @@ import { createProviders } from '../../providers/index.js';
 import type { Config } from '../config/load-config.js';
 import { CostLedger } from '../gateway/cost-ledger.js';
 import { Gateway } from '../gateway/gateway.js';
-import type { Clock } from '../gateway/clock.js';
+import { systemClock, type Clock } from '../gateway/clock.js';
+import { LimitHistory } from '../gateway/limit-history.js';
+import { UsageHistory } from '../gateway/usage-history.js';
 import type { Logger } from '../logger.js';
 import { loadPlugins, type Plugins } from '../plugins/load-plugins.js';
 import { EventBus } from '../runs/event-bus.js';
@@ -24,6 +26,8 @@ export interface Services {
   plugins: Plugins;
   events: EventBus;
   runs: RunManager;
+  /** Spend over time and the limiters over the last minutes, for the dashboard. */
+  history: { usage: UsageHistory; limits: LimitHistory };
   startedAt: Date;
   /** The URL the daemon listens on, once it does. */
   url?: string;
@@ -53,11 +57,18 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const events = new EventBus(store.runs, options.logger);
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
   const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
-  return { config, logger: options.logger, token: options.token, store, gateway, plugins, events, runs, startedAt: new Date() };
+  const history = { usage: new UsageHistory(store.ledgerEntries), limits: new LimitHistory({ clock: options.clock ?? systemClock, providers: () => gateway.providersState() }) };
+  ledger.subscribe((entry) => {
+    history.usage.add(entry);
+    history.limits.record(entry);
+  });
+  history.limits.start();
+  return { config, logger: options.logger, token: options.token, store, gateway, plugins, events, runs, history, startedAt: new Date() };
 }
 
 /** Stops the runs (checkpointing the running ones), then releases plugins and the store. */
 export async function closeServices(services: Services): Promise<void> {
+  services.history.limits.stop();
   await services.runs.close();
   await services.plugins.close();
   services.store.close();

@@ -54,6 +54,7 @@ export class CostLedger {
   readonly #log: AppendLog<unknown> | undefined;
   readonly #totals: UsageTotals = { total: empty(), byProvider: {}, byModel: {} };
   readonly #runs = new Map<string, Usage>();
+  readonly #listeners = new Set<(entry: LedgerEntry) => void>();
   #size = 0;
 
   constructor(log: AppendLog<unknown> | undefined, existing: readonly unknown[] = []) {
@@ -67,6 +68,13 @@ export class CostLedger {
   record(entry: LedgerEntry): void {
     this.#log?.append(entry);
     this.#count(entry);
+    for (const listener of this.#listeners) listener(entry);
+  }
+
+  /** Calls `listener` with every entry recorded from now on (the dashboard's history); returns the unsubscribe. */
+  subscribe(listener: (entry: LedgerEntry) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Entries recorded since start: changes whenever any total may have. */

@@ -3,9 +3,14 @@ import websocket from '@fastify/websocket';
 import { ErrorCode } from '../errors.js';
 import type { Services } from '../daemon/services.js';
 import { errorBody, handleError } from './error-handler.js';
+import { dashboardAccess } from './dashboard/access.js';
+import { loadDashboardAssets } from './dashboard/assets.js';
+import { DashboardSessions } from './dashboard/sessions.js';
 import { chatCompletionRoutes } from './routes/chat-completions.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { historyRoutes } from './routes/history.js';
 import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
 import { statusRoutes } from './routes/status.js';
@@ -36,7 +41,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   await app.register(websocket, { options: { maxPayload: 1_048_576 } });
   // After the WebSocket plugin: its own onRequest hook marks upgrade requests, so that a refused upgrade's
   // socket is destroyed once the error is answered instead of staying open (and holding up a stop).
-  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token }));
+  const sessions = new DashboardSessions();
+  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token, dashboard: dashboardAccess(sessions) }));
 
   healthRoutes(app);
   statusRoutes(app, services);
@@ -45,6 +51,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   toolRoutes(app, services);
   runRoutes(app, services);
   eventRoutes(app, services);
+  historyRoutes(app, services);
+  dashboardRoutes(app, { sessions, assets: loadDashboardAssets() });
   const openApi = openApiDocument();
   app.get('/v1/openapi.json', async () => openApi);
   return app;

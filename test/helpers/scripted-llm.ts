@@ -12,6 +12,8 @@ export interface ScriptedLlmOptions {
   keywords?: string[];
   /** Delay before each answer. */
   latencyMs?: number;
+  /** Markdown the report's findings end with, as a model quoting a hostile page might write. */
+  reportAppendix?: string;
 }
 
 export interface ScriptedLlm extends WireServer {
@@ -120,6 +122,7 @@ function answer(action: string, prompt: string, messages: Array<{ role: string; 
         '',
         '## Findings',
         `Key figures: 42% growth in 2017 ${cite(1)}${cite(2)}. Another view [${numbers.slice(1, 3).join(', ')}].`,
+        ...(options.reportAppendix ? ['', options.reportAppendix] : []),
         '',
         '| aspect | source A | source B |',
         '|---|---|---|',
