@@ -73,7 +73,8 @@ describe.skipIf(browserMissing !== undefined)('the dashboard in Chromium, agains
     const url = printed.stdout.trim();
     expect(url).toMatch(new RegExp(`^${daemon.url}/login\\?ticket=[\\w-]{40,}$`));
 
-    const anonymous = watch(await context.newPage());
+    // Not watched: a refused login answers 401, which Chromium logs as a failed load.
+    const anonymous = await context.newPage();
     const refused = await anonymous.goto(`${daemon.url}/`);
     expect(refused?.status()).toBe(401);
     await expect(anonymous.getByRole('heading', { name: 'Log in to the agentd dashboard' }).isVisible()).resolves.toBe(true);
@@ -87,7 +88,7 @@ describe.skipIf(browserMissing !== undefined)('the dashboard in Chromium, agains
     expect(cookie).toMatchObject({ name: 'agentd_session', httpOnly: true, sameSite: 'Strict' });
     expect(await page.evaluate(() => [document.cookie, localStorage.length, sessionStorage.length, document.documentElement.outerHTML])).toEqual(['', 0, 0, expect.not.stringContaining(daemon.token)]);
 
-    const again = watch(await context.newPage());
+    const again = await context.newPage();
     expect((await again.goto(url))?.status()).toBe(401);
     await again.close();
   }, STEP_MS);

@@ -61,13 +61,14 @@ export function UsageView() {
           <h2>Spend over time</h2>
           <Chart
             label="Cumulative spend in US dollars over time, with the total budget"
-            data={[charts.x, charts.cumulative, ...(budget === null ? [] : [charts.x.map(() => budget)])]}
+            data={[charts.spendX, charts.cumulative, ...(budget === null ? [] : [charts.spendX.map(() => budget)])]}
             series={[{ label: 'spent (USD)', color: PALETTE[0] as string, format: usd }, ...(budget === null ? [] : [{ label: 'budget.totalUsd', color: '#dc2626', dashed: true, format: usd }])]}
           />
           <h2>Tokens per model</h2>
           <Chart
             label="Tokens per time bucket, one series per model"
             bars
+            xPad={history.data ? history.data.bucketSeconds : 0}
             data={[charts.x, ...charts.tokensByModel]}
             series={models.map((model, index) => ({ label: model, color: PALETTE[index % PALETTE.length] as string, format: count }))}
           />
@@ -104,11 +105,13 @@ export function UsageView() {
 
 function chartData(history: UsageHistory, models: string[]) {
   const x = history.buckets.map((bucket) => Date.parse(bucket.start) / 1000);
+  // Spend so far at the end of each bucket, from 0 at the start of the first: a line even for one bucket.
+  const spendX = x.length === 0 ? [] : [x[0] as number, ...x.map((start) => start + history.bucketSeconds)];
   let running = 0;
-  const cumulative = history.buckets.map((bucket) => (running += bucket.total.costUsd));
+  const cumulative = x.length === 0 ? [] : [0, ...history.buckets.map((bucket) => (running += bucket.total.costUsd))];
   const tokensByModel = models.map((model) => history.buckets.map((bucket) => {
     const usage = bucket.byModel[model];
     return usage ? usage.promptTokens + usage.completionTokens : null;
   }));
-  return { x, cumulative, tokensByModel };
+  return { x, spendX, cumulative, tokensByModel };
 }
