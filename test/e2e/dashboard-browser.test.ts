@@ -45,7 +45,7 @@ describe.skipIf(browserMissing !== undefined)('the dashboard in Chromium, agains
   };
 
   beforeAll(async () => {
-    llm = await startScriptedLlm({ keywords: ['Rate limits', 'Tokens'], latencyMs: 120, reportAppendix: HOSTILE_MARKDOWN });
+    llm = await startScriptedLlm({ keywords: ['Rate limits', 'Tokens'], latencyMs: 40, reportAppendix: HOSTILE_MARKDOWN });
     web = await startFixtureWeb({ faults: false, wikiTitles: { 'Rate limits': 'Rate limiting' }, extraPages: [{ name: 'hostile', title: HOSTILE_TITLE, html: HOSTILE_PAGE }] });
     daemon = await startTestDaemon({
       providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-dashboard-test', limits: { rpm: 600, tpm: 400_000 } } },
@@ -103,6 +103,8 @@ describe.skipIf(browserMissing !== undefined)('the dashboard in Chromium, agains
     await expect(limits.getByTestId('totals').textContent()).resolves.toContain('0 calls');
 
     await page.bringToFront();
+    // The report waits until the page has shown the run running, so that "live" is not a race.
+    const releaseReport = llm.hold('Report');
     await page.getByLabel('Topic').fill('How do LLM providers enforce rate limits?');
     await page.getByLabel('Budget (USD)').fill('0.25');
     await page.getByRole('button', { name: 'Start run' }).focus();
@@ -114,6 +116,8 @@ describe.skipIf(browserMissing !== undefined)('the dashboard in Chromium, agains
     const status = page.getByTestId('run-status');
     await status.filter({ hasText: 'running' }).waitFor({ timeout: 20_000 });
     await page.getByTestId('pages').filter({ hasText: /^[1-9]\d* of / }).waitFor({ timeout: 20_000 });
+    await page.locator('.card').first().waitFor({ timeout: 20_000 });
+    releaseReport();
     await status.filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
     expect(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     await page.getByRole('heading', { name: 'Research report' }).waitFor();

@@ -21,15 +21,13 @@ export interface ChartProps {
   height?: number;
   /** Draw the series as bars rather than lines. */
   bars?: boolean;
-  /** Seconds of room left and right of the data (a bar chart's half bucket; one bucket alone still shows). */
-  xPad?: number;
 }
 
 /** A uPlot chart that follows its container's width and redraws when its data changes. */
-export function Chart({ label, data, series, height = 220, bars = false, xPad = 0 }: ChartProps) {
+export function Chart({ label, data, series, height = 220, bars = false }: ChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = series.map((entry) => entry.label).join('|') + String(bars) + String(xPad);
+  const shape = series.map((entry) => entry.label).join('|') + String(bars);
 
   useEffect(() => {
     const element = container.current;
@@ -39,7 +37,7 @@ export function Chart({ label, data, series, height = 220, bars = false, xPad = 
       height,
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true, ...(xPad > 0 ? { range: (_plot: uPlot, min: number, max: number): uPlot.Range.MinMax => [min - xPad, max + xPad] } : {}) } },
+      scales: { x: { time: true } },
       axes: [
         { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
         { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 56, values: (_plot, ticks) => ticks.map((tick) => compact.format(tick)) },

@@ -68,8 +68,7 @@ export function UsageView() {
           <Chart
             label="Tokens per time bucket, one series per model"
             bars
-            xPad={history.data ? history.data.bucketSeconds : 0}
-            data={[charts.x, ...charts.tokensByModel]}
+            data={[charts.barsX, ...charts.tokensByModel]}
             series={models.map((model, index) => ({ label: model, color: PALETTE[index % PALETTE.length] as string, format: count }))}
           />
         </>
@@ -109,9 +108,15 @@ function chartData(history: UsageHistory, models: string[]) {
   const spendX = x.length === 0 ? [] : [x[0] as number, ...x.map((start) => start + history.bucketSeconds)];
   let running = 0;
   const cumulative = x.length === 0 ? [] : [0, ...history.buckets.map((bucket) => (running += bucket.total.costUsd))];
-  const tokensByModel = models.map((model) => history.buckets.map((bucket) => {
-    const usage = bucket.byModel[model];
-    return usage ? usage.promptTokens + usage.completionTokens : null;
-  }));
-  return { x, spendX, cumulative, tokensByModel };
+  // An empty bucket either side keeps a lone bar a bar, and the time axis on the data.
+  const barsX = x.length === 0 ? [] : [(x[0] as number) - history.bucketSeconds, ...x, (x.at(-1) as number) + history.bucketSeconds];
+  const tokensByModel = models.map((model) => [
+    null,
+    ...history.buckets.map((bucket) => {
+      const usage = bucket.byModel[model];
+      return usage ? usage.promptTokens + usage.completionTokens : null;
+    }),
+    null,
+  ]);
+  return { x, spendX, barsX, cumulative, tokensByModel };
 }
