@@ -39,7 +39,7 @@ function visibleText(html: string): string {
 }
 
 export async function runBrowseBench() {
-  if (!existsSync(CORPUS)) throw new Error(`corpus not found at ${CORPUS}`);
+  if (!existsSync(CORPUS)) throw new Error(`bench:browse needs the page corpus beside the repository, at ${CORPUS} (../shared/corpus/web-pages), and it is missing; npm test does not need it`);
   const names = readdirSync(CORPUS).filter((name) => existsSync(path.join(CORPUS, name, 'source.html'))).sort();
   const sources = new Map(names.map((name) => [name, readFileSync(path.join(CORPUS, name, 'source.html'), 'utf8')]));
   const titles = new Map(names.map((name) => [name, (JSON.parse(readFileSync(path.join(CORPUS, name, 'expected-metadata.json'), 'utf8')) as { title: string }).title]));

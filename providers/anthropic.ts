@@ -85,6 +85,18 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
       }
       return { headers: headersToRecord(response.headers), parts: parts() };
     },
+
+    async listModels(callOptions: CallOptions = {}): Promise<string[]> {
+      ensureKey();
+      try {
+        const ids: string[] = [];
+        // Anthropic pages by `after_id`; the SDK's page iterator follows it.
+        for await (const model of client.models.list({}, { signal: callOptions.signal })) ids.push(model.id);
+        return ids;
+      } catch (error) {
+        throw normalize(options.name, error);
+      }
+    },
   };
   return provider;
 };

@@ -81,6 +81,17 @@ export const createOllamaProvider: ProviderFactory = (options) => {
       }
       return { headers: captured.headers, parts: parts() };
     },
+
+    async listModels(callOptions: CallOptions = {}): Promise<string[]> {
+      const { client, captured, timeout } = clientFor(callOptions.signal);
+      try {
+        // /api/tags: the pulled models, named as chat requests name them (`llama3.1:latest`).
+        const listed = await client.list();
+        return listed.models.map((model) => model.name);
+      } catch (error) {
+        throw normalize(options.name, error, timeout.aborted, captured.headers);
+      }
+    },
   };
   return provider;
 };

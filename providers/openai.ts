@@ -98,6 +98,18 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
       }
       return { headers: headersToRecord(response.headers), parts: parts() };
     },
+
+    async listModels(callOptions: CallOptions = {}): Promise<string[]> {
+      ensureKey();
+      try {
+        const ids: string[] = [];
+        // The page iterator follows the pagination of servers that have it; most answer in one page.
+        for await (const model of client.models.list({ signal: callOptions.signal })) ids.push(model.id);
+        return ids;
+      } catch (error) {
+        throw normalize(options.name, error);
+      }
+    },
   };
   return provider;
 };

@@ -75,6 +75,11 @@ export interface LanguageModelProvider {
   readonly builtInPricing: boolean;
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult>;
   stream(request: ChatRequest, options?: CallOptions): Promise<ChatStream>;
+  /**
+   * The models the provider offers, as its own ids (no `provider/` prefix). Free of charge: it generates
+   * nothing. Optional, since not every server can list its models. Errors are thrown as `ProviderError`.
+   */
+  listModels?(options?: CallOptions): Promise<string[]>;
 }
 
 /** What every provider is built from, like vercel/ai's `OpenAIConfig`. Vendor-only settings stay in their module. */

@@ -1,11 +1,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import { startWireServer, type WireServer } from './wire-server.js';
 
-/** `../shared/corpus/web-pages/` beside the repository: 40 real pages with Readability's expected output. */
-export const CORPUS_DIR = path.resolve(repositoryRoot(), '../shared/corpus/web-pages');
+/**
+ * `test/fixtures/web-pages/`: 40 real pages with Readability's expected output, gzipped, kept in the repository
+ * so that a clone with nothing beside it passes its tests (see the README there for their origin and licence).
+ */
+export const CORPUS_DIR = path.resolve(repositoryRoot(), 'test/fixtures/web-pages');
 
 /** The folder of agentd's package.json, from test/helpers/ as source or from dist/test/helpers/ as built. */
 function repositoryRoot(): string {
@@ -31,12 +35,13 @@ export interface CorpusPage {
 export function loadCorpus(): CorpusPage[] {
   if (!existsSync(CORPUS_DIR)) throw new Error(`the page corpus is missing: expected it at ${CORPUS_DIR}`);
   return readdirSync(CORPUS_DIR)
-    .filter((name) => existsSync(path.join(CORPUS_DIR, name, 'source.html')))
+    .filter((name) => existsSync(path.join(CORPUS_DIR, name, 'source.html.gz')))
     .sort()
     .map((name) => {
-      const expectedHtml = readFileSync(path.join(CORPUS_DIR, name, 'expected.html'), 'utf8');
+      const expectedHtml = gunzipSync(readFileSync(path.join(CORPUS_DIR, name, 'expected.html.gz'))).toString('utf8');
       const expectedText = new JSDOM(expectedHtml, { virtualConsole: new VirtualConsole() }).window.document.body.textContent ?? '';
-      return { name, source: readFileSync(path.join(CORPUS_DIR, name, 'source.html')), expectedText, metadata: JSON.parse(readFileSync(path.join(CORPUS_DIR, name, 'expected-metadata.json'), 'utf8')) };
+      const source = gunzipSync(readFileSync(path.join(CORPUS_DIR, name, 'source.html.gz')));
+      return { name, source, expectedText, metadata: JSON.parse(readFileSync(path.join(CORPUS_DIR, name, 'expected-metadata.json'), 'utf8')) };
     });
 }
 

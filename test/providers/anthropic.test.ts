@@ -95,4 +95,16 @@ describe('the Anthropic provider', () => {
     const slow = createAnthropicProvider({ name: 'claude', baseURL: server.url, apiKey: 'ak-test-key-1234', timeoutMs: 200 });
     expect(((await slow.chat(request).catch((caught: unknown) => caught)) as ProviderError).kind).toBe('timeout');
   });
+
+  it('lists its models through GET /v1/models, following the pages', async () => {
+    const model = (id: string) => ({ id, type: 'model', display_name: id, created_at: '2026-01-01T00:00:00Z' });
+    const provider = await providerAnswering((recorded, response) => {
+      const after = new URL(recorded.url, 'http://x').searchParams.get('after_id');
+      if (after === null) sendJson(response, 200, { data: [model('claude-sonnet-4-5')], has_more: true, first_id: 'claude-sonnet-4-5', last_id: 'claude-sonnet-4-5' });
+      else sendJson(response, 200, { data: [model('claude-haiku-4-5')], has_more: false, first_id: 'claude-haiku-4-5', last_id: 'claude-haiku-4-5' });
+    });
+    expect(await provider.listModels!()).toEqual(['claude-sonnet-4-5', 'claude-haiku-4-5']);
+    expect(server!.requests.map((recorded) => recorded.url.split('?')[0])).toEqual(['/v1/models', '/v1/models']);
+    expect(server!.requests[0]!.headers['x-api-key'] ?? server!.requests[0]!.headers.authorization).toMatch(/^(Bearer )?ak-test-key-1234$/);
+  });
 });

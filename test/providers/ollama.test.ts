@@ -64,4 +64,13 @@ describe('the Ollama provider', () => {
     setTimeout(() => controller.abort(), 20);
     await expect(call).rejects.toBeInstanceOf(AbortError);
   });
+
+  it('lists the pulled models from /api/tags, and a server that is down as a connection error', async () => {
+    const model = (name: string) => ({ name, model: name, modified_at: '2026-11-29T00:00:00Z', size: 1, digest: 'd', details: {} });
+    const provider = await providerAnswering((_request, response) => sendJson(response, 200, { models: [model('llama3.1:latest'), model('nomic-embed-text:latest')] }));
+    expect(await provider.listModels!()).toEqual(['llama3.1:latest', 'nomic-embed-text:latest']);
+    expect(server!.requests[0]!.url).toBe('/api/tags');
+    const down = createOllamaProvider({ name: 'local', baseURL: 'http://127.0.0.1:9' });
+    expect(((await down.listModels!().catch((caught: unknown) => caught)) as ProviderError).kind).toBe('connection');
+  });
 });

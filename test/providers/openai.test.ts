@@ -146,4 +146,16 @@ describe('the OpenAI provider', () => {
     expect(compatible.limitAccounting).toBe('actual-usage');
     expect(compatible.builtInPricing).toBe(false);
   });
+
+  it('lists its models by id through GET /models, and reports a refused key as an auth error', async () => {
+    const provider = await providerAnswering((recorded, response) =>
+      recorded.headers.authorization === 'Bearer sk-test-key-1234'
+        ? sendJson(response, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1, owned_by: 'openai' }, { id: 'text-embedding-3-small', object: 'model', created: 1, owned_by: 'openai' }] })
+        : sendJson(response, 401, { error: { message: 'bad key', type: 'invalid_request_error' } }),
+    );
+    expect(await provider.listModels!()).toEqual(['gpt-4o-mini', 'text-embedding-3-small']);
+    expect(server!.requests[0]!.url).toBe('/v1/models');
+    const refused = createOpenAIProvider({ name: 'oa', baseURL: `${server!.url}/v1`, apiKey: 'sk-wrong-key-999' });
+    expect((await failure(refused.listModels!())).kind).toBe('auth');
+  });
 });

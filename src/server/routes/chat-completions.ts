@@ -39,18 +39,29 @@ export function chatCompletionRoutes(app: FastifyInstance, services: Services): 
   app.post('/v1/chat/completions', async (request, reply) => {
     const body = parseInput(chatBodySchema, request.body);
     const generateRequest = toGenerateRequest(body);
-    const abort = new AbortController();
-    // The client hanging up cancels the call and frees its place in the limiter.
-    request.raw.on('close', () => {
-      if (!reply.raw.writableEnded) abort.abort(new Error('client closed the connection'));
-    });
-    const context = { flow: 'api', signal: abort.signal };
+    const context = { flow: 'api', signal: clientGone(request, reply) };
     if (!body.stream) {
       const result = await services.gateway.generate(generateRequest, context);
       return completion(result);
     }
     return streamCompletion(services, generateRequest, context, request, reply);
   });
+}
+
+/**
+ * A signal that aborts when the client hangs up, cancelling the call and freeing its place in the limiter.
+ * Not the request's `'close'`: Node emits that as soon as the body has been read, on every real socket
+ * (inject() has none, so only a listening server shows it). The response closing before it finished, or the
+ * request being aborted mid-body, is a client that went away.
+ */
+function clientGone(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+  const abort = new AbortController();
+  const gone = () => {
+    if (!reply.raw.writableFinished) abort.abort(new Error('the client closed the connection'));
+  };
+  reply.raw.once('close', gone);
+  request.raw.once('aborted', gone);
+  return abort.signal;
 }
 
 function toGenerateRequest(body: ChatBody): GenerateRequest {

@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildTestApp, TEST_TOKEN } from '../helpers/services.js';
+import { sendJson, sendSse, startWireServer, type WireServer } from '../helpers/wire-server.js';
+
+/** The route over a real listening socket: inject() has no socket, and a hang-up detector that fired on every real request passed all inject tests. */
+describe('POST /v1/chat/completions over a real socket', () => {
+  let upstream: WireServer;
+  let app: FastifyInstance;
+  let close: () => Promise<void>;
+  let client: OpenAI;
+  let upstreamGone: Promise<void>;
+  let markUpstreamGone: () => void;
+
+  beforeAll(async () => {
+    upstream = await startWireServer((request, response) => {
+      const body = request.json<{ stream?: boolean; messages: Array<{ content: string }> }>();
+      const prompt = body.messages.at(-1)?.content;
+      if (prompt === 'hang') {
+        // Never answers: the test hangs up, and the daemon must cancel this upstream call in turn.
+        response.on('close', () => markUpstreamGone());
+        return;
+      }
+      if (!body.stream) {
+        sendJson(response, 200, { id: 'x', object: 'chat.completion', created: 1, model: 'qwen', choices: [{ index: 0, message: { role: 'assistant', content: `echo: ${prompt}` }, finish_reason: 'stop' }], usage: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 } });
+        return;
+      }
+      const chunk = (delta: object, finish: string | null) => ({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'qwen', choices: [{ index: 0, delta, finish_reason: finish }] });
+      sendSse(response, [{ data: chunk({ content: 'echo: ' }, null) }, { data: chunk({ content: String(prompt) }, 'stop') }, { data: { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'qwen', choices: [], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } } }, { data: '[DONE]' }]);
+    });
+    upstreamGone = new Promise((resolve) => (markUpstreamGone = resolve));
+    ({ app, close } = await buildTestApp({ providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { concurrency: 1 } } }, models: { default: 'vllm/qwen' } }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    client = new OpenAI({ baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`, apiKey: TEST_TOKEN, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await close();
+    await upstream.close();
+  });
+
+  it('answers the official SDK, streamed and not', async () => {
+    const completion = await client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hello' }] });
+    expect(completion.choices[0]!.message.content).toBe('echo: hello');
+    const stream = await client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'again' }], stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('echo: again');
+  });
+
+  it('cancels the upstream call and frees the limiter when the client hangs up', async () => {
+    const controller = new AbortController();
+    const call = client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hang' }] }, { signal: controller.signal });
+    while (!upstream.requests.some((request) => request.body.includes('"hang"'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(call).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
+    await upstreamGone;
+    // concurrency is 1: this call only gets through if the abandoned one gave its place back.
+    const next = await client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'after' }] });
+    expect(next.choices[0]!.message.content).toBe('echo: after');
+  });
+});
