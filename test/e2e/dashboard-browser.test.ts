@@ -176,8 +176,20 @@ describe.skipIf(browserMissing !== undefined)('the dashboard in Chromium, agains
     expect(await report.getByText('a link', { exact: true }).evaluate((element) => element.getAttribute('href'))).toBeNull();
   }, STEP_MS);
 
-  it('lists the run, works at phone width, and logged no console error', async () => {
+  it('cancels a running run and resumes it from the list, which follows both live', async () => {
+    const releaseReport = llm.hold('Report');
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Runs' }).click();
+    const submitted = await daemon.request<{ id: string }>('POST', '/v1/runs', { topic: 'A run to cancel', team: ['extractor', 'researcher'] });
+    const row = page.locator(`tr[data-run="${submitted.body.id}"]`);
+    await page.getByRole('button', { name: 'Cancel run: A run to cancel' }).click();
+    await row.locator('.status', { hasText: 'cancelled' }).waitFor();
+    await page.getByRole('button', { name: 'Resume run: A run to cancel' }).click();
+    await row.locator('.status', { hasText: /queued|running/ }).waitFor();
+    releaseReport();
+    await row.locator('.status', { hasText: 'completed' }).waitFor({ timeout: 30_000 });
+  }, STEP_MS);
+
+  it('lists the run, works at phone width, and logged no console error', async () => {
     const row = page.locator(`tr[data-run="${runId}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain('completed');
