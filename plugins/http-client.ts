@@ -1,4 +1,3 @@
-import got, { HTTPError, RequestError } from 'got';
 import type { z } from 'zod';
 import { AbortError, PluginError } from '../src/errors.js';
 import { scrubSecrets } from '../src/secrets.js';
@@ -20,6 +19,8 @@ export interface PluginRequest {
  */
 export async function pluginRequest(plugin: string, url: string, request: PluginRequest): Promise<string> {
   const searchParams = Object.fromEntries(Object.entries(request.searchParams ?? {}).filter((entry): entry is [string, string | number] => entry[1] !== undefined));
+  // got is loaded with the first request: a daemon that never searches does not carry it.
+  const { default: got, HTTPError, RequestError } = await import('got');
   try {
     const response = await got(url, {
       method: request.method ?? 'GET',

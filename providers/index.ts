@@ -1,25 +1,23 @@
 import type { ResolvedProviderConfig } from '../src/config/load-config.js';
 import type { LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
-import { createAnthropicProvider } from './anthropic.js';
-import { createOllamaProvider } from './ollama.js';
-import { createOpenAIProvider } from './openai.js';
 
-/** The built-in providers by config `type`. */
-export const providerFactories: Readonly<Record<ResolvedProviderConfig['type'], ProviderFactory>> = {
-  openai: createOpenAIProvider,
-  anthropic: createAnthropicProvider,
-  ollama: createOllamaProvider,
+/**
+ * The built-in providers by config `type`, each imported only when a provider of that type is configured:
+ * the vendor SDKs weigh 7-23 MB each once loaded, and most daemons use one or two of them.
+ */
+export const providerFactories: Readonly<Record<ResolvedProviderConfig['type'], () => Promise<ProviderFactory>>> = {
+  openai: async () => (await import('./openai.js')).createOpenAIProvider,
+  anthropic: async () => (await import('./anthropic.js')).createAnthropicProvider,
+  ollama: async () => (await import('./ollama.js')).createOllamaProvider,
 };
 
 /** Builds every configured provider. `fetch` replaces the global one (tests). */
-export function createProviders(configs: Readonly<Record<string, ResolvedProviderConfig>>, options: { fetch?: typeof fetch } = {}): Map<string, LanguageModelProvider> {
+export async function createProviders(configs: Readonly<Record<string, ResolvedProviderConfig>>, options: { fetch?: typeof fetch } = {}): Promise<Map<string, LanguageModelProvider>> {
   const providers = new Map<string, LanguageModelProvider>();
   for (const [name, config] of Object.entries(configs)) {
-    const { type, apiKey, baseURL, headers, timeoutMs, missingEnv, limits: _limits, ...extra } = config;
-    providers.set(
-      name,
-      providerFactories[type]({ name, apiKey, baseURL, headers, timeoutMs, missingApiKeyEnv: missingEnv.apiKey, extra, ...(options.fetch ? { fetch: options.fetch } : {}) }),
-    );
+    const { type, apiKey, baseURL, headers, timeoutMs, missingEnv, origin: _origin, limits: _limits, ...extra } = config;
+    const factory = await providerFactories[type]();
+    providers.set(name, factory({ name, apiKey, baseURL, headers, timeoutMs, missingApiKeyEnv: missingEnv.apiKey, extra, ...(options.fetch ? { fetch: options.fetch } : {}) }));
   }
   return providers;
 }

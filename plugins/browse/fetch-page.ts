@@ -1,4 +1,4 @@
-import got, { RequestError, type Response } from 'got';
+import type { RequestError as GotRequestError, Response } from 'got';
 import { AbortError, AgentdError, BlockedAddressError, PluginError, TimeoutError } from '../../src/errors.js';
 import type { SsrfGuard } from './ssrf-guard.js';
 
@@ -32,6 +32,8 @@ export async function fetchPage(guard: SsrfGuard, target: string, options: Fetch
   }
   guard.checkURL(url);
 
+  // got is loaded with the first page: a daemon that never browses does not carry it.
+  const { default: got, RequestError } = await import('got');
   const stream = got.stream(url, {
     dnsLookup: guard.lookupFor(url) as never,
     followRedirect: true,
@@ -60,7 +62,7 @@ export async function fetchPage(guard: SsrfGuard, target: string, options: Fetch
     let response: Response | undefined;
     const fail = (error: unknown) => {
       stream.destroy();
-      reject(normalize(error, url, options));
+      reject(normalize(error, url, options, RequestError));
     };
     stream.on('response', (incoming: Response) => {
       response = incoming;
@@ -93,7 +95,7 @@ export async function fetchPage(guard: SsrfGuard, target: string, options: Fetch
   });
 }
 
-function normalize(error: unknown, url: URL, options: FetchOptions): Error {
+function normalize(error: unknown, url: URL, options: FetchOptions, RequestError: typeof GotRequestError): Error {
   if (error instanceof AgentdError) return error;
   // The guard's refusal may arrive wrapped by got (thrown inside the lookup or a hook).
   const cause = (error as { cause?: unknown }).cause;

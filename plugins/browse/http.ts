@@ -20,6 +20,8 @@ const optionsSchema = z.object({
   maxRedirects: z.number().int().nonnegative().max(20).default(5),
   /** Extraction worker threads. @default min(2, CPUs) */
   workers: z.number().int().positive().max(16).optional(),
+  /** Extraction workers start on the first page and exit after this long without one. @default 60000 */
+  workerIdleMs: z.number().int().positive().default(60_000),
   userAgent: z.string().default('Mozilla/5.0 (compatible; agentd research daemon)'),
 });
 
@@ -34,7 +36,7 @@ const HTML_TYPE = /^(text\/html|application\/xhtml\+xml)$/;
 const createHttpBrowse: PluginFactory<BrowsePlugin> = (raw) => {
   const options = parsePluginOptions('browse', optionsSchema, raw);
   const guard = new SsrfGuard(options.allowHosts);
-  const pool = new ExtractionPool({ size: options.workers ?? Math.max(1, Math.min(2, availableParallelism())), taskTimeoutMs: 30_000 });
+  const pool = new ExtractionPool({ size: options.workers ?? Math.max(1, Math.min(2, availableParallelism())), taskTimeoutMs: 30_000, idleMs: options.workerIdleMs });
 
   return {
     name: 'http',

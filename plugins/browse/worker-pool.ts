@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PluginError, TimeoutError } from '../../src/errors.js';
-import type { Extracted } from './extract-content.js';
-import type { ExtractTask } from './extract-worker.js';
+import type { ExtractResult as Extracted, ExtractTask } from './extract-worker.js';
 
 type TaskInput = ExtractTask extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
 
@@ -17,24 +16,52 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | undefined;
+  /** The running job's deadline. */
   timer: NodeJS.Timeout | undefined;
+  /** Ends the worker when it has had nothing to do for `idleMs`. */
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+export interface ExtractionPoolOptions {
+  /** Workers at most. */
+  size: number;
+  /** A task running longer is abandoned and its worker replaced. */
+  taskTimeoutMs: number;
+  /**
+   * A worker with no task for this long exits; the next task starts one again. Each worker holds jsdom,
+   * Readability and unpdf (tens of MB), which a daemon that browses now and then should not keep.
+   * @default 60000
+   */
+  idleMs?: number;
+  /** The worker's script (tests replace it). @default the compiled extract-worker.js */
+  workerFile?: string;
 }
 
 /**
- * A fixed pool of extraction workers with a FIFO queue. A task that takes longer than `taskTimeoutMs` (a
- * pathological page) terminates its worker, which is replaced; a crashed worker is replaced too.
+ * A pool of extraction workers with a FIFO queue. No worker runs until the first task; a worker that has been
+ * idle for `idleMs` exits. A task that takes longer than `taskTimeoutMs` (a pathological page) terminates its
+ * worker, which is replaced; a crashed worker is replaced too.
  */
 export class ExtractionPool {
   readonly #size: number;
   readonly #taskTimeoutMs: number;
+  readonly #idleMs: number;
+  readonly #workerFile: string;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   #nextId = 1;
   #closed = false;
 
-  constructor(options: { size: number; taskTimeoutMs: number }) {
+  constructor(options: ExtractionPoolOptions) {
     this.#size = options.size;
     this.#taskTimeoutMs = options.taskTimeoutMs;
+    this.#idleMs = options.idleMs ?? 60_000;
+    this.#workerFile = options.workerFile ?? workerFile();
+  }
+
+  /** Workers alive now (0 before the first task and after an idle period). */
+  get workerCount(): number {
+    return this.#slots.length;
   }
 
   run(input: TaskInput): Promise<Extracted> {
@@ -48,7 +75,7 @@ export class ExtractionPool {
   async close(): Promise<void> {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) job.reject(new PluginError('http', 'the extraction pool closed'));
-    await Promise.all(this.#slots.splice(0).map((slot) => slot.worker.terminate()));
+    await Promise.all(this.#slots.splice(0).map((slot) => this.#end(slot)));
   }
 
   #drain(): void {
@@ -57,17 +84,20 @@ export class ExtractionPool {
       if (!slot && this.#slots.length < this.#size) slot = this.#spawn();
       if (!slot) return;
       const job = this.#queue.shift() as Job;
-      slot.job = job;
-      slot.timer = setTimeout(() => this.#fail(slot as Slot, new TimeoutError(`extraction took longer than ${this.#taskTimeoutMs} ms`)), this.#taskTimeoutMs);
-      slot.worker.postMessage({ id: job.id, ...job.input });
+      const busy = slot;
+      if (busy.idleTimer) clearTimeout(busy.idleTimer);
+      busy.idleTimer = undefined;
+      busy.job = job;
+      busy.timer = setTimeout(() => this.#fail(busy, new TimeoutError(`extraction took longer than ${this.#taskTimeoutMs} ms`)), this.#taskTimeoutMs);
+      busy.worker.postMessage({ id: job.id, ...job.input });
     }
   }
 
   #spawn(): Slot {
-    const worker = new Worker(workerFile());
+    const worker = new Worker(this.#workerFile);
     // An idle pool must not keep the process alive.
     worker.unref();
-    const slot: Slot = { worker, job: undefined, timer: undefined };
+    const slot: Slot = { worker, job: undefined, timer: undefined, idleTimer: undefined };
     worker.on('message', (message: { id: number; result?: Extracted; error?: string }) => {
       const job = slot.job;
       if (!job || job.id !== message.id) return;
@@ -75,10 +105,24 @@ export class ExtractionPool {
       if (message.error !== undefined) job.reject(new PluginError('http', `cannot extract the page: ${message.error}`, { statusCode: 422 }));
       else job.resolve(message.result as Extracted);
       this.#drain();
+      if (!slot.job) this.#idle(slot);
     });
     worker.on('error', (error) => this.#fail(slot, new PluginError('http', `extraction worker crashed: ${error.message}`, { cause: error })));
+    // A worker that exits on its own (out of memory, process.exit) must not stay in the pool.
+    worker.on('exit', (code) => {
+      if (this.#slots.includes(slot)) this.#fail(slot, new PluginError('http', `extraction worker exited with code ${code}`));
+    });
     this.#slots.push(slot);
     return slot;
+  }
+
+  #idle(slot: Slot): void {
+    slot.idleTimer = setTimeout(() => {
+      if (slot.job || !this.#slots.includes(slot)) return;
+      this.#slots.splice(this.#slots.indexOf(slot), 1);
+      void this.#end(slot);
+    }, this.#idleMs);
+    slot.idleTimer.unref();
   }
 
   #finish(slot: Slot): void {
@@ -90,10 +134,18 @@ export class ExtractionPool {
   #fail(slot: Slot, error: Error): void {
     const job = slot.job;
     this.#finish(slot);
-    this.#slots.splice(this.#slots.indexOf(slot), 1);
-    void slot.worker.terminate();
+    const index = this.#slots.indexOf(slot);
+    if (index >= 0) this.#slots.splice(index, 1);
+    void this.#end(slot);
     job?.reject(error);
     if (!this.#closed) this.#drain();
+  }
+
+  /** Terminates the worker; the slot must already be out of `#slots`. */
+  async #end(slot: Slot): Promise<void> {
+    if (slot.timer) clearTimeout(slot.timer);
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    await slot.worker.terminate();
   }
 }
 

@@ -1,4 +1,3 @@
-import { JSDOM } from 'jsdom';
 import { z } from 'zod';
 import { PluginError } from '../../src/errors.js';
 import { parsePluginOptions } from '../../src/plugins/plugin-options.js';
@@ -25,14 +24,18 @@ const createDuckDuckGo: PluginFactory<SearchPlugin> = (raw) => {
     async search(query, { limit = 8, language, signal } = {}) {
       const region = options.region ?? (language ? REGIONS[language] : undefined) ?? 'wt-wt';
       const html = await pluginRequest('duckduckgo', options.baseURL, { method: 'POST', form: { q: query, kl: region }, timeoutMs: options.timeoutMs, signal });
-      return parseResults(html).slice(0, limit);
+      return (await parseResults(html)).slice(0, limit);
     },
   };
 };
 export default createDuckDuckGo;
 
-/** Reads organic results (ads skipped) from DuckDuckGo's HTML result page. */
-export function parseResults(html: string): SearchResult[] {
+/**
+ * Reads organic results (ads skipped) from DuckDuckGo's HTML result page. jsdom (about 90 MB) is loaded with
+ * the first search, not when the daemon starts.
+ */
+export async function parseResults(html: string): Promise<SearchResult[]> {
+  const { JSDOM } = await import('jsdom');
   const document = new JSDOM(html).window.document;
   if (document.querySelector('.anomaly-modal, #challenge-form')) {
     throw new PluginError('duckduckgo', 'DuckDuckGo asked for a challenge (too many searches): try again later or configure another search backend', { statusCode: 502 });

@@ -3,6 +3,8 @@ import { loadConfig, type Config } from '../config/load-config.js';
 import { AgentdError, ConfigError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
 import { configCheckCommand } from './commands/config-check.js';
+import { doctorCommand } from './commands/doctor.js';
+import { initCommand } from './commands/init.js';
 import { openCommand } from './commands/open.js';
 import { researchCommand } from './commands/research.js';
 import { listRunsCommand, reportCommand, runActionCommand, showRunCommand } from './commands/runs.js';
@@ -18,6 +20,8 @@ usage:
   agentd stop [--config FILE]
   agentd status [--config FILE] [--json]
   agentd config check [--config FILE]
+  agentd init [--config FILE] [--yes]
+  agentd doctor [--config FILE] [--json]
   agentd research "TOPIC" [--lang CODE] [--budget USD] [--team a,b,c] [--follow] [--json]
   agentd runs [--json]
   agentd show ID [--json]
@@ -37,6 +41,8 @@ const COMMANDS: Record<string, Options> = {
   stop: {},
   status: { json: { type: 'boolean' } },
   config: {},
+  init: { yes: { type: 'boolean', short: 'y' } },
+  doctor: { json: { type: 'boolean' } },
   research: { lang: { type: 'string' }, budget: { type: 'string' }, team: { type: 'string' }, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } },
   runs: { json: { type: 'boolean' } },
   show: { json: { type: 'boolean' } },
@@ -67,6 +73,17 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     return ExitCode.usage;
   }
   const configFile = typeof parsed.values.config === 'string' ? parsed.values.config : undefined;
+  // init writes the config and doctor reports on it: neither needs (nor may require) a valid one.
+  if (parsed.command === 'init' || parsed.command === 'doctor') {
+    try {
+      return parsed.command === 'init'
+        ? await initCommand({ configFile, yes: parsed.values.yes === true }, output)
+        : await doctorCommand({ configFile, json: parsed.values.json === true }, output);
+    } catch (error) {
+      output.error(`agentd ${parsed.command}: ${errorMessage(error)}`);
+      return ExitCode.failure;
+    }
+  }
   let config: Config;
   try {
     config = loadConfig({ file: configFile });
@@ -117,6 +134,7 @@ function argumentProblem({ command, values, positionals }: CommandLine): string 
   if (NEEDS_ID.has(command) && positionals.length !== 1) return `agentd ${command}: expected one run id`;
   if (command === 'research' && (positionals.length !== 1 || !positionals[0]?.trim())) return 'agentd research: expected the topic as one argument (quote it)';
   if (command === 'config' && positionals[0] !== 'check') return 'agentd config: expected "check"';
+  if ((command === 'init' || command === 'doctor') && positionals.length > 0) return `agentd ${command}: takes no arguments`;
   if (values.budget !== undefined && !(Number(values.budget) >= 0)) return `agentd research: --budget expects a number of US dollars, got "${String(values.budget)}"`;
   return undefined;
 }

@@ -4,13 +4,25 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { interpolateEnv } from './interpolate.js';
+import { ollamaBaseURL } from './ollama-url.js';
 import { configSchema, describeValue, type ParsedConfig, type ProviderConfig } from './schema.js';
 
 /** A provider as configured, with the environment variables its unset strings named. */
 export type ResolvedProviderConfig = ProviderConfig & {
   /** Key (e.g. "apiKey") -> unset environment variable it referred to; used to explain a failed call. */
   missingEnv: Readonly<Record<string, string>>;
+  /** Where the provider came from (the config file, an environment variable, a found Ollama), for the log and `status`. */
+  origin: string;
 };
+
+/** Providers found in the environment and probed (`src/setup/detect-providers.ts`), for a config without `providers`. */
+export interface DetectedDefaults {
+  /** As a config file writes them: keys as `"${NAME}"` references. */
+  providers: Record<string, ProviderConfig>;
+  origins: Record<string, string>;
+  /** The first provider that answered, with its cheap capable model. */
+  defaultModel: string;
+}
 
 /** The validated, defaulted, frozen config the daemon runs with. */
 export interface Config extends Omit<ParsedConfig, 'providers' | 'dataDir' | 'models'> {
@@ -19,12 +31,16 @@ export interface Config extends Omit<ParsedConfig, 'providers' | 'dataDir' | 'mo
   models: { default: string; actions: Record<string, string> };
   /** Where the config came from: a file path, or "defaults". */
   source: string;
+  /** `file`: the config names its providers; `environment`: it does not, so they come from the environment. */
+  providersFrom: 'file' | 'environment';
 }
 
 export interface LoadConfigOptions {
   /** `--config FILE`. */
   file?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  /** Providers probed in the environment, used when the config has no `providers` (the daemon's start). */
+  detected?: DetectedDefaults | undefined;
 }
 
 /** Finds the config file: `--config`, else `$AGENTD_CONFIG`, else `$XDG_CONFIG_HOME/agentd/config.json` when it exists. */
@@ -53,32 +69,51 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       }
     }
   }
-  return parseConfig(document, { env, source });
+  return parseConfig(document, { env, source, detected: options.detected });
 }
 
 /** Validates an already-parsed JSON document as a config. */
-export function parseConfig(document: unknown, options: { env?: NodeJS.ProcessEnv; source?: string } = {}): Config {
+export function parseConfig(document: unknown, options: { env?: NodeJS.ProcessEnv; source?: string; detected?: DetectedDefaults | undefined } = {}): Config {
   const env = options.env ?? process.env;
   const source = options.source ?? 'inline';
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError([{ path: '', message: 'expected a JSON object' }], { source });
   }
-  const { value, missing } = interpolateEnv(document, env);
+  const { value, missing } = interpolateEnv(withDetected(document as Record<string, unknown>, options.detected), env);
   const parsed = configSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
     // Report the model references too, so one `config check` shows every problem at once.
     const raw = value as { providers?: unknown; models?: { default?: unknown; actions?: unknown } };
-    const providerNames = raw.providers && typeof raw.providers === 'object' ? Object.keys(raw.providers) : Object.keys(defaultProviders(env));
+    const providerNames = raw.providers && typeof raw.providers === 'object' ? Object.keys(raw.providers) : Object.keys(defaultProviders(env).providers);
     throw new ConfigError([...toIssues(parsed.error, missing), ...modelReferenceIssues(raw.models, providerNames)], { source });
   }
   const issues: ConfigIssue[] = [];
-  const config = resolve(parsed.data, env, missing, source, issues);
+  const config = resolve(parsed.data, { env, missing, source, issues, fromFile: 'providers' in document, origins: options.detected?.origins ?? {} });
   if (issues.length > 0) throw new ConfigError(issues, { source });
   return deepFreeze(config);
 }
 
-function resolve(parsed: ParsedConfig, env: NodeJS.ProcessEnv, missing: Map<string, string[]>, source: string, issues: ConfigIssue[]): Config {
-  const providers = parsed.providers ?? defaultProviders(env);
+/** A config without `providers` takes the detected ones, and their default model unless it names its own. */
+function withDetected(document: Record<string, unknown>, detected: DetectedDefaults | undefined): Record<string, unknown> {
+  if (!detected || 'providers' in document) return document;
+  const models = document.models && typeof document.models === 'object' ? (document.models as Record<string, unknown>) : {};
+  return { ...document, providers: detected.providers, models: { ...models, default: models.default ?? detected.defaultModel } };
+}
+
+interface ResolveContext {
+  env: NodeJS.ProcessEnv;
+  missing: Map<string, string[]>;
+  source: string;
+  issues: ConfigIssue[];
+  /** The document itself named its providers. */
+  fromFile: boolean;
+  /** Origins of detected providers. */
+  origins: Record<string, string>;
+}
+
+function resolve(parsed: ParsedConfig, { env, missing, source, issues, fromFile, origins }: ResolveContext): Config {
+  const defaults = defaultProviders(env);
+  const providers = parsed.providers ?? defaults.providers;
   const resolvedProviders: Record<string, ResolvedProviderConfig> = {};
   for (const [name, provider] of Object.entries(providers)) {
     const missingEnv: Record<string, string> = {};
@@ -86,7 +121,8 @@ function resolve(parsed: ParsedConfig, env: NodeJS.ProcessEnv, missing: Map<stri
       const prefix = `providers.${name}.`;
       if (keyPath.startsWith(prefix) && names[0]) missingEnv[keyPath.slice(prefix.length)] = names[0];
     }
-    resolvedProviders[name] = { ...provider, missingEnv };
+    const origin = fromFile ? `config file ${source}` : (origins[name] ?? (parsed.providers ? 'environment' : defaults.origins[name]) ?? 'built-in default');
+    resolvedProviders[name] = { ...provider, missingEnv, origin };
   }
 
   const defaultModel = parsed.models.default ?? defaultModelFor(resolvedProviders);
@@ -101,16 +137,30 @@ function resolve(parsed: ParsedConfig, env: NodeJS.ProcessEnv, missing: Map<stri
     providers: resolvedProviders,
     models: { default: defaultModel, actions: parsed.models.actions },
     source,
+    providersFrom: fromFile ? 'file' : 'environment',
   };
 }
 
-/** With no providers configured: Ollama on its default port, plus OpenAI and Anthropic when their keys are set. */
-function defaultProviders(env: NodeJS.ProcessEnv): Record<string, ProviderConfig> {
+/**
+ * With no providers configured and nothing probed yet (CLI commands, `config check`): OpenAI and Anthropic when
+ * their keys are set, and Ollama at `$OLLAMA_HOST` or its default address. The daemon probes them at start
+ * (`src/setup/detect-providers.ts`) and keeps the ones that answer.
+ */
+function defaultProviders(env: NodeJS.ProcessEnv): { providers: Record<string, ProviderConfig>; origins: Record<string, string> } {
   const providers: Record<string, ProviderConfig> = {};
-  if (env.OPENAI_API_KEY) providers.openai = { type: 'openai', apiKey: env.OPENAI_API_KEY };
-  if (env.ANTHROPIC_API_KEY) providers.anthropic = { type: 'anthropic', apiKey: env.ANTHROPIC_API_KEY };
-  providers.ollama = { type: 'ollama', baseURL: env.OLLAMA_HOST || 'http://127.0.0.1:11434' };
-  return providers;
+  const origins: Record<string, string> = {};
+  if (env.OPENAI_API_KEY) {
+    providers.openai = { type: 'openai', apiKey: env.OPENAI_API_KEY };
+    origins.openai = 'environment: OPENAI_API_KEY';
+  }
+  if (env.ANTHROPIC_API_KEY) {
+    providers.anthropic = { type: 'anthropic', apiKey: env.ANTHROPIC_API_KEY };
+    origins.anthropic = 'environment: ANTHROPIC_API_KEY';
+  }
+  const ollamaURL = ollamaBaseURL(env.OLLAMA_HOST);
+  providers.ollama = { type: 'ollama', baseURL: ollamaURL };
+  origins.ollama = env.OLLAMA_HOST ? `environment: OLLAMA_HOST (${ollamaURL})` : `built-in default (${ollamaURL})`;
+  return { providers, origins };
 }
 
 const DEFAULT_MODELS: Record<ProviderConfig['type'], string> = {

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import type { Config } from '../config/load-config.js';
+import { loadConfig, type Config } from '../config/load-config.js';
 import { AgentdError, ErrorCode } from '../errors.js';
-import { createLogger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
+import { detectedDefaults, detectProviders } from '../setup/detect-providers.js';
+import { startProviderChecks } from './provider-checks.js';
 import { registerSecrets } from '../secrets.js';
 import { buildServer } from '../server/build-server.js';
 import { VERSION } from '../version.js';
@@ -23,11 +25,14 @@ export interface RunningDaemon {
  * its pid and URL in the data dir. `agentd start --foreground` calls this; `agentd start` spawns a process
  * that does.
  */
-export async function runDaemon(config: Config, options: { logToStdout?: boolean } = {}): Promise<RunningDaemon> {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+export async function runDaemon(loaded: Config, options: { logToStdout?: boolean } = {}): Promise<RunningDaemon> {
+  mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });
+  registerSecrets(...Object.values(loaded.providers).map((provider) => provider.apiKey));
+  const logger = createLogger({ level: loaded.log.level, ...(options.logToStdout ? {} : { file: stateFiles(loaded.dataDir).log }) });
+  const config = await withDetectedProviders(loaded, logger);
   const token = ensureToken(config);
-  registerSecrets(token, ...Object.values(config.providers).map((provider) => provider.apiKey));
-  const logger = createLogger({ level: config.log.level, ...(options.logToStdout ? {} : { file: stateFiles(config.dataDir).log }) });
+  registerSecrets(token);
+  for (const [name, provider] of Object.entries(config.providers)) logger.info({ provider: name, type: provider.type, origin: provider.origin }, 'provider configured');
   const services = await createServices(config, { logger, token });
   const app = await buildServer(services);
 
@@ -42,6 +47,7 @@ export async function runDaemon(config: Config, options: { logToStdout?: boolean
   services.url = url;
   // Resume what a previous daemon left queued or running, now that clients can watch it.
   await services.runs.start();
+  const checks = startProviderChecks(services.providers, services.gateway.health, logger);
   writeDaemonState(config.dataDir, { pid: process.pid, url, startedAt: services.startedAt.toISOString(), version: VERSION });
   logger.info({ url, pid: process.pid, dataDir: config.dataDir, config: config.source }, 'agentd listening');
 
@@ -49,6 +55,7 @@ export async function runDaemon(config: Config, options: { logToStdout?: boolean
   const close = () =>
     (closing ??= (async () => {
       logger.info('agentd stopping');
+      checks.stop();
       // Runs first, so they checkpoint while the store is open; then the API.
       await closeServices(services);
       await app.close();
@@ -56,6 +63,26 @@ export async function runDaemon(config: Config, options: { logToStdout?: boolean
       logger.info('agentd stopped');
     })());
   return { url, close };
+}
+
+/**
+ * A config without `providers` takes them from the environment: the keys that are set and an Ollama that
+ * answers, probed by listing their models; `models.default` becomes the first that works. Nothing found: the
+ * built-in defaults stay, and the log says so.
+ */
+async function withDetectedProviders(config: Config, logger: Logger): Promise<Config> {
+  if (config.providersFrom !== 'environment' || config.source === 'inline') return config;
+  const detected = await detectProviders(process.env);
+  for (const provider of detected) {
+    if (provider.probe.ok) logger.info({ provider: provider.name, origin: provider.origin, model: provider.model }, 'provider found in the environment');
+    else logger.warn({ provider: provider.name, origin: provider.origin, problem: provider.probe.problem, reason: provider.probe.message }, 'provider found in the environment does not answer');
+  }
+  const defaults = detectedDefaults(detected);
+  if (!defaults) {
+    logger.warn({ providers: Object.keys(config.providers) }, 'no provider found: set OPENAI_API_KEY or ANTHROPIC_API_KEY, or start Ollama, then restart (agentd doctor says what is missing)');
+    return config;
+  }
+  return loadConfig({ file: config.source === 'defaults' ? undefined : config.source, detected: defaults });
 }
 
 /** Installs SIGTERM/SIGINT handlers that close the daemon gracefully, then exit. */

@@ -3,6 +3,7 @@ import type { Config } from '../config/load-config.js';
 import { CostLedger } from '../gateway/cost-ledger.js';
 import { Gateway } from '../gateway/gateway.js';
 import { systemClock, type Clock } from '../gateway/clock.js';
+import type { LanguageModelProvider } from '../gateway/language-model.js';
 import { LimitHistory } from '../gateway/limit-history.js';
 import { UsageHistory } from '../gateway/usage-history.js';
 import type { Logger } from '../logger.js';
@@ -23,6 +24,8 @@ export interface Services {
   token: string;
   store: Store;
   gateway: Gateway;
+  /** The configured providers, as the gateway calls them (the daemon's checks list their models). */
+  providers: ReadonlyMap<string, LanguageModelProvider>;
   plugins: Plugins;
   events: EventBus;
   runs: RunManager;
@@ -44,8 +47,11 @@ export interface ServiceOptions {
 
 export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
   const store = await Store.open(config.dataDir);
-  const ledger = new CostLedger(store.ledger, store.ledgerEntries);
-  const providers = createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
+  // Read once, counted by the ledger and the usage history, then let go (memory at rest).
+  const ledgerEntries = store.takeLedgerEntries();
+  const ledger = new CostLedger(store.ledger, ledgerEntries);
+  const usageHistory = new UsageHistory(ledgerEntries);
+  const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
   let plugins: Plugins;
   try {
@@ -57,13 +63,13 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const events = new EventBus(store.runs, options.logger);
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
   const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
-  const history = { usage: new UsageHistory(store.ledgerEntries), limits: new LimitHistory({ clock: options.clock ?? systemClock, providers: () => gateway.providersState() }) };
+  const history = { usage: usageHistory, limits: new LimitHistory({ clock: options.clock ?? systemClock, providers: () => gateway.providersState() }) };
   ledger.subscribe((entry) => {
     history.usage.add(entry);
     history.limits.record(entry);
   });
   history.limits.start();
-  return { config, logger: options.logger, token: options.token, store, gateway, plugins, events, runs, history, startedAt: new Date() };
+  return { config, logger: options.logger, token: options.token, store, gateway, providers, plugins, events, runs, history, startedAt: new Date() };
 }
 
 /** Stops the runs (checkpointing the running ones), then releases plugins and the store. */

@@ -53,12 +53,20 @@ function add(usage: Usage, entry: LedgerEntry): void {
 export class CostLedger {
   readonly #log: AppendLog<unknown> | undefined;
   readonly #totals: UsageTotals = { total: empty(), byProvider: {}, byModel: {} };
+  /** Per-run usage, least recently charged first: at most `#maxRuns` entries. */
   readonly #runs = new Map<string, Usage>();
+  readonly #maxRuns: number;
   readonly #listeners = new Set<(entry: LedgerEntry) => void>();
   #size = 0;
 
-  constructor(log: AppendLog<unknown> | undefined, existing: readonly unknown[] = []) {
+  /**
+   * @param existing entries already in the log, counted once and not kept.
+   * @param options.maxRuns per-run totals kept in memory: the runs charged most recently. An older run's usage
+   *   is in its record (written when it finishes) and in the log. @default 10000
+   */
+  constructor(log: AppendLog<unknown> | undefined, existing: readonly unknown[] = [], options: { maxRuns?: number } = {}) {
     this.#log = log;
+    this.#maxRuns = options.maxRuns ?? 10_000;
     for (const raw of existing) {
       const parsed = ledgerEntrySchema.safeParse(raw);
       if (parsed.success) this.#count(parsed.data);
@@ -86,6 +94,11 @@ export class CostLedger {
     return structuredClone(this.#totals);
   }
 
+  /** Whether the run's usage is among the per-run totals kept (see `maxRuns`). */
+  hasRun(runId: string): boolean {
+    return this.#runs.has(runId);
+  }
+
   /** The usage of one run's calls, exactly as the providers reported them. */
   runUsage(runId: string): Usage {
     return { ...(this.#runs.get(runId) ?? empty()) };
@@ -98,9 +111,12 @@ export class CostLedger {
     add((this.#totals.byProvider[entry.provider] ??= empty()), entry);
     add((this.#totals.byModel[`${entry.provider}/${entry.model}`] ??= empty()), entry);
     if (entry.runId) {
-      let usage = this.#runs.get(entry.runId);
-      if (!usage) this.#runs.set(entry.runId, (usage = empty()));
+      const usage = this.#runs.get(entry.runId) ?? empty();
+      // Re-inserted so that the Map's order is the order of last charge, oldest first.
+      this.#runs.delete(entry.runId);
+      this.#runs.set(entry.runId, usage);
       add(usage, entry);
+      if (this.#runs.size > this.#maxRuns) this.#runs.delete(this.#runs.keys().next().value as string);
     }
   }
 }

@@ -5,6 +5,7 @@ import { abortableDelay } from './abortable-delay.js';
 import { BudgetGuard } from './budget-guard.js';
 import { systemClock, type Clock } from './clock.js';
 import { recordCall } from './call-record.js';
+import { ProviderHealth } from './provider-health.js';
 import type { CostLedger } from './cost-ledger.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type GenerateRequest, type GenerateResult, type StreamResult } from './generate-types.js';
 import type { ChatRequest, ChatUsage, FinishReason, LanguageModelProvider } from './language-model.js';
@@ -56,6 +57,8 @@ export class Gateway {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #retry: RetryPolicy;
+  /** Last success and failure of each provider, from these calls and the daemon's checks. */
+  readonly health: ProviderHealth;
 
   constructor(options: GatewayOptions) {
     this.#providers = options.providers;
@@ -66,6 +69,7 @@ export class Gateway {
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
     this.#retry = { ...defaultRetryPolicy, ...options.retry };
+    this.health = new ProviderHealth(this.#clock);
     for (const name of this.#providers.keys()) {
       this.#limiters.set(name, new RateLimiter(options.config.providers[name]?.limits ?? {}, this.#clock));
     }
@@ -169,6 +173,7 @@ export class Gateway {
       name: provider.name,
       type: provider.type,
       ...(this.#limiters.get(provider.name)?.state() ?? {}),
+      health: this.health.state(provider.name),
     }));
   }
 
@@ -228,6 +233,7 @@ export class Gateway {
           kept = options.keepOpen === true;
           return value;
         } catch (error) {
+          this.health.failed(resolved.provider.name, error, 'call');
           const delay = this.#afterFailure(error, lease, resolved, rateLimited, attempts - rateLimited);
           if (error instanceof ProviderError && error.kind === 'rate-limited') rateLimited += 1;
           this.#logger.warn({ provider: resolved.provider.name, model: resolved.modelId, err: error, attempts, retryInMs: delay }, 'provider call failed; retrying');
@@ -276,6 +282,7 @@ export class Gateway {
     const charged = resolved.provider.limitAccounting === 'prompt-plus-max-tokens' ? usage.inputTokens + chatRequest.maxOutputTokens : usage.inputTokens + usage.outputTokens;
     const reading: RateLimitReading = readRateLimitHeaders(headers, this.#clock.now());
     admission.lease.succeeded(charged, reading);
+    this.health.succeeded(resolved.provider.name, 'call');
     const price: PriceLookup = this.#prices.lookup(resolved.provider, resolved.modelId);
     const costUsd = costOf(price, usage.inputTokens, usage.outputTokens);
     recordCall(this.#ledger, context, {

@@ -1,5 +1,17 @@
-import { encode } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
 import type { ChatMessage } from './language-model.js';
+
+type Encode = (text: string, options: { disallowedSpecial: Set<string>; allowedSpecial: Set<string> }) => number[];
+let encode: Encode | undefined;
+
+/**
+ * The o200k_base tables weigh about 60 MB once loaded, so they are loaded on the first count, not at start:
+ * a daemon that only proxies Ollama or Anthropic never needs them. `require` keeps the count synchronous.
+ */
+function encoder(): Encode {
+  encode ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { encode: Encode }).encode;
+  return encode;
+}
 
 /** Tokens OpenAI adds around each message and to prime the reply (its cookbook's count for chat models). */
 const PER_MESSAGE_OVERHEAD = 4;
@@ -22,5 +34,5 @@ export function estimatePromptTokens(messages: readonly ChatMessage[], exact: bo
 
 /** Exact o200k_base token count of a text, special-token text included as plain text. */
 export function countTokens(text: string): number {
-  return encode(text, AS_PLAIN_TEXT).length;
+  return encoder()(text, AS_PLAIN_TEXT).length;
 }

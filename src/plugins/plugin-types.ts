@@ -39,6 +39,11 @@ export interface Page {
   content: string;
   /** `text/html`, `application/pdf`, ... */
   contentType: string;
+  /**
+   * o200k tokens of `content`, when the plugin counted them (the built-in one does, in its extraction
+   * workers, so that the daemon itself need not load the tokenizer); otherwise the daemon counts.
+   */
+  tokens?: number;
 }
 
 export interface BrowseOptions {

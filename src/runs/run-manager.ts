@@ -124,7 +124,9 @@ export class RunManager {
   async get(id: string): Promise<Run> {
     const recorder = this.#active.get(id)?.recorder;
     const run = recorder ? structuredClone(recorder.run) : await this.#options.runs.get(id);
-    return { ...run, usage: this.#options.gateway.ledger.runUsage(id) };
+    // The ledger keeps the totals of recent runs only; an older run's record holds its final usage.
+    const ledger = this.#options.gateway.ledger;
+    return { ...run, usage: recorder || ledger.hasRun(id) ? ledger.runUsage(id) : run.usage };
   }
 
   get activeCount(): number {

@@ -26,20 +26,34 @@ export class RunStore {
   readonly #index: JsonDocument<RunIndex>;
   /** Summaries by id, in creation order; the index file mirrors it. */
   readonly #summaries = new Map<string, RunSummary>();
+  /** Open run records, least recently used first: at most `#maxDocuments` (plus any being written). */
   readonly #documents = new Map<string, JsonDocument<Run>>();
+  /** Writes in progress per run: such a record is never closed, so two writers never share its file. */
+  readonly #writing = new Map<string, number>();
+  readonly #maxDocuments: number;
   readonly #logs = new Map<string, AppendLog<unknown>>();
   #version = 0;
 
-  private constructor(directory: string, index: JsonDocument<RunIndex>) {
+  private constructor(directory: string, index: JsonDocument<RunIndex>, maxDocuments: number) {
     this.#directory = directory;
     this.#index = index;
+    this.#maxDocuments = maxDocuments;
     for (const summary of index.data.runs) this.#summaries.set(summary.id, summary);
   }
 
-  static async open(directory: string): Promise<RunStore> {
+  /**
+   * @param options.maxOpenRecords run records kept in memory after use (the most recently used); others are
+   *   read from disk when asked for. @default 100
+   */
+  static async open(directory: string, options: { maxOpenRecords?: number } = {}): Promise<RunStore> {
     mkdirSync(path.join(directory, 'runs'), { recursive: true, mode: 0o700 });
     const index = await JsonDocument.create<RunIndex>(path.join(directory, 'runs-index.json'), { runs: [] }, (value) => indexSchema.parse(value) as RunIndex);
-    return new RunStore(directory, index);
+    return new RunStore(directory, index, options.maxOpenRecords ?? 100);
+  }
+
+  /** Run records held in memory now. */
+  get openRecords(): number {
+    return this.#documents.size;
   }
 
   /** Increases whenever a run's summary changes: a cheap test for "has the list changed?". */
@@ -63,7 +77,14 @@ export class RunStore {
   /** Writes a run's record and its summary in the index. */
   async save(run: Run): Promise<void> {
     const document = await this.#document(run.id, run);
-    const writes: Promise<void>[] = [document.set(run)];
+    this.#writing.set(run.id, (this.#writing.get(run.id) ?? 0) + 1);
+    const written = document.set(run).finally(() => {
+      const left = (this.#writing.get(run.id) ?? 1) - 1;
+      if (left > 0) this.#writing.set(run.id, left);
+      else this.#writing.delete(run.id);
+      this.#evict();
+    });
+    const writes: Promise<void>[] = [written];
     const summary = summarize(run);
     const previous = this.#summaries.get(run.id);
     if (!previous || JSON.stringify(previous) !== JSON.stringify(summary)) {
@@ -117,14 +138,27 @@ export class RunStore {
 
   async #document(id: string, initial?: Run): Promise<JsonDocument<Run>> {
     const cached = this.#documents.get(id);
-    if (cached) return cached;
+    if (cached) {
+      this.#documents.delete(id);
+      this.#documents.set(id, cached);
+      return cached;
+    }
     if (!initial && !this.#summaries.has(id)) throw new NotFoundError(`no run with id "${id}"`);
     const directory = this.#runDirectory(id);
     if (initial) mkdirSync(directory, { recursive: true, mode: 0o700 });
     const document = await JsonDocument.open<Run>(path.join(directory, 'run.json'), initial ?? null, (value) => runSchema.parse(value));
     if (!document) throw new NotFoundError(`no run with id "${id}"`);
     this.#documents.set(id, document);
+    this.#evict(id);
     return document;
+  }
+
+  /** Forgets the least recently used records beyond the bound, except those being written. */
+  #evict(keep?: string): void {
+    for (const id of this.#documents.keys()) {
+      if (this.#documents.size <= this.#maxDocuments) return;
+      if (id !== keep && !this.#writing.has(id)) this.#documents.delete(id);
+    }
   }
 
   #runDirectory(id: string): string {

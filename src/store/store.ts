@@ -21,14 +21,13 @@ export class Store {
   readonly directory: string;
   readonly runs: RunStore;
   readonly ledger: AppendLog<unknown>;
-  /** Ledger entries present when the store was opened, for usage totals. */
-  readonly ledgerEntries: readonly unknown[];
+  #ledgerEntries: unknown[];
 
   private constructor(directory: string, runs: RunStore, ledger: { log: AppendLog<unknown>; entries: unknown[] }) {
     this.directory = directory;
     this.runs = runs;
     this.ledger = ledger.log;
-    this.ledgerEntries = ledger.entries;
+    this.#ledgerEntries = ledger.entries;
   }
 
   static async open(dataDir: string): Promise<Store> {
@@ -42,6 +41,16 @@ export class Store {
     const runs = await RunStore.open(directory);
     const ledger = AppendLog.open<unknown>(path.join(directory, 'ledger.jsonl'));
     return new Store(directory, runs, ledger);
+  }
+
+  /**
+   * The ledger's entries as read at open, for the usage totals; handed over once and then forgotten, so that
+   * the daemon does not hold every call ever made.
+   */
+  takeLedgerEntries(): unknown[] {
+    const entries = this.#ledgerEntries;
+    this.#ledgerEntries = [];
+    return entries;
   }
 
   /** The folder for a named cache, created on demand. */

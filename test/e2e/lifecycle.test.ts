@@ -59,6 +59,9 @@ describe('agentd start, status and stop', () => {
 
     const text = await runCli(['status', '--config', configFile]);
     expect(text.stdout).toMatch(/agentd \S+ running at http:\/\/127\.0\.0\.1:\d+\n\s+pid \d+, up \d+s/);
+    // Each provider says where it came from and whether it works (here: not yet known, or the check's outcome).
+    expect(text.stdout).toContain(`provider openai (openai, from config file ${configFile})`);
+    expect(text.stdout).toMatch(/\n {4}(not checked yet|reachable|unreachable); /);
 
     const stopped = await runCli(['stop', '--config', configFile]);
     expect(stopped.code).toBe(0);

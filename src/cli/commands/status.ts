@@ -1,5 +1,6 @@
 import type { Config } from '../../config/load-config.js';
 import { DaemonError } from '../../errors.js';
+import type { ProviderHealthState } from '../../gateway/provider-health.js';
 import { DaemonClient } from '../daemon-client.js';
 import { ExitCode, type Output } from '../output.js';
 
@@ -10,7 +11,16 @@ interface StatusAnswer {
   startedAt: string;
   uptimeSeconds: number;
   runs?: { active: number; queued: number };
-  providers?: Array<{ name: string; type: string; limits: Record<string, number | null>; inFlight: number; queued: number; pausedUntil: string | null }>;
+  providers?: Array<{
+    name: string;
+    type: string;
+    limits: Record<string, number | null>;
+    inFlight: number;
+    queued: number;
+    pausedUntil: string | null;
+    origin?: string | null;
+    health?: ProviderHealthState;
+  }>;
   usage?: { costUsd: number; promptTokens: number; completionTokens: number; calls: number };
 }
 
@@ -41,10 +51,20 @@ export async function statusCommand(config: Config, options: { json: boolean }, 
       .map(([key, value]) => `${key} ${value ?? '-'}`)
       .join(', ');
     const paused = provider.pausedUntil ? `, paused until ${provider.pausedUntil}` : '';
-    lines.push(`  provider ${provider.name} (${provider.type}): ${limits}; ${provider.inFlight} in flight, ${provider.queued} queued${paused}`);
+    const origin = provider.origin ? `, from ${provider.origin}` : '';
+    lines.push(`  provider ${provider.name} (${provider.type}${origin}): ${limits}; ${provider.inFlight} in flight, ${provider.queued} queued${paused}`);
+    if (provider.health) lines.push(`    ${describeHealth(provider.health)}`);
   }
   output.out(lines.join('\n'));
   return ExitCode.ok;
+}
+
+/** One line: reachable or not, and the last success and failure with its reason. */
+export function describeHealth(health: ProviderHealthState): string {
+  const reachable = health.reachable === null ? 'not checked yet' : health.reachable ? 'reachable' : 'unreachable';
+  const success = health.lastSuccessAt ? `last success ${health.lastSuccessAt}` : 'no success yet';
+  const failure = health.lastFailureAt && health.lastFailure ? `; last failure ${health.lastFailureAt}: ${health.lastFailure.message}` : '';
+  return `${reachable}; ${success}${failure}`;
 }
 
 function formatDuration(seconds: number): string {

@@ -7,6 +7,7 @@ export function providerRoutes(app: FastifyInstance, services: Services): void {
     providers: services.gateway.providersState().map((state) => ({
       ...state,
       baseURL: services.config.providers[state.name]?.baseURL ?? null,
+      origin: services.config.providers[state.name]?.origin ?? null,
       models: {
         default: services.config.models.default.startsWith(`${state.name}/`) ? services.config.models.default : null,
         actions: Object.fromEntries(Object.entries(services.config.models.actions).filter(([, model]) => model.startsWith(`${state.name}/`))),

@@ -21,6 +21,8 @@ export function statusRoutes(app: FastifyInstance, services: Services): void {
         inFlight: state.inFlight ?? 0,
         queued: state.queued ?? 0,
         pausedUntil: state.pausedUntil ?? null,
+        origin: services.config.providers[state.name]?.origin ?? null,
+        health: state.health,
       })),
       usage: totals,
       runs: { active: services.runs.activeCount, queued: services.runs.queuedCount },

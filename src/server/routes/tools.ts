@@ -23,7 +23,7 @@ export function toolRoutes(app: FastifyInstance, services: Services): void {
   app.post('/v1/tools/browse', async (request) => {
     const body = parseInput(browseBody, request.body);
     const page = await services.plugins.browse.browse(body.url);
-    return { url: page.url, title: page.title, byline: page.byline, lang: page.lang, content: page.content, tokens: countTokens(page.content), contentType: page.contentType, publishedTime: page.publishedTime };
+    return { url: page.url, title: page.title, byline: page.byline, lang: page.lang, content: page.content, tokens: page.tokens ?? countTokens(page.content), contentType: page.contentType, publishedTime: page.publishedTime };
   });
 
   app.post('/v1/tools/wiki', async (request) => {

@@ -1,0 +1,54 @@
+import { loadConfig, type Config } from '../config/load-config.js';
+import { DEFAULT_OLLAMA_URL, ollamaBaseURL } from '../config/ollama-url.js';
+import { ConfigError } from '../errors.js';
+import { detectedDefaults, detectProviders } from './detect-providers.js';
+import { checkPlugins } from './doctor-plugin-checks.js';
+import { checkProviders } from './doctor-provider-checks.js';
+import { checkDataDir, checkPort } from './doctor-system-checks.js';
+import { fail, ok, type DoctorCheck } from './doctor-types.js';
+
+export interface DoctorOptions {
+  /** `--config FILE`. */
+  configFile?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the global fetch of the providers (tests). */
+  fetch?: typeof fetch;
+  /** The public page the browse check fetches. @default $AGENTD_DOCTOR_BROWSE_URL, else https://example.com/ */
+  browseURL?: string;
+  /** Per network check. */
+  timeoutMs?: number;
+}
+
+/**
+ * `agentd doctor`: the config, the data dir, the port, every provider and model, and the plugins, each one
+ * line with the fix for a failure. Needs no daemon and changes nothing; a config without providers is
+ * checked with the providers the daemon would find in the environment.
+ */
+export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorCheck[]> {
+  const env = options.env ?? process.env;
+  let config: Config;
+  try {
+    config = loadConfig({ file: options.configFile, env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return [fail('config', error.message, 'fix the keys named above (agentd config check lists them), or write a fresh config with agentd init')];
+  }
+  const checks: DoctorCheck[] = [];
+  let providersFound = true;
+  if (config.providersFrom === 'environment') {
+    const defaults = detectedDefaults(await detectProviders(env, { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) }));
+    if (defaults) config = loadConfig({ file: options.configFile, env, detected: defaults });
+    providersFound = defaults !== undefined;
+  }
+  checks.push(ok('config', config.source === 'defaults' ? 'no config file: built-in defaults, providers from the environment (agentd init writes one)' : `${config.source} is valid`));
+  checks.push(checkDataDir(config), await checkPort(config));
+  if (providersFound) {
+    checks.push(...(await checkProviders(config, options)));
+  } else {
+    const ollama = env.OLLAMA_HOST ? ollamaBaseURL(env.OLLAMA_HOST) : DEFAULT_OLLAMA_URL;
+    checks.push(fail('providers', `none found: OPENAI_API_KEY and ANTHROPIC_API_KEY are unset and no Ollama answers at ${ollama}`, 'export OPENAI_API_KEY=... or ANTHROPIC_API_KEY=..., or start Ollama and pull a model (ollama pull llama3.2); then run agentd init'));
+  }
+  const browseURL = options.browseURL ?? env.AGENTD_DOCTOR_BROWSE_URL;
+  checks.push(...(await checkPlugins(config, { env, ...(browseURL ? { browseURL } : {}), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) })));
+  return checks;
+}

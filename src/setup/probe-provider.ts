@@ -1,0 +1,45 @@
+import { ProviderError, errorMessage } from '../errors.js';
+import type { LanguageModelProvider } from '../gateway/language-model.js';
+
+/** What listing a provider's models said about it: free of charge, since nothing is generated. */
+export interface ProviderProbe {
+  /** The provider answered the listing. */
+  ok: boolean;
+  /** The models it listed (its own ids), empty when it did not answer. */
+  models: string[];
+  /**
+   * Why it did not answer: `unreachable` (connection refused, DNS, timeout), `key-refused` (401/403 or no
+   * key), `unsupported` (the provider cannot list models), `error` (anything else).
+   */
+  problem?: 'unreachable' | 'key-refused' | 'unsupported' | 'error';
+  /** The provider's reason, secrets scrubbed (ProviderError messages are). */
+  message?: string;
+  /** The failure as a ProviderError (its kind says whether the provider was reachable). */
+  error?: ProviderError;
+}
+
+/** How long a probe may take: an answering provider lists its models well within this. @default 5000 */
+export const PROBE_TIMEOUT_MS = 5_000;
+
+/** Lists the provider's models, with a timeout, and classifies a failure. Never throws. */
+export async function probeProvider(provider: LanguageModelProvider, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ProviderProbe> {
+  if (!provider.listModels) return { ok: false, models: [], problem: 'unsupported', message: `${provider.name}: this provider cannot list its models` };
+  const failed = (problem: NonNullable<ProviderProbe['problem']>, error: ProviderError): ProviderProbe => ({ ok: false, models: [], problem, message: error.message, error });
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? PROBE_TIMEOUT_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  try {
+    return { ok: true, models: await provider.listModels({ signal }) };
+  } catch (error) {
+    if (error instanceof ProviderError) {
+      return failed(error.kind === 'auth' ? 'key-refused' : error.kind === 'connection' || error.kind === 'timeout' ? 'unreachable' : 'error', error);
+    }
+    // An abort by our own timeout surfaces as the SDK's abort error: the provider did not answer in time.
+    if (timeout.aborted) return failed('unreachable', new ProviderError(provider.name, 'timeout', `no answer within ${options.timeoutMs ?? PROBE_TIMEOUT_MS} ms`, { cause: error }));
+    return failed('error', new ProviderError(provider.name, 'server', errorMessage(error), { cause: error }));
+  }
+}
+
+/** Whether `model` (the provider's id, as configured) is among the listed ones; Ollama lists `name:tag`. */
+export function hasModel(listed: readonly string[], model: string): boolean {
+  return listed.includes(model) || (!model.includes(':') && listed.includes(`${model}:latest`));
+}
