@@ -84,6 +84,12 @@ export interface ProviderLimits {
   concurrencyCap: number | null;
   pace: number | null;
   learned: { rpm: boolean; tpm: boolean } | null;
+  health: {
+    reachable: boolean | null;
+    lastSuccessAt: string | null;
+    lastFailureAt: string | null;
+    lastFailure: { kind: string; message: string; code: string } | null;
+  } | null;
   totals: { calls: number; rateLimited: number; waitedMs: number };
   samples: LimitSample[];
 }

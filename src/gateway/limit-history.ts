@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { LedgerEntry } from './cost-ledger.js';
 import type { GateState } from './limit-gate.js';
+import type { ProviderHealthState } from './provider-health.js';
 
 /** @default 5000: how often each provider's limiter is sampled. */
 export const SAMPLE_INTERVAL_MS = 5_000;
@@ -27,7 +28,7 @@ export interface LimitSample {
 }
 
 /** A provider's state as the gateway reports it (`Gateway.providersState()`). */
-export type ProviderState = { name: string; type: string } & Partial<GateState> & { queued?: number };
+export type ProviderState = { name: string; type: string } & Partial<GateState> & { queued?: number; health?: ProviderHealthState };
 
 export interface ProviderLimitHistory {
   name: string;
@@ -37,6 +38,8 @@ export interface ProviderLimitHistory {
   concurrencyCap: number | null;
   pace: number | null;
   learned: GateState['learned'] | null;
+  /** Reachability and the last failure, from the gateway's calls and the daemon's checks. */
+  health: ProviderHealthState | null;
   /** Since the daemon started. */
   totals: { calls: number; rateLimited: number; waitedMs: number };
   /** Oldest first; the last one is taken at the time of the request. */
@@ -122,6 +125,7 @@ export class LimitHistory {
       concurrencyCap: state.concurrencyCap ?? null,
       pace: state.pace ?? null,
       learned: state.learned ?? null,
+      health: state.health ?? null,
       totals: { ...(this.#totals.get(state.name) ?? { calls: 0, rateLimited: 0, waitedMs: 0 }) },
       samples: [...(this.#samples.get(state.name) ?? []), this.#take(state)],
     }));

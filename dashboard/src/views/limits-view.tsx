@@ -19,10 +19,15 @@ export function LimitsView() {
 }
 
 function health(provider: ProviderLimits, pausedUntil: string | null): { label: string; tone: 'ok' | 'warn' | 'bad' } {
+  const checked = provider.health;
+  if (checked?.reachable === false) return { label: `unreachable: ${checked.lastFailure?.message ?? 'no answer'}`, tone: 'bad' };
+  if (checked?.lastFailure && checked.lastFailureAt && (!checked.lastSuccessAt || checked.lastFailureAt > checked.lastSuccessAt)) {
+    return { label: `last call failed: ${checked.lastFailure.message}`, tone: 'bad' };
+  }
   if (pausedUntil) return { label: `paused after a 429 until ${new Date(pausedUntil).toLocaleTimeString('en-GB')}`, tone: 'bad' };
   if (provider.pace !== null && provider.pace < 1) return { label: `slowed to ${Math.round(provider.pace * 100)}% pace after 429s`, tone: 'warn' };
   if (provider.concurrencyCap !== null && provider.limits?.concurrency != null && provider.concurrencyCap < provider.limits.concurrency) return { label: `in-flight cap lowered to ${provider.concurrencyCap}`, tone: 'warn' };
-  return { label: 'ok', tone: 'ok' };
+  return { label: checked?.reachable ? 'ok' : 'not called yet', tone: 'ok' };
 }
 
 function limitText(limit: number | null | undefined, learned: boolean | undefined): string {

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { AgentdError, ErrorCode } from '../../errors.js';
 import type { DashboardAsset } from '../dashboard/assets.js';
 import { sessionCookie, SESSION_COOKIE, type DashboardSessions } from '../dashboard/sessions.js';
-import { parseInput } from '../validate.js';
 
 /**
  * Sent with every response. Scripts and styles only from the daemon's own files (no inline script, no
@@ -62,7 +61,6 @@ export function dashboardRoutes(app: FastifyInstance, options: { sessions: Dashb
   });
 
   app.post('/v1/dashboard/logout', async (request, reply) => {
-    parseInput(z.object({}).loose().optional(), request.body);
     sessions.end(request.headers.cookie);
     return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).code(204).send();
   });

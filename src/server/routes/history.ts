@@ -38,6 +38,15 @@ export const limitHistoryResponse = z.object({
       concurrencyCap: z.number().nullable(),
       pace: z.number().nullable(),
       learned: z.object({ rpm: z.boolean(), tpm: z.boolean() }).nullable(),
+      health: z
+        .object({
+          reachable: z.boolean().nullable(),
+          lastSuccessAt: z.string().nullable(),
+          lastFailureAt: z.string().nullable(),
+          lastFailure: z.object({ kind: z.string(), message: z.string(), code: z.string() }).nullable(),
+          lastCheckedBy: z.enum(['call', 'check']).nullable(),
+        })
+        .nullable(),
       totals: z.object({ calls: z.number(), rateLimited: z.number(), waitedMs: z.number() }),
       samples: z.array(limitSample),
     }),
