@@ -114,11 +114,14 @@ describe.skipIf(browserMissing !== undefined)('the dashboard in Chromium, agains
     await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
 
     const status = page.getByTestId('run-status');
-    await status.filter({ hasText: 'running' }).waitFor({ timeout: 20_000 });
-    await page.getByTestId('pages').filter({ hasText: /^[1-9]\d* of / }).waitFor({ timeout: 20_000 });
-    await page.locator('.card').first().waitFor({ timeout: 20_000 });
-    releaseReport();
-    await status.filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
+    try {
+      await status.filter({ hasText: 'running' }).waitFor({ timeout: STEP_MS });
+      await page.getByTestId('pages').filter({ hasText: /^[1-9]\d* of / }).waitFor({ timeout: STEP_MS });
+      await page.locator('.card').first().waitFor({ timeout: STEP_MS });
+    } finally {
+      releaseReport();
+    }
+    await status.filter({ hasText: 'completed' }).waitFor({ timeout: STEP_MS });
     expect(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     await page.getByRole('heading', { name: 'Research report' }).waitFor();
     expect(await page.getByTestId('cost').textContent()).toMatch(/^\$0\.\d{4}$/);
@@ -133,7 +136,7 @@ describe.skipIf(browserMissing !== undefined)('the dashboard in Chromium, agains
     await shoot(limits, 'limits');
     await usage.close();
     await limits.close();
-  }, 120_000);
+  }, 4 * STEP_MS);
 
   it('links each citation of the report to its source card, and the card back to the source list', async () => {
     const citation = page.locator('.report a.citation').first();
