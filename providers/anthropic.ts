@@ -1,15 +1,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../src/errors.js';
-import type { CallOptions, ChatMessage, ChatRequest, ChatResult, ChatStream, ChatStreamPart, FinishReason, LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
+import type { MessageCreateParamsNonStreaming, MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
+import type { CallOptions, ChatRequest, ChatResult, ChatStream, ChatStreamPart, FinishReason, LanguageModelProvider, ProviderFactory, ToolCall } from '../src/gateway/language-model.js';
+import { anthropicParams, checkAnthropicRequest, schemaToolName } from './anthropic-wire.js';
 import { abortError, headersToRecord, missingKeyError, providerHttpError, providerNetworkError } from '../src/gateway/provider-errors.js';
 
-/** Anthropic has no JSON mode; this instruction is what its documentation recommends instead. */
-const JSON_INSTRUCTION = 'Answer with a single JSON object and nothing else: no prose, no code fences.';
-
 /**
- * Anthropic's Messages API through the official SDK, retries off (the gateway owns them). System messages
- * become the `system` parameter; consecutive messages of one role are merged, as the API requires turns
- * to alternate.
+ * Anthropic's Messages API through the official SDK, retries off (the gateway owns them). The translation
+ * of OpenAI-style requests (tools, images, json_schema) is in anthropic-wire.ts.
  */
 export const createAnthropicProvider: ProviderFactory = (options) => {
   const client = new Anthropic({
@@ -32,14 +30,28 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
     openAITokenizer: false,
     builtInPricing: true,
 
+    check(request: ChatRequest): void {
+      checkAnthropicRequest(provider, request);
+    },
+
     async chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResult> {
       ensureKey();
+      checkAnthropicRequest(provider, request);
+      const schemaTool = schemaToolName(request);
       try {
-        const { data, response } = await client.messages.create({ ...params(request), stream: false }, { signal: callOptions.signal }).withResponse();
-        const text = data.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+        const body = { ...anthropicParams(request), stream: false } as unknown as MessageCreateParamsNonStreaming;
+        const { data, response } = await client.messages.create(body, { signal: callOptions.signal }).withResponse();
+        let text = '';
+        const toolCalls: ToolCall[] = [];
+        for (const block of data.content) {
+          if (block.type === 'text') text += block.text;
+          else if (block.type === 'tool_use' && block.name === schemaTool) text += JSON.stringify(block.input);
+          else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
+        }
+        // The forced schema tool is how the answer was shaped, not a tool call the client made.
+        const reason = schemaTool !== undefined && data.stop_reason === 'tool_use' ? 'stop' : finishReason(data.stop_reason);
         return {
-          text,
-          finishReason: finishReason(data.stop_reason),
+          choices: [{ text, toolCalls, finishReason: reason }],
           usage: { inputTokens: data.usage.input_tokens, outputTokens: data.usage.output_tokens },
           model: data.model,
           headers: headersToRecord(response.headers),
@@ -51,9 +63,12 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
 
     async stream(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatStream> {
       ensureKey();
+      checkAnthropicRequest(provider, request);
+      const schemaTool = schemaToolName(request);
       let opened;
       try {
-        opened = await client.messages.create({ ...params(request), stream: true }, { signal: callOptions.signal }).withResponse();
+        const body = { ...anthropicParams(request), stream: true } as unknown as MessageCreateParamsStreaming;
+        opened = await client.messages.create(body, { signal: callOptions.signal }).withResponse();
       } catch (error) {
         throw normalize(options.name, error);
       }
@@ -63,16 +78,31 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
         let inputTokens = 0;
         let outputTokens = 0;
         let model = request.model;
+        // Content block index -> tool call index (OpenAI numbers tool calls from 0), or 'schema' for the forced tool.
+        const toolBlocks = new Map<number, number | 'schema'>();
         try {
           for await (const event of events) {
             if (event.type === 'message_start') {
               model = event.message.model;
               inputTokens = event.message.usage.input_tokens;
               outputTokens = event.message.usage.output_tokens;
+            } else if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
+              const block = event.content_block;
+              if (block.name === schemaTool) {
+                toolBlocks.set(event.index, 'schema');
+              } else {
+                const index = [...toolBlocks.values()].filter((value) => value !== 'schema').length;
+                toolBlocks.set(event.index, index);
+                yield { type: 'tool-call-delta', choice: 0, index, id: block.id, name: block.name, argumentsDelta: '' };
+              }
             } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
-              yield { type: 'text-delta', text: event.delta.text };
+              yield { type: 'text-delta', choice: 0, text: event.delta.text };
+            } else if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') {
+              const target = toolBlocks.get(event.index);
+              if (target === 'schema') yield { type: 'text-delta', choice: 0, text: event.delta.partial_json };
+              else if (target !== undefined) yield { type: 'tool-call-delta', choice: 0, index: target, argumentsDelta: event.delta.partial_json };
             } else if (event.type === 'message_delta') {
-              reason = finishReason(event.delta.stop_reason);
+              reason = schemaTool !== undefined && event.delta.stop_reason === 'tool_use' ? 'stop' : finishReason(event.delta.stop_reason);
               // message_delta's usage is cumulative for the whole message.
               outputTokens = event.usage.output_tokens;
               if (event.usage.input_tokens != null) inputTokens = event.usage.input_tokens;
@@ -81,6 +111,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
         } catch (error) {
           throw normalize(options.name, error);
         }
+        yield { type: 'choice-finish', choice: 0, finishReason: reason };
         yield { type: 'finish', finishReason: reason, usage: { inputTokens, outputTokens }, model };
       }
       return { headers: headersToRecord(response.headers), parts: parts() };
@@ -100,32 +131,6 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
   };
   return provider;
 };
-
-function params(request: ChatRequest) {
-  const system = request.messages.filter((message) => message.role === 'system').map((message) => message.content);
-  if (request.responseFormat === 'json') system.push(JSON_INSTRUCTION);
-  return {
-    model: request.model,
-    max_tokens: request.maxOutputTokens,
-    messages: alternate(request.messages.filter((message) => message.role !== 'system')),
-    ...(system.length > 0 ? { system: system.join('\n\n') } : {}),
-    ...(request.temperature === undefined ? {} : { temperature: Math.min(1, request.temperature) }),
-    ...(request.stop === undefined ? {} : { stop_sequences: request.stop }),
-  };
-}
-
-/** Merges consecutive messages of one role and makes sure the conversation opens with the user. */
-function alternate(messages: ChatMessage[]): Array<{ role: 'user' | 'assistant'; content: string }> {
-  const turns: Array<{ role: 'user' | 'assistant'; content: string }> = [];
-  for (const message of messages) {
-    const role = message.role === 'assistant' ? 'assistant' : 'user';
-    const last = turns.at(-1);
-    if (last && last.role === role) last.content += `\n\n${message.content}`;
-    else turns.push({ role, content: message.content });
-  }
-  if (turns[0]?.role !== 'user') turns.unshift({ role: 'user', content: '(continue)' });
-  return turns;
-}
 
 function finishReason(reason: string | null | undefined): FinishReason {
   switch (reason) {

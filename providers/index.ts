@@ -1,5 +1,6 @@
 import type { ResolvedProviderConfig } from '../src/config/load-config.js';
 import type { LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
+import { nodeFetch } from './node-fetch.js';
 
 /**
  * The built-in providers by config `type`, each imported only when a provider of that type is configured:
@@ -11,13 +12,13 @@ export const providerFactories: Readonly<Record<ResolvedProviderConfig['type'], 
   ollama: async () => (await import('./ollama.js')).createOllamaProvider,
 };
 
-/** Builds every configured provider. `fetch` replaces the global one (tests). */
+/** Builds every configured provider, on `nodeFetch` (node-fetch.ts) unless a `fetch` is given (tests). */
 export async function createProviders(configs: Readonly<Record<string, ResolvedProviderConfig>>, options: { fetch?: typeof fetch } = {}): Promise<Map<string, LanguageModelProvider>> {
   const providers = new Map<string, LanguageModelProvider>();
   for (const [name, config] of Object.entries(configs)) {
     const { type, apiKey, baseURL, headers, timeoutMs, missingEnv, origin: _origin, limits: _limits, ...extra } = config;
     const factory = await providerFactories[type]();
-    providers.set(name, factory({ name, apiKey, baseURL, headers, timeoutMs, missingApiKeyEnv: missingEnv.apiKey, extra, ...(options.fetch ? { fetch: options.fetch } : {}) }));
+    providers.set(name, factory({ name, apiKey, baseURL, headers, timeoutMs, missingApiKeyEnv: missingEnv.apiKey, extra, fetch: options.fetch ?? nodeFetch }));
   }
   return providers;
 }

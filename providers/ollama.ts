@@ -1,6 +1,7 @@
 import { Ollama, type ChatResponse } from 'ollama';
 import { ProviderError } from '../src/errors.js';
-import type { CallOptions, ChatRequest, ChatResult, ChatStream, ChatStreamPart, FinishReason, LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
+import type { CallOptions, ChatRequest, ChatResult, ChatStream, ChatStreamPart, EmbedRequest, EmbedResult, FinishReason, LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
+import { checkOllamaRequest, ollamaBody, openAILogprobs, toolCallsOf } from './ollama-wire.js';
 import { abortError, headersToRecord, providerHttpError, providerNetworkError } from '../src/gateway/provider-errors.js';
 
 const DEFAULT_HOST = 'http://127.0.0.1:11434';
@@ -30,17 +31,6 @@ export const createOllamaProvider: ProviderFactory = (options) => {
     return { client, captured, timeout };
   };
 
-  const body = (request: ChatRequest) => ({
-    model: request.model,
-    messages: request.messages,
-    ...(request.responseFormat === 'json' ? { format: 'json' } : {}),
-    options: {
-      num_predict: request.maxOutputTokens,
-      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-      ...(request.stop === undefined ? {} : { stop: request.stop }),
-    },
-  });
-
   const provider: LanguageModelProvider = {
     name: options.name,
     type: 'ollama',
@@ -48,38 +38,71 @@ export const createOllamaProvider: ProviderFactory = (options) => {
     openAITokenizer: false,
     builtInPricing: false,
 
+    check(request: ChatRequest): void {
+      checkOllamaRequest(provider, request);
+    },
+
     async chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResult> {
+      checkOllamaRequest(provider, request);
       const { client, captured, timeout } = clientFor(callOptions.signal);
       try {
-        const response = await client.chat({ ...body(request), stream: false });
-        return { text: response.message.content, finishReason: finishReason(response), usage: usageOf(response), model: response.model, headers: captured.headers };
+        const response = await client.chat({ ...ollamaBody(request), stream: false });
+        const toolCalls = toolCallsOf(response.message);
+        const fields = openAILogprobs(response);
+        return {
+          choices: [{ text: response.message.content, toolCalls, finishReason: toolCalls.length > 0 ? 'tool-calls' : finishReason(response), ...(fields ? { openAIFields: fields } : {}) }],
+          usage: usageOf(response),
+          model: response.model,
+          headers: captured.headers,
+        };
       } catch (error) {
         throw normalize(options.name, error, timeout.aborted, captured.headers);
       }
     },
 
     async stream(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatStream> {
+      checkOllamaRequest(provider, request);
       const { client, captured, timeout } = clientFor(callOptions.signal);
       let chunks: AsyncIterable<ChatResponse>;
       try {
-        chunks = await client.chat({ ...body(request), stream: true });
+        chunks = await client.chat({ ...ollamaBody(request), stream: true });
       } catch (error) {
         throw normalize(options.name, error, timeout.aborted, captured.headers);
       }
       async function* parts(): AsyncGenerator<ChatStreamPart> {
         let last: ChatResponse | undefined;
+        let toolCallCount = 0;
         try {
           for await (const chunk of chunks) {
-            if (chunk.message?.content) yield { type: 'text-delta', text: chunk.message.content };
+            if (chunk.message?.content) yield { type: 'text-delta', choice: 0, text: chunk.message.content };
+            // Ollama sends each tool call whole, in one chunk.
+            for (const call of toolCallsOf(chunk.message)) {
+              yield { type: 'tool-call-delta', choice: 0, index: toolCallCount, id: call.id, name: call.name, argumentsDelta: call.arguments };
+              toolCallCount += 1;
+            }
+            const fields = openAILogprobs(chunk);
+            if (fields) yield { type: 'openai-delta', choice: 0, fields };
             last = chunk;
           }
         } catch (error) {
           throw normalize(options.name, error, timeout.aborted, captured.headers);
         }
         if (!last?.done) throw new ProviderError(options.name, 'server', 'the stream ended before its final message');
-        yield { type: 'finish', finishReason: finishReason(last), usage: usageOf(last), model: last.model };
+        const reason = toolCallCount > 0 ? 'tool-calls' : finishReason(last);
+        yield { type: 'choice-finish', choice: 0, finishReason: reason };
+        yield { type: 'finish', finishReason: reason, usage: usageOf(last), model: last.model };
       }
       return { headers: captured.headers, parts: parts() };
+    },
+
+    async embed(request: EmbedRequest, callOptions: CallOptions = {}): Promise<EmbedResult> {
+      const { client, captured, timeout } = clientFor(callOptions.signal);
+      try {
+        const response = await client.embed({ model: request.model, input: request.input, ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }) });
+        return { embeddings: response.embeddings, inputTokens: response.prompt_eval_count ?? 0, model: response.model, headers: captured.headers };
+      } catch (error) {
+        throw normalize(options.name, error, timeout.aborted, captured.headers);
+      }
     },
 
     async listModels(callOptions: CallOptions = {}): Promise<string[]> {

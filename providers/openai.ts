@@ -1,7 +1,9 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { ProviderError } from '../src/errors.js';
-import type { CallOptions, ChatRequest, ChatResult, ChatStream, ChatStreamPart, FinishReason, LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
+import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type { CallOptions, ChatRequest, ChatResult, ChatStream, ChatStreamPart, EmbedRequest, EmbedResult, FinishReason, LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
+import { choiceFromOpenAI, openAIBody, partsFromOpenAIChunk } from './openai-wire.js';
 import { abortError, headersToRecord, missingKeyError, providerHttpError, providerNetworkError } from '../src/gateway/provider-errors.js';
 
 const OFFICIAL_BASE_URL = 'https://api.openai.com/v1';
@@ -28,17 +30,6 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  const body = (request: ChatRequest) => ({
-    model: request.model,
-    messages: request.messages,
-    // The official API wants max_completion_tokens (reasoning models refuse max_tokens); many compatible
-    // servers only know max_tokens.
-    ...(official ? { max_completion_tokens: request.maxOutputTokens } : { max_tokens: request.maxOutputTokens }),
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.stop === undefined ? {} : { stop: request.stop }),
-    ...(request.responseFormat === 'json' ? { response_format: { type: 'json_object' as const } } : {}),
-  });
-
   const ensureKey = () => {
     if (apiKey === undefined) throw missingKeyError(options.name, options.missingApiKeyEnv);
   };
@@ -51,14 +42,17 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
     openAITokenizer: official,
     builtInPricing: official,
 
+    // Every parameter of OpenAI's API is passed as it is: this is the API agentd's is modelled on.
+    check(): void {},
+
     async chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResult> {
       ensureKey();
       try {
-        const { data, response } = await client.chat.completions.create({ ...body(request), stream: false }, { signal: callOptions.signal }).withResponse();
-        const choice = data.choices[0];
+        const body = { ...openAIBody(request, official), stream: false } as unknown as ChatCompletionCreateParamsNonStreaming;
+        const { data, response } = await client.chat.completions.create(body, { signal: callOptions.signal }).withResponse();
+        const choices = data.choices.length > 0 ? [...data.choices].sort((a, b) => a.index - b.index).map((choice) => choiceFromOpenAI(choice as never)) : [{ text: '', toolCalls: [], finishReason: 'other' as const }];
         return {
-          text: choice?.message.content ?? '',
-          finishReason: finishReason(choice?.finish_reason),
+          choices,
           usage: { inputTokens: data.usage?.prompt_tokens ?? 0, outputTokens: data.usage?.completion_tokens ?? 0 },
           model: data.model,
           headers: headersToRecord(response.headers),
@@ -72,9 +66,9 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
       ensureKey();
       let opened;
       try {
-        opened = await client.chat.completions
-          .create({ ...body(request), stream: true, stream_options: { include_usage: true } }, { signal: callOptions.signal })
-          .withResponse();
+        // Usage is always asked for upstream: the ledger needs it whatever the client asked for.
+        const body = { ...openAIBody(request, official), stream: true, stream_options: { include_usage: true } } as unknown as ChatCompletionCreateParamsStreaming;
+        opened = await client.chat.completions.create(body, { signal: callOptions.signal }).withResponse();
       } catch (error) {
         throw normalize(options.name, error);
       }
@@ -86,9 +80,12 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
         try {
           for await (const chunk of chunks) {
             model = chunk.model || model;
-            const choice = chunk.choices[0];
-            if (choice?.delta?.content) yield { type: 'text-delta', text: choice.delta.content };
-            if (choice?.finish_reason) reason = finishReason(choice.finish_reason);
+            for (const choice of chunk.choices) {
+              for (const part of partsFromOpenAIChunk(choice as never)) {
+                if (part.type === 'choice-finish' && part.choice === 0) reason = part.finishReason;
+                yield part;
+              }
+            }
             if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
           }
         } catch (error) {
@@ -97,6 +94,19 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
         yield { type: 'finish', finishReason: reason, usage, model };
       }
       return { headers: headersToRecord(response.headers), parts: parts() };
+    },
+
+    async embed(request: EmbedRequest, callOptions: CallOptions = {}): Promise<EmbedResult> {
+      ensureKey();
+      try {
+        const { data, response } = await client.embeddings
+          .create({ model: request.model, input: request.input, encoding_format: 'float', ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }) }, { signal: callOptions.signal })
+          .withResponse();
+        const embeddings = [...data.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
+        return { embeddings, inputTokens: data.usage?.prompt_tokens ?? 0, model: data.model, headers: headersToRecord(response.headers) };
+      } catch (error) {
+        throw normalize(options.name, error);
+      }
     },
 
     async listModels(callOptions: CallOptions = {}): Promise<string[]> {
@@ -113,22 +123,6 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
   };
   return provider;
 };
-
-function finishReason(reason: string | null | undefined): FinishReason {
-  switch (reason) {
-    case 'stop':
-      return 'stop';
-    case 'length':
-      return 'length';
-    case 'content_filter':
-      return 'content-filter';
-    case 'tool_calls':
-    case 'function_call':
-      return 'tool-calls';
-    default:
-      return 'other';
-  }
-}
 
 function normalize(provider: string, error: unknown): Error {
   if (error instanceof ProviderError) return error;

@@ -35,8 +35,14 @@ export const ErrorCode = {
   aborted: 'AGENTD_ERR_ABORTED',
   /** The persistent store failed. */
   store: 'AGENTD_ERR_STORE',
+  /** The data dir's disk is full (or over quota): writes are refused until space is freed. */
+  storeFull: 'AGENTD_ERR_STORE_FULL',
   /** The daemon is not running or not reachable. */
   daemon: 'AGENTD_ERR_DAEMON',
+  /** A run's every LLM call failed to connect to the provider. */
+  providerUnreachable: 'AGENTD_ERR_PROVIDER_UNREACHABLE',
+  /** A run's every web search failed for network reasons. */
+  searchUnreachable: 'AGENTD_ERR_SEARCH_UNREACHABLE',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -77,8 +83,11 @@ export class ConfigError extends AgentdError {
 /** Client input failed validation (400). */
 export class BadRequestError extends AgentdError {
   override readonly name = 'BadRequestError';
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(ErrorCode.badRequest, message, { ...options, statusCode: 400 });
+  /** The offending request parameter, by its name in the API (OpenAI's `param`). */
+  readonly param: string | undefined;
+  constructor(message: string, options: { cause?: unknown; param?: string } = {}) {
+    super(ErrorCode.badRequest, message, { ...(options.cause === undefined ? {} : { cause: options.cause }), statusCode: 400 });
+    this.param = options.param;
   }
 }
 
@@ -197,6 +206,34 @@ export class StoreError extends AgentdError {
   override readonly name = 'StoreError';
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(ErrorCode.store, message, options);
+  }
+}
+
+/** The disk under the store is full or over quota (507 Insufficient Storage); writes work again once space is freed. */
+export class StoreFullError extends AgentdError {
+  override readonly name = 'StoreFullError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(ErrorCode.storeFull, message, { ...options, statusCode: 507 });
+  }
+}
+
+/** Whether a file system error means "no space left" rather than a broken store. */
+export function isNoSpaceError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** A StoreFullError for a disk that is full, a StoreError otherwise; `action` says what failed ("cannot write X"). */
+export function storeWriteError(action: string, error: unknown): StoreError | StoreFullError {
+  if (isNoSpaceError(error)) return new StoreFullError(`${action}: no space left on the data dir's disk; free some space and agentd carries on`, { cause: error });
+  return new StoreError(`${action}: ${errorMessage(error)}`, { cause: error });
+}
+
+/** Nothing of a run could reach a service it needs (its LLM provider, its search engine): the run fails (502). */
+export class UnreachableError extends AgentdError {
+  override readonly name = 'UnreachableError';
+  constructor(code: typeof ErrorCode.providerUnreachable | typeof ErrorCode.searchUnreachable, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { ...options, statusCode: 502 });
   }
 }
 

@@ -25,7 +25,7 @@ export interface LoggerOptions {
 
 /** The daemon's structured logger: JSON lines, secrets redacted. */
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.file ? createWriteStream(options.file, { flags: 'a', mode: 0o600 }) : process.stdout;
+  const destination = options.file ? logFileStream(options.file) : process.stdout;
   return pino(
     {
       level: options.level,
@@ -34,6 +34,22 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+}
+
+/**
+ * The log file as a stream whose errors (a full disk, a removed folder) degrade logging instead of ending the
+ * process: an 'error' event with no listener would throw. The first error is said once on standard error
+ * (what `daemon.out` keeps), later lines are dropped until the stream recovers or the daemon restarts.
+ */
+function logFileStream(file: string): NodeJS.WritableStream {
+  const stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
+  let reported = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (reported) return;
+    reported = true;
+    process.stderr.write(`agentd: cannot write the log file ${file}: ${error.code ?? error.message}; logging is degraded\n`);
+  });
+  return stream;
 }
 
 /** A logger that writes nothing, for library code used without a daemon (tests, benchmarks). */

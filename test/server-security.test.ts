@@ -19,7 +19,7 @@ describe('the API guards', () => {
     for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${TEST_TOKEN}` }]) {
       const response = await app.inject({ url: '/v1/status', headers });
       expect(response.statusCode).toBe(401);
-      expect(response.json()).toEqual({ error: { code: 'AGENTD_ERR_UNAUTHORIZED', message: expect.any(String) } });
+      expect(response.json()).toEqual({ error: { code: 'AGENTD_ERR_UNAUTHORIZED', message: expect.any(String), type: 'authentication_error', param: null } });
     }
   });
 
@@ -55,7 +55,7 @@ describe('the API guards', () => {
   it('answers unknown routes with a JSON 404', async () => {
     const response = await app.inject({ url: '/v1/nothing-here', headers: auth });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ error: { code: 'AGENTD_ERR_NOT_FOUND', message: 'no route GET /v1/nothing-here' } });
+    expect(response.json()).toEqual({ error: { code: 'AGENTD_ERR_NOT_FOUND', message: 'no route GET /v1/nothing-here', type: 'not_found_error', param: null } });
   });
 
   it('answers malformed JSON with a 400, never a 500', async () => {

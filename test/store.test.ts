@@ -101,10 +101,12 @@ describe('the append-only log', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
   });
 
-  it('fails loudly on a corrupt line in the middle instead of dropping data', () => {
+  it('reports a corrupt line in the middle and skips it, keeping the lines around it', () => {
     const file = path.join(tempDir(), 'events.jsonl');
     writeFileSync(file, '{"n":1}\nnot json\n{"n":3}\n');
-    expect(() => AppendLog.open(file)).toThrow(/corrupt entry at byte 8/);
+    const opened = AppendLog.open(file);
+    expect(opened.entries).toEqual([{ n: 1 }, { n: 3 }]);
+    expect(opened.corrupt.map((line) => line.byte)).toEqual([8]);
   });
 
   it('keeps the previous run record when a write is torn before its rename', async () => {

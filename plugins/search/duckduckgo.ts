@@ -30,28 +30,64 @@ const createDuckDuckGo: PluginFactory<SearchPlugin> = (raw) => {
 };
 export default createDuckDuckGo;
 
-/**
- * Reads organic results (ads skipped) from DuckDuckGo's HTML result page. jsdom (about 90 MB) is loaded with
- * the first search, not when the daemon starts.
- */
+/** Reads organic results (ads skipped) from DuckDuckGo's HTML result page. */
 export async function parseResults(html: string): Promise<SearchResult[]> {
-  const { JSDOM } = await import('jsdom');
-  const document = new JSDOM(html).window.document;
-  if (document.querySelector('.anomaly-modal, #challenge-form')) {
+  // parse5 alone (about 8 MB loaded), not jsdom (about 90 MB): a result page needs a tree, not a browser.
+  const { parse } = await import('parse5');
+  const document = parse(html) as unknown as HtmlNode;
+  if (find(document, (node) => hasClass(node, 'anomaly-modal') || attribute(node, 'id') === 'challenge-form')) {
     throw new PluginError('duckduckgo', 'DuckDuckGo asked for a challenge (too many searches): try again later or configure another search backend', { statusCode: 502 });
   }
   const results: SearchResult[] = [];
-  for (const block of document.querySelectorAll('.result')) {
-    if (block.classList.contains('result--ad')) continue;
-    const link = block.querySelector<HTMLAnchorElement>('a.result__a');
-    const href = link?.getAttribute('href');
+  for (const block of findAll(document, (node) => hasClass(node, 'result'))) {
+    if (hasClass(block, 'result--ad')) continue;
+    const link = find(block, (node) => node.nodeName === 'a' && hasClass(node, 'result__a'));
+    const href = link && attribute(link, 'href');
     if (!link || !href) continue;
     const url = resolveRedirect(href);
     if (!url) continue;
-    const snippet = block.querySelector('.result__snippet')?.textContent ?? '';
-    results.push({ url, title: clean(link.textContent ?? ''), snippet: clean(snippet) });
+    const snippet = find(block, (node) => hasClass(node, 'result__snippet'));
+    results.push({ url, title: clean(textOf(link)), snippet: clean(snippet ? textOf(snippet) : '') });
   }
   return results;
+}
+
+/** The part of parse5's default tree that the parser reads. */
+interface HtmlNode {
+  nodeName: string;
+  value?: string;
+  attrs?: Array<{ name: string; value: string }>;
+  childNodes?: HtmlNode[];
+  content?: HtmlNode;
+}
+
+function attribute(node: HtmlNode, name: string): string | undefined {
+  return node.attrs?.find((attr) => attr.name === name)?.value;
+}
+
+function hasClass(node: HtmlNode, name: string): boolean {
+  return (attribute(node, 'class') ?? '').split(/\s+/).includes(name);
+}
+
+/** Every descendant matching, in document order (as querySelectorAll). */
+function findAll(root: HtmlNode, matches: (node: HtmlNode) => boolean): HtmlNode[] {
+  const found: HtmlNode[] = [];
+  const stack = [...(root.childNodes ?? [])].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop() as HtmlNode;
+    if (matches(node)) found.push(node);
+    for (let index = (node.childNodes?.length ?? 0) - 1; index >= 0; index--) stack.push((node.childNodes as HtmlNode[])[index] as HtmlNode);
+  }
+  return found;
+}
+
+function find(root: HtmlNode, matches: (node: HtmlNode) => boolean): HtmlNode | undefined {
+  return findAll(root, matches)[0];
+}
+
+function textOf(node: HtmlNode): string {
+  if (node.nodeName === '#text') return node.value ?? '';
+  return (node.childNodes ?? []).map(textOf).join('');
 }
 
 /** Result links go through `//duckduckgo.com/l/?uddg=<target>`; we want the target. */

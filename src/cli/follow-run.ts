@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { TERMINAL_EVENT_TYPES, type RunEvent } from '../runs/run-event.js';
 import type { DaemonClient } from './daemon-client.js';
 import type { Output } from './output.js';
+import { forTerminal } from './terminal-text.js';
 
 /** Close codes after which the stream is reopened from the last event seen. */
 const RECONNECT_CODES = new Set([1001, 1006, 4008]);
@@ -32,7 +33,7 @@ export function followRun(client: DaemonClient, id: string, output: Output, opti
     const line = `${progress.stage}${pages}, ${progress.tokens} tokens, $${progress.costUsd.toFixed(4)}${waits}`;
     if (line === lastLine && !force) return;
     lastLine = line;
-    if (options.isTTY) process.stderr.write(`\r\x1b[2K${line}`);
+    if (options.isTTY) process.stderr.write(`\r\x1b[2K${forTerminal(line)}`);
     else output.error(line);
   };
 

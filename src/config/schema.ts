@@ -77,6 +77,15 @@ export const configSchema = z
         token: z.string().min(16, 'expected at least 16 characters').optional(),
         /** Largest request body accepted, in bytes. @default 1048576 */
         bodyLimit: positiveInt('a positive number of bytes').default(1_048_576),
+        /** Browser origins allowed to call the API cross-origin (CORS). @default { origins: [] } */
+        cors: z
+          .object({
+            origins: z
+              .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected an origin such as "http://localhost:3000" (scheme, host and port, no path)'))
+              .default([]),
+          })
+          .strict()
+          .default({ origins: [] }),
       })
       .strict()
       .prefault({}),

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { AgentdError, ErrorCode } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -7,6 +6,8 @@ import { startProviderChecks } from './provider-checks.js';
 import { registerSecrets } from '../secrets.js';
 import { buildServer } from '../server/build-server.js';
 import { VERSION } from '../version.js';
+import { ensureWritableDirectory } from '../store/writable-directory.js';
+import { installProcessGuards } from './process-guards.js';
 import { closeServices, createServices } from './services.js';
 import { removeDaemonState, stateFiles, writeDaemonState } from './state-files.js';
 import { ensureToken } from './token.js';
@@ -26,7 +27,7 @@ export interface RunningDaemon {
  * that does.
  */
 export async function runDaemon(loaded: Config, options: { logToStdout?: boolean } = {}): Promise<RunningDaemon> {
-  mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });
+  ensureWritableDirectory(loaded.dataDir);
   registerSecrets(...Object.values(loaded.providers).map((provider) => provider.apiKey));
   const logger = createLogger({ level: loaded.log.level, ...(options.logToStdout ? {} : { file: stateFiles(loaded.dataDir).log }) });
   const config = await withDetectedProviders(loaded, logger);
@@ -45,6 +46,7 @@ export async function runDaemon(loaded: Config, options: { logToStdout?: boolean
     throw listenError(error, config);
   }
   services.url = url;
+  const uninstallGuards = installProcessGuards({ logger, runs: services.runs });
   // Resume what a previous daemon left queued or running, now that clients can watch it.
   await services.runs.start();
   const checks = startProviderChecks(services.providers, services.gateway.health, logger);
@@ -60,6 +62,7 @@ export async function runDaemon(loaded: Config, options: { logToStdout?: boolean
       await closeServices(services);
       await app.close();
       removeDaemonState(config.dataDir, process.pid);
+      uninstallGuards();
       logger.info('agentd stopped');
     })());
   return { url, close };

@@ -2,6 +2,7 @@ import { createProviders } from '../../providers/index.js';
 import type { Config } from '../config/load-config.js';
 import { CostLedger } from '../gateway/cost-ledger.js';
 import { Gateway } from '../gateway/gateway.js';
+import { ModelCatalog } from '../gateway/model-catalog.js';
 import { systemClock, type Clock } from '../gateway/clock.js';
 import type { LanguageModelProvider } from '../gateway/language-model.js';
 import { LimitHistory } from '../gateway/limit-history.js';
@@ -24,6 +25,8 @@ export interface Services {
   token: string;
   store: Store;
   gateway: Gateway;
+  /** The models `GET /v1/models` lists. */
+  models: ModelCatalog;
   /** The configured providers, as the gateway calls them (the daemon's checks list their models). */
   providers: ReadonlyMap<string, LanguageModelProvider>;
   plugins: Plugins;
@@ -47,6 +50,7 @@ export interface ServiceOptions {
 
 export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
   const store = await Store.open(config.dataDir);
+  for (const line of store.ledgerCorrupt) options.logger.warn({ byte: line.byte, reason: line.reason }, 'ledger.jsonl: corrupt line skipped');
   // Read once, counted by the ledger and the usage history, then let go (memory at rest).
   const ledgerEntries = store.takeLedgerEntries();
   const ledger = new CostLedger(store.ledger, ledgerEntries);
@@ -63,13 +67,14 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const events = new EventBus(store.runs, options.logger);
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
   const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
+  const models = new ModelCatalog({ config, providers, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
   const history = { usage: usageHistory, limits: new LimitHistory({ clock: options.clock ?? systemClock, providers: () => gateway.providersState() }) };
   ledger.subscribe((entry) => {
     history.usage.add(entry);
     history.limits.record(entry);
   });
   history.limits.start();
-  return { config, logger: options.logger, token: options.token, store, gateway, providers, plugins, events, runs, history, startedAt: new Date() };
+  return { config, logger: options.logger, token: options.token, store, gateway, models, providers, plugins, events, runs, history, startedAt: new Date() };
 }
 
 /** Stops the runs (checkpointing the running ones), then releases plugins and the store. */

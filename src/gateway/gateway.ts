@@ -7,16 +7,16 @@ import { systemClock, type Clock } from './clock.js';
 import { recordCall } from './call-record.js';
 import { ProviderHealth } from './provider-health.js';
 import type { CostLedger } from './cost-ledger.js';
-import { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type GenerateRequest, type GenerateResult, type StreamResult } from './generate-types.js';
-import type { ChatRequest, ChatUsage, FinishReason, LanguageModelProvider } from './language-model.js';
+import { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type EmbedGenerateRequest, type EmbedGenerateResult, type GenerateRequest, type GenerateResult, type GenerateStreamPart, type StreamResult } from './generate-types.js';
+import type { ChatRequest, ChatUsage, LanguageModelProvider } from './language-model.js';
 import { PriceList, costOf, type PriceLookup } from './pricing.js';
 import { readLimitsFromMessage, readRateLimitHeaders, type RateLimitReading } from './rate-limit-headers.js';
 import { RateLimiter, type Lease } from './rate-limiter.js';
 import { backoffMs, defaultRetryPolicy, transientRetryDelay, type RetryPolicy } from './retry-policy.js';
-import { estimatePromptTokens } from './token-estimate.js';
+import { estimatePromptTokens, estimateToolTokens } from './token-estimate.js';
 
 /** The request and result types live apart from this implementation; callers may import them from here. */
-export { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type GenerateRequest, type GenerateResult, type StreamResult } from './generate-types.js';
+export { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type EmbedGenerateRequest, type EmbedGenerateResult, type GenerateRequest, type GenerateResult, type GenerateStreamPart, type StreamResult } from './generate-types.js';
 
 export interface GatewayOptions {
   config: Pick<Config, 'providers' | 'pricing' | 'models' | 'budget'>;
@@ -79,6 +79,12 @@ export class Gateway {
     return this.#ledger;
   }
 
+  /** Where a provider is called, for messages: its configured `baseURL`, else its SDK's default. */
+  providerURL(name: string): string {
+    const configured = Object.hasOwn(this.#config.providers, name) ? this.#config.providers[name]?.baseURL : undefined;
+    return configured ?? `the ${this.#providers.get(name)?.type ?? 'provider'} SDK's default URL`;
+  }
+
   /** The `provider/model` a call would use. Throws a 400 naming an unknown provider. */
   modelFor(model: string | undefined, action?: string): string {
     return this.#resolve(model, action).fullName;
@@ -90,8 +96,10 @@ export class Gateway {
     const chatRequest = this.#chatRequest(request, resolved);
     return this.#withAdmission(resolved, chatRequest, context, async (admission) => {
       const answer = await resolved.provider.chat(chatRequest, { signal: context.signal });
-      const result = this.#settle(resolved, chatRequest, context, admission, answer.usage, answer.headers, answer.finishReason);
-      return { ...result, text: answer.text };
+      const providerMs = this.#clock.now() - admission.startedAt;
+      const result = this.#settle(resolved, chatRequest, context, admission, answer.usage, answer.headers, providerMs);
+      const first = answer.choices[0] ?? { text: '', toolCalls: [], finishReason: 'other' as const };
+      return { ...result, text: first.text, toolCalls: first.toolCalls, finishReason: first.finishReason, choices: answer.choices };
     });
   }
 
@@ -105,29 +113,27 @@ export class Gateway {
       resolveResult = resolve;
       rejectResult = reject;
     });
-    // Nobody may be awaiting `result` when the stream fails: the text stream's reader sees the error.
+    // Nobody may be awaiting `result` when the stream fails: the parts' reader sees the error.
     result.catch(() => undefined);
 
     const opened = await this.#withAdmission(resolved, chatRequest, context, async (admission) => {
       const stream = await resolved.provider.stream(chatRequest, { signal: context.signal });
-      return { stream, admission };
+      return { stream, admission, providerMs: this.#clock.now() - admission.startedAt };
     }, { keepOpen: true });
 
     const settle = this.#settle.bind(this);
     const logger = this.#logger;
-    async function* textStream(): AsyncGenerator<string> {
-      let text = '';
+    async function* parts(): AsyncGenerator<GenerateStreamPart> {
       let finished = false;
       try {
         for await (const part of opened.stream.parts) {
-          if (part.type === 'text-delta') {
-            text += part.text;
-            yield part.text;
-          } else {
-            finished = true;
-            const settled = settle(resolved, chatRequest, context, opened.admission, part.usage, opened.stream.headers, part.finishReason);
-            resolveResult({ ...settled, text });
+          if (part.type !== 'finish') {
+            yield part;
+            continue;
           }
+          finished = true;
+          const settled = settle(resolved, chatRequest, context, opened.admission, part.usage, opened.stream.headers, opened.providerMs);
+          resolveResult({ ...settled, text: '', toolCalls: [], finishReason: part.finishReason, choices: [] });
         }
         if (!finished) throw new ProviderError(resolved.provider.name, 'server', 'the stream ended without a final message');
       } catch (error) {
@@ -142,7 +148,23 @@ export class Gateway {
         opened.admission.release();
       }
     }
-    return { model: resolved.fullName, textStream: textStream(), result };
+    return { model: resolved.fullName, parts: parts(), timing: { queuedMs: opened.admission.waitedMs, providerMs: opened.providerMs }, result };
+  }
+
+  /** Embeds texts through the same budget, limiter (input tokens) and ledger as chat calls. */
+  async embed(request: EmbedGenerateRequest, context: CallContext = {}): Promise<EmbedGenerateResult> {
+    const resolved = this.#resolve(request.model, context.action);
+    const provider = resolved.provider;
+    if (!provider.embed) throw new BadRequestError(`provider "${provider.name}" (${provider.type}) has no embeddings API`, { param: 'model' });
+    const embed = provider.embed.bind(provider);
+    const estimate = request.input.reduce((total, text) => total + estimatePromptTokens([{ role: 'user', content: text }], provider.openAITokenizer), 0);
+    const chatRequest: ChatRequest = { model: resolved.modelId, messages: request.input.map((text) => ({ role: 'user', content: text })), maxOutputTokens: 0 };
+    return this.#withAdmission(resolved, chatRequest, context, async (admission) => {
+      const answer = await embed({ model: resolved.modelId, input: request.input, dimensions: request.dimensions }, { signal: context.signal });
+      const providerMs = this.#clock.now() - admission.startedAt;
+      const settled = this.#settle(resolved, chatRequest, context, admission, { inputTokens: answer.inputTokens || estimate, outputTokens: 0 }, answer.headers, providerMs);
+      return { embeddings: answer.embeddings, model: resolved.fullName, usage: { promptTokens: settled.usage.promptTokens }, costUsd: settled.costUsd, timing: settled.timing };
+    });
   }
 
   /**
@@ -190,11 +212,12 @@ export class Gateway {
     return { provider, limiter, modelId: fullName.slice(slash + 1), fullName };
   }
 
+  /** The provider's request; a parameter the provider cannot honour is a 400 here, before any limit is spent. */
   #chatRequest(request: GenerateRequest, resolved: Resolved): ChatRequest {
-    const chat: ChatRequest = { model: resolved.modelId, messages: request.messages, maxOutputTokens: request.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS };
-    if (request.temperature !== undefined) chat.temperature = request.temperature;
-    if (request.responseFormat !== undefined) chat.responseFormat = request.responseFormat;
-    if (request.stop !== undefined) chat.stop = request.stop;
+    const { model: _model, ...fields } = request;
+    const chat: ChatRequest = { model: resolved.modelId, messages: request.messages };
+    for (const [key, value] of Object.entries(fields)) if (value !== undefined) (chat as unknown as Record<string, unknown>)[key] = value;
+    resolved.provider.check(chat);
     return chat;
   }
 
@@ -209,10 +232,11 @@ export class Gateway {
     call: (admission: Admission & { release(): void }) => Promise<T>,
     options: { keepOpen?: boolean } = {},
   ): Promise<T> {
-    const estimate = estimatePromptTokens(chatRequest.messages, resolved.provider.openAITokenizer);
-    const reservation = estimate + chatRequest.maxOutputTokens;
+    const estimate = estimatePromptTokens(chatRequest.messages, resolved.provider.openAITokenizer) + estimateToolTokens(chatRequest);
+    const output = reservedOutputTokens(chatRequest);
+    const reservation = estimate + output;
     const price = this.#prices.lookup(resolved.provider, resolved.modelId);
-    const hold = this.#budget.hold(costOf(price, estimate, chatRequest.maxOutputTokens), context.runId ? { id: context.runId, budgetUsd: context.budgetUsd } : undefined);
+    const hold = this.#budget.hold(costOf(price, estimate, output), context.runId ? { id: context.runId, budgetUsd: context.budgetUsd } : undefined);
     const flow = context.flow ?? context.runId ?? 'api';
     let lease: Lease | undefined;
     let attempts = 0;
@@ -228,6 +252,7 @@ export class Gateway {
           context.emit?.('llm-wait', { provider: resolved.provider.name, model: resolved.fullName, ms: lease.waitedMs, reason: lease.waitReason ?? 'queue', action: context.action });
         }
         const admission = { lease, attempts, rateLimited, waitedMs, startedAt: this.#clock.now(), release: () => hold.release() };
+        const retryStartedAt = this.#clock.now();
         try {
           const value = await call(admission);
           kept = options.keepOpen === true;
@@ -238,6 +263,8 @@ export class Gateway {
           if (error instanceof ProviderError && error.kind === 'rate-limited') rateLimited += 1;
           this.#logger.warn({ provider: resolved.provider.name, model: resolved.modelId, err: error, attempts, retryInMs: delay }, 'provider call failed; retrying');
           if (delay > 0) await abortableDelay(this.#clock, delay, context.signal);
+          // A failed attempt and its backoff are time the caller waited, not agentd's overhead.
+          waitedMs += this.#clock.now() - retryStartedAt;
         }
       }
     } finally {
@@ -277,9 +304,13 @@ export class Gateway {
     admission: Admission,
     usage: ChatUsage,
     headers: Record<string, string>,
-    finishReason: FinishReason,
-  ): Omit<GenerateResult, 'text'> {
-    const charged = resolved.provider.limitAccounting === 'prompt-plus-max-tokens' ? usage.inputTokens + chatRequest.maxOutputTokens : usage.inputTokens + usage.outputTokens;
+    providerMs: number,
+  ): Omit<GenerateResult, 'text' | 'toolCalls' | 'finishReason' | 'choices'> {
+    // OpenAI counts a request's max_tokens against TPM when it admits it; without one, what was used.
+    const charged =
+      resolved.provider.limitAccounting === 'prompt-plus-max-tokens' && chatRequest.maxOutputTokens !== undefined
+        ? usage.inputTokens + chatRequest.maxOutputTokens * choiceCount(chatRequest)
+        : usage.inputTokens + usage.outputTokens;
     const reading: RateLimitReading = readRateLimitHeaders(headers, this.#clock.now());
     admission.lease.succeeded(charged, reading);
     this.health.succeeded(resolved.provider.name, 'call');
@@ -300,14 +331,25 @@ export class Gateway {
       at: new Date(this.#clock.now()),
     });
     return {
-      finishReason,
       model: resolved.fullName,
       usage: { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens },
       costUsd,
       costUnknown: price.kind === 'unknown',
       attempts: admission.attempts,
+      timing: { queuedMs: admission.waitedMs, providerMs },
     };
   }
+}
+
+/** How many answers a request asks for (OpenAI's `n`). */
+function choiceCount(request: ChatRequest): number {
+  const n = request.openAIOptions?.n;
+  return typeof n === 'number' && n > 1 ? n : 1;
+}
+
+/** Output tokens to reserve: the cap if the caller set one, else an estimate the provider's usage settles. */
+function reservedOutputTokens(request: ChatRequest): number {
+  return (request.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS) * choiceCount(request);
 }
 
 /** The reset time of whichever dimension the headers say is exhausted. */

@@ -1,23 +1,17 @@
-import type { ChatMessage, FinishReason } from './language-model.js';
+import type { ChatChoice, ChatRequest, ChatStreamPart, FinishReason, ToolCall } from './language-model.js';
 
 /**
  * What callers of the gateway send and get back, in agentd's model names (`provider/model`). The gateway
  * (gateway.ts) implements them; routes, runs and actions depend on these types only.
  */
 
-/** Output tokens reserved when a caller does not say. */
+/** Output tokens the limiter and the budget reserve when a caller sets no cap (the provider's usage settles it). */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 1024;
 
-/** A gateway request, in agentd's model names (`provider/model`). */
-export interface GenerateRequest {
+/** A gateway request, in agentd's model names (`provider/model`); the other fields are the provider request's. */
+export interface GenerateRequest extends Omit<ChatRequest, 'model'> {
   /** `provider/model`; absent: `models.actions[action]`, else `models.default`. */
   model?: string | undefined;
-  messages: ChatMessage[];
-  /** @default 1024 */
-  maxOutputTokens?: number | undefined;
-  temperature?: number | undefined;
-  responseFormat?: 'text' | 'json' | undefined;
-  stop?: string[] | undefined;
 }
 
 /** Who is calling, for fairness, budgets, the ledger and events. */
@@ -33,21 +27,55 @@ export interface CallContext {
   emit?: ((type: 'llm-call' | 'llm-wait', data: Record<string, unknown>) => void) | undefined;
 }
 
+/** Where a call's time went, for the API's `x-agentd-queue-ms` and `x-agentd-overhead-ms` headers. */
+export interface CallTiming {
+  /** Waiting for the limiter, 429 pauses and retry backoff. */
+  queuedMs: number;
+  /** Inside the provider call (for a stream: until its response headers). */
+  providerMs: number;
+}
+
 export interface GenerateResult {
+  /** The first choice's text. */
   text: string;
+  /** The first choice's tool calls. */
+  toolCalls: ToolCall[];
   finishReason: FinishReason;
+  /** Every choice, the first being `text`, `toolCalls` and `finishReason`. */
+  choices: ChatChoice[];
   /** `provider/model`. */
   model: string;
   usage: { promptTokens: number; completionTokens: number };
   costUsd: number;
   costUnknown: boolean;
   attempts: number;
+  timing: CallTiming;
 }
+
+/** A stream's parts, without the final one: `result` carries the usage. */
+export type GenerateStreamPart = Exclude<ChatStreamPart, { type: 'finish' }>;
 
 export interface StreamResult {
   model: string;
-  textStream: AsyncIterable<string>;
-  /** Settles once the stream has been read to the end. */
+  parts: AsyncIterable<GenerateStreamPart>;
+  /** Until the provider's response headers arrived. */
+  timing: CallTiming;
+  /** Settles once the stream has been read to the end; its `text` and `choices` are empty (they were streamed). */
   result: Promise<GenerateResult>;
 }
 
+/** Embeddings through the gateway, in agentd's model names. */
+export interface EmbedGenerateRequest {
+  model: string;
+  input: string[];
+  dimensions?: number | undefined;
+}
+
+export interface EmbedGenerateResult {
+  embeddings: number[][];
+  /** `provider/model`. */
+  model: string;
+  usage: { promptTokens: number };
+  costUsd: number;
+  timing: CallTiming;
+}

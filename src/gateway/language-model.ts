@@ -3,23 +3,76 @@
  * `providers/` (one per vendor SDK); nothing under `src/` imports a vendor SDK.
  */
 
-/** One chat message. */
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+/** A piece of a user message: text, an image (an http(s) or `data:` URL), or an OpenAI-only part passed as it is. */
+export type ChatContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; url: string; detail?: 'auto' | 'low' | 'high' | undefined }
+  | { type: 'openai'; part: Record<string, unknown> };
+
+/** A call of a tool by the model. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** The arguments as the JSON text the model wrote. */
+  arguments: string;
 }
 
-/** A chat request in the provider's own model id (the gateway strips the `provider/` prefix). */
+/** A tool the model may call: a function with a JSON Schema for its arguments. */
+export interface ToolDefinition {
+  name: string;
+  description?: string | undefined;
+  parameters?: Record<string, unknown> | undefined;
+  strict?: boolean | undefined;
+}
+
+/** Whether and which tool the model must call. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+/** One chat message. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  /** The text; for a message with `parts`, the text of its text parts. */
+  content: string;
+  /** A user message's content in order, when it has more than text (images). */
+  parts?: ChatContentPart[] | undefined;
+  /** The participant's name (OpenAI's `name`). */
+  name?: string | undefined;
+  /** An assistant message's tool calls. */
+  toolCalls?: ToolCall[] | undefined;
+  /** A tool message: the call it answers. */
+  toolCallId?: string | undefined;
+  /** OpenAI-only message fields (`audio`, `refusal`, `function_call`), passed as they are by OpenAI-type providers. */
+  openAIFields?: Record<string, unknown> | undefined;
+}
+
+/** Plain text, any JSON object, or JSON valid against a schema. */
+export type ResponseFormat = 'text' | 'json' | { type: 'json-schema'; name: string; schema: Record<string, unknown>; description?: string | undefined; strict?: boolean | undefined };
+
+/**
+ * A chat request in the provider's own model id (the gateway strips the `provider/` prefix). What a provider
+ * cannot honour it refuses in `check` with a `BadRequestError` naming the parameter, never drops.
+ */
 export interface ChatRequest {
   /** The provider's model id, e.g. `gpt-4o-mini`. */
   model: string;
   messages: ChatMessage[];
-  /** The cap on output tokens. Always set: the limiter reserves it before the call. */
-  maxOutputTokens: number;
-  temperature?: number;
-  /** `json` asks for a JSON object where the provider supports it (OpenAI json_object, Ollama format). */
-  responseFormat?: 'text' | 'json';
-  stop?: string[];
+  /** The cap on output tokens; absent, none is sent where the API allows it (the limiter reserves an estimate). */
+  maxOutputTokens?: number | undefined;
+  temperature?: number | undefined;
+  topP?: number | undefined;
+  stop?: string[] | undefined;
+  seed?: number | undefined;
+  presencePenalty?: number | undefined;
+  frequencyPenalty?: number | undefined;
+  responseFormat?: ResponseFormat | undefined;
+  tools?: ToolDefinition[] | undefined;
+  toolChoice?: ToolChoice | undefined;
+  parallelToolCalls?: boolean | undefined;
+  /**
+   * Parameters only OpenAI's API has (`n`, `logprobs`, `logit_bias`, `user`, `reasoning_effort`, ...), by their
+   * OpenAI names: OpenAI-type providers pass them as they are, the others translate or refuse each one.
+   */
+  openAIOptions?: Record<string, unknown> | undefined;
 }
 
 /** Why the model stopped. */
@@ -31,10 +84,19 @@ export interface ChatUsage {
   outputTokens: number;
 }
 
+/** One answer of the model (a request with `n` above 1 has several). */
+export interface ChatChoice {
+  text: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  /** OpenAI-only fields of the choice and its message (`logprobs`, `refusal`, `annotations`, `audio`), as sent. */
+  openAIFields?: Record<string, unknown> | undefined;
+}
+
 /** A finished, non-streamed answer. */
 export interface ChatResult {
-  text: string;
-  finishReason: FinishReason;
+  /** At least one; the first is the answer. */
+  choices: ChatChoice[];
   usage: ChatUsage;
   /** The model that answered, as the provider names it. */
   model: string;
@@ -42,8 +104,17 @@ export interface ChatResult {
   headers: Record<string, string>;
 }
 
-/** A piece of a streamed answer. The last part is always `finish`. */
-export type ChatStreamPart = { type: 'text-delta'; text: string } | { type: 'finish'; finishReason: FinishReason; usage: ChatUsage; model: string };
+/**
+ * A piece of a streamed answer; `choice` is the answer's index (0 unless `n` is above 1). The last part is
+ * always `finish`, carrying the first choice's reason and the usage of the whole call.
+ */
+export type ChatStreamPart =
+  | { type: 'text-delta'; choice: number; text: string }
+  | { type: 'tool-call-delta'; choice: number; index: number; id?: string | undefined; name?: string | undefined; argumentsDelta: string }
+  /** OpenAI-only fields of one chunk's choice (`logprobs`, `refusal`), as sent. */
+  | { type: 'openai-delta'; choice: number; fields: Record<string, unknown> }
+  | { type: 'choice-finish'; choice: number; finishReason: FinishReason }
+  | { type: 'finish'; finishReason: FinishReason; usage: ChatUsage; model: string };
 
 /** A streamed answer: headers arrive with the response, before the first part. */
 export interface ChatStream {
@@ -73,6 +144,8 @@ export interface LanguageModelProvider {
   readonly openAITokenizer: boolean;
   /** Whether the built-in price list applies (the vendor's own API, not a compatible server). */
   readonly builtInPricing: boolean;
+  /** Throws a `BadRequestError` naming the first parameter of `request` this provider cannot honour. */
+  check(request: ChatRequest): void;
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult>;
   stream(request: ChatRequest, options?: CallOptions): Promise<ChatStream>;
   /**
@@ -80,6 +153,24 @@ export interface LanguageModelProvider {
    * nothing. Optional, since not every server can list its models. Errors are thrown as `ProviderError`.
    */
   listModels?(options?: CallOptions): Promise<string[]>;
+  /** Embeds texts; absent for providers without an embeddings API. */
+  embed?(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult>;
+}
+
+/** An embeddings request in the provider's own model id. */
+export interface EmbedRequest {
+  model: string;
+  input: string[];
+  /** Output dimensions, for models that can shorten their vectors. */
+  dimensions?: number | undefined;
+}
+
+export interface EmbedResult {
+  /** One vector per input, in order. */
+  embeddings: number[][];
+  inputTokens: number;
+  model: string;
+  headers: Record<string, string>;
 }
 
 /** What every provider is built from, like vercel/ai's `OpenAIConfig`. Vendor-only settings stay in their module. */

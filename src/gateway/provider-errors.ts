@@ -1,4 +1,4 @@
-import { AbortError, ProviderError, type ProviderErrorKind } from '../errors.js';
+import { AbortError, BadRequestError, ProviderError, type ProviderErrorKind } from '../errors.js';
 import { scrubSecrets } from '../secrets.js';
 import { readRetryHint } from './rate-limit-headers.js';
 
@@ -82,4 +82,10 @@ function describeKind(kind: ProviderErrorKind): string {
     connection: 'connection failed',
   };
   return descriptions[kind];
+}
+
+/** The 400 for a request parameter a provider cannot honour, naming both (never dropped silently). */
+export function unsupportedParameter(provider: { name: string; type: string }, param: string, detail?: string): BadRequestError {
+  const what = detail ? `: ${detail}` : '';
+  return new BadRequestError(`parameter "${param}" is not supported by provider "${provider.name}" (${provider.type})${what}`, { param });
 }

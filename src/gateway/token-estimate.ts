@@ -1,5 +1,8 @@
 import { createRequire } from 'node:module';
-import type { ChatMessage } from './language-model.js';
+import type { ChatMessage, ChatRequest } from './language-model.js';
+
+/** What one image costs at most in OpenAI's accounting for a 1024 px tile set, rounded up; others count fewer. */
+const IMAGE_TOKENS = 1_600;
 
 type Encode = (text: string, options: { disallowedSpecial: Set<string>; allowedSpecial: Set<string> }) => number[];
 let encode: Encode | undefined;
@@ -27,9 +30,19 @@ const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>(), allowedSpecial: ne
 export function estimatePromptTokens(messages: readonly ChatMessage[], exact: boolean): number {
   let total = REPLY_PRIMING;
   for (const message of messages) {
-    total += PER_MESSAGE_OVERHEAD + (exact ? countTokens(message.content) : Math.ceil(message.content.length / 3));
+    const calls = message.toolCalls?.map((call) => `${call.name}${call.arguments}`).join('') ?? '';
+    const text = calls === '' ? message.content : `${message.content}${calls}`;
+    const images = message.parts?.filter((part) => part.type !== 'text').length ?? 0;
+    total += PER_MESSAGE_OVERHEAD + images * IMAGE_TOKENS + (exact ? countTokens(text) : Math.ceil(text.length / 3));
   }
   return total;
+}
+
+/** Tool definitions and a response schema are part of the prompt too (as JSON, roughly). */
+export function estimateToolTokens(request: Pick<ChatRequest, 'tools' | 'responseFormat'>): number {
+  const schema = typeof request.responseFormat === 'object' ? JSON.stringify(request.responseFormat.schema) : '';
+  const tools = request.tools ? JSON.stringify(request.tools) : '';
+  return Math.ceil((schema.length + tools.length) / 3);
 }
 
 /** Exact o200k_base token count of a text, special-token text included as plain text. */

@@ -4,6 +4,7 @@ import { builtInPlugins } from '../../plugins/index.js';
 import type { Config } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { registerSecrets } from '../secrets.js';
 import { cachedBrowse, cachedSearch, cachedWiki } from './plugin-cache.js';
 import type { BrowsePlugin, PluginContext, PluginFactory, PluginKind, SearchPlugin, WikiPlugin } from './plugin-types.js';
 
@@ -13,6 +14,9 @@ export interface Plugins {
   wiki: WikiPlugin;
   close(): Promise<void>;
 }
+
+/** Option names that hold credentials. */
+const SECRET_OPTION = /key|token|secret|password|credential/i;
 
 /** The method each kind must have, to check third-party modules at load time. */
 const REQUIRED_METHOD: Record<PluginKind, string> = { search: 'search', browse: 'browse', wiki: 'lookup' };
@@ -25,7 +29,11 @@ export async function loadPlugins(config: Config, options: { logger: Logger; cac
   const env = options.env ?? process.env;
   const load = async <T>(kind: PluginKind): Promise<T> => {
     const pluginOptions = config.plugins[kind] as Record<string, unknown> & { use: string };
-    const factory = (builtInPlugins[kind] as Record<string, PluginFactory<T>>)[pluginOptions.use] ?? (await importFactory<T>(kind, pluginOptions.use, config.source));
+    // Third-party plugins too: any option named like a credential is kept out of logs and errors.
+    for (const [name, value] of Object.entries(pluginOptions)) if (typeof value === 'string' && SECRET_OPTION.test(name)) registerSecrets(value);
+    const builtIns = builtInPlugins[kind] as Record<string, PluginFactory<T>>;
+    // Own properties only: `use: "constructor"` must not pick Object's constructor as a plugin factory.
+    const factory = Object.hasOwn(builtIns, pluginOptions.use) ? (builtIns[pluginOptions.use] as PluginFactory<T>) : await importFactory<T>(kind, pluginOptions.use, config.source);
     const context: PluginContext = { logger: options.logger.child({ plugin: `${kind}:${pluginOptions.use}` }), cacheDirectory: options.cacheDirectory(`plugin-${kind}`), env };
     const plugin = await factory(pluginOptions, context);
     const method = REQUIRED_METHOD[kind];

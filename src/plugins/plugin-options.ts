@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { registerSecrets } from '../secrets.js';
 
 /**
  * Validates a plugin's options with its own schema, failing at load time with the key path
@@ -17,6 +18,8 @@ export function parsePluginOptions<T extends z.ZodType>(kind: string, schema: T,
 /** An API key from the options, else from the environment variable that names it; a clear error otherwise. */
 export function requireKey(kind: string, plugin: string, key: string | undefined, envName: string, env: NodeJS.ProcessEnv): string {
   const found = key ?? env[envName];
+  // Backends that echo their URL put the key into errors and logs: scrubbed wherever it appears.
+  registerSecrets(found);
   if (!found) {
     throw new ConfigError([{ path: `plugins.${kind}.apiKey`, message: `the ${plugin} plugin needs an API key: set the environment variable ${envName} or plugins.${kind}.apiKey` }]);
   }

@@ -7,6 +7,23 @@ import { runEventSchema, type RunEvent } from './run-event.js';
 export type EventListener = (event: RunEvent) => void;
 
 /**
+ * The events of one execution of a run (from its `run-started` to its terminal event). Once `end` has
+ * written the terminal event, or `close` has sealed it at a checkpoint, the execution's events are refused:
+ * nothing of that execution follows its end.
+ */
+export interface RunExecution {
+  readonly runId: string;
+  /** True once the execution has ended: every later `emit` is refused. */
+  readonly ended: boolean;
+  /** Writes an event of this execution; undefined (and nothing written) once it has ended. */
+  emit(type: string, data?: Record<string, unknown>): RunEvent | undefined;
+  /** Writes the terminal event and seals the execution. */
+  end(type: string, data?: Record<string, unknown>): RunEvent | undefined;
+  /** Seals the execution without an event (a checkpoint on stop: the run resumes at the next start). */
+  close(): void;
+}
+
+/**
  * Run events: numbered per run (`seq` 1, 2, 3...), appended to the run's `events.jsonl` before anyone sees
  * them, then handed to live listeners (one run's, or every run's). Listeners must not block: the WebSocket
  * layer gives each client a bounded buffer of its own.
@@ -38,6 +55,33 @@ export class EventBus {
       }
     }
     return event;
+  }
+
+  /** A new execution of the run, whose events stop at its end. */
+  execution(runId: string): RunExecution {
+    let ended = false;
+    const emit = (type: string, data: Record<string, unknown> = {}): RunEvent | undefined => {
+      if (ended) {
+        this.#logger.debug({ runId, type }, 'event after the end of its execution refused');
+        return undefined;
+      }
+      return this.emit(runId, type, data);
+    };
+    return {
+      runId,
+      get ended() {
+        return ended;
+      },
+      emit,
+      end: (type, data = {}) => {
+        const event = emit(type, data);
+        ended = true;
+        return event;
+      },
+      close: () => {
+        ended = true;
+      },
+    };
   }
 
   /** The run's persisted events with `seq` > `since`. */

@@ -1,13 +1,15 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import { ErrorCode } from '../errors.js';
 import type { Services } from '../daemon/services.js';
-import { errorBody, handleError } from './error-handler.js';
+import { errorBody, handleClientError, handleError } from './error-handler.js';
 import { dashboardAccess } from './dashboard/access.js';
 import { loadDashboardAssets } from './dashboard/assets.js';
 import { DashboardSessions } from './dashboard/sessions.js';
 import { chatCompletionRoutes } from './routes/chat-completions.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { embeddingRoutes } from './routes/embeddings.js';
+import { modelRoutes } from './routes/models.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { historyRoutes } from './routes/history.js';
@@ -17,6 +19,9 @@ import { statusRoutes } from './routes/status.js';
 import { toolRoutes } from './routes/tools.js';
 import { openApiDocument } from './openapi.js';
 import { createGuards } from './security.js';
+import { refuseLoneSurrogates } from './well-formed-strings.js';
+import { registerTimingHeaders } from './call-timing.js';
+import { registerCors } from './cors.js';
 
 /**
  * The daemon's HTTP and WebSocket API, built without listening (fastify's testing guide): tests call
@@ -32,22 +37,32 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     requestIdHeader: false,
     // A client that never goes away (a stuck stream, a half-open socket) must not hold up the daemon's stop.
     forceCloseConnections: true,
+    // Model ids are route parameters (`/v1/models/:id`) and some are long (OpenRouter's).
+    routerOptions: { maxParamLength: 1000 },
+    clientErrorHandler: handleClientError,
+    // A bad URL encoding or an over-long parameter answers in the API's error shape too.
+    frameworkErrors: (error, request, reply) => handleError(error, request as FastifyRequest, reply as FastifyReply),
   });
 
   app.setErrorHandler(handleError);
+  registerTimingHeaders(app);
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(errorBody(ErrorCode.notFound, `no route ${request.method} ${request.url.split('?')[0]}`));
+    void reply.code(404).send(errorBody(ErrorCode.notFound, `no route ${request.method} ${request.url.split('?')[0]}`, { status: 404 }));
   });
   await app.register(websocket, { options: { maxPayload: 1_048_576 } });
   // After the WebSocket plugin: its own onRequest hook marks upgrade requests, so that a refused upgrade's
   // socket is destroyed once the error is answered instead of staying open (and holding up a stop).
+  registerCors(app, config.server.cors.origins);
   const sessions = new DashboardSessions();
-  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token, dashboard: dashboardAccess(sessions) }));
+  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token, corsOrigins: config.server.cors.origins, dashboard: dashboardAccess(sessions) }));
+  app.addHook('preValidation', refuseLoneSurrogates);
 
   healthRoutes(app);
   statusRoutes(app, services);
   providerRoutes(app, services);
   chatCompletionRoutes(app, services);
+  modelRoutes(app, services);
+  embeddingRoutes(app, services);
   toolRoutes(app, services);
   runRoutes(app, services);
   eventRoutes(app, services);

@@ -1,34 +1,72 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AgentdError, ErrorCode } from '../errors.js';
+import { AgentdError, BadRequestError, ErrorCode } from '../errors.js';
 import { scrubSecrets } from '../secrets.js';
 
-/** The JSON error body of CONTRACT.md. */
+/** The JSON error body of CONTRACT.md: OpenAI's shape, so OpenAI clients raise their typed errors. */
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { message: string; type: string; param: string | null; code: string };
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message: scrubSecrets(message) } };
+/** OpenAI's error `type` for an HTTP status. */
+function errorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 402) return 'insufficient_quota';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500) return 'api_error';
+  return 'invalid_request_error';
 }
 
-/** Maps any thrown error to `{"error":{"code","message"}}` with a 4xx for bad input, never a 500. */
+export function errorBody(code: string, message: string, options: { status?: number; param?: string | undefined } = {}): ErrorBody {
+  return { error: { message: scrubSecrets(message), type: errorType(options.status ?? 400), param: options.param ?? null, code } };
+}
+
+/** Maps any thrown error to OpenAI's error shape with a 4xx for bad input, never a 500. */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof AgentdError) {
     if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
-    void reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    const param = error instanceof BadRequestError ? error.param : undefined;
+    void reply.code(error.statusCode).send(errorBody(error.code, error.message, { status: error.statusCode, param }));
     return;
   }
   const status = (error as FastifyError).statusCode;
   if (status === 413) {
-    void reply.code(413).send(errorBody(ErrorCode.tooLarge, 'request body is larger than server.bodyLimit'));
+    void reply.code(413).send(errorBody(ErrorCode.tooLarge, 'request body is larger than server.bodyLimit', { status: 413 }));
     return;
   }
   if (status !== undefined && status >= 400 && status < 500) {
-    // fastify's own client errors: malformed JSON, wrong content type, bad URL encoding...
-    const code = status === 404 ? ErrorCode.notFound : ErrorCode.badRequest;
-    void reply.code(status).send(errorBody(code, error.message));
+    // fastify's own client errors: malformed JSON, wrong content type, bad URL encoding, a too long URL...
+    const code = status === 404 ? ErrorCode.notFound : status === 414 ? ErrorCode.tooLarge : ErrorCode.badRequest;
+    void reply.code(status).send(errorBody(code, error.message, { status }));
     return;
   }
   request.log.error({ err: error }, 'request failed');
-  void reply.code(500).send(errorBody('AGENTD_ERR_INTERNAL', 'internal error (see the daemon log)'));
+  void reply.code(500).send(errorBody('AGENTD_ERR_INTERNAL', 'internal error (see the daemon log)', { status: 500 }));
+}
+
+/**
+ * Errors Node's HTTP parser raises before there is a request (fastify's `clientErrorHandler`): headers or a
+ * URL over the size limit (431, or 414 when the request line alone is too long), a timeout, garbage.
+ */
+export function handleClientError(error: Error, socket: Socket): void {
+  const { code, rawPacket } = error as Error & { code?: string; rawPacket?: unknown };
+  if (code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  let status = 400;
+  let message = 'malformed HTTP request';
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    message = 'the request took too long to arrive';
+  } else if (code === 'HPE_HEADER_OVERFLOW') {
+    // The request line counts toward the header limit (16 KiB): a request line over half of it is a URL
+    // too long rather than too many headers.
+    const lineEnd = Buffer.isBuffer(rawPacket) ? rawPacket.indexOf('\r\n') : -1;
+    const lineLength = lineEnd === -1 ? (Buffer.isBuffer(rawPacket) ? rawPacket.length : 0) : lineEnd;
+    status = lineLength > 8192 ? 414 : 431;
+    message = status === 414 ? 'the URL is too long' : 'the request headers are too large';
+  }
+  const body = JSON.stringify(errorBody(status === 400 ? ErrorCode.badRequest : ErrorCode.tooLarge, message, { status }));
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { runEventSchema } from '../runs/run-event.js';
 import { runSchema, runSummarySchema } from '../runs/run-record.js';
 import { VERSION } from '../version.js';
-import { chatBodySchema } from './routes/chat-completions.js';
+import { chatBodySchema } from './openai/chat-request.js';
+import { embeddingsBodySchema } from './routes/embeddings.js';
 import { submitRunSchema } from './routes/runs.js';
 import { browseBody, searchBody, wikiBody } from './routes/tools.js';
 import { loginTicketSchema } from './routes/dashboard.js';
@@ -67,6 +68,9 @@ export function openApiDocument(): Record<string, unknown> {
       '/': { get: { ...operation('the dashboard (HTML); without a session, a page saying how to log in', { text: 'text/html' }), security: [] } },
       '/login': { get: { ...operation('exchanges a one-time ticket for the HttpOnly, SameSite=Strict session cookie, then redirects to /', { status: 303, parameters: [{ name: 'ticket', in: 'query', required: true, schema: { type: 'string' } }] }), security: [] } },
       '/v1/chat/completions': { post: operation('OpenAI-compatible chat completion (JSON, or SSE with stream: true) through the shared gateway', { body: chatBodySchema }) },
+      '/v1/models': { get: operation('OpenAI-shaped list of the models agentd can route to, as provider/model') },
+      '/v1/models/{id}': { get: operation('one model, id provider/model (URL-encoded or not)', { parameters: [idParameter] }) },
+      '/v1/embeddings': { post: operation('OpenAI-compatible embeddings (OpenAI-type and Ollama providers) through the shared gateway', { body: embeddingsBodySchema }) },
       '/v1/tools/search': { post: operation('search with the configured plugin', { body: searchBody, response: z.object({ results: z.array(z.object({ url: z.string(), title: z.string(), snippet: z.string() })) }) }) },
       '/v1/tools/browse': { post: operation('a page\'s main content as Markdown', { body: browseBody }) },
       '/v1/tools/wiki': { post: operation('the best matching encyclopedia article', { body: wikiBody, response: z.object({ title: z.string(), url: z.string(), extract: z.string() }) }) },

@@ -11,6 +11,8 @@ export interface SecurityOptions {
   /** The address the daemon listens on (`server.host`). */
   listenHost: string;
   token: string;
+  /** Cross-origin browser origins allowed in (`server.cors.origins`); cors.ts answers their preflights. */
+  corsOrigins?: readonly string[];
   /** The dashboard's way in: its own pages and a browser session besides the bearer token. */
   dashboard?: DashboardAccess;
 }
@@ -43,6 +45,7 @@ export function allowedHostnames(listenHost: string): (hostname: string) => bool
 export function createGuards(options: SecurityOptions) {
   const isAllowed = allowedHostnames(options.listenHost);
   const expected = Buffer.from(options.token);
+  const corsOrigins = new Set(options.corsOrigins ?? []);
 
   return async function guard(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const host = request.headers.host;
@@ -50,7 +53,7 @@ export function createGuards(options: SecurityOptions) {
       throw new AgentdError(ErrorCode.forbidden, `requests for host "${host ?? ''}" are refused: use localhost or ${options.listenHost}`, { statusCode: 403 });
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !isSameSiteOrigin(origin, isAllowed)) {
+    if (origin !== undefined && !corsOrigins.has(origin) && !isSameSiteOrigin(origin, isAllowed)) {
       throw new AgentdError(ErrorCode.forbidden, `requests from origin "${origin}" are refused`, { statusCode: 403 });
     }
     const url = request.url;

@@ -1,6 +1,6 @@
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { StoreError } from '../errors.js';
+import { StoreError, storeWriteError } from '../errors.js';
 
 /**
  * One JSON document on disk through lowdb. Writes go through steno: the whole document is written to a
@@ -51,7 +51,7 @@ export class JsonDocument<T> {
     try {
       await this.#db.write();
     } catch (error) {
-      throw new StoreError(`cannot write ${this.file}`, { cause: error });
+      throw storeWriteError(`cannot write ${this.file}`, error);
     }
   }
 }

@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, storeWriteError } from '../errors.js';
 import { runSchema, summarize, type Run, type RunSummary } from '../runs/run-record.js';
 import { AppendLog } from './append-log.js';
 import { JsonDocument } from './json-document.js';
+import { ensureWritableDirectory } from './writable-directory.js';
 
 /** A persisted step: the output of one finished unit of work, keyed deterministically within its run. */
 export interface StepEntry {
@@ -32,6 +33,8 @@ export class RunStore {
   readonly #writing = new Map<string, number>();
   readonly #maxDocuments: number;
   readonly #logs = new Map<string, AppendLog<unknown>>();
+  /** Corrupt lines skipped when a run's logs were opened, by run id. */
+  readonly #corrupt = new Map<string, string[]>();
   #version = 0;
 
   private constructor(directory: string, index: JsonDocument<RunIndex>, maxDocuments: number) {
@@ -76,7 +79,12 @@ export class RunStore {
 
   /** Writes a run's record and its summary in the index. */
   async save(run: Run): Promise<void> {
-    const document = await this.#document(run.id, run);
+    // An open document is updated in this tick, with its summary: a status change is never seen half made.
+    let document = this.#documents.get(run.id);
+    if (document) {
+      this.#documents.delete(run.id);
+      this.#documents.set(run.id, document);
+    } else document = await this.#document(run.id, run);
     this.#writing.set(run.id, (this.#writing.get(run.id) ?? 0) + 1);
     const written = document.set(run).finally(() => {
       const left = (this.#writing.get(run.id) ?? 1) - 1;
@@ -121,6 +129,38 @@ export class RunStore {
     }
   }
 
+  /**
+   * Removes a run that could not be created (its first write failed, e.g. on a full disk), so that the
+   * client's 507 is the whole story: no half-made run is listed or resumed later.
+   */
+  async discard(id: string): Promise<void> {
+    this.release(id);
+    this.#documents.delete(id);
+    this.#corrupt.delete(id);
+    if (this.#summaries.delete(id)) {
+      this.#version += 1;
+      this.#index.data.runs = [...this.#summaries.values()];
+    }
+    rmSync(this.#runDirectory(id), { recursive: true, force: true });
+    await this.#index.write();
+  }
+
+  /** Whether a small file can be written in the store now (after a full disk: has space been freed?). */
+  isWritable(): boolean {
+    try {
+      // A few blocks, not an empty file: an empty file can be created on a disk that is still full.
+      ensureWritableDirectory(path.join(this.#directory, 'runs'), 65_536);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** What was found damaged (and skipped) in the run's logs since the daemon started. */
+  corruptLines(id: string): readonly string[] {
+    return this.#corrupt.get(id) ?? [];
+  }
+
   close(): void {
     for (const log of this.#logs.values()) log.close();
     this.#logs.clear();
@@ -130,9 +170,18 @@ export class RunStore {
     const key = `${id}/${name}`;
     const open = this.#logs.get(key) as AppendLog<T> | undefined;
     if (open) return { log: open, entries: open.readAll(parse) };
-    mkdirSync(this.#runDirectory(id), { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(this.#runDirectory(id), { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw storeWriteError(`cannot create ${this.#runDirectory(id)}`, error);
+    }
     const opened = AppendLog.open<T>(path.join(this.#runDirectory(id), name), parse);
     this.#logs.set(key, opened.log as AppendLog<unknown>);
+    if (opened.corrupt.length > 0) {
+      const found = this.#corrupt.get(id) ?? [];
+      for (const line of opened.corrupt) found.push(`${name}: corrupt line at byte ${line.byte} skipped (${line.reason})`);
+      this.#corrupt.set(id, found);
+    }
     return opened;
   }
 
@@ -145,7 +194,13 @@ export class RunStore {
     }
     if (!initial && !this.#summaries.has(id)) throw new NotFoundError(`no run with id "${id}"`);
     const directory = this.#runDirectory(id);
-    if (initial) mkdirSync(directory, { recursive: true, mode: 0o700 });
+    if (initial) {
+      try {
+        mkdirSync(directory, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw storeWriteError(`cannot create ${directory}`, error);
+      }
+    }
     const document = await JsonDocument.open<Run>(path.join(directory, 'run.json'), initial ?? null, (value) => runSchema.parse(value));
     if (!document) throw new NotFoundError(`no run with id "${id}"`);
     this.#documents.set(id, document);

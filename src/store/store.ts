@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { StoreError } from '../errors.js';
-import { AppendLog } from './append-log.js';
+import { AppendLog, type CorruptLine } from './append-log.js';
+import { ensureWritableDirectory } from './writable-directory.js';
 import { JsonDocument } from './json-document.js';
 import { RunStore } from './run-store.js';
 
@@ -22,17 +23,20 @@ export class Store {
   readonly runs: RunStore;
   readonly ledger: AppendLog<unknown>;
   #ledgerEntries: unknown[];
+  /** Corrupt ledger lines skipped at open (the daemon logs them). */
+  readonly ledgerCorrupt: readonly CorruptLine[];
 
-  private constructor(directory: string, runs: RunStore, ledger: { log: AppendLog<unknown>; entries: unknown[] }) {
+  private constructor(directory: string, runs: RunStore, ledger: { log: AppendLog<unknown>; entries: unknown[]; corrupt: CorruptLine[] }) {
     this.directory = directory;
     this.runs = runs;
     this.ledger = ledger.log;
     this.#ledgerEntries = ledger.entries;
+    this.ledgerCorrupt = ledger.corrupt;
   }
 
   static async open(dataDir: string): Promise<Store> {
     const directory = path.join(dataDir, 'store');
-    mkdirSync(path.join(directory, 'cache'), { recursive: true, mode: 0o700 });
+    ensureWritableDirectory(path.join(directory, 'cache'));
     const meta = await JsonDocument.create(path.join(directory, 'meta.json'), { schemaVersion: STORE_SCHEMA_VERSION, createdAt: new Date().toISOString() }, (value) => metaSchema.parse(value));
     if (meta.data.schemaVersion > STORE_SCHEMA_VERSION) {
       throw new StoreError(`the store in ${directory} has schema version ${meta.data.schemaVersion}; this agentd understands up to ${STORE_SCHEMA_VERSION}: upgrade agentd`);

@@ -15,6 +15,7 @@ export class Team {
   readonly #context: RoleContext;
   readonly #inboxes = new Map<Role, Message[]>();
   readonly #busy = new Set<Role>();
+  readonly #reactions = new Set<Promise<void>>();
   #settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   #failed = false;
 
@@ -48,7 +49,7 @@ export class Team {
     const message = this.#inboxes.get(role)?.shift();
     if (!message) return;
     this.#busy.add(role);
-    role.react(message, this.#context).then(
+    const reaction = role.react(message, this.#context).then(
       (published) => {
         this.#busy.delete(role);
         if (this.#failed) return;
@@ -61,6 +62,16 @@ export class Team {
         this.#fail(error);
       },
     );
+    this.#reactions.add(reaction);
+    void reaction.finally(() => this.#reactions.delete(reaction));
+  }
+
+  /**
+   * Resolves once no role is reacting any more. `run` rejects at the first failure while other roles may
+   * still be busy; the run's end aborts them and waits here before its terminal event.
+   */
+  async settled(): Promise<void> {
+    while (this.#reactions.size > 0) await Promise.allSettled([...this.#reactions]);
   }
 
   #checkIdle(): void {

@@ -41,8 +41,8 @@ describe('POST /v1/chat/completions', () => {
     expect(upstream.requests.at(-1)!.json()).toMatchObject({ model: 'qwen', max_tokens: 20 });
   });
 
-  it('streams server-sent events ending with a usage chunk and [DONE]', async () => {
-    const response = await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: auth, payload: { model: 'vllm/qwen', stream: true, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] } });
+  it('streams server-sent events ending with a usage chunk (asked for with include_usage) and [DONE]', async () => {
+    const response = await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: auth, payload: { model: 'vllm/qwen', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] } });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('text/event-stream');
     const events = response.body.split('\n\n').filter(Boolean).map((line) => line.replace(/^data: /, ''));

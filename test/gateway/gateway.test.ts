@@ -144,7 +144,7 @@ describe('the gateway', () => {
     const { gateway, ledger, context } = gatewayWith([{ text: 'streamed answer', usage: { inputTokens: 40, outputTokens: 3 } }]);
     const stream = await gateway.stream({ messages }, context);
     let text = '';
-    for await (const delta of stream.textStream) text += delta;
+    for await (const part of stream.parts) if (part.type === 'text-delta') text += part.text;
     expect(text).toBe('streamed answer');
     expect((await stream.result).usage).toEqual({ promptTokens: 40, completionTokens: 3 });
     expect(ledger.runUsage('run1')).toMatchObject({ calls: 1, promptTokens: 40, completionTokens: 3 });

@@ -22,7 +22,7 @@ export async function makeRoleContext(llm: ScriptedLlm, web: FixtureWeb | undefi
   await services.store.runs.save(run);
   const recorder = new RunRecorder(run, services.store.runs, silentLogger());
   const stored = services.store.runs.steps(run.id);
-  const context = createRunContext({ run, gateway: services.gateway, plugins: services.plugins, steps: new RunSteps(stored.log, stored.entries), recorder, events: services.events, signal: new AbortController().signal });
+  const context = createRunContext({ run, gateway: services.gateway, plugins: services.plugins, steps: new RunSteps(stored.log, stored.entries), recorder, execution: services.events.execution(run.id), signal: new AbortController().signal });
   return {
     context,
     run,

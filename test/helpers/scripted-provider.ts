@@ -1,7 +1,9 @@
 import { ProviderError } from '../../src/errors.js';
-import type { ChatRequest, ChatResult, ChatStream, LanguageModelProvider, LimitAccounting } from '../../src/gateway/language-model.js';
+import type { ChatRequest, ChatResult, ChatStream, FinishReason, LanguageModelProvider, LimitAccounting } from '../../src/gateway/language-model.js';
 
-export type ScriptedAnswer = Partial<ChatResult> | ProviderError | ((request: ChatRequest) => Promise<Partial<ChatResult>>);
+/** One answer, the first choice's fields flattened for brevity. */
+export type ScriptedReply = Partial<Omit<ChatResult, 'choices'> & { text: string; finishReason: FinishReason }>;
+export type ScriptedAnswer = ScriptedReply | ProviderError | ((request: ChatRequest) => Promise<ScriptedReply>);
 
 /**
  * An in-process implementation of our provider interface that answers from a script, for gateway logic tests
@@ -16,21 +18,23 @@ export function scriptedProvider(options: { name?: string; type?: string; accoun
     limitAccounting: options.accounting ?? 'actual-usage',
     openAITokenizer: true,
     builtInPricing: options.builtInPricing ?? true,
+    check() {},
     async chat(request: ChatRequest, callOptions = {}): Promise<ChatResult> {
       calls.push(request);
       const next = answers.length > 1 ? answers.shift() : answers[0];
       if (next instanceof ProviderError) throw next;
       if (callOptions.signal?.aborted) throw new Error('aborted');
-      const partial = typeof next === 'function' ? await next(request) : next ?? {};
-      return { text: 'ok', finishReason: 'stop', usage: { inputTokens: 10, outputTokens: 5 }, model: request.model, headers: {}, ...partial };
+      const { text = 'ok', finishReason = 'stop', ...rest } = typeof next === 'function' ? await next(request) : next ?? {};
+      return { choices: [{ text, toolCalls: [], finishReason }], usage: { inputTokens: 10, outputTokens: 5 }, model: request.model, headers: {}, ...rest };
     },
     async stream(request: ChatRequest, callOptions = {}): Promise<ChatStream> {
       const result = await provider.chat(request, callOptions);
       return {
         headers: result.headers,
         parts: (async function* () {
-          yield { type: 'text-delta' as const, text: result.text };
-          yield { type: 'finish' as const, finishReason: result.finishReason, usage: result.usage, model: result.model };
+          const first = result.choices[0]!;
+          yield { type: 'text-delta' as const, choice: 0, text: first.text };
+          yield { type: 'finish' as const, finishReason: first.finishReason, usage: result.usage, model: result.model };
         })(),
       };
     },

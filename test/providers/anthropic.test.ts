@@ -35,7 +35,7 @@ describe('the Anthropic provider', () => {
       ),
     );
     const result = await provider.chat({ ...request, responseFormat: 'json' });
-    expect(result).toMatchObject({ text: 'Hello', finishReason: 'stop', usage: { inputTokens: 21, outputTokens: 4 }, model: 'claude-haiku-4-5-20251001' });
+    expect(result).toMatchObject({ choices: [{ text: 'Hello', toolCalls: [], finishReason: 'stop' }], usage: { inputTokens: 21, outputTokens: 4 }, model: 'claude-haiku-4-5-20251001' });
     expect(result.headers['anthropic-ratelimit-tokens-remaining']).toBe('39000');
     const sent = server!.requests[0]!;
     expect(sent.url).toBe('/v1/messages');
@@ -44,7 +44,7 @@ describe('the Anthropic provider', () => {
     const body = sent.json<{ system: string; messages: unknown[]; max_tokens: number }>();
     expect(body.system).toContain('Be brief.');
     expect(body.system).toContain('single JSON object');
-    expect(body.messages).toEqual([{ role: 'user', content: 'Hi\n\nAgain' }]);
+    expect(body.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'text', text: 'Again' }] }]);
     expect(body.max_tokens).toBe(64);
   });
 
@@ -64,8 +64,9 @@ describe('the Anthropic provider', () => {
     const parts = [];
     for await (const part of stream.parts) parts.push(part);
     expect(parts).toEqual([
-      { type: 'text-delta', text: 'Bon' },
-      { type: 'text-delta', text: 'jour' },
+      { type: 'text-delta', choice: 0, text: 'Bon' },
+      { type: 'text-delta', choice: 0, text: 'jour' },
+      { type: 'choice-finish', choice: 0, finishReason: 'length' },
       { type: 'finish', finishReason: 'length', usage: { inputTokens: 30, outputTokens: 7 }, model: 'claude-haiku-4-5' },
     ]);
   });

@@ -21,7 +21,7 @@ describe('the Ollama provider', () => {
   it('answers a stream: false request and maps options', async () => {
     const provider = await providerAnswering((_request, response) => sendJson(response, 200, { ...done, message: { role: 'assistant', content: '{"ok":true}' } }, { 'x-served-by': 'gpu0' }));
     const result = await provider.chat(request);
-    expect(result).toMatchObject({ text: '{"ok":true}', finishReason: 'stop', usage: { inputTokens: 11, outputTokens: 5 }, model: 'llama3.1' });
+    expect(result).toMatchObject({ choices: [{ text: '{"ok":true}', toolCalls: [], finishReason: 'stop' }], usage: { inputTokens: 11, outputTokens: 5 }, model: 'llama3.1' });
     expect(result.headers['x-served-by']).toBe('gpu0');
     expect(server!.requests[0]!.url).toBe('/api/chat');
     expect(server!.requests[0]!.json()).toMatchObject({ model: 'llama3.1', stream: false, format: 'json', options: { num_predict: 32, temperature: 0.1 } });
@@ -34,8 +34,9 @@ describe('the Ollama provider', () => {
     const parts = [];
     for await (const part of stream.parts) parts.push(part);
     expect(parts).toEqual([
-      { type: 'text-delta', text: 'Hal' },
-      { type: 'text-delta', text: 'lo' },
+      { type: 'text-delta', choice: 0, text: 'Hal' },
+      { type: 'text-delta', choice: 0, text: 'lo' },
+      { type: 'choice-finish', choice: 0, finishReason: 'length' },
       { type: 'finish', finishReason: 'length', usage: { inputTokens: 11, outputTokens: 5 }, model: 'llama3.1' },
     ]);
   });

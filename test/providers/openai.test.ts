@@ -30,7 +30,7 @@ describe('the OpenAI provider', () => {
       sendJson(response, 200, completion, { 'x-ratelimit-remaining-tokens': '59000', 'x-ratelimit-reset-tokens': '1.5s' }),
     );
     const result = await provider.chat({ ...request, temperature: 0.2, responseFormat: 'json', stop: ['END'] });
-    expect(result).toMatchObject({ text: 'Hello there', finishReason: 'stop', usage: { inputTokens: 12, outputTokens: 3 }, model: 'gpt-4o-mini-2024-07-18' });
+    expect(result).toMatchObject({ choices: [{ text: 'Hello there', toolCalls: [], finishReason: 'stop' }], usage: { inputTokens: 12, outputTokens: 3 }, model: 'gpt-4o-mini-2024-07-18' });
     expect(result.headers['x-ratelimit-remaining-tokens']).toBe('59000');
     const sent = server!.requests[0]!;
     expect(sent.url).toBe('/v1/chat/completions');
@@ -56,8 +56,9 @@ describe('the OpenAI provider', () => {
     const parts = [];
     for await (const part of stream.parts) parts.push(part);
     expect(parts).toEqual([
-      { type: 'text-delta', text: 'Hel' },
-      { type: 'text-delta', text: 'lo' },
+      { type: 'text-delta', choice: 0, text: 'Hel' },
+      { type: 'text-delta', choice: 0, text: 'lo' },
+      { type: 'choice-finish', choice: 0, finishReason: 'length' },
       { type: 'finish', finishReason: 'length', usage: { inputTokens: 9, outputTokens: 2 }, model: 'gpt-4o-mini' },
     ]);
     expect(server!.requests[0]!.json()).toMatchObject({ stream: true, stream_options: { include_usage: true } });

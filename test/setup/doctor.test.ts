@@ -124,13 +124,13 @@ describe('agentd doctor', () => {
   it('prints one line per check with the fix and exits 1 from the CLI', async () => {
     const web = await webPlugins();
     const file = configFile({ providers: { local: { type: 'ollama', baseURL: await deadURL() } }, models: { default: 'local/llama3.2' }, plugins: web.plugins });
-    const result = await runCli(['doctor', '--config', file], { env: { AGENTD_DOCTOR_BROWSE_URL: web.browseURL } });
+    const result = await runCli(['doctor', '--config', file], { env: { AGENTD_DOCTOR_BROWSE_URL: web.browseURL }, timeoutMs: 90_000 });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^FAIL {2}provider local: ollama at http:\/\/127\.0\.0\.1:\d+: unreachable/m);
     expect(result.stdout).toContain('fix: start Ollama (ollama serve) or set providers.local.baseURL to where it listens');
     expect(result.stdout).toMatch(/^ok {4}search \(searxng\): answered a query/m);
     expect(result.stdout).toMatch(/^1 of 7 checks failed$/m);
-  }, 60_000);
+  }, 120_000);
 
   it('answers --json with every check and ok: false when one fails', async () => {
     const web = await webPlugins();

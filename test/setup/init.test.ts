@@ -48,7 +48,7 @@ describe('agentd init', () => {
   it('--yes writes every provider found, keys as ${NAME} references, and refuses to overwrite on a second run', async () => {
     const env = await environment();
     const file = tempFile();
-    const first = await runCli(['init', '--yes', '--config', file], { env });
+    const first = await runCli(['init', '--yes', '--config', file], { env, timeoutMs: 90_000 });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(`wrote ${file}`);
     const text = readFileSync(file, 'utf8');
@@ -68,7 +68,7 @@ describe('agentd init', () => {
     expect(await initCommand({ configFile: file, yes: true, env }, second.output)).toBe(1);
     expect(second.lines.join('\n')).toContain('left unchanged');
     expect(readFileSync(file, 'utf8')).toBe(text);
-  }, 60_000);
+  }, 120_000);
 
   it('asks on a terminal which providers, which default model and which search backend', async () => {
     const env = { ...(await environment()), BRAVE_API_KEY: 'brave-key' };

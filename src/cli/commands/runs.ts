@@ -3,6 +3,7 @@ import type { Config } from '../../config/load-config.js';
 import type { Run, RunSummary } from '../../runs/run-record.js';
 import { DaemonClient } from '../daemon-client.js';
 import { ExitCode, type Output } from '../output.js';
+import { forTerminal } from '../terminal-text.js';
 
 /** `agentd runs [--json]`: every run, newest first. */
 export async function listRunsCommand(config: Config, options: { json: boolean }, output: Output): Promise<number> {
@@ -65,7 +66,7 @@ export function describeRun(run: Run): string {
     for (const error of run.errors) lines.push(`    - [${error.stage}] ${truncate(error.message, 140)}`);
   }
   if (run.report) lines.push(`  report: ${run.report.length} characters (agentd report ${run.id})`);
-  return lines.join('\n');
+  return forTerminal(lines.join('\n'));
 }
 
 function truncate(text: string, max: number): string {

@@ -27,18 +27,24 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
     // Subscribe before replaying: events that arrive meanwhile wait in `pending`, then go out in order.
     let pending: RunEvent[] | undefined = [];
     let last = query.data.since;
-    const deliver = (event: RunEvent) => {
+    const deliver = (event: RunEvent, closeIfTerminal: boolean) => {
       if (event.seq <= last) return;
       last = event.seq;
       if (!send(socket, event)) return;
-      if (TERMINAL_EVENT_TYPES.has(event.type)) socket.close(1000, 'run finished');
+      if (closeIfTerminal && TERMINAL_EVENT_TYPES.has(event.type)) socket.close(1000, 'run finished');
     };
-    const unsubscribe = services.events.subscribe((event) => (pending ? pending.push(event) : deliver(event)), id);
+    const unsubscribe = services.events.subscribe((event) => (pending ? pending.push(event) : deliver(event, true)), id);
     socket.on('close', unsubscribe);
-    for (const event of services.events.replay(id, last)) deliver(event);
+    // A terminal event in the replay ends the stream only if nothing follows it: a resumed run's old
+    // `run-cancelled` is history, and its new execution is still to come.
+    const stored = services.events.replay(id);
     const buffered = pending;
     pending = undefined;
-    for (const event of buffered) deliver(event);
+    const known = [...stored, ...buffered.filter((event) => event.seq > (stored.at(-1)?.seq ?? 0))];
+    known.forEach((event, index) => deliver(event, index === known.length - 1));
+    // Following from at or past the end of a finished run: nothing to send, and nothing will come.
+    const final = known.at(-1);
+    if (final && TERMINAL_EVENT_TYPES.has(final.type) && final.seq <= query.data.since && socket.readyState === socket.OPEN) socket.close(1000, 'run finished');
   });
 
   app.get('/v1/events', { websocket: true }, (socket) => {

@@ -1,0 +1,71 @@
+import type { Config } from '../config/load-config.js';
+import type { Logger } from '../logger.js';
+import { systemClock, type Clock } from './clock.js';
+import type { LanguageModelProvider } from './language-model.js';
+
+/** A model as `GET /v1/models` lists it. */
+export interface CatalogModel {
+  /** `provider/model`. */
+  id: string;
+  provider: string;
+}
+
+export interface ModelCatalogOptions {
+  config: Pick<Config, 'providers' | 'pricing' | 'models'>;
+  providers: ReadonlyMap<string, LanguageModelProvider>;
+  logger: Logger;
+  clock?: Clock;
+  /** How long a provider's list is reused. @default 60000 */
+  ttlMs?: number;
+  /** How long a provider may take to list its models before it is left out. @default 5000 */
+  timeoutMs?: number;
+}
+
+/**
+ * The models the daemon can route to: those the config names (default, actions, pricing) and those each
+ * provider lists (OpenAI `models.list`, Ollama tags), cached briefly. A provider that is down or refuses is
+ * left out of the listing (logged), never an error: clients call this at start-up.
+ */
+export class ModelCatalog {
+  readonly #options: ModelCatalogOptions;
+  readonly #clock: Clock;
+  readonly #cache = new Map<string, { at: number; ids: Promise<string[]> }>();
+
+  constructor(options: ModelCatalogOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  async list(): Promise<CatalogModel[]> {
+    const configured = this.#configured();
+    const listed = await Promise.all([...this.#options.providers.values()].map(async (provider) => (await this.#listed(provider)).map((id) => `${provider.name}/${id}`)));
+    const ids = new Set([...configured, ...listed.flat()]);
+    return [...ids].sort().map((id) => ({ id, provider: id.slice(0, id.indexOf('/')) }));
+  }
+
+  /** One model by `provider/model`, if the catalog has it. */
+  async find(id: string): Promise<CatalogModel | undefined> {
+    return (await this.list()).find((model) => model.id === id);
+  }
+
+  #configured(): string[] {
+    const { models, pricing } = this.#options.config;
+    const named = [models.default, ...Object.values(models.actions), ...Object.keys(pricing)];
+    return named.filter((id) => this.#options.providers.has(id.slice(0, id.indexOf('/'))));
+  }
+
+  #listed(provider: LanguageModelProvider): Promise<string[]> {
+    if (!provider.listModels) return Promise.resolve([]);
+    const now = this.#clock.now();
+    const cached = this.#cache.get(provider.name);
+    if (cached && now - cached.at < (this.#options.ttlMs ?? 60_000)) return cached.ids;
+    const ids = provider.listModels({ signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5_000) }).catch((error: unknown) => {
+      this.#options.logger.warn({ err: error, provider: provider.name }, 'provider did not list its models; left out of /v1/models');
+      // A failure is not cached for long: the provider may be back in a moment.
+      this.#cache.delete(provider.name);
+      return [];
+    });
+    this.#cache.set(provider.name, { at: now, ids });
+    return ids;
+  }
+}

@@ -1,0 +1,27 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CallTiming } from '../gateway/generate-types.js';
+
+const timings = new WeakMap<FastifyRequest, CallTiming>();
+
+/** Notes where a request's provider call spent its time, for the timing headers. */
+export function noteCallTiming(request: FastifyRequest, timing: CallTiming): void {
+  timings.set(request, timing);
+}
+
+/**
+ * The timing headers, for a reply being sent now: `x-agentd-queue-ms`, the time waited for limits, and
+ * `x-agentd-overhead-ms`, the time spent in agentd outside the provider call and that wait.
+ */
+export function timingHeaders(request: FastifyRequest, reply: FastifyReply): Record<string, string> {
+  const timing = timings.get(request) ?? { queuedMs: 0, providerMs: 0 };
+  const overhead = Math.max(0, reply.elapsedTime - timing.queuedMs - timing.providerMs);
+  return { 'x-agentd-queue-ms': timing.queuedMs.toFixed(0), 'x-agentd-overhead-ms': overhead.toFixed(2) };
+}
+
+/** Adds the timing headers to every answer fastify sends (streams hijack the reply and add them themselves). */
+export function registerTimingHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    void reply.headers(timingHeaders(request, reply));
+    return payload;
+  });
+}

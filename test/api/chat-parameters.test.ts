@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { CHAT_PARAMETERS } from '../../src/server/openai/chat-request.js';
+import { auth, buildTestApp } from '../helpers/services.js';
+import { sendJson, startWireServer, type WireServer } from '../helpers/wire-server.js';
+
+/** A value for each parameter that asks for something (not the default), so a provider must honour or refuse it. */
+const SAMPLES: Record<string, unknown> = {
+  stream: false,
+  stream_options: { include_usage: true },
+  max_tokens: 100,
+  max_completion_tokens: 100,
+  temperature: 0.5,
+  top_p: 0.5,
+  stop: ['END'],
+  seed: 42,
+  presence_penalty: 0.5,
+  frequency_penalty: 0.5,
+  response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } } } } },
+  tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }],
+  tool_choice: { type: 'function', function: { name: 'lookup' } },
+  parallel_tool_calls: false,
+  n: 2,
+  logprobs: true,
+  top_logprobs: 2,
+  logit_bias: { '50256': -100 },
+  user: 'user-1',
+  reasoning_effort: 'high',
+  audio: { voice: 'alloy', format: 'mp3' },
+  modalities: ['text', 'audio'],
+  prediction: { type: 'content', content: 'draft' },
+  metadata: { purpose: 'test' },
+  store: true,
+  service_tier: 'flex',
+  prompt_cache_key: 'k',
+  prompt_cache_retention: '24h',
+  safety_identifier: 'hash',
+  verbosity: 'low',
+  web_search_options: {},
+  functions: [{ name: 'lookup', parameters: { type: 'object', properties: {} } }],
+  function_call: 'auto',
+};
+
+/** The keys of openai-node's ChatCompletionCreateParamsBase: OpenAI's complete list, from the SDK installed. */
+function sdkParameters(): string[] {
+  const require = createRequire(import.meta.url);
+  const file = path.join(path.dirname(require.resolve('openai')), 'resources/chat/completions/completions.d.ts');
+  const source = readFileSync(file, 'utf8');
+  const start = source.indexOf('export interface ChatCompletionCreateParamsBase {');
+  const body = source.slice(start, source.indexOf('\n}', start));
+  return [...body.matchAll(/^ {4}([a-z_]+)\??:/gm)].map((match) => match[1]!);
+}
+
+describe('every OpenAI chat parameter is honoured or refused, for every provider type', () => {
+  let openai: WireServer;
+  let anthropic: WireServer;
+  let ollama: WireServer;
+  let app: FastifyInstance;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    openai = await startWireServer((_request, response) => sendJson(response, 200, { id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+    anthropic = await startWireServer((_request, response) => sendJson(response, 200, { id: 'm', type: 'message', role: 'assistant', model: 'claude', content: [{ type: 'tool_use', id: 'toolu_1', name: 'answer', input: { a: 'x' } }], stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } }));
+    ollama = await startWireServer((_request, response) => sendJson(response, 200, { model: 'llama', created_at: '2026-11-29T00:00:00Z', message: { role: 'assistant', content: '{"a":"x"}' }, done: true, done_reason: 'stop', prompt_eval_count: 1, eval_count: 1 }));
+    ({ app, close } = await buildTestApp({
+      providers: { oa: { type: 'openai', baseURL: `${openai.url}/v1` }, claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'ak-test-0123456789' }, local: { type: 'ollama', baseURL: ollama.url } },
+      models: { default: 'oa/m' },
+    }));
+  });
+  afterAll(async () => {
+    await close();
+    await Promise.all([openai.close(), anthropic.close(), ollama.close()]);
+  });
+
+  it("knows every parameter of the SDK's ChatCompletionCreateParams and has a sample for each", () => {
+    const parameters = sdkParameters();
+    expect(parameters.length).toBeGreaterThan(30);
+    expect(parameters.filter((name) => !(name in CHAT_PARAMETERS))).toEqual([]);
+    expect(Object.keys(CHAT_PARAMETERS).filter((name) => name !== 'model' && name !== 'messages' && !(name in SAMPLES))).toEqual([]);
+  });
+
+  const providers: Array<[string, string, () => WireServer]> = [
+    ['oa/m', 'openai', () => openai],
+    ['claude/claude-sonnet-4-5', 'anthropic', () => anthropic],
+    ['local/llama', 'ollama', () => ollama],
+  ];
+  for (const [model, type, server] of providers) {
+    it(`${type}: each parameter reaches the provider or is a 400 naming it and the provider`, async () => {
+      const outcomes: Record<string, string> = {};
+      for (const [name, value] of Object.entries(SAMPLES)) {
+        const before = server().requests.length;
+        const payload: Record<string, unknown> = { model, messages: [{ role: 'user', content: 'hi' }], [name]: value };
+        if (name === 'tool_choice' || name === 'parallel_tool_calls') payload.tools = SAMPLES.tools;
+        const response = await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: auth, payload });
+        if (response.statusCode === 400) {
+          const error = response.json().error;
+          expect(error.param, name).toBe(name);
+          expect(error.message, name).toContain(`provider "${model.split('/')[0]}" (${type})`);
+          outcomes[name] = 'refused';
+        } else {
+          expect(response.statusCode, `${name}: ${response.body}`).toBe(200);
+          expect(server().requests.length, name).toBe(before + 1);
+          outcomes[name] = 'sent';
+        }
+      }
+      if (type === 'openai') expect(Object.values(outcomes).every((outcome) => outcome === 'sent')).toBe(true);
+      expect(outcomes).toMatchSnapshot();
+    });
+  }
+
+  it('passes OpenAI-only parameters to an OpenAI-type provider as they are', async () => {
+    await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: auth, payload: { model: 'oa/m', messages: [{ role: 'user', content: 'hi' }], reasoning_effort: 'low', verbosity: 'low', n: 2, vllm_extra: 1 } });
+    expect(openai.requests.at(-1)!.json()).toMatchObject({ reasoning_effort: 'low', verbosity: 'low', n: 2, vllm_extra: 1 });
+  });
+
+  it('translates for Anthropic: json_schema as a forced tool whose input is the answer, images, stop sequences, no max_tokens cut', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: auth,
+      payload: { model: 'claude/claude-sonnet-4-5', stop: 'END', user: 'u1', response_format: SAMPLES.response_format, messages: [{ role: 'system', content: 'Be exact.' }, { role: 'user', content: [{ type: 'text', text: 'Read' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] }] },
+    });
+    expect(response.json().choices[0]).toMatchObject({ message: { content: '{"a":"x"}' }, finish_reason: 'stop' });
+    expect(anthropic.requests.at(-1)!.json()).toMatchObject({
+      system: 'Be exact.',
+      max_tokens: 64_000,
+      stop_sequences: ['END'],
+      metadata: { user_id: 'u1' },
+      tool_choice: { type: 'tool', name: 'answer' },
+      tools: [{ name: 'answer', input_schema: { type: 'object' } }],
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Read' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }] }],
+    });
+  });
+
+  it('translates tool-result turns for Anthropic and Ollama', async () => {
+    const messages = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'lookup', arguments: '{"city":"Oslo"}' } }] },
+      { role: 'tool', tool_call_id: 'call_9', content: 'snow' },
+    ];
+    await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: auth, payload: { model: 'claude/claude-sonnet-4-5', messages, tools: SAMPLES.tools } });
+    expect(anthropic.requests.at(-1)!.json<{ messages: unknown }>().messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Weather?' }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'call_9', name: 'lookup', input: { city: 'Oslo' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_9', content: 'snow' }] },
+    ]);
+    await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: auth, payload: { model: 'local/llama', messages, tools: SAMPLES.tools, seed: 3, response_format: SAMPLES.response_format } });
+    expect(ollama.requests.at(-1)!.json()).toMatchObject({
+      format: { type: 'object' },
+      options: { seed: 3 },
+      tools: [{ type: 'function', function: { name: 'lookup' } }],
+      messages: [{ role: 'user' }, { role: 'assistant', tool_calls: [{ function: { name: 'lookup', arguments: { city: 'Oslo' } } }] }, { role: 'tool', content: 'snow', tool_name: 'lookup' }],
+    });
+    expect(ollama.requests.at(-1)!.json<{ options: object }>().options).not.toHaveProperty('num_predict');
+  });
+});

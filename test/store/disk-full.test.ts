@@ -1,0 +1,124 @@
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load-config.js';
+import { closeServices, createServices } from '../../src/daemon/services.js';
+import { runDaemon } from '../../src/daemon/run-daemon.js';
+import { ErrorCode, StoreFullError } from '../../src/errors.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
+import { emptyUsage, type Run } from '../../src/runs/run-record.js';
+import { AppendLog } from '../../src/store/append-log.js';
+import { Store } from '../../src/store/store.js';
+import { TEST_TOKEN } from '../helpers/services.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(): string {
+  const temp = makeTempDir();
+  cleanups.push(temp.cleanup);
+  return temp.dir;
+}
+
+const noSpace = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+
+describe('a full disk', () => {
+  it('an append cut short by a full disk is rolled back to the last complete line, and works once space is back', () => {
+    const file = path.join(tempDir(), 'log.jsonl');
+    let full = false;
+    // Writes half of what it is given, then fails, as write(2) does when the disk fills mid-line.
+    const write = (fd: number, data: Buffer) => {
+      if (!full) return writeSync(fd, data);
+      writeSync(fd, data.subarray(0, Math.floor(data.length / 2)));
+      throw noSpace();
+    };
+    const { log } = AppendLog.open<{ n: number }>(file, undefined, { write });
+    log.append({ n: 1 });
+    full = true;
+    expect(() => log.append({ n: 2 })).toThrow(StoreFullError);
+    expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n');
+    full = false;
+    log.append({ n: 3 });
+    log.close();
+    expect(AppendLog.open<{ n: number }>(file).entries).toEqual([{ n: 1 }, { n: 3 }]);
+  });
+
+  it('a short write without an error is rolled back too', () => {
+    const file = path.join(tempDir(), 'log.jsonl');
+    let calls = 0;
+    const write = (fd: number, data: Buffer) => {
+      calls += 1;
+      if (calls === 1) return writeSync(fd, data);
+      return calls === 2 ? writeSync(fd, data.subarray(0, 3)) : 0;
+    };
+    const { log } = AppendLog.open(file, undefined, { write });
+    log.append({ n: 1 });
+    expect(() => log.append({ n: 2 })).toThrow(expect.objectContaining({ code: ErrorCode.storeFull }));
+    expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n');
+  });
+
+  it('the log stream failing does not end the process: logging degrades', async () => {
+    const directory = tempDir();
+    // A log "file" that is a folder: the stream fails asynchronously, as a full disk makes it fail.
+    const logger = createLogger({ level: 'info', file: directory });
+    logger.info('first line');
+    await sleep(100);
+    logger.info('second line');
+    await sleep(50);
+  });
+});
+
+describe('a corrupt store', () => {
+  it('skips and reports a corrupt line in the middle of a log instead of refusing to open it', () => {
+    const file = path.join(tempDir(), 'log.jsonl');
+    writeFileSync(file, '{"n":1}\n{"n": oops\n{"n":3}\n');
+    const opened = AppendLog.open<{ n: number }>(file);
+    expect(opened.entries).toEqual([{ n: 1 }, { n: 3 }]);
+    expect(opened.corrupt).toEqual([{ byte: 8, reason: expect.any(String) }]);
+  });
+
+  it('a daemon starts with a corrupt ledger line and a corrupt line in an unfinished run, which fails with the reason', async () => {
+    const dataDir = tempDir();
+    const store = await Store.open(dataDir);
+    const run: Run = { id: 'damaged', topic: 'x', language: 'en', status: 'running', createdAt: new Date().toISOString(), team: ['extractor'], keywords: [], wiki: [], sources: [], report: '', usage: emptyUsage(), errors: [] };
+    await store.runs.save(run);
+    store.close();
+    appendFileSync(path.join(dataDir, 'store', 'ledger.jsonl'), 'not json\n');
+    mkdirSync(path.join(dataDir, 'store', 'runs', 'damaged'), { recursive: true });
+    writeFileSync(path.join(dataDir, 'store', 'runs', 'damaged', 'steps.jsonl'), '{"key":"a","value":1,"at":"x"}\n{broken\n');
+    const config = parseConfig({ dataDir, server: { token: TEST_TOKEN }, providers: { local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' } } }, { env: {} });
+    const services = await createServices(config, { logger: silentLogger(), token: TEST_TOKEN });
+    cleanups.push(() => closeServices(services));
+    await services.runs.start();
+    await expect.poll(async () => (await services.runs.get('damaged')).status).toBe('failed');
+    expect((await services.runs.get('damaged')).failure?.message).toMatch(/steps\.jsonl: corrupt line at byte \d+ skipped/);
+  });
+});
+
+describe('an unusable data dir', () => {
+  it('says which path and why when the data dir cannot be created', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'a-file'), '');
+    const dataDir = path.join(dir, 'a-file', 'data');
+    const config = parseConfig({ dataDir, server: { token: TEST_TOKEN, port: 0 } }, { env: {} });
+    await expect(runDaemon(config, { logToStdout: true })).rejects.toThrow(`cannot create the data dir ${dataDir}: a part of the path is a file, not a folder (ENOTDIR)`);
+  });
+});
+
+describe('a read-only data dir', () => {
+  // Mounting needs root; where it is refused, the ENOTDIR case above covers the message's shape.
+  it('says the file system is read-only, naming the path', async (context) => {
+    const dir = tempDir();
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', dir]);
+    if (mount.status !== 0) return context.skip();
+    cleanups.push(() => void spawnSync('umount', [dir]));
+    const dataDir = path.join(dir, 'data');
+    const config = parseConfig({ dataDir, server: { token: TEST_TOKEN, port: 0 } }, { env: {} });
+    await expect(runDaemon(config, { logToStdout: true })).rejects.toThrow(`cannot create the data dir ${dataDir}: the file system is read-only (EROFS)`);
+  });
+});
