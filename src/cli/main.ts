@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { configCheckCommand } from './commands/config-check.js';
 import { doctorCommand } from './commands/doctor.js';
 import { initCommand } from './commands/init.js';
+import { openCommand } from './commands/open.js';
 import { researchCommand } from './commands/research.js';
 import { listRunsCommand, reportCommand, runActionCommand, showRunCommand } from './commands/runs.js';
 import { startCommand } from './commands/start.js';
@@ -27,6 +28,7 @@ usage:
   agentd report ID [-o FILE]
   agentd cancel ID [--json]
   agentd resume ID [--json]
+  agentd open [--print]
   agentd --version | --help
 
 Config: --config FILE, else $AGENTD_CONFIG, else ~/.config/agentd/config.json, else built-in defaults.`;
@@ -47,6 +49,7 @@ const COMMANDS: Record<string, Options> = {
   report: { output: { type: 'string', short: 'o' } },
   cancel: { json: { type: 'boolean' } },
   resume: { json: { type: 'boolean' } },
+  open: { print: { type: 'boolean' } },
 };
 
 /** Commands that name a run as their one argument. */
@@ -170,6 +173,8 @@ async function runCommand({ command, values, positionals }: CommandLine, config:
       return runActionCommand(config, command, id, { json }, output);
     case 'config':
       return configCheckCommand(config, output);
+    case 'open':
+      return openCommand(config, { print: values.print === true }, output);
     default:
       return ExitCode.usage;
   }

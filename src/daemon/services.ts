@@ -4,8 +4,10 @@ import type { Config } from '../config/load-config.js';
 import { CostLedger } from '../gateway/cost-ledger.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ModelCatalog } from '../gateway/model-catalog.js';
-import type { Clock } from '../gateway/clock.js';
+import { systemClock, type Clock } from '../gateway/clock.js';
 import type { LanguageModelProvider } from '../gateway/language-model.js';
+import { LimitHistory } from '../gateway/limit-history.js';
+import { UsageHistory } from '../gateway/usage-history.js';
 import type { Logger } from '../logger.js';
 import { loadPlugins, type Plugins } from '../plugins/load-plugins.js';
 import { EventBus } from '../runs/event-bus.js';
@@ -31,6 +33,8 @@ export interface Services {
   plugins: Plugins;
   events: EventBus;
   runs: RunManager;
+  /** Spend over time and the limiters over the last minutes, for the dashboard. */
+  history: { usage: UsageHistory; limits: LimitHistory };
   startedAt: Date;
   /** This daemon's membership of a cluster, when `cluster` is configured. */
   cluster?: Cluster;
@@ -54,7 +58,10 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const cluster = await joinCluster(config, options);
   const store = await Store.open(config.dataDir);
   for (const line of store.ledgerCorrupt) options.logger.warn({ byte: line.byte, reason: line.reason }, 'ledger.jsonl: corrupt line skipped');
-  const ledger = new CostLedger(store.ledger, store.takeLedgerEntries());
+  // Read once, counted by the ledger and the usage history, then let go (memory at rest).
+  const ledgerEntries = store.takeLedgerEntries();
+  const ledger = new CostLedger(store.ledger, ledgerEntries);
+  const usageHistory = new UsageHistory(ledgerEntries);
   const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const shared = cluster ? { limiters: cluster.limiters, budget: cluster.budget } : {};
   const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...shared, ...(options.clock ? { clock: options.clock } : {}) });
@@ -70,7 +77,13 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
   const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
   const models = new ModelCatalog({ config, providers, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
-  return { config, logger: options.logger, token: options.token, store, gateway, models, providers, plugins, events, runs, startedAt: new Date(), ...(cluster ? { cluster } : {}) };
+  const history = { usage: usageHistory, limits: new LimitHistory({ clock: options.clock ?? systemClock, providers: () => gateway.providersState() }) };
+  ledger.subscribe((entry) => {
+    history.usage.add(entry);
+    history.limits.record(entry);
+  });
+  history.limits.start();
+  return { config, logger: options.logger, token: options.token, store, gateway, models, providers, plugins, events, runs, history, startedAt: new Date(), ...(cluster ? { cluster } : {}) };
 }
 
 /** Joins the configured cluster; Redis's client is only loaded when there is one. */
@@ -82,6 +95,7 @@ async function joinCluster(config: Config, options: ServiceOptions): Promise<Clu
 
 /** Stops the runs (checkpointing the running ones), then releases plugins and the store. */
 export async function closeServices(services: Services): Promise<void> {
+  services.history.limits.stop();
   await services.runs.close();
   await services.plugins.close();
   services.store.close();

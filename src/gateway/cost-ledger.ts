@@ -56,6 +56,7 @@ export class CostLedger {
   /** Per-run usage, least recently charged first: at most `#maxRuns` entries. */
   readonly #runs = new Map<string, Usage>();
   readonly #maxRuns: number;
+  readonly #listeners = new Set<(entry: LedgerEntry) => void>();
   #size = 0;
 
   /**
@@ -75,6 +76,13 @@ export class CostLedger {
   record(entry: LedgerEntry): void {
     this.#log?.append(entry);
     this.#count(entry);
+    for (const listener of this.#listeners) listener(entry);
+  }
+
+  /** Calls `listener` with every entry recorded from now on (the dashboard's history); returns the unsubscribe. */
+  subscribe(listener: (entry: LedgerEntry) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Entries recorded since start: changes whenever any total may have. */

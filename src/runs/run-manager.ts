@@ -143,7 +143,7 @@ export class RunManager {
   list(): RunSummary[] {
     return this.#options.runs.list().map((summary) => {
       const recorder = this.#active.get(summary.id)?.recorder;
-      return recorder ? { ...summary, status: recorder.run.status, costUsd: this.#options.gateway.ledger.runUsage(summary.id).costUsd } : summary;
+      return recorder ? { ...summary, status: recorder.run.status, costUsd: this.#options.gateway.ledger.runUsage(summary.id).costUsd, sourceCount: recorder.run.sources.length } : summary;
     });
   }
 

@@ -48,7 +48,7 @@ export type Run = z.infer<typeof runSchema>;
 /** What `GET /v1/runs` lists for each run. */
 export const runSummarySchema = runSchema
   .pick({ id: true, topic: true, language: true, status: true, createdAt: true, startedAt: true, finishedAt: true })
-  .extend({ costUsd: z.number() });
+  .extend({ costUsd: z.number(), /** Sources read so far (absent in indexes written before it existed). */ sourceCount: z.number().int().nonnegative().optional() });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 export function summarize(run: Run): RunSummary {
@@ -59,6 +59,7 @@ export function summarize(run: Run): RunSummary {
     status: run.status,
     createdAt: run.createdAt,
     costUsd: run.usage.costUsd,
+    sourceCount: run.sources.length,
   };
   if (run.startedAt) summary.startedAt = run.startedAt;
   if (run.finishedAt) summary.finishedAt = run.finishedAt;

@@ -3,11 +3,16 @@ import websocket from '@fastify/websocket';
 import { ErrorCode } from '../errors.js';
 import type { Services } from '../daemon/services.js';
 import { errorBody, handleClientError, handleError } from './error-handler.js';
+import { dashboardAccess } from './dashboard/access.js';
+import { loadDashboardAssets } from './dashboard/assets.js';
+import { DashboardSessions } from './dashboard/sessions.js';
 import { chatCompletionRoutes } from './routes/chat-completions.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { embeddingRoutes } from './routes/embeddings.js';
 import { modelRoutes } from './routes/models.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { historyRoutes } from './routes/history.js';
 import { providerRoutes } from './routes/providers.js';
 import { runRoutes } from './routes/runs.js';
 import { statusRoutes } from './routes/status.js';
@@ -48,7 +53,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   // After the WebSocket plugin: its own onRequest hook marks upgrade requests, so that a refused upgrade's
   // socket is destroyed once the error is answered instead of staying open (and holding up a stop).
   registerCors(app, config.server.cors.origins);
-  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token, corsOrigins: config.server.cors.origins }));
+  const sessions = new DashboardSessions();
+  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token, corsOrigins: config.server.cors.origins, dashboard: dashboardAccess(sessions) }));
   app.addHook('preValidation', refuseLoneSurrogates);
 
   healthRoutes(app);
@@ -60,6 +66,8 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   toolRoutes(app, services);
   runRoutes(app, services);
   eventRoutes(app, services);
+  historyRoutes(app, services);
+  dashboardRoutes(app, { sessions, assets: loadDashboardAssets() });
   const openApi = openApiDocument();
   app.get('/v1/openapi.json', async () => openApi);
   return app;

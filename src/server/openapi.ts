@@ -6,6 +6,8 @@ import { chatBodySchema } from './openai/chat-request.js';
 import { embeddingsBodySchema } from './routes/embeddings.js';
 import { submitRunSchema } from './routes/runs.js';
 import { browseBody, searchBody, wikiBody } from './routes/tools.js';
+import { loginTicketSchema } from './routes/dashboard.js';
+import { limitHistoryResponse, usageHistoryResponse } from './routes/history.js';
 
 const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
@@ -51,6 +53,20 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/events': { get: operation('WebSocket: every run\'s events, live', { status: 101 }) },
       '/v1/providers': { get: operation('providers, models, limiter state') },
       '/v1/usage': { get: operation('spend and tokens, total and per provider and model') },
+      '/v1/usage/history': {
+        get: operation('spend and tokens per time bucket and per provider/model, from the ledger, with the budget', {
+          parameters: [
+            { name: 'bucketSeconds', in: 'query', required: false, schema: { type: 'integer', minimum: 60, maximum: 2_592_000, default: 3600 }, description: 'bucket width, rounded to whole minutes' },
+            { name: 'since', in: 'query', required: false, schema: { type: 'string', format: 'date-time' }, description: 'only buckets from this time' },
+          ],
+          response: usageHistoryResponse,
+        }),
+      },
+      '/v1/limits/history': { get: operation('each provider\'s limiter sampled every few seconds over the last 15 minutes: requests and tokens of the last minute against rpm/tpm, in flight, queued, waits, 429s', { response: limitHistoryResponse }) },
+      '/v1/dashboard/login': { post: operation('a one-time dashboard login path (`/login?ticket=...`, one use, 5 minutes); bearer token only', { response: loginTicketSchema }) },
+      '/v1/dashboard/logout': { post: { ...operation('ends the dashboard session of the cookie', { status: 204 }), security: [] } },
+      '/': { get: { ...operation('the dashboard (HTML); without a session, a page saying how to log in', { text: 'text/html' }), security: [] } },
+      '/login': { get: { ...operation('exchanges a one-time ticket for the HttpOnly, SameSite=Strict session cookie, then redirects to /', { status: 303, parameters: [{ name: 'ticket', in: 'query', required: true, schema: { type: 'string' } }] }), security: [] } },
       '/v1/chat/completions': { post: operation('OpenAI-compatible chat completion (JSON, or SSE with stream: true) through the shared gateway', { body: chatBodySchema }) },
       '/v1/models': { get: operation('OpenAI-shaped list of the models agentd can route to, as provider/model') },
       '/v1/models/{id}': { get: operation('one model, id provider/model (URL-encoded or not)', { parameters: [idParameter] }) },

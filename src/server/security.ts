@@ -13,6 +13,16 @@ export interface SecurityOptions {
   token: string;
   /** Cross-origin browser origins allowed in (`server.cors.origins`); cors.ts answers their preflights. */
   corsOrigins?: readonly string[];
+  /** The dashboard's way in: its own pages and a browser session besides the bearer token. */
+  dashboard?: DashboardAccess;
+}
+
+/** What the guard asks the dashboard (src/server/dashboard/): Host and Origin are checked before either. */
+export interface DashboardAccess {
+  /** Paths answered without a token: the pages (which show a login hint without a session), assets, login. */
+  isPublic(path: string): boolean;
+  /** Whether the request carries a live dashboard session and comes from the dashboard page itself. */
+  hasSession(request: FastifyRequest): boolean;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
@@ -48,7 +58,9 @@ export function createGuards(options: SecurityOptions) {
     }
     const url = request.url;
     if (url === '/health' || url.startsWith('/health?')) return;
+    if (options.dashboard?.isPublic(url.split('?')[0] as string)) return;
     const presented = bearerToken(request) ?? (isWebSocket(request) ? queryToken(url) : undefined);
+    if (presented === undefined && options.dashboard?.hasSession(request)) return;
     if (presented === undefined || !safeEqual(Buffer.from(presented), expected)) {
       throw new AgentdError(ErrorCode.unauthorized, 'missing or wrong bearer token (see <dataDir>/token)', { statusCode: 401 });
     }

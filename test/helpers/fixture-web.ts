@@ -8,6 +8,13 @@ export interface FixtureWeb extends WireServer {
   hits: Map<string, number>;
 }
 
+/** A page of the test's own, served at `/pages/<name>/` and listed first in every search result. */
+export interface ExtraPage {
+  name: string;
+  title: string;
+  html: string;
+}
+
 /** Corpus pages the fixture search engine returns, a few per query. */
 const PAGES = ['wikipedia', 'medium-1', 'bbc-1', 'guardian-1', 'ars-1', 'lwn-1', 'quanta-1', 'v8-blog'];
 
@@ -16,7 +23,7 @@ const PAGES = ['wikipedia', 'medium-1', 'bbc-1', 'guardian-1', 'ars-1', 'lwn-1',
  * MediaWiki does, `/pages/<name>/` serves real pages of the corpus, and the results also hold an irrelevant
  * page, a 404, a page that never answers and a private (metadata) address, as a real search might.
  */
-export async function startFixtureWeb(options: { faults?: boolean; wikiTitles?: Record<string, string> } = {}): Promise<FixtureWeb> {
+export async function startFixtureWeb(options: { faults?: boolean; wikiTitles?: Record<string, string>; extraPages?: ExtraPage[] } = {}): Promise<FixtureWeb> {
   const corpus = new Map(loadCorpus().map((page) => [page.name, page]));
   const hits = new Map<string, number>();
   const faults = options.faults ?? true;
@@ -39,7 +46,8 @@ export async function startFixtureWeb(options: { faults?: boolean; wikiTitles?: 
         { url: 'http://169.254.169.254/latest/meta-data/', title: 'Cloud metadata', content: 'Private' },
       ];
       // Queries about "facts" meet the broken pages near the top, where ranking keeps them; others do not.
-      const results = faults && query.includes('facts') ? [first, ...broken, second, spam, irrelevant, third] : [first, second, irrelevant, third, spam];
+      const extra = (options.extraPages ?? []).map((page) => ({ url: `${base}/pages/${page.name}/`, title: page.title, content: `About ${page.name}` }));
+      const results = [...extra, ...(faults && query.includes('facts') ? [first, ...broken, second, spam, irrelevant, third] : [first, second, irrelevant, third, spam])];
       sendJson(response, 200, { query, results });
       return;
     }
@@ -58,6 +66,12 @@ export async function startFixtureWeb(options: { faults?: boolean; wikiTitles?: 
       return;
     }
     const page = /^\/pages\/([^/]+)\/$/.exec(url.pathname);
+    const extraPage = options.extraPages?.find((candidate) => candidate.name === page?.[1]);
+    if (extraPage) {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(extraPage.html);
+      return;
+    }
     if (page && corpus.has(page[1] as string)) {
       response.writeHead(200, { 'content-type': 'text/html' });
       response.end(corpus.get(page[1] as string)?.source);

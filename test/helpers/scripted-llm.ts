@@ -12,6 +12,8 @@ export interface ScriptedLlmOptions {
   keywords?: string[];
   /** Delay before each answer. */
   latencyMs?: number;
+  /** Markdown the report's findings end with, as a model quoting a hostile page might write. */
+  reportAppendix?: string;
 }
 
 export interface ScriptedLlm extends WireServer {
@@ -20,6 +22,8 @@ export interface ScriptedLlm extends WireServer {
   /** Every chat request received, with the action it was recognised as. */
   calls: Array<{ action: string; prompt: string; body: Record<string, unknown> }>;
   baseURL: string;
+  /** Holds the answers to calls recognised as `action` until the returned release is called. */
+  hold: (action: string) => () => void;
 }
 
 /**
@@ -37,12 +41,14 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
   };
   const calls: ScriptedLlm['calls'] = [];
   const control: { failing: ScriptedLlm['failing'] } = { failing: undefined };
+  const holds = new Map<string, Promise<void>>();
   const server = await startWireServer(async (request, response) => {
     const body = request.json<{ messages: Array<{ role: string; content: string }>; model: string }>();
     const prompt = body.messages.map((message) => message.content).join('\n');
     const action = recognise(prompt);
     calls.push({ action, prompt, body });
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    await holds.get(action);
     if (control.failing && (control.failing.action === action || control.failing.action === '*')) {
       sendJson(response, control.failing.status, { error: { message: `scripted failure of ${action}`, type: 'invalid_request_error', code: 'scripted' } });
       return;
@@ -57,7 +63,15 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
     complete(response, body.model, text, prompt);
   });
   // defineProperty, not Object.assign: assign would copy the getter's value instead of the accessor.
-  const scripted = Object.assign(server, { calls, baseURL: `${server.url}/v1` }) as ScriptedLlm;
+  const hold = (action: string) => {
+    let release = () => {};
+    holds.set(action, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      holds.delete(action);
+      release();
+    };
+  };
+  const scripted = Object.assign(server, { calls, baseURL: `${server.url}/v1`, hold }) as ScriptedLlm;
   Object.defineProperty(scripted, 'failing', {
     get: () => control.failing,
     set: (value: ScriptedLlm['failing']) => {
@@ -120,6 +134,7 @@ function answer(action: string, prompt: string, messages: Array<{ role: string; 
         '',
         '## Findings',
         `Key figures: 42% growth in 2017 ${cite(1)}${cite(2)}. Another view [${numbers.slice(1, 3).join(', ')}].`,
+        ...(options.reportAppendix ? ['', options.reportAppendix] : []),
         '',
         '| aspect | source A | source B |',
         '|---|---|---|',
