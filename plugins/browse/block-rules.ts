@@ -105,7 +105,8 @@ export const BLOCK_RULES: BlockRule[] = [
   byAttribute('credit', 200),
   { kind: 'credit', selector: 'figcaption *, figcaption, p, span, small, div', matches: (element, context) => context.weight(element) < 100 && CREDIT_START.test(textOf(element)) },
   byAttribute('byline', 300),
-  byAttribute('dateline', 160, (element, text) => isDateLine(text) || (/\d/.test(text) && text.length < 120 && linkDensity(element, text.length) < 0.9 && element.querySelector('time') !== null)),
+  // A <time> is left to the line rule below: by class alone it is as often a date inside a sentence or heading.
+  byAttribute('dateline', 160, (element, text) => element.tagName !== 'TIME' && (isDateLine(text) || (/\d/.test(text) && text.length < 120 && linkDensity(element, text.length) < 0.9 && element.querySelector('time') !== null))),
   { kind: 'dateline', selector: 'p, div, span, time, li, small, h5, h6', matches: (element, context) => context.weight(element) <= 90 && element.children.length <= 3 && standsAlone(element) && isDateLine(textOf(element)) },
   { kind: 'byline', selector: 'p, div, span, li, address, small', matches: (element, context) => { if (context.weight(element) >= 80) return false; const text = textOf(element); return text.length < 80 && text.split(' ').length <= 10 && BYLINE_START.test(text); } },
   byAttribute('tags', 600, (element, text) => linkDensity(element, text.length) > 0.5),

@@ -11,7 +11,7 @@ export const ATTRIBUTE_WORDS = {
   dateline: /(?:^|[\s_-])(?:date|datum|time|timestamp|posted-?on|published|pubdate|updated|entry-meta|post-meta|article-meta|meta-?data|metabar|publish)/i,
   tags: /(?:^|[\s_-])(?:tags?(?:$|[\s_-])|tag-?(?:list|cloud|links)|tagcloud|keywords|schlagw|schlagwort|etiquet|mots-?cl|post-?categor|categories|cat-links|topics)/i,
   share: /(?:^|[\s_-])(?:share|sharing|social|sociable|addthis|sharethis|shariff|sharedaddy|print-?(?:this|page)|email-?this)/i,
-  newsletter: /(?:^|[\s_-])(?:newsletter|subscribe|subscription|signup|sign-up|optin|opt-in|mailchimp|abonn)/i,
+  newsletter: /(?:^|[\s_-])(?:newsletter|subscribe|subscription|signup|sign-up|mailchimp|abonn)/i,
   comments: /(?:^|[\s_-])(?:comments?(?:$|[\s_-])|comment-?(?:list|form|policy|respond|area|section)|disqus|respond|reply-?form|leave-?a-?reply)/i,
   related: /(?:^|[\s_-])(?:related|more-?(?:stories|articles|news|from|posts)|recommend|also-?read|read-?more|read-?also|further-?reading|popular|trending|most-?read|outbrain|taboola|teaser-?list|yarpp|jp-relatedposts)/i,
   navigation: /(?:^|[\s_-])(?:breadcrumbs?|pagination|pager|post-?nav|nav-?links|skip-?link|site-?nav|menu)/i,
