@@ -20,7 +20,10 @@ export interface RankedQuery {
 export interface CollectLinksInput {
   topic: string;
   keywords: string[];
-  /** Called as soon as one query's links are ranked, so summaries start before the other queries finish. */
+  /**
+   * Called with each query's ranked links, in query order, as soon as that query and those before it are
+   * ranked, so summaries start before the other queries finish.
+   */
   onQuery?: (ranked: RankedQuery) => void;
 }
 
@@ -47,12 +50,21 @@ export const collectLinks: Action<CollectLinksInput, RankedQuery[]> = {
       return [...new Set(answer.queries.map((query) => query.trim()).filter(Boolean))].slice(0, MAX_QUERIES);
     });
 
+    // Queries are reported in their own order, each as soon as it and every query before it are ranked: a URL
+    // found by several queries is then always summarised for the same one, so a resumed or repeated run asks
+    // the same prompts and replays their answers, however the rankings' calls happened to finish.
+    const ranked: Array<RankedQuery | undefined> = [];
+    let reported = 0;
     return Promise.all(
-      queries.map(async (query) => {
+      queries.map(async (query, index) => {
         const results = await search(context, query);
-        const ranked = results.length === 0 ? [] : await rank(context, topic, query, results);
-        const entry = { query, results: ranked.slice(0, URLS_PER_QUERY) };
-        onQuery?.(entry);
+        const kept = results.length === 0 ? [] : await rank(context, topic, query, results);
+        const entry = { query, results: kept.slice(0, URLS_PER_QUERY) };
+        ranked[index] = entry;
+        for (let next = ranked[reported]; next; next = ranked[reported]) {
+          reported += 1;
+          onQuery?.(next);
+        }
         return entry;
       }),
     );
