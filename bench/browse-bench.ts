@@ -30,7 +30,6 @@ interface PageFigures {
   focusedTokens: number;
 }
 
-
 /** The text a reader sees: body text without scripts, styles and templates, as the seed's crawler sent it. */
 function visibleText(html: string): string {
   const document = new JSDOM(html, { virtualConsole: new VirtualConsole() }).window.document;
@@ -39,10 +38,20 @@ function visibleText(html: string): string {
 }
 
 export async function runBrowseBench() {
-  if (!existsSync(CORPUS)) throw new Error(`bench:browse needs the page corpus beside the repository, at ${CORPUS} (../shared/corpus/web-pages), and it is missing; npm test does not need it`);
-  const names = readdirSync(CORPUS).filter((name) => existsSync(path.join(CORPUS, name, 'source.html'))).sort();
+  if (!existsSync(CORPUS))
+    throw new Error(
+      `bench:browse needs the page corpus beside the repository, at ${CORPUS} (../shared/corpus/web-pages), and it is missing; npm test does not need it`,
+    );
+  const names = readdirSync(CORPUS)
+    .filter((name) => existsSync(path.join(CORPUS, name, 'source.html')))
+    .sort();
   const sources = new Map(names.map((name) => [name, readFileSync(path.join(CORPUS, name, 'source.html'), 'utf8')]));
-  const titles = new Map(names.map((name) => [name, (JSON.parse(readFileSync(path.join(CORPUS, name, 'expected-metadata.json'), 'utf8')) as { title: string }).title]));
+  const titles = new Map(
+    names.map((name) => [
+      name,
+      (JSON.parse(readFileSync(path.join(CORPUS, name, 'expected-metadata.json'), 'utf8')) as { title: string }).title,
+    ]),
+  );
 
   const pages: PageFigures[] = [];
   for (const name of names) {
@@ -52,7 +61,13 @@ export async function runBrowseBench() {
     const extractMs = performance.now() - started;
     // The query a researcher would bring to the page: its own headline.
     const focused = focusedContext(extracted.content, titles.get(name) ?? '', { budgetTokens: FOCUS_BUDGET_TOKENS });
-    pages.push({ name, extractMs, visibleTokens: countTokens(visibleText(html)), markdownTokens: countTokens(extracted.content), focusedTokens: countTokens(focused) });
+    pages.push({
+      name,
+      extractMs,
+      visibleTokens: countTokens(visibleText(html)),
+      markdownTokens: countTokens(extracted.content),
+      focusedTokens: countTokens(focused),
+    });
   }
 
   const server = createServer((request, response) => {
@@ -62,7 +77,10 @@ export async function runBrowseBench() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const browse = await createHttpBrowse({ use: 'http', allowHosts: ['127.0.0.1'] }, { logger: silentLogger(), cacheDirectory: '/tmp', env: {} });
+  const browse = await createHttpBrowse(
+    { use: 'http', allowHosts: ['127.0.0.1'] },
+    { logger: silentLogger(), cacheDirectory: '/tmp', env: {} },
+  );
   // Warm the pool so worker start-up is not counted as lag.
   await browse.browse(`http://127.0.0.1:${port}/${names[0]}/`);
   const lag = monitorEventLoopDelay({ resolution: 5 });
@@ -77,8 +95,14 @@ export async function runBrowseBench() {
   const sum = (pick: (page: PageFigures) => number) => pages.reduce((total, page) => total + pick(page), 0);
   return {
     pages,
-    extractP50: percentile(pages.map((page) => page.extractMs), 50),
-    extractP95: percentile(pages.map((page) => page.extractMs), 95),
+    extractP50: percentile(
+      pages.map((page) => page.extractMs),
+      50,
+    ),
+    extractP95: percentile(
+      pages.map((page) => page.extractMs),
+      95,
+    ),
     lagP99Ms: lag.percentile(99) / 1e6,
     lagMaxMs: lag.max / 1e6,
     wallMs,

@@ -34,7 +34,10 @@ interface Outcome {
   lowerBoundMs: number;
 }
 
-const WORDS = 'the of and to in is was for on that by with as at from this which are be or an has have it its were not but their also more other than been into after new such first two most over these some may when time world people years both during between state city where about under three used'.split(' ');
+const WORDS =
+  'the of and to in is was for on that by with as at from this which are be or an has have it its were not but their also more other than been into after new such first two most over these some may when time world people years both during between state city where about under three used'.split(
+    ' ',
+  );
 
 /** The seed's burst for one member: prompts of about 2,200 tokens (seeded), max_tokens 500. */
 function burst(seed: number): string[] {
@@ -43,11 +46,19 @@ function burst(seed: number): string[] {
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
     return state / 2 ** 31;
   };
-  return Array.from({ length: REQUESTS }, () => Array.from({ length: PROMPT_TOKENS - 100 + Math.floor(random() * 200) }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' '));
+  return Array.from({ length: REQUESTS }, () =>
+    Array.from(
+      { length: PROMPT_TOKENS - 100 + Math.floor(random() * 200) },
+      () => WORDS[Math.floor(random() * WORDS.length)],
+    ).join(' '),
+  );
 }
 
 function startMember(env: Record<string, string>): Promise<ChildProcess> {
-  const child = fork(fileURLToPath(new URL('cluster-member.js', import.meta.url)), { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('cluster-member.js', import.meta.url)), {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`a bench member exited with code ${code} before it was ready`)));
@@ -56,7 +67,11 @@ function startMember(env: Record<string, string>): Promise<ChildProcess> {
 
 async function measure(mode: string, redisURL: string | undefined): Promise<Outcome> {
   const server = await startLimitServer({ tpm: TPM * SPEED, burstSeconds: 10 / SPEED, latencyMs: 2000 / SPEED });
-  const env: Record<string, string> = { BENCH_SPEED: String(SPEED), BENCH_TPM: String(TPM), BENCH_PROVIDER_URL: server.url };
+  const env: Record<string, string> = {
+    BENCH_SPEED: String(SPEED),
+    BENCH_TPM: String(TPM),
+    BENCH_PROVIDER_URL: server.url,
+  };
   if (redisURL) Object.assign(env, { BENCH_REDIS: redisURL, BENCH_PREFIX: `bench-${Date.now()}` });
   const members = await Promise.all(Array.from({ length: MEMBERS }, () => startMember(env)));
   const bursts = members.map((_, index) => burst(42 + index));
@@ -81,14 +96,25 @@ async function measure(mode: string, redisURL: string | undefined): Promise<Outc
     ),
   );
   const all = results.flat();
-  await Promise.all(members.map((member) => new Promise((resolve) => (member.exitCode !== null ? resolve(undefined) : member.once('exit', resolve)))));
+  await Promise.all(
+    members.map(
+      (member) =>
+        new Promise((resolve) => (member.exitCode !== null ? resolve(undefined) : member.once('exit', resolve))),
+    ),
+  );
   await server.close();
   if (process.env.BENCH_DEBUG) {
     const ends = all.map((result) => result.endedAt - startedAt).sort((a, b) => a - b);
-    const gaps = ends.slice(1).map((end, index) => end - (ends[index] ?? 0)).sort((a, b) => a - b);
-    process.stderr.write(`first ${ends[0]} ms, gaps p50 ${gaps[Math.floor(gaps.length / 2)]} p90 ${gaps[Math.floor(gaps.length * 0.9)]} max ${gaps.at(-1)}; ends ${ends.filter((_, index) => index % 10 === 0).join(' ')}\n`);
+    const gaps = ends
+      .slice(1)
+      .map((end, index) => end - (ends[index] ?? 0))
+      .sort((a, b) => a - b);
+    process.stderr.write(
+      `first ${ends[0]} ms, gaps p50 ${gaps[Math.floor(gaps.length / 2)]} p90 ${gaps[Math.floor(gaps.length * 0.9)]} max ${gaps.at(-1)}; ends ${ends.filter((_, index) => index % 10 === 0).join(' ')}\n`,
+    );
   }
-  for (const failed of all.filter((result) => !result.ok).slice(0, 3)) process.stderr.write(`failure: ${failed.error}\n`);
+  for (const failed of all.filter((result) => !result.ok).slice(0, 3))
+    process.stderr.write(`failure: ${failed.error}\n`);
   return {
     mode,
     requests: all.length,

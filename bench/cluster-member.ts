@@ -23,14 +23,30 @@ const providerURL = process.env.BENCH_PROVIDER_URL ?? '';
 const redis = process.env.BENCH_REDIS;
 
 const config = parseConfig(
-  { providers: { openai: { type: 'openai', baseURL: providerURL, apiKey: 'sk-bench', limits: { tpm: tpm * speed, burstSeconds: Number(process.env.BENCH_BURST_SECONDS ?? 3) / speed } } }, models: { default: 'openai/gpt-4o-mini' } },
+  {
+    providers: {
+      openai: {
+        type: 'openai',
+        baseURL: providerURL,
+        apiKey: 'sk-bench',
+        limits: { tpm: tpm * speed, burstSeconds: Number(process.env.BENCH_BURST_SECONDS ?? 3) / speed },
+      },
+    },
+    models: { default: 'openai/gpt-4o-mini' },
+  },
   { env: {} },
 );
 const logger = silentLogger();
-const cluster = redis ? await Cluster.join({ redis, prefix: process.env.BENCH_PREFIX ?? 'bench', logger, totalUsd: undefined }) : undefined;
+const cluster = redis
+  ? await Cluster.join({ redis, prefix: process.env.BENCH_PREFIX ?? 'bench', logger, totalUsd: undefined })
+  : undefined;
 const provider = createOpenAIProvider({ name: 'openai', baseURL: providerURL, apiKey: 'sk-bench' });
 // The local server speaks OpenAI's accounting; say so, as the official endpoint would.
-const openAILike: LanguageModelProvider = { ...provider, limitAccounting: 'prompt-plus-max-tokens', openAITokenizer: true };
+const openAILike: LanguageModelProvider = {
+  ...provider,
+  limitAccounting: 'prompt-plus-max-tokens',
+  openAITokenizer: true,
+};
 const gateway = new Gateway({
   config,
   providers: new Map([['openai', openAILike]]),
@@ -56,7 +72,10 @@ process.on('message', (message: { type: string; burst?: Burst }) => {
   void Promise.all(
     prompts.map(async (prompt) => {
       try {
-        await gateway.generate({ messages: [{ role: 'user', content: prompt }], maxOutputTokens: maxTokens }, { runId });
+        await gateway.generate(
+          { messages: [{ role: 'user', content: prompt }], maxOutputTokens: maxTokens },
+          { runId },
+        );
         return { ok: true, endedAt: Date.now() };
       } catch (error) {
         return { ok: false, endedAt: Date.now(), error: (error as Error).message };

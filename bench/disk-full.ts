@@ -28,13 +28,26 @@ const check = (name: string, ok: boolean, detail: string) => {
 };
 const llm = await startScriptedLlm({ keywords: ['Disk'], latencyMs: 1_500 });
 const dataDir = path.join(mountPoint, 'data');
-const config = parseConfig({ dataDir, server: { token: TOKEN }, providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, cache: { llm: false } }, { env: {} });
+const config = parseConfig(
+  {
+    dataDir,
+    server: { token: TOKEN },
+    providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+    models: { default: 'llm/test-model' },
+    cache: { llm: false },
+  },
+  { env: {} },
+);
 const services = await createServices(config, { logger: silentLogger(), token: TOKEN });
 const app = await buildServer(services);
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 await services.runs.start();
 const api = async (method: string, route: string, body?: unknown) => {
-  const response = await fetch(`${url}${route}`, { method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 };
 const filler = path.join(mountPoint, 'filler');
@@ -65,10 +78,22 @@ try {
   check('GET /health answers while the disk is full', health.status === 200, `HTTP ${health.status}`);
   const refused = await api('POST', '/v1/runs', { topic: 'another run', team: ['extractor'] });
   const listed = (await api('GET', '/v1/runs')).body.runs as Array<{ topic: string }>;
-  check('the refused run is not listed', !listed.some((summary) => summary.topic === 'another run'), `${listed.length} run(s) listed`);
-  check('a write is refused with 507 AGENTD_ERR_STORE_FULL', refused.status === 507 && refused.body.error?.code === 'AGENTD_ERR_STORE_FULL', `HTTP ${refused.status} ${JSON.stringify(refused.body.error)}`);
+  check(
+    'the refused run is not listed',
+    !listed.some((summary) => summary.topic === 'another run'),
+    `${listed.length} run(s) listed`,
+  );
+  check(
+    'a write is refused with 507 AGENTD_ERR_STORE_FULL',
+    refused.status === 507 && refused.body.error?.code === 'AGENTD_ERR_STORE_FULL',
+    `HTTP ${refused.status} ${JSON.stringify(refused.body.error)}`,
+  );
   const paused = await api('GET', `/v1/runs/${submitted.id}`);
-  check('the run is paused, not failed', paused.body.status === 'running' || paused.body.status === 'queued', `status ${paused.body.status}`);
+  check(
+    'the run is paused, not failed',
+    paused.body.status === 'running' || paused.body.status === 'queued',
+    `status ${paused.body.status}`,
+  );
   rmSync(filler);
   const freedAt = Date.now();
   let run = paused.body;
@@ -76,7 +101,11 @@ try {
     await sleep(100);
     run = (await api('GET', `/v1/runs/${submitted.id}`)).body;
   }
-  check('the run completes after space is freed, without a restart', run.status === 'completed', `status ${run.status} ${((Date.now() - freedAt) / 1000).toFixed(1)} s after freeing; keywords ${JSON.stringify(run.keywords)}`);
+  check(
+    'the run completes after space is freed, without a restart',
+    run.status === 'completed',
+    `status ${run.status} ${((Date.now() - freedAt) / 1000).toFixed(1)} s after freeing; keywords ${JSON.stringify(run.keywords)}`,
+  );
   const again = await api('POST', '/v1/runs', { topic: 'after the disk was freed', team: ['extractor'] });
   check('writes are accepted again', again.status === 202, `HTTP ${again.status}`);
 } finally {

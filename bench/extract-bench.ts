@@ -23,7 +23,10 @@ import { percentile } from './stats.js';
  */
 const DEFAULT_CORPUS = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/corpus');
 
-const evalSchema = z.record(z.string(), z.object({ file: z.string(), with: z.array(z.string()), without: z.array(z.string()) }));
+const evalSchema = z.record(
+  z.string(),
+  z.object({ file: z.string(), with: z.array(z.string()), without: z.array(z.string()) }),
+);
 
 export interface ExtractBenchOptions {
   limit: number;
@@ -65,11 +68,27 @@ const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
 function scoreTrafilatura(options: ExtractBenchOptions): PageScore[] {
   const TRAFILATURA = path.join(options.corpus, 'trafilatura-eval');
   const data = evalSchema.parse(JSON.parse(readFileSync(path.join(TRAFILATURA, 'evaldata.json'), 'utf8')));
-  const entries = Object.entries(data).filter((_, index) => options.split === 'all' || index % 2 === (options.split === 'even' ? 0 : 1)).slice(0, options.limit);
+  const entries = Object.entries(data)
+    .filter((_, index) => options.split === 'all' || index % 2 === (options.split === 'even' ? 0 : 1))
+    .slice(0, options.limit);
   const scores: PageScore[] = [];
   for (const [url, item] of entries) {
-    const file = ['cache', 'eval'].map((folder) => path.join(TRAFILATURA, folder, `${item.file}.gz`)).find((candidate) => existsSync(candidate));
-    const score: PageScore = { url, file: item.file, tp: 0, fn: 0, fp: 0, tn: 0, ms: 0, tokens: 0, failed: undefined, missing: [], leaked: [] };
+    const file = ['cache', 'eval']
+      .map((folder) => path.join(TRAFILATURA, folder, `${item.file}.gz`))
+      .find((candidate) => existsSync(candidate));
+    const score: PageScore = {
+      url,
+      file: item.file,
+      tp: 0,
+      fn: 0,
+      fp: 0,
+      tn: 0,
+      ms: 0,
+      tokens: 0,
+      failed: undefined,
+      missing: [],
+      leaked: [],
+    };
     let text = '';
     try {
       if (!file) throw new Error('page file missing');
@@ -107,9 +126,21 @@ function scoreReadability() {
     const started = performance.now();
     try {
       const extracted = extractHtml(text, `http://127.0.0.1/${page.name}/`);
-      return { name: page.name, ms: performance.now() - started, recall: wordRecall(page.expectedText, extracted.content), tokens: countTokens(extracted.content), failed: undefined as string | undefined };
+      return {
+        name: page.name,
+        ms: performance.now() - started,
+        recall: wordRecall(page.expectedText, extracted.content),
+        tokens: countTokens(extracted.content),
+        failed: undefined as string | undefined,
+      };
     } catch (error) {
-      return { name: page.name, ms: performance.now() - started, recall: 0, tokens: 0, failed: (error as Error).message };
+      return {
+        name: page.name,
+        ms: performance.now() - started,
+        recall: 0,
+        tokens: 0,
+        failed: (error as Error).message,
+      };
     }
   });
 }
@@ -134,7 +165,8 @@ export function runExtractBench(options: ExtractBenchOptions): string {
       );
       for (const score of scores.filter((s) => s.failed)) lines.push(`  failed ${score.file}: ${score.failed}`);
       const worst = [...scores].sort((a, b) => b.fn + b.fp - (a.fn + a.fp)).slice(0, options.worst);
-      for (const score of worst) lines.push(`  ${score.file}: missing ${JSON.stringify(score.missing)} leaked ${JSON.stringify(score.leaked)}`);
+      for (const score of worst)
+        lines.push(`  ${score.file}: missing ${JSON.stringify(score.missing)} leaked ${JSON.stringify(score.leaked)}`);
     }
   }
   if (options.only !== 'trafilatura') {
@@ -146,7 +178,10 @@ export function runExtractBench(options: ExtractBenchOptions): string {
         `web-pages (${pages.length} pages): pages >= 95% of expected words ${pages.length - below.length}/${pages.length}, lowest ${Math.min(...pages.map((page) => page.recall)).toFixed(3)}, ` +
           `failures ${pages.filter((page) => page.failed).length}, p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms, tokens/page ${Math.round(pages.reduce((total, page) => total + page.tokens, 0) / pages.length)}`,
       );
-      for (const page of below) lines.push(`  below 95%: ${page.name} ${page.recall.toFixed(3)}${page.failed ? ` (failed: ${page.failed})` : ''}`);
+      for (const page of below)
+        lines.push(
+          `  below 95%: ${page.name} ${page.recall.toFixed(3)}${page.failed ? ` (failed: ${page.failed})` : ''}`,
+        );
     }
   }
   return lines.join('\n');
@@ -165,7 +200,13 @@ function parseArguments(argv: string[]): ExtractBenchOptions {
       only: z.enum(['both', 'trafilatura', 'readability']).default('both'),
       corpus: z.string().default(DEFAULT_CORPUS),
     })
-    .parse({ corpus: value('corpus'), limit: value('limit'), split: value('split'), worst: value('worst'), only: value('only') });
+    .parse({
+      corpus: value('corpus'),
+      limit: value('limit'),
+      split: value('split'),
+      worst: value('worst'),
+      only: value('only'),
+    });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

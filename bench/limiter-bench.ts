@@ -41,7 +41,10 @@ interface Outcome {
   jain: number;
 }
 
-const WORDS = 'the of and to in is was for on that by with as at from this which are be or an has have it its were not but their also more other than been into after new such first two most over these some may when time world people years both during between state city where about under three used'.split(' ');
+const WORDS =
+  'the of and to in is was for on that by with as at from this which are be or an has have it its were not but their also more other than been into after new such first two most over these some may when time world people years both during between state city where about under three used'.split(
+    ' ',
+  );
 
 function workload(seed: number): Call[] {
   let state = seed;
@@ -49,11 +52,16 @@ function workload(seed: number): Call[] {
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
     return state / 2 ** 31;
   };
-  const text = (tokens: number) => Array.from({ length: tokens }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
+  const text = (tokens: number) =>
+    Array.from({ length: tokens }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
   const calls: Call[] = [];
   for (let run = 0; run < RUNS; run += 1) {
-    for (let index = 0; index < SMALL_CALLS; index += 1) calls.push(withCost({ run, prompt: text(400), maxTokens: SMALL_MAX_TOKENS, cost: 0 }));
-    for (let index = 0; index < SUMMARIES; index += 1) calls.push(withCost({ run, prompt: text(2000 + Math.floor(random() * 13_000)), maxTokens: SUMMARY_MAX_TOKENS, cost: 0 }));
+    for (let index = 0; index < SMALL_CALLS; index += 1)
+      calls.push(withCost({ run, prompt: text(400), maxTokens: SMALL_MAX_TOKENS, cost: 0 }));
+    for (let index = 0; index < SUMMARIES; index += 1)
+      calls.push(
+        withCost({ run, prompt: text(2000 + Math.floor(random() * 13_000)), maxTokens: SUMMARY_MAX_TOKENS, cost: 0 }),
+      );
   }
   return calls;
 }
@@ -62,7 +70,11 @@ function withCost(call: Call): Call {
   return { ...call, cost: countTokens(call.prompt) + call.maxTokens };
 }
 
-async function measure(mode: string, calls: Call[], send: (call: Call, url: string) => Promise<void>): Promise<Outcome> {
+async function measure(
+  mode: string,
+  calls: Call[],
+  send: (call: Call, url: string) => Promise<void>,
+): Promise<Outcome> {
   const server = await startLimitServer({ tpm: TPM * SPEED, burstSeconds: 10 / SPEED, latencyMs: 2000 / SPEED });
   const finishedAt = new Array<number>(RUNS).fill(0);
   let failures = 0;
@@ -80,8 +92,11 @@ async function measure(mode: string, calls: Call[], send: (call: Call, url: stri
   const makespanMs = Math.max(...finishedAt);
   const totalCost = calls.reduce((sum, call) => sum + call.cost, 0);
   const lowerBoundMs = Math.max(0, totalCost - server.burst) / server.rate;
-  const throughputs = finishedAt.map((finished, run) => calls.filter((call) => call.run === run).reduce((sum, call) => sum + call.cost, 0) / finished);
-  const jain = throughputs.reduce((a, b) => a + b, 0) ** 2 / (throughputs.length * throughputs.reduce((a, b) => a + b * b, 0));
+  const throughputs = finishedAt.map(
+    (finished, run) => calls.filter((call) => call.run === run).reduce((sum, call) => sum + call.cost, 0) / finished,
+  );
+  const jain =
+    throughputs.reduce((a, b) => a + b, 0) ** 2 / (throughputs.length * throughputs.reduce((a, b) => a + b * b, 0));
   await server.close();
   return { mode, requests: calls.length, failures, rejected: server.stats.rejected, makespanMs, lowerBoundMs, jain };
 }
@@ -91,12 +106,19 @@ function sdkSender(): (call: Call, url: string) => Promise<void> {
   return async (call, url) => {
     let client = clients.get(url);
     if (!client) clients.set(url, (client = new OpenAI({ apiKey: 'sk-bench', baseURL: url })));
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: call.prompt }], max_tokens: call.maxTokens });
+    await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: call.prompt }],
+      max_tokens: call.maxTokens,
+    });
   };
 }
 
 /** p-limit(4): at most four calls in flight, in submission order. */
-function pooled(size: number, send: (call: Call, url: string) => Promise<void>): (call: Call, url: string) => Promise<void> {
+function pooled(
+  size: number,
+  send: (call: Call, url: string) => Promise<void>,
+): (call: Call, url: string) => Promise<void> {
   let active = 0;
   const waiting: Array<() => void> = [];
   return async (call, url) => {
@@ -117,16 +139,39 @@ function gatewaySender(): (call: Call, url: string) => Promise<void> {
     let gateway = gateways.get(url);
     if (!gateway) {
       const config = parseConfig(
-        { providers: { openai: { type: 'openai', baseURL: url, apiKey: 'sk-bench', limits: { tpm: TPM * SPEED, burstSeconds: 3 / SPEED } } }, models: { default: 'openai/gpt-4o-mini' } },
+        {
+          providers: {
+            openai: {
+              type: 'openai',
+              baseURL: url,
+              apiKey: 'sk-bench',
+              limits: { tpm: TPM * SPEED, burstSeconds: 3 / SPEED },
+            },
+          },
+          models: { default: 'openai/gpt-4o-mini' },
+        },
         { env: {} },
       );
       const provider = createOpenAIProvider({ name: 'openai', baseURL: url, apiKey: 'sk-bench' });
       // The local server speaks OpenAI's accounting; say so, as the official endpoint would.
-      const openAILike: LanguageModelProvider = { ...provider, limitAccounting: 'prompt-plus-max-tokens', openAITokenizer: true };
-      gateway = new Gateway({ config, providers: new Map([['openai', openAILike]]), ledger: new CostLedger(undefined), logger: silentLogger(), retry: { maxDelayMs: 8000 / SPEED, initialDelayMs: 500 / SPEED } });
+      const openAILike: LanguageModelProvider = {
+        ...provider,
+        limitAccounting: 'prompt-plus-max-tokens',
+        openAITokenizer: true,
+      };
+      gateway = new Gateway({
+        config,
+        providers: new Map([['openai', openAILike]]),
+        ledger: new CostLedger(undefined),
+        logger: silentLogger(),
+        retry: { maxDelayMs: 8000 / SPEED, initialDelayMs: 500 / SPEED },
+      });
       gateways.set(url, gateway);
     }
-    await gateway.generate({ messages: [{ role: 'user', content: call.prompt }], maxOutputTokens: call.maxTokens }, { runId: `run${call.run}` });
+    await gateway.generate(
+      { messages: [{ role: 'user', content: call.prompt }], maxOutputTokens: call.maxTokens },
+      { runId: `run${call.run}` },
+    );
   };
 }
 

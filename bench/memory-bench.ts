@@ -20,7 +20,10 @@ import { percentile } from './stats.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin/agentd.js');
 /** `../shared/corpus` of the checkout, or of the project folder holding this worktree. */
-const CORPUS = [path.resolve(ROOT, '../shared/corpus/web-pages'), path.resolve(ROOT, '../../shared/corpus/web-pages')].find((candidate) => existsSync(candidate)) ?? path.resolve(ROOT, '../shared/corpus/web-pages');
+const CORPUS =
+  [path.resolve(ROOT, '../shared/corpus/web-pages'), path.resolve(ROOT, '../../shared/corpus/web-pages')].find(
+    (candidate) => existsSync(candidate),
+  ) ?? path.resolve(ROOT, '../shared/corpus/web-pages');
 
 export interface MemoryBenchOptions {
   /** Seconds of idle before the last reading. @default 90 */
@@ -68,12 +71,20 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
     }),
   );
   const env = { ...process.env };
-  for (const name of ['AGENTD_CONFIG', 'AGENTD_TOKEN', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_HOST']) delete env[name];
+  for (const name of ['AGENTD_CONFIG', 'AGENTD_TOKEN', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_HOST'])
+    delete env[name];
   await cli(['start', '--config', configFile], env);
-  const state = JSON.parse(readFileSync(path.join(directory, 'data/daemon.json'), 'utf8')) as { pid: number; url: string };
+  const state = JSON.parse(readFileSync(path.join(directory, 'data/daemon.json'), 'utf8')) as {
+    pid: number;
+    url: string;
+  };
   const token = readFileSync(path.join(directory, 'data/token'), 'utf8').trim();
   const api = (route: string, body: unknown) =>
-    fetch(`${state.url}${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${state.url}${route}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const readings: MemoryReading[] = [];
   const read = (label: string) => readings.push({ label, ...residentMemory(state.pid) });
 
@@ -104,20 +115,38 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
       read(`after browsing ${urls.length} pages (${later.length + 1} at ${options.concurrency} in flight)`);
     }
 
-    const chatLatencies = await inParallel(Array.from({ length: options.completions }, (_, index) => index), options.concurrency, async (index) => {
-      const started = performance.now();
-      const response = await api('/v1/chat/completions', { model: 'bench/bench-model', max_tokens: 20, messages: [{ role: 'user', content: `Say hello, number ${index}.` }] });
-      await response.arrayBuffer();
-      if (!response.ok) throw new Error(`chat completion ${index}: HTTP ${response.status}`);
-      return performance.now() - started;
-    });
+    const chatLatencies = await inParallel(
+      Array.from({ length: options.completions }, (_, index) => index),
+      options.concurrency,
+      async (index) => {
+        const started = performance.now();
+        const response = await api('/v1/chat/completions', {
+          model: 'bench/bench-model',
+          max_tokens: 20,
+          messages: [{ role: 'user', content: `Say hello, number ${index}.` }],
+        });
+        await response.arrayBuffer();
+        if (!response.ok) throw new Error(`chat completion ${index}: HTTP ${response.status}`);
+        return performance.now() - started;
+      },
+    );
     read(`after ${options.completions} chat completions`);
 
     await sleep(options.idleSeconds * 1000);
     read(`idle again, ${options.idleSeconds} s later`);
-    return { readings, corpusPages: corpus?.names.length, browseFailures, firstBrowseMs, laterBrowseP50Ms, chatP50Ms: percentile(chatLatencies, 50), options };
+    return {
+      readings,
+      corpusPages: corpus?.names.length,
+      browseFailures,
+      firstBrowseMs,
+      laterBrowseP50Ms,
+      chatP50Ms: percentile(chatLatencies, 50),
+      options,
+    };
   } finally {
-    await cli(['stop', '--config', configFile], env).catch((error: unknown) => process.stderr.write(`agentd stop: ${(error as Error).message}\n`));
+    await cli(['stop', '--config', configFile], env).catch((error: unknown) =>
+      process.stderr.write(`agentd stop: ${(error as Error).message}\n`),
+    );
     await llm.close();
     await corpus?.close();
     rmSync(directory, { recursive: true, force: true });
@@ -127,7 +156,8 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
 /** VmRSS and VmHWM of a process, in MB. */
 function residentMemory(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
   return { rssMb: field('VmRSS'), peakMb: field('VmHWM') };
 }
 
@@ -148,12 +178,18 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`agentd ${args.join(' ')} exited with ${code}: ${output.trim()}`))));
+    child.once('close', (code) =>
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`agentd ${args.join(' ')} exited with ${code}: ${output.trim()}`)),
+    );
   });
 }
 
 async function serveCorpus(): Promise<{ url: string; names: string[]; close(): Promise<void> }> {
-  const names = readdirSync(CORPUS).filter((name) => existsSync(path.join(CORPUS, name, 'source.html'))).sort();
+  const names = readdirSync(CORPUS)
+    .filter((name) => existsSync(path.join(CORPUS, name, 'source.html')))
+    .sort();
   const sources = new Map(names.map((name) => [name, readFileSync(path.join(CORPUS, name, 'source.html'))]));
   const server: Server = createServer((request, response) => {
     const html = sources.get((request.url ?? '').split('/')[1] ?? '');
@@ -178,7 +214,9 @@ export function formatMemoryTable(result: MemoryBenchResult): string {
   return [
     '| reading | RSS | peak RSS so far |',
     '|---|---|---|',
-    ...result.readings.map((reading) => `| ${reading.label} | ${reading.rssMb.toFixed(0)} MB | ${reading.peakMb.toFixed(0)} MB |`),
+    ...result.readings.map(
+      (reading) => `| ${reading.label} | ${reading.rssMb.toFixed(0)} MB | ${reading.peakMb.toFixed(0)} MB |`,
+    ),
     '',
     `First browse (starts the extraction workers): ${ms(result.firstBrowseMs)}; later browses one at a time, p50: ${ms(result.laterBrowseP50Ms)}.`,
     ...(result.browseFailures.length > 0 ? [`Pages that failed: ${result.browseFailures.join('; ')}.`] : []),
@@ -200,6 +238,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} expects a number, got ${values[name]}`);
     return value;
   };
-  const result = await runMemoryBench({ idleSeconds: number('idle-seconds'), settleSeconds: number('settle-seconds'), completions: number('completions'), concurrency: Math.max(1, number('concurrency')) });
+  const result = await runMemoryBench({
+    idleSeconds: number('idle-seconds'),
+    settleSeconds: number('settle-seconds'),
+    completions: number('completions'),
+    concurrency: Math.max(1, number('concurrency')),
+  });
   process.stdout.write(`${formatMemoryTable(result)}\n`);
 }

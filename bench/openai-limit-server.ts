@@ -53,16 +53,27 @@ export async function startLimitServer(options: LimitServerOptions): Promise<Lim
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { model: string; messages: Array<{ content: string }>; max_tokens?: number; max_completion_tokens?: number };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        model: string;
+        messages: Array<{ content: string }>;
+        max_tokens?: number;
+        max_completion_tokens?: number;
+      };
       const promptTokens = body.messages.reduce((total, message) => total + countTokens(message.content), 0);
       const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? 4096;
       const cost = promptTokens + maxTokens;
       refill();
       if (level < Math.min(cost, burst)) {
         stats.rejected += 1;
-        if (process.env.BENCH_DEBUG) process.stderr.write(`429 cost=${cost} level=${Math.round(level)} t=${Math.round(performance.now())}\n`);
+        if (process.env.BENCH_DEBUG)
+          process.stderr.write(`429 cost=${cost} level=${Math.round(level)} t=${Math.round(performance.now())}\n`);
         const waitMs = Math.ceil((Math.min(cost, burst) - level) / rate);
-        response.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.ceil(waitMs / 1000)), 'retry-after-ms': String(waitMs), ...rateHeaders() });
+        response.writeHead(429, {
+          'content-type': 'application/json',
+          'retry-after': String(Math.ceil(waitMs / 1000)),
+          'retry-after-ms': String(waitMs),
+          ...rateHeaders(),
+        });
         response.end(
           JSON.stringify({
             error: {
@@ -88,8 +99,14 @@ export async function startLimitServer(options: LimitServerOptions): Promise<Lim
             object: 'chat.completion',
             created: Math.floor(Date.now() / 1000),
             model: body.model,
-            choices: [{ index: 0, message: { role: 'assistant', content: 'summary '.repeat(8).trim() }, finish_reason: 'stop' }],
-            usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+            choices: [
+              { index: 0, message: { role: 'assistant', content: 'summary '.repeat(8).trim() }, finish_reason: 'stop' },
+            ],
+            usage: {
+              prompt_tokens: promptTokens,
+              completion_tokens: completionTokens,
+              total_tokens: promptTokens + completionTokens,
+            },
           }),
         );
       }, options.latencyMs);

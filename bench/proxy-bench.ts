@@ -26,13 +26,18 @@ interface Phase {
 
 /** Starts one of the bench's processes and reads the port it prints. */
 function startProcess(script: string, args: string[]): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   // However this process ends, its children end with it.
   process.once('exit', () => child.kill('SIGTERM'));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.stdout.once('data', (data: Buffer) =>
-      resolve({ port: Number(String(data).trim()), stop: () => new Promise((done) => (child.once('exit', () => done()), child.kill('SIGTERM'))) }),
+      resolve({
+        port: Number(String(data).trim()),
+        stop: () => new Promise((done) => (child.once('exit', () => done()), child.kill('SIGTERM'))),
+      }),
     );
   });
 }
@@ -47,17 +52,31 @@ async function load(port: number, path: string, rate: number, seconds: number): 
   const one = () =>
     new Promise<void>((resolve) => {
       const sentAt = performance.now();
-      const outgoing = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'content-length': Buffer.byteLength(BODY) } }, (incoming) => {
-        incoming.resume();
-        incoming.on('end', () => {
-          if (incoming.statusCode === 200) {
-            phase.latencies.push(performance.now() - sentAt);
-            const overhead = incoming.headers['x-agentd-overhead-ms'];
-            if (typeof overhead === 'string') phase.overheads.push(Number(overhead));
-          } else phase.failed += 1;
-          resolve();
-        });
-      });
+      const outgoing = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${TOKEN}`,
+            'content-length': Buffer.byteLength(BODY),
+          },
+        },
+        (incoming) => {
+          incoming.resume();
+          incoming.on('end', () => {
+            if (incoming.statusCode === 200) {
+              phase.latencies.push(performance.now() - sentAt);
+              const overhead = incoming.headers['x-agentd-overhead-ms'];
+              if (typeof overhead === 'string') phase.overheads.push(Number(overhead));
+            } else phase.failed += 1;
+            resolve();
+          });
+        },
+      );
       outgoing.on('error', () => {
         phase.failed += 1;
         resolve();
@@ -87,15 +106,29 @@ async function sequential(port: number, count: number): Promise<Phase> {
   for (let index = 0; index < count; index += 1) {
     await new Promise<void>((resolve) => {
       const sentAt = performance.now();
-      const outgoing = request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'content-length': Buffer.byteLength(BODY) } }, (incoming) => {
-        incoming.resume();
-        incoming.on('end', () => {
-          phase.latencies.push(performance.now() - sentAt);
-          const overhead = incoming.headers['x-agentd-overhead-ms'];
-          if (typeof overhead === 'string') phase.overheads.push(Number(overhead));
-          resolve();
-        });
-      });
+      const outgoing = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/v1/chat/completions',
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${TOKEN}`,
+            'content-length': Buffer.byteLength(BODY),
+          },
+        },
+        (incoming) => {
+          incoming.resume();
+          incoming.on('end', () => {
+            phase.latencies.push(performance.now() - sentAt);
+            const overhead = incoming.headers['x-agentd-overhead-ms'];
+            if (typeof overhead === 'string') phase.overheads.push(Number(overhead));
+            resolve();
+          });
+        },
+      );
       outgoing.on('error', () => ((phase.failed += 1), resolve()));
       outgoing.end(BODY);
     });
@@ -114,25 +147,47 @@ try {
   const directOne = await sequential(upstreamPort, 1000);
   const proxiedOne = await sequential(daemon.port, 1000);
   process.stdout.write(`One request at a time (1,000 each way):\n\n| | p50 ms | p99 ms |\n|---|---|---|\n`);
-  process.stdout.write(`| direct to the upstream | ${format(percentile(directOne.latencies, 50))} | ${format(percentile(directOne.latencies, 99))} |\n`);
-  process.stdout.write(`| through agentd | ${format(percentile(proxiedOne.latencies, 50))} | ${format(percentile(proxiedOne.latencies, 99))} |\n`);
-  process.stdout.write(`| **added by agentd** | **${format(percentile(proxiedOne.latencies, 50) - percentile(directOne.latencies, 50))}** | **${format(percentile(proxiedOne.latencies, 99) - percentile(directOne.latencies, 99))}** |\n`);
-  process.stdout.write(`| x-agentd-overhead-ms header | ${format(percentile(proxiedOne.overheads, 50))} | ${format(percentile(proxiedOne.overheads, 99))} |\n\n`);
+  process.stdout.write(
+    `| direct to the upstream | ${format(percentile(directOne.latencies, 50))} | ${format(percentile(directOne.latencies, 99))} |\n`,
+  );
+  process.stdout.write(
+    `| through agentd | ${format(percentile(proxiedOne.latencies, 50))} | ${format(percentile(proxiedOne.latencies, 99))} |\n`,
+  );
+  process.stdout.write(
+    `| **added by agentd** | **${format(percentile(proxiedOne.latencies, 50) - percentile(directOne.latencies, 50))}** | **${format(percentile(proxiedOne.latencies, 99) - percentile(directOne.latencies, 99))}** |\n`,
+  );
+  process.stdout.write(
+    `| x-agentd-overhead-ms header | ${format(percentile(proxiedOne.overheads, 50))} | ${format(percentile(proxiedOne.overheads, 99))} |\n\n`,
+  );
   const direct = await load(upstreamPort, '/v1/chat/completions', 500, SECONDS);
   const proxied = await load(daemon.port, '/v1/chat/completions', 500, SECONDS);
-  process.stdout.write(`At 500 requests/s for ${SECONDS} s (${proxied.sent} requests each way, ${proxied.failed + direct.failed} failed):\n\n`);
+  process.stdout.write(
+    `At 500 requests/s for ${SECONDS} s (${proxied.sent} requests each way, ${proxied.failed + direct.failed} failed):\n\n`,
+  );
   process.stdout.write('| | p50 ms | p99 ms |\n|---|---|---|\n');
-  process.stdout.write(`| direct to the upstream | ${format(percentile(direct.latencies, 50))} | ${format(percentile(direct.latencies, 99))} |\n`);
-  process.stdout.write(`| through agentd | ${format(percentile(proxied.latencies, 50))} | ${format(percentile(proxied.latencies, 99))} |\n`);
-  process.stdout.write(`| **added by agentd** | **${format(percentile(proxied.latencies, 50) - percentile(direct.latencies, 50))}** | **${format(percentile(proxied.latencies, 99) - percentile(direct.latencies, 99))}** |\n`);
-  process.stdout.write(`| x-agentd-overhead-ms header | ${format(percentile(proxied.overheads, 50))} | ${format(percentile(proxied.overheads, 99))} |\n\n`);
+  process.stdout.write(
+    `| direct to the upstream | ${format(percentile(direct.latencies, 50))} | ${format(percentile(direct.latencies, 99))} |\n`,
+  );
+  process.stdout.write(
+    `| through agentd | ${format(percentile(proxied.latencies, 50))} | ${format(percentile(proxied.latencies, 99))} |\n`,
+  );
+  process.stdout.write(
+    `| **added by agentd** | **${format(percentile(proxied.latencies, 50) - percentile(direct.latencies, 50))}** | **${format(percentile(proxied.latencies, 99) - percentile(direct.latencies, 99))}** |\n`,
+  );
+  process.stdout.write(
+    `| x-agentd-overhead-ms header | ${format(percentile(proxied.overheads, 50))} | ${format(percentile(proxied.overheads, 99))} |\n\n`,
+  );
 
-  process.stdout.write(`Throughput through agentd, ${SECONDS} s per rate (highest with p99 < 50 ms and no failure wins):\n\n| requests/s | p50 ms | p99 ms | failed |\n|---|---|---|---|\n`);
+  process.stdout.write(
+    `Throughput through agentd, ${SECONDS} s per rate (highest with p99 < 50 ms and no failure wins):\n\n| requests/s | p50 ms | p99 ms | failed |\n|---|---|---|---|\n`,
+  );
   let best = 0;
   for (const rate of (process.env.BENCH_RATES ?? '1000,1500,2000,2500,3000,3500,4000').split(',').map(Number)) {
     const phase = await load(daemon.port, '/v1/chat/completions', rate, SECONDS);
     const p99 = percentile(phase.latencies, 99);
-    process.stdout.write(`| ${rate} | ${format(percentile(phase.latencies, 50))} | ${format(p99)} | ${phase.failed} |\n`);
+    process.stdout.write(
+      `| ${rate} | ${format(percentile(phase.latencies, 50))} | ${format(p99)} | ${phase.failed} |\n`,
+    );
     if (p99 < 50 && phase.failed === 0) best = rate;
     else break;
   }

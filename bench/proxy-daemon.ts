@@ -15,7 +15,16 @@ const upstream = process.argv[2];
 const token = process.argv[3];
 if (!upstream || !token) throw new Error('usage: proxy-daemon.js UPSTREAM_URL TOKEN');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'agentd-proxy-bench-'));
-const config = parseConfig({ dataDir, server: { port: 0, token }, providers: { local: { type: 'openai', baseURL: upstream, apiKey: 'none' } }, models: { default: 'local/bench' }, pricing: { 'local/bench': { input: 1, output: 1 } } }, { env: {} });
+const config = parseConfig(
+  {
+    dataDir,
+    server: { port: 0, token },
+    providers: { local: { type: 'openai', baseURL: upstream, apiKey: 'none' } },
+    models: { default: 'local/bench' },
+    pricing: { 'local/bench': { input: 1, output: 1 } },
+  },
+  { env: {} },
+);
 const services = await createServices(config, { logger: silentLogger(), token });
 const app = await buildServer(services);
 await app.listen({ host: '127.0.0.1', port: 0 });

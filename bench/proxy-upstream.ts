@@ -6,7 +6,14 @@ import type { AddressInfo } from 'node:net';
  * directly crosses a process boundary just as calling it through agentd does. Answers every request with one
  * fixed chat completion; prints its port.
  */
-const ANSWER = JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion', created: 1, model: 'bench', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 14, completion_tokens: 1, total_tokens: 15 } });
+const ANSWER = JSON.stringify({
+  id: 'chatcmpl-bench',
+  object: 'chat.completion',
+  created: 1,
+  model: 'bench',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 14, completion_tokens: 1, total_tokens: 15 },
+});
 const server = createServer((incoming, response) => {
   incoming.resume();
   incoming.on('end', () => {

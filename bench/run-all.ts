@@ -11,6 +11,9 @@ for (const [title, script] of [
   ['Store', 'store-bench.js'],
   ['Proxy', 'proxy-bench.js'],
 ] as const) {
-  const output = execFileSync(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.stdout.write(`## ${title}\n\n${output}\n`);
 }

@@ -33,7 +33,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-
 /** Microseconds per append, median of batches of 100. */
 function timeAppends(append: (index: number) => void): number {
   const batches: number[] = [];
@@ -54,11 +53,28 @@ async function appendCost() {
   const emptyEvents = timeAppends(() => bus.emit('empty-run', 'action-end', data));
   // Fill another run's log with 100,000 events, then open it through the bus as the daemon would.
   const { log } = store.runs.events<unknown>('full-run');
-  for (let seq = 1; seq <= STORED; seq += 1) log.append({ seq, runId: 'full-run', at: new Date().toISOString(), type: 'action-end', data });
+  for (let seq = 1; seq <= STORED; seq += 1)
+    log.append({ seq, runId: 'full-run', at: new Date().toISOString(), type: 'action-end', data });
   store.runs.release('full-run');
   const fullEvents = timeAppends(() => bus.emit('full-run', 'action-end', data));
 
-  const entry = (index: number): LedgerEntry => ({ id: String(index), at: new Date().toISOString(), runId: 'r', action: 'A', provider: 'openai', model: 'gpt-4o-mini', promptTokens: 1000, completionTokens: 100, costUsd: 0.0002, costUnknown: false, latencyMs: 800, attempts: 1, rateLimited: 0, waitedMs: 0, cached: false });
+  const entry = (index: number): LedgerEntry => ({
+    id: String(index),
+    at: new Date().toISOString(),
+    runId: 'r',
+    action: 'A',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    promptTokens: 1000,
+    completionTokens: 100,
+    costUsd: 0.0002,
+    costUnknown: false,
+    latencyMs: 800,
+    attempts: 1,
+    rateLimited: 0,
+    waitedMs: 0,
+    cached: false,
+  });
   const emptyLedger = new CostLedger(AppendLog.open<unknown>(path.join(temp.dir, 'ledger-empty.jsonl')).log);
   const emptyLedgerCost = timeAppends((index) => emptyLedger.record(entry(index)));
   const fullFile = path.join(temp.dir, 'ledger-full.jsonl');
@@ -76,17 +92,34 @@ async function appendCost() {
 
 async function listLatency() {
   const temp = temporary();
-  const config = parseConfig({ dataDir: temp.dir, server: { token: TOKEN }, providers: { local: { type: 'ollama' } } }, { env: {} });
+  const config = parseConfig(
+    { dataDir: temp.dir, server: { token: TOKEN }, providers: { local: { type: 'ollama' } } },
+    { env: {} },
+  );
   const seed = await Store.open(temp.dir);
   for (let index = 0; index < 1000; index += 1) {
-    const run: Run = { id: `run-${String(index).padStart(4, '0')}`, topic: `Topic number ${index} about rate limits and research`, language: 'en', status: 'completed', createdAt: new Date(Date.now() - (1000 - index) * 60_000).toISOString(), team: ['extractor', 'researcher', 'wiki'], keywords: ['a', 'b'], wiki: [], sources: [], report: '# Report\n'.repeat(50), usage: emptyUsage(), errors: [] };
+    const run: Run = {
+      id: `run-${String(index).padStart(4, '0')}`,
+      topic: `Topic number ${index} about rate limits and research`,
+      language: 'en',
+      status: 'completed',
+      createdAt: new Date(Date.now() - (1000 - index) * 60_000).toISOString(),
+      team: ['extractor', 'researcher', 'wiki'],
+      keywords: ['a', 'b'],
+      wiki: [],
+      sources: [],
+      report: '# Report\n'.repeat(50),
+      usage: emptyUsage(),
+      errors: [],
+    };
     await seed.runs.save(run);
   }
   seed.close();
   const services = await createServices(config, { logger: silentLogger(), token: TOKEN });
   const app = await buildServer(services);
   const first = await app.inject({ url: '/v1/runs', headers: { authorization: `Bearer ${TOKEN}` } });
-  if ((first.json() as { runs: unknown[] }).runs.length !== 1000) throw new Error('GET /v1/runs did not list 1,000 runs');
+  if ((first.json() as { runs: unknown[] }).runs.length !== 1000)
+    throw new Error('GET /v1/runs did not list 1,000 runs');
   const timings: number[] = [];
   for (let index = 0; index < 1000; index += 1) {
     const started = process.hrtime.bigint();
@@ -106,7 +139,17 @@ async function cachedRerun() {
   const llm = await startScriptedLlm({ keywords: ['Arduino', 'Trademark'], latencyMs: 200 });
   const web = await startFixtureWeb({ faults: false, wikiTitles: { Arduino: 'Arduino', Trademark: 'Trademark' } });
   const temp = temporary();
-  const config = parseConfig({ dataDir: temp.dir, server: { token: TOKEN }, providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-bench' } }, models: { default: 'llm/test-model' }, pricing: { 'llm/test-model': { input: 0.15, output: 0.6 } }, plugins: web.plugins }, { env: {} });
+  const config = parseConfig(
+    {
+      dataDir: temp.dir,
+      server: { token: TOKEN },
+      providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-bench' } },
+      models: { default: 'llm/test-model' },
+      pricing: { 'llm/test-model': { input: 0.15, output: 0.6 } },
+      plugins: web.plugins,
+    },
+    { env: {} },
+  );
   const services = await createServices(config, { logger: silentLogger(), token: TOKEN });
   await services.runs.start();
   const research = async () => {
@@ -125,7 +168,14 @@ async function cachedRerun() {
   await web.close();
   temp.cleanup();
   const tokens = (run: Run) => run.usage.promptTokens + run.usage.completionTokens;
-  return { firstTokens: tokens(first.run), firstMs: first.ms, firstCalls: first.run.usage.calls, secondTokens: tokens(second.run), secondMs: second.ms, secondCalls: second.run.usage.calls };
+  return {
+    firstTokens: tokens(first.run),
+    firstMs: first.ms,
+    firstCalls: first.run.usage.calls,
+    secondTokens: tokens(second.run),
+    secondMs: second.ms,
+    secondCalls: second.run.usage.calls,
+  };
 }
 
 export async function runStoreBench() {

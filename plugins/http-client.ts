@@ -18,7 +18,11 @@ export interface PluginRequest {
  * become PluginError with the backend's status and text, keys scrubbed.
  */
 export async function pluginRequest(plugin: string, url: string, request: PluginRequest): Promise<string> {
-  const searchParams = Object.fromEntries(Object.entries(request.searchParams ?? {}).filter((entry): entry is [string, string | number] => entry[1] !== undefined));
+  const searchParams = Object.fromEntries(
+    Object.entries(request.searchParams ?? {}).filter(
+      (entry): entry is [string, string | number] => entry[1] !== undefined,
+    ),
+  );
   // got is loaded with the first request: a daemon that never searches does not carry it.
   const { default: got, HTTPError, RequestError } = await import('got');
   try {
@@ -29,7 +33,13 @@ export async function pluginRequest(plugin: string, url: string, request: Plugin
       ...(request.json === undefined ? {} : { json: request.json }),
       ...(request.form === undefined ? {} : { form: request.form }),
       timeout: { request: request.timeoutMs },
-      retry: { limit: 2, methods: ['GET', 'POST'], statusCodes: [429, 500, 502, 503, 504], maxRetryAfter: 10_000, backoffLimit: 4_000 },
+      retry: {
+        limit: 2,
+        methods: ['GET', 'POST'],
+        statusCodes: [429, 500, 502, 503, 504],
+        maxRetryAfter: 10_000,
+        backoffLimit: 4_000,
+      },
       signal: request.signal,
     });
     return response.body;
@@ -37,10 +47,16 @@ export async function pluginRequest(plugin: string, url: string, request: Plugin
     if (request.signal?.aborted) throw new AbortError('the request was cancelled', { cause: error });
     if (error instanceof HTTPError) {
       const body = scrubSecrets(String(error.response.body ?? '').slice(0, 300));
-      throw new PluginError(plugin, `HTTP ${error.response.statusCode} from ${new URL(url).host}: ${body}`, { cause: error });
+      throw new PluginError(plugin, `HTTP ${error.response.statusCode} from ${new URL(url).host}: ${body}`, {
+        cause: error,
+      });
     }
     const code = error instanceof RequestError ? ` (${error.code})` : '';
-    throw new PluginError(plugin, `request to ${new URL(url).host} failed${code}: ${scrubSecrets((error as Error).message)}`, { cause: error });
+    throw new PluginError(
+      plugin,
+      `request to ${new URL(url).host} failed${code}: ${scrubSecrets((error as Error).message)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -53,6 +69,9 @@ export function parseAnswer<T extends z.ZodType>(plugin: string, schema: T, body
     throw new PluginError(plugin, `answer is not JSON: ${body.slice(0, 120)}`, { cause: error });
   }
   const result = schema.safeParse(json);
-  if (!result.success) throw new PluginError(plugin, `unexpected answer: ${result.error.issues[0]?.message ?? 'invalid'}`, { cause: result.error });
+  if (!result.success)
+    throw new PluginError(plugin, `unexpected answer: ${result.error.issues[0]?.message ?? 'invalid'}`, {
+      cause: result.error,
+    });
   return result.data;
 }

@@ -15,7 +15,15 @@ export const builtInPlugins: Readonly<{
   browse: Readonly<Record<string, PluginFactory<BrowsePlugin>>>;
   wiki: Readonly<Record<string, PluginFactory<WikiPlugin>>>;
 }> = {
-  search: { duckduckgo: createDuckDuckGo, searxng: createSearxng, brave: createBrave, serper: createSerper, google: createGoogle, bing: createBing, tavily: createTavily },
+  search: {
+    duckduckgo: createDuckDuckGo,
+    searxng: createSearxng,
+    brave: createBrave,
+    serper: createSerper,
+    google: createGoogle,
+    bing: createBing,
+    tavily: createTavily,
+  },
   browse: { http: createHttpBrowse },
   wiki: { mediawiki: createMediaWiki },
 };

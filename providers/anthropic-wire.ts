@@ -26,7 +26,8 @@ export function checkAnthropicRequest(provider: { name: string; type: string }, 
   if (request.seed !== undefined) throw refuse('seed');
   if (request.presencePenalty !== undefined && request.presencePenalty !== 0) throw refuse('presence_penalty');
   if (request.frequencyPenalty !== undefined && request.frequencyPenalty !== 0) throw refuse('frequency_penalty');
-  if (request.temperature !== undefined && request.temperature > 1) throw refuse('temperature', 'Anthropic accepts 0 to 1');
+  if (request.temperature !== undefined && request.temperature > 1)
+    throw refuse('temperature', 'Anthropic accepts 0 to 1');
   if (typeof request.responseFormat === 'object' && request.tools !== undefined && request.tools.length > 0) {
     throw refuse('response_format', 'a json_schema format is a forced tool there, so it cannot be combined with tools');
   }
@@ -35,9 +36,11 @@ export function checkAnthropicRequest(provider: { name: string; type: string }, 
   }
   request.messages.forEach((message, index) => {
     if (message.name !== undefined) throw refuse(`messages[${index}].name`);
-    if (message.openAIFields !== undefined && Object.keys(message.openAIFields).length > 0) throw refuse(`messages[${index}].${Object.keys(message.openAIFields)[0]}`);
+    if (message.openAIFields !== undefined && Object.keys(message.openAIFields).length > 0)
+      throw refuse(`messages[${index}].${Object.keys(message.openAIFields)[0]}`);
     message.parts?.forEach((part, partIndex) => {
-      if (part.type === 'openai') throw refuse(`messages[${index}].content[${partIndex}]`, `content part type "${String(part.part.type)}"`);
+      if (part.type === 'openai')
+        throw refuse(`messages[${index}].content[${partIndex}]`, `content part type "${String(part.part.type)}"`);
     });
   });
 }
@@ -59,13 +62,31 @@ export function anthropicParams(request: ChatRequest): Record<string, unknown> {
   if (typeof user === 'string') params.metadata = { user_id: user };
   const format = request.responseFormat;
   if (typeof format === 'object') {
-    params.tools = [{ name: format.name, ...(format.description ? { description: format.description } : {}), input_schema: format.schema }];
+    params.tools = [
+      {
+        name: format.name,
+        ...(format.description ? { description: format.description } : {}),
+        input_schema: format.schema,
+      },
+    ];
     params.tool_choice = { type: 'tool', name: format.name };
   } else if (request.tools !== undefined && request.tools.length > 0) {
-    params.tools = request.tools.map((tool) => ({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), input_schema: tool.parameters ?? { type: 'object', properties: {} } }));
+    params.tools = request.tools.map((tool) => ({
+      name: tool.name,
+      ...(tool.description ? { description: tool.description } : {}),
+      input_schema: tool.parameters ?? { type: 'object', properties: {} },
+    }));
     const choice = request.toolChoice ?? 'auto';
-    const base = choice === 'auto' ? { type: 'auto' } : choice === 'none' ? { type: 'none' } : choice === 'required' ? { type: 'any' } : { type: 'tool', name: choice.name };
-    params.tool_choice = request.parallelToolCalls === false && choice !== 'none' ? { ...base, disable_parallel_tool_use: true } : base;
+    const base =
+      choice === 'auto'
+        ? { type: 'auto' }
+        : choice === 'none'
+          ? { type: 'none' }
+          : choice === 'required'
+            ? { type: 'any' }
+            : { type: 'tool', name: choice.name };
+    params.tool_choice =
+      request.parallelToolCalls === false && choice !== 'none' ? { ...base, disable_parallel_tool_use: true } : base;
   }
   return params;
 }
@@ -101,15 +122,22 @@ function alternate(messages: ChatMessage[]): Turn[] {
 }
 
 function blocksOf(message: ChatMessage, index: number): Block[] {
-  if (message.role === 'tool') return [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content }];
-  const blocks: Block[] = message.parts ? message.parts.map((part, partIndex) => partBlock(part, index, partIndex)) : message.content === '' ? [] : [{ type: 'text', text: message.content }];
-  for (const call of message.toolCalls ?? []) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: parseArguments(call, index) });
+  if (message.role === 'tool')
+    return [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content }];
+  const blocks: Block[] = message.parts
+    ? message.parts.map((part, partIndex) => partBlock(part, index, partIndex))
+    : message.content === ''
+      ? []
+      : [{ type: 'text', text: message.content }];
+  for (const call of message.toolCalls ?? [])
+    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: parseArguments(call, index) });
   return blocks;
 }
 
 function partBlock(part: ChatContentPart, index: number, partIndex: number): Block {
   if (part.type === 'text') return { type: 'text', text: part.text };
-  if (part.type === 'openai') throw new BadRequestError(`messages[${index}].content[${partIndex}] cannot be sent to Anthropic`);
+  if (part.type === 'openai')
+    throw new BadRequestError(`messages[${index}].content[${partIndex}] cannot be sent to Anthropic`);
   const data = /^data:([^;,]+);base64,(.*)$/s.exec(part.url);
   if (data) return { type: 'image', source: { type: 'base64', media_type: data[1], data: data[2] } };
   return { type: 'image', source: { type: 'url', url: part.url } };
@@ -119,6 +147,9 @@ function parseArguments(call: ToolCall, index: number): unknown {
   try {
     return JSON.parse(call.arguments === '' ? '{}' : call.arguments);
   } catch (error) {
-    throw new BadRequestError(`messages[${index}].tool_calls: the arguments of call "${call.id}" are not JSON`, { cause: error, param: `messages[${index}].tool_calls` });
+    throw new BadRequestError(`messages[${index}].tool_calls: the arguments of call "${call.id}" are not JSON`, {
+      cause: error,
+      param: `messages[${index}].tool_calls`,
+    });
   }
 }

@@ -1,9 +1,28 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../src/errors.js';
-import type { MessageCreateParamsNonStreaming, MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
-import type { CallOptions, ChatRequest, ChatResult, ChatStream, ChatStreamPart, FinishReason, LanguageModelProvider, ProviderFactory, ToolCall } from '../src/gateway/language-model.js';
+import type {
+  MessageCreateParamsNonStreaming,
+  MessageCreateParamsStreaming,
+} from '@anthropic-ai/sdk/resources/messages';
+import type {
+  CallOptions,
+  ChatRequest,
+  ChatResult,
+  ChatStream,
+  ChatStreamPart,
+  FinishReason,
+  LanguageModelProvider,
+  ProviderFactory,
+  ToolCall,
+} from '../src/gateway/language-model.js';
 import { anthropicParams, checkAnthropicRequest, schemaToolName } from './anthropic-wire.js';
-import { abortError, headersToRecord, missingKeyError, providerHttpError, providerNetworkError } from '../src/gateway/provider-errors.js';
+import {
+  abortError,
+  headersToRecord,
+  missingKeyError,
+  providerHttpError,
+  providerNetworkError,
+} from '../src/gateway/provider-errors.js';
 
 /**
  * Anthropic's Messages API through the official SDK, retries off (the gateway owns them). The translation
@@ -46,10 +65,12 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
         for (const block of data.content) {
           if (block.type === 'text') text += block.text;
           else if (block.type === 'tool_use' && block.name === schemaTool) text += JSON.stringify(block.input);
-          else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
+          else if (block.type === 'tool_use')
+            toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
         }
         // The forced schema tool is how the answer was shaped, not a tool call the client made.
-        const reason = schemaTool !== undefined && data.stop_reason === 'tool_use' ? 'stop' : finishReason(data.stop_reason);
+        const reason =
+          schemaTool !== undefined && data.stop_reason === 'tool_use' ? 'stop' : finishReason(data.stop_reason);
         return {
           choices: [{ text, toolCalls, finishReason: reason }],
           usage: { inputTokens: data.usage.input_tokens, outputTokens: data.usage.output_tokens },
@@ -100,9 +121,13 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
             } else if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') {
               const target = toolBlocks.get(event.index);
               if (target === 'schema') yield { type: 'text-delta', choice: 0, text: event.delta.partial_json };
-              else if (target !== undefined) yield { type: 'tool-call-delta', choice: 0, index: target, argumentsDelta: event.delta.partial_json };
+              else if (target !== undefined)
+                yield { type: 'tool-call-delta', choice: 0, index: target, argumentsDelta: event.delta.partial_json };
             } else if (event.type === 'message_delta') {
-              reason = schemaTool !== undefined && event.delta.stop_reason === 'tool_use' ? 'stop' : finishReason(event.delta.stop_reason);
+              reason =
+                schemaTool !== undefined && event.delta.stop_reason === 'tool_use'
+                  ? 'stop'
+                  : finishReason(event.delta.stop_reason);
               // message_delta's usage is cumulative for the whole message.
               outputTokens = event.usage.output_tokens;
               if (event.usage.input_tokens != null) inputTokens = event.usage.input_tokens;
@@ -155,7 +180,14 @@ function normalize(provider: string, error: unknown): Error {
   if (error instanceof Anthropic.APIConnectionError) return providerNetworkError(provider, error, false);
   if (error instanceof Anthropic.APIError && error.status !== undefined) {
     const body = error.error as { error?: { type?: string; message?: string } } | undefined;
-    return providerHttpError(provider, error.status, body?.error?.type, body?.error?.message ?? error.message, headersToRecord(error.headers), error);
+    return providerHttpError(
+      provider,
+      error.status,
+      body?.error?.type,
+      body?.error?.message ?? error.message,
+      headersToRecord(error.headers),
+      error,
+    );
   }
   if (error instanceof Error && error.name === 'AbortError') return abortError(error);
   return providerNetworkError(provider, error, false);

@@ -13,12 +13,37 @@ export const providerFactories: Readonly<Record<ResolvedProviderConfig['type'], 
 };
 
 /** Builds every configured provider, on `nodeFetch` (node-fetch.ts) unless a `fetch` is given (tests). */
-export async function createProviders(configs: Readonly<Record<string, ResolvedProviderConfig>>, options: { fetch?: typeof fetch } = {}): Promise<Map<string, LanguageModelProvider>> {
+export async function createProviders(
+  configs: Readonly<Record<string, ResolvedProviderConfig>>,
+  options: { fetch?: typeof fetch } = {},
+): Promise<Map<string, LanguageModelProvider>> {
   const providers = new Map<string, LanguageModelProvider>();
   for (const [name, config] of Object.entries(configs)) {
-    const { type, apiKey, baseURL, headers, timeoutMs, missingEnv, origin: _origin, limits: _limits, ...extra } = config;
+    const {
+      type,
+      apiKey,
+      baseURL,
+      headers,
+      timeoutMs,
+      missingEnv,
+      origin: _origin,
+      limits: _limits,
+      ...extra
+    } = config;
     const factory = await providerFactories[type]();
-    providers.set(name, factory({ name, apiKey, baseURL, headers, timeoutMs, missingApiKeyEnv: missingEnv.apiKey, extra, fetch: options.fetch ?? nodeFetch }));
+    providers.set(
+      name,
+      factory({
+        name,
+        apiKey,
+        baseURL,
+        headers,
+        timeoutMs,
+        missingApiKeyEnv: missingEnv.apiKey,
+        extra,
+        fetch: options.fetch ?? nodeFetch,
+      }),
+    );
   }
   return providers;
 }

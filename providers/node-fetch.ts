@@ -25,8 +25,19 @@ export async function nodeFetch(input: string | URL | Request, init: RequestInit
   signal?.throwIfAborted();
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<Response>((resolve, reject) => {
-    const outgoing = request(url, { method: init.method ?? 'GET', headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent, ...(signal ? { signal } : {}) }, (incoming) => resolve(toResponse(incoming)));
-    outgoing.once('error', (error) => reject(signal?.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error })));
+    const outgoing = request(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers,
+        agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
+        ...(signal ? { signal } : {}),
+      },
+      (incoming) => resolve(toResponse(incoming)),
+    );
+    outgoing.once('error', (error) =>
+      reject(signal?.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error })),
+    );
     outgoing.end(body);
   });
 }

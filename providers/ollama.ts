@@ -1,8 +1,24 @@
 import { Ollama, type ChatResponse } from 'ollama';
 import { ProviderError } from '../src/errors.js';
-import type { CallOptions, ChatRequest, ChatResult, ChatStream, ChatStreamPart, EmbedRequest, EmbedResult, FinishReason, LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
+import type {
+  CallOptions,
+  ChatRequest,
+  ChatResult,
+  ChatStream,
+  ChatStreamPart,
+  EmbedRequest,
+  EmbedResult,
+  FinishReason,
+  LanguageModelProvider,
+  ProviderFactory,
+} from '../src/gateway/language-model.js';
 import { checkOllamaRequest, ollamaBody, openAILogprobs, toolCallsOf } from './ollama-wire.js';
-import { abortError, headersToRecord, providerHttpError, providerNetworkError } from '../src/gateway/provider-errors.js';
+import {
+  abortError,
+  headersToRecord,
+  providerHttpError,
+  providerNetworkError,
+} from '../src/gateway/provider-errors.js';
 
 const DEFAULT_HOST = 'http://127.0.0.1:11434';
 
@@ -50,7 +66,14 @@ export const createOllamaProvider: ProviderFactory = (options) => {
         const toolCalls = toolCallsOf(response.message);
         const fields = openAILogprobs(response);
         return {
-          choices: [{ text: response.message.content, toolCalls, finishReason: toolCalls.length > 0 ? 'tool-calls' : finishReason(response), ...(fields ? { openAIFields: fields } : {}) }],
+          choices: [
+            {
+              text: response.message.content,
+              toolCalls,
+              finishReason: toolCalls.length > 0 ? 'tool-calls' : finishReason(response),
+              ...(fields ? { openAIFields: fields } : {}),
+            },
+          ],
           usage: usageOf(response),
           model: response.model,
           headers: captured.headers,
@@ -77,7 +100,14 @@ export const createOllamaProvider: ProviderFactory = (options) => {
             if (chunk.message?.content) yield { type: 'text-delta', choice: 0, text: chunk.message.content };
             // Ollama sends each tool call whole, in one chunk.
             for (const call of toolCallsOf(chunk.message)) {
-              yield { type: 'tool-call-delta', choice: 0, index: toolCallCount, id: call.id, name: call.name, argumentsDelta: call.arguments };
+              yield {
+                type: 'tool-call-delta',
+                choice: 0,
+                index: toolCallCount,
+                id: call.id,
+                name: call.name,
+                argumentsDelta: call.arguments,
+              };
               toolCallCount += 1;
             }
             const fields = openAILogprobs(chunk);
@@ -98,8 +128,17 @@ export const createOllamaProvider: ProviderFactory = (options) => {
     async embed(request: EmbedRequest, callOptions: CallOptions = {}): Promise<EmbedResult> {
       const { client, captured, timeout } = clientFor(callOptions.signal);
       try {
-        const response = await client.embed({ model: request.model, input: request.input, ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }) });
-        return { embeddings: response.embeddings, inputTokens: response.prompt_eval_count ?? 0, model: response.model, headers: captured.headers };
+        const response = await client.embed({
+          model: request.model,
+          input: request.input,
+          ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }),
+        });
+        return {
+          embeddings: response.embeddings,
+          inputTokens: response.prompt_eval_count ?? 0,
+          model: response.model,
+          headers: captured.headers,
+        };
       } catch (error) {
         throw normalize(options.name, error, timeout.aborted, captured.headers);
       }

@@ -1,4 +1,13 @@
-import type { ChatChoice, ChatMessage, ChatRequest, ChatStreamPart, FinishReason, ResponseFormat, ToolCall, ToolChoice } from '../src/gateway/language-model.js';
+import type {
+  ChatChoice,
+  ChatMessage,
+  ChatRequest,
+  ChatStreamPart,
+  FinishReason,
+  ResponseFormat,
+  ToolCall,
+  ToolChoice,
+} from '../src/gateway/language-model.js';
 
 /**
  * agentd's chat request in OpenAI's wire format and back. OpenAI's format is the one the neutral request is
@@ -21,7 +30,13 @@ export function openAIBody(request: ChatRequest, official: boolean): Record<stri
   setDefined(body, 'parallel_tool_calls', request.parallelToolCalls);
   if (request.responseFormat !== undefined) body.response_format = openAIResponseFormat(request.responseFormat);
   if (request.tools !== undefined) {
-    body.tools = request.tools.map((tool) => ({ type: 'function', function: { name: tool.name, ...defined({ description: tool.description, parameters: tool.parameters, strict: tool.strict }) } }));
+    body.tools = request.tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...defined({ description: tool.description, parameters: tool.parameters, strict: tool.strict }),
+      },
+    }));
   }
   if (request.toolChoice !== undefined) body.tool_choice = openAIToolChoice(request.toolChoice);
   return { ...body, ...request.openAIOptions };
@@ -30,14 +45,25 @@ export function openAIBody(request: ChatRequest, official: boolean): Record<stri
 function openAIMessage(message: ChatMessage): Record<string, unknown> {
   const base: Record<string, unknown> = { role: message.role };
   if (message.name !== undefined) base.name = message.name;
-  if (message.role === 'tool') return { ...base, tool_call_id: message.toolCallId, content: message.content, ...message.openAIFields };
+  if (message.role === 'tool')
+    return { ...base, tool_call_id: message.toolCallId, content: message.content, ...message.openAIFields };
   if (message.role === 'assistant' && message.toolCalls && message.toolCalls.length > 0) {
-    base.tool_calls = message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
+    base.tool_calls = message.toolCalls.map((call) => ({
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: call.arguments },
+    }));
     base.content = message.content === '' ? null : message.content;
     return { ...base, ...message.openAIFields };
   }
   base.content = message.parts
-    ? message.parts.map((part) => (part.type === 'text' ? part : part.type === 'image' ? { type: 'image_url', image_url: { url: part.url, ...defined({ detail: part.detail }) } } : part.part))
+    ? message.parts.map((part) =>
+        part.type === 'text'
+          ? part
+          : part.type === 'image'
+            ? { type: 'image_url', image_url: { url: part.url, ...defined({ detail: part.detail }) } }
+            : part.part,
+      )
     : message.content;
   return { ...base, ...message.openAIFields };
 }
@@ -45,7 +71,14 @@ function openAIMessage(message: ChatMessage): Record<string, unknown> {
 function openAIResponseFormat(format: ResponseFormat): Record<string, unknown> {
   if (format === 'text') return { type: 'text' };
   if (format === 'json') return { type: 'json_object' };
-  return { type: 'json_schema', json_schema: { name: format.name, schema: format.schema, ...defined({ description: format.description, strict: format.strict }) } };
+  return {
+    type: 'json_schema',
+    json_schema: {
+      name: format.name,
+      schema: format.schema,
+      ...defined({ description: format.description, strict: format.strict }),
+    },
+  };
 }
 
 function openAIToolChoice(choice: ToolChoice): unknown {
@@ -57,25 +90,41 @@ interface WireChoice {
   index?: number;
   finish_reason?: string | null;
   logprobs?: unknown;
-  message?: { content?: string | null; tool_calls?: Array<{ id: string; type?: string; function?: { name: string; arguments: string } }> | null; [field: string]: unknown };
+  message?: {
+    content?: string | null;
+    tool_calls?: Array<{ id: string; type?: string; function?: { name: string; arguments: string } }> | null;
+    [field: string]: unknown;
+  };
 }
 
 export function choiceFromOpenAI(choice: WireChoice): ChatChoice {
   const message = choice.message ?? {};
   const { content, tool_calls: rawCalls, role: _role, ...messageFields } = message;
   const calls = rawCalls ?? [];
-  const toolCalls: ToolCall[] = calls.filter((call) => call.function !== undefined).map((call) => ({ id: call.id, name: call.function!.name, arguments: call.function!.arguments }));
+  const toolCalls: ToolCall[] = calls
+    .filter((call) => call.function !== undefined)
+    .map((call) => ({ id: call.id, name: call.function!.name, arguments: call.function!.arguments }));
   const fields = defined({ ...messageFields, logprobs: choice.logprobs });
   // Tool calls agentd has no neutral form for (custom tools) stay in OpenAI's own shape.
   if (toolCalls.length < calls.length) fields.tool_calls = calls;
-  return { text: content ?? '', toolCalls, finishReason: finishReason(choice.finish_reason), ...(Object.keys(fields).length > 0 ? { openAIFields: fields } : {}) };
+  return {
+    text: content ?? '',
+    toolCalls,
+    finishReason: finishReason(choice.finish_reason),
+    ...(Object.keys(fields).length > 0 ? { openAIFields: fields } : {}),
+  };
 }
 
 interface WireChunkChoice {
   index: number;
   finish_reason?: string | null;
   logprobs?: unknown;
-  delta?: { content?: string | null; tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }>; refusal?: string | null; [field: string]: unknown };
+  delta?: {
+    content?: string | null;
+    tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }>;
+    refusal?: string | null;
+    [field: string]: unknown;
+  };
 }
 
 /** The parts of one streamed chunk's choice. */
@@ -83,11 +132,19 @@ export function* partsFromOpenAIChunk(choice: WireChunkChoice): Generator<ChatSt
   const delta = choice.delta ?? {};
   if (delta.content) yield { type: 'text-delta', choice: choice.index, text: delta.content };
   for (const call of delta.tool_calls ?? []) {
-    yield { type: 'tool-call-delta', choice: choice.index, index: call.index, id: call.id, name: call.function?.name, argumentsDelta: call.function?.arguments ?? '' };
+    yield {
+      type: 'tool-call-delta',
+      choice: choice.index,
+      index: call.index,
+      id: call.id,
+      name: call.function?.name,
+      argumentsDelta: call.function?.arguments ?? '',
+    };
   }
   const fields = defined({ refusal: delta.refusal ?? undefined, logprobs: choice.logprobs ?? undefined });
   if (Object.keys(fields).length > 0) yield { type: 'openai-delta', choice: choice.index, fields };
-  if (choice.finish_reason) yield { type: 'choice-finish', choice: choice.index, finishReason: finishReason(choice.finish_reason) };
+  if (choice.finish_reason)
+    yield { type: 'choice-finish', choice: choice.index, finishReason: finishReason(choice.finish_reason) };
 }
 
 export function finishReason(reason: string | null | undefined): FinishReason {

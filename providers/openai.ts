@@ -1,10 +1,30 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { ProviderError } from '../src/errors.js';
-import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import type { CallOptions, ChatRequest, ChatResult, ChatStream, ChatStreamPart, EmbedRequest, EmbedResult, FinishReason, LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from 'openai/resources/chat/completions';
+import type {
+  CallOptions,
+  ChatRequest,
+  ChatResult,
+  ChatStream,
+  ChatStreamPart,
+  EmbedRequest,
+  EmbedResult,
+  FinishReason,
+  LanguageModelProvider,
+  ProviderFactory,
+} from '../src/gateway/language-model.js';
 import { choiceFromOpenAI, openAIBody, partsFromOpenAIChunk } from './openai-wire.js';
-import { abortError, headersToRecord, missingKeyError, providerHttpError, providerNetworkError } from '../src/gateway/provider-errors.js';
+import {
+  abortError,
+  headersToRecord,
+  missingKeyError,
+  providerHttpError,
+  providerNetworkError,
+} from '../src/gateway/provider-errors.js';
 
 const OFFICIAL_BASE_URL = 'https://api.openai.com/v1';
 
@@ -48,9 +68,17 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
     async chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResult> {
       ensureKey();
       try {
-        const body = { ...openAIBody(request, official), stream: false } as unknown as ChatCompletionCreateParamsNonStreaming;
-        const { data, response } = await client.chat.completions.create(body, { signal: callOptions.signal }).withResponse();
-        const choices = data.choices.length > 0 ? [...data.choices].sort((a, b) => a.index - b.index).map((choice) => choiceFromOpenAI(choice as never)) : [{ text: '', toolCalls: [], finishReason: 'other' as const }];
+        const body = {
+          ...openAIBody(request, official),
+          stream: false,
+        } as unknown as ChatCompletionCreateParamsNonStreaming;
+        const { data, response } = await client.chat.completions
+          .create(body, { signal: callOptions.signal })
+          .withResponse();
+        const choices =
+          data.choices.length > 0
+            ? [...data.choices].sort((a, b) => a.index - b.index).map((choice) => choiceFromOpenAI(choice as never))
+            : [{ text: '', toolCalls: [], finishReason: 'other' as const }];
         return {
           choices,
           usage: { inputTokens: data.usage?.prompt_tokens ?? 0, outputTokens: data.usage?.completion_tokens ?? 0 },
@@ -67,7 +95,11 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
       let opened;
       try {
         // Usage is always asked for upstream: the ledger needs it whatever the client asked for.
-        const body = { ...openAIBody(request, official), stream: true, stream_options: { include_usage: true } } as unknown as ChatCompletionCreateParamsStreaming;
+        const body = {
+          ...openAIBody(request, official),
+          stream: true,
+          stream_options: { include_usage: true },
+        } as unknown as ChatCompletionCreateParamsStreaming;
         opened = await client.chat.completions.create(body, { signal: callOptions.signal }).withResponse();
       } catch (error) {
         throw normalize(options.name, error);
@@ -86,7 +118,8 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
                 yield part;
               }
             }
-            if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+            if (chunk.usage)
+              usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
           }
         } catch (error) {
           throw normalize(options.name, error);
@@ -100,10 +133,23 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
       ensureKey();
       try {
         const { data, response } = await client.embeddings
-          .create({ model: request.model, input: request.input, encoding_format: 'float', ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }) }, { signal: callOptions.signal })
+          .create(
+            {
+              model: request.model,
+              input: request.input,
+              encoding_format: 'float',
+              ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }),
+            },
+            { signal: callOptions.signal },
+          )
           .withResponse();
         const embeddings = [...data.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
-        return { embeddings, inputTokens: data.usage?.prompt_tokens ?? 0, model: data.model, headers: headersToRecord(response.headers) };
+        return {
+          embeddings,
+          inputTokens: data.usage?.prompt_tokens ?? 0,
+          model: data.model,
+          headers: headersToRecord(response.headers),
+        };
       } catch (error) {
         throw normalize(options.name, error);
       }
@@ -131,7 +177,14 @@ function normalize(provider: string, error: unknown): Error {
   if (error instanceof OpenAI.APIConnectionError) return providerNetworkError(provider, error, false);
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
     const body = error.error as { message?: string } | undefined;
-    return providerHttpError(provider, error.status, error.code ?? error.type ?? undefined, body?.message ?? error.message, headersToRecord(error.headers), error);
+    return providerHttpError(
+      provider,
+      error.status,
+      error.code ?? error.type ?? undefined,
+      body?.message ?? error.message,
+      headersToRecord(error.headers),
+      error,
+    );
   }
   if (error instanceof Error && error.name === 'AbortError') return abortError(error);
   return providerNetworkError(provider, error, false);

@@ -88,7 +88,10 @@ export class BadRequestError extends AgentdError {
   /** The offending request parameter, by its name in the API (OpenAI's `param`). */
   readonly param: string | undefined;
   constructor(message: string, options: { cause?: unknown; param?: string } = {}) {
-    super(ErrorCode.badRequest, message, { ...(options.cause === undefined ? {} : { cause: options.cause }), statusCode: 400 });
+    super(ErrorCode.badRequest, message, {
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      statusCode: 400,
+    });
     this.param = options.param;
   }
 }
@@ -146,8 +149,12 @@ export class ProviderError extends AgentdError {
       headers?: Record<string, string>;
     } = {},
   ) {
-    const code = kind === 'rate-limited' ? ErrorCode.rateLimit : kind === 'timeout' ? ErrorCode.timeout : ErrorCode.provider;
-    super(code, `${provider}: ${message}`, { cause: options.cause, statusCode: kind === 'bad-request' || kind === 'not-found' ? 400 : 502 });
+    const code =
+      kind === 'rate-limited' ? ErrorCode.rateLimit : kind === 'timeout' ? ErrorCode.timeout : ErrorCode.provider;
+    super(code, `${provider}: ${message}`, {
+      cause: options.cause,
+      statusCode: kind === 'bad-request' || kind === 'not-found' ? 400 : 502,
+    });
     this.provider = provider;
     this.kind = kind;
     this.status = options.status;
@@ -157,7 +164,13 @@ export class ProviderError extends AgentdError {
   }
 }
 
-const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set(['rate-limited', 'overloaded', 'server', 'timeout', 'connection']);
+const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set([
+  'rate-limited',
+  'overloaded',
+  'server',
+  'timeout',
+  'connection',
+]);
 
 /** A call that would cross a run's or the daemon's budget was not made (402). */
 export class BudgetError extends AgentdError {
@@ -227,14 +240,22 @@ export function isNoSpaceError(error: unknown): boolean {
 
 /** A StoreFullError for a disk that is full, a StoreError otherwise; `action` says what failed ("cannot write X"). */
 export function storeWriteError(action: string, error: unknown): StoreError | StoreFullError {
-  if (isNoSpaceError(error)) return new StoreFullError(`${action}: no space left on the data dir's disk; free some space and agentd carries on`, { cause: error });
+  if (isNoSpaceError(error))
+    return new StoreFullError(
+      `${action}: no space left on the data dir's disk; free some space and agentd carries on`,
+      { cause: error },
+    );
   return new StoreError(`${action}: ${errorMessage(error)}`, { cause: error });
 }
 
 /** Nothing of a run could reach a service it needs (its LLM provider, its search engine): the run fails (502). */
 export class UnreachableError extends AgentdError {
   override readonly name = 'UnreachableError';
-  constructor(code: typeof ErrorCode.providerUnreachable | typeof ErrorCode.searchUnreachable, message: string, options: { cause?: unknown } = {}) {
+  constructor(
+    code: typeof ErrorCode.providerUnreachable | typeof ErrorCode.searchUnreachable,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
     super(code, message, { ...options, statusCode: 502 });
   }
 }

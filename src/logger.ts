@@ -47,7 +47,9 @@ function logFileStream(file: string): NodeJS.WritableStream {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (reported) return;
     reported = true;
-    process.stderr.write(`agentd: cannot write the log file ${file}: ${error.code ?? error.message}; logging is degraded\n`);
+    process.stderr.write(
+      `agentd: cannot write the log file ${file}: ${error.code ?? error.message}; logging is degraded\n`,
+    );
   });
   return stream;
 }

@@ -31,7 +31,10 @@ describe('config', () => {
   });
 
   it('adds OpenAI and Anthropic by default when their keys are set, and prefers a hosted model', () => {
-    const config = parseConfig({}, { env: { HOME: '/h', OPENAI_API_KEY: 'sk-test-123456789', ANTHROPIC_API_KEY: 'ak-test-123456789' } });
+    const config = parseConfig(
+      {},
+      { env: { HOME: '/h', OPENAI_API_KEY: 'sk-test-123456789', ANTHROPIC_API_KEY: 'ak-test-123456789' } },
+    );
     expect(Object.keys(config.providers).sort()).toEqual(['anthropic', 'ollama', 'openai']);
     expect(config.models.default).toBe('openai/gpt-4o-mini');
   });
@@ -43,7 +46,10 @@ describe('config', () => {
 
   it('interpolates ${NAME} from the environment in any string', () => {
     const config = parseConfig(
-      { providers: { vllm: { type: 'openai', baseURL: 'http://${VLLM_HOST}:8000/v1', apiKey: '${VLLM_KEY}' } }, models: { default: 'vllm/qwen' } },
+      {
+        providers: { vllm: { type: 'openai', baseURL: 'http://${VLLM_HOST}:8000/v1', apiKey: '${VLLM_KEY}' } },
+        models: { default: 'vllm/qwen' },
+      },
       { env: { VLLM_HOST: '10.0.0.5', VLLM_KEY: 'secret-key-value' } },
     );
     expect(config.providers.vllm?.baseURL).toBe('http://10.0.0.5:8000/v1');
@@ -57,7 +63,9 @@ describe('config', () => {
   });
 
   it('names the unset variable when a required key depended on it', () => {
-    expect(issuesOf({ plugins: { search: { use: '${SEARCH_PLUGIN}' } } })).toEqual(['plugins.search.use: environment variable SEARCH_PLUGIN is not set']);
+    expect(issuesOf({ plugins: { search: { use: '${SEARCH_PLUGIN}' } } })).toEqual([
+      'plugins.search.use: environment variable SEARCH_PLUGIN is not set',
+    ]);
   });
 
   it('reports every problem at once, each with its key path', () => {
@@ -85,7 +93,9 @@ describe('config', () => {
 
   it('rejects a port out of range and a model of an unknown provider', () => {
     expect(issuesOf({ server: { port: 70000 } })).toEqual(['server.port: expected a number from 1 to 65535']);
-    expect(issuesOf({ models: { default: 'openai/gpt-4o' } })).toEqual(['models.default: unknown provider "openai" (configured: ollama)']);
+    expect(issuesOf({ models: { default: 'openai/gpt-4o' } })).toEqual([
+      'models.default: unknown provider "openai" (configured: ollama)',
+    ]);
   });
 
   it('is frozen once parsed', () => {
@@ -98,9 +108,15 @@ describe('config', () => {
   });
 
   it('finds the config in --config, then $AGENTD_CONFIG, then $XDG_CONFIG_HOME', () => {
-    expect(findConfigFile({ file: '/a.json', env: { AGENTD_CONFIG: '/b.json' } })).toEqual({ file: '/a.json', explicit: true });
+    expect(findConfigFile({ file: '/a.json', env: { AGENTD_CONFIG: '/b.json' } })).toEqual({
+      file: '/a.json',
+      explicit: true,
+    });
     expect(findConfigFile({ env: { AGENTD_CONFIG: '/b.json' } })).toEqual({ file: '/b.json', explicit: true });
-    expect(findConfigFile({ env: { XDG_CONFIG_HOME: '/x', HOME: '/h' } })).toEqual({ file: '/x/agentd/config.json', explicit: false });
+    expect(findConfigFile({ env: { XDG_CONFIG_HOME: '/x', HOME: '/h' } })).toEqual({
+      file: '/x/agentd/config.json',
+      explicit: false,
+    });
     expect(findConfigFile({ env: { HOME: '/h' } })).toEqual({ file: '/h/.config/agentd/config.json', explicit: false });
   });
 
@@ -108,7 +124,9 @@ describe('config', () => {
     const temp = makeTempDir();
     temps.push(temp.cleanup);
     expect(loadConfig({ env: { HOME: temp.dir } }).source).toBe('defaults');
-    expect(() => loadConfig({ file: path.join(temp.dir, 'missing.json'), env: {} })).toThrow(/cannot read .*missing\.json \(ENOENT\)/);
+    expect(() => loadConfig({ file: path.join(temp.dir, 'missing.json'), env: {} })).toThrow(
+      /cannot read .*missing\.json \(ENOENT\)/,
+    );
   });
 
   it('reports a file that is not JSON', () => {
@@ -120,7 +138,10 @@ describe('config', () => {
   });
 
   it('accepts config.example.json, which shows every key', () => {
-    const config = loadConfig({ file: new URL('../config.example.json', import.meta.url).pathname, env: { HOME: '/h' } });
+    const config = loadConfig({
+      file: new URL('../config.example.json', import.meta.url).pathname,
+      env: { HOME: '/h' },
+    });
     expect(Object.keys(config.providers)).toEqual(['openai', 'claude', 'local', 'vllm']);
     expect(config.models.actions.ConductResearch).toBe('claude/claude-sonnet-4-5');
     expect(config.budget).toEqual({ perRunUsd: 1, totalUsd: 10 });

@@ -29,11 +29,26 @@ describe('secrets of plugins', () => {
 
 describe('text printed to a terminal', () => {
   it('strips escape and control sequences from web-derived text, keeping the text', () => {
-    expect(forTerminal('Title\u001b]0;owned\u0007 here\u001b[2J\u001b[31mred\u001b[0m\r\u0008x\u009b31m\tend\nnext')).toBe('Title hereredx\tend\nnext');
+    expect(
+      forTerminal('Title\u001b]0;owned\u0007 here\u001b[2J\u001b[31mred\u001b[0m\r\u0008x\u009b31m\tend\nnext'),
+    ).toBe('Title hereredx\tend\nnext');
   });
 
   it('agentd show prints a run whose title carries escape sequences without them', () => {
-    const run: Run = { id: 'r', topic: 'x\u001b[2J', language: 'en', status: 'completed', createdAt: 'now', team: ['researcher'], keywords: ['k\u001b]8;;http://evil\u0007'], wiki: [], sources: [{ url: 'http://a/\u001b[1m', title: 'T\u001b[31m', query: 'q', summary: 's' }], report: 'r', usage: emptyUsage(), errors: [{ stage: 's', message: 'm\u001b[0m' }] };
+    const run: Run = {
+      id: 'r',
+      topic: 'x\u001b[2J',
+      language: 'en',
+      status: 'completed',
+      createdAt: 'now',
+      team: ['researcher'],
+      keywords: ['k\u001b]8;;http://evil\u0007'],
+      wiki: [],
+      sources: [{ url: 'http://a/\u001b[1m', title: 'T\u001b[31m', query: 'q', summary: 's' }],
+      report: 'r',
+      usage: emptyUsage(),
+      errors: [{ stage: 's', message: 'm\u001b[0m' }],
+    };
     expect(describeRun(run)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
 });
@@ -46,9 +61,17 @@ describe('lone surrogates in a request', () => {
   ])('POST %s with %s answers 400 naming the field', async (url, payload) => {
     const built = await buildTestApp();
     cleanups.push(built.close);
-    const response = await built.app.inject({ method: 'POST', url, headers: { ...auth, 'content-type': 'application/json' }, payload });
+    const response = await built.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload,
+    });
     expect(response.statusCode).toBe(400);
-    expect(response.json().error).toMatchObject({ code: 'AGENTD_ERR_BAD_REQUEST', message: expect.stringContaining('lone surrogate') });
+    expect(response.json().error).toMatchObject({
+      code: 'AGENTD_ERR_BAD_REQUEST',
+      message: expect.stringContaining('lone surrogate'),
+    });
     expect(built.services.runs.list()).toEqual([]);
   });
 
@@ -56,15 +79,26 @@ describe('lone surrogates in a request', () => {
     const built = await buildTestApp();
     cleanups.push(built.close);
     const url = await built.app.listen({ host: '127.0.0.1', port: 0 });
-    const response = await fetch(`${url}/v1/runs`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"topic":"\\ud800"}' });
+    const response = await fetch(`${url}/v1/runs`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"topic":"\\ud800"}',
+    });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('body.topic: contains a lone surrogate');
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+      'body.topic: contains a lone surrogate',
+    );
   });
 
   it('a well-formed pair (an emoji) is accepted', async () => {
     const built = await buildTestApp();
     cleanups.push(built.close);
-    const response = await built.app.inject({ method: 'POST', url: '/v1/runs', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"topic":"smile \\ud83d\\ude00","team":["extractor"]}' });
+    const response = await built.app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"topic":"smile \\ud83d\\ude00","team":["extractor"]}',
+    });
     expect(response.statusCode).toBe(202);
   });
 });

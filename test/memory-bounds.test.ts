@@ -13,11 +13,40 @@ afterEach(async () => {
 });
 
 function entry(runId: string, promptTokens = 10): LedgerEntry {
-  return { id: `${runId}-${promptTokens}`, at: '2026-11-29T00:00:00Z', runId, provider: 'openai', model: 'gpt-4o-mini', promptTokens, completionTokens: 1, costUsd: 0.001, costUnknown: false, latencyMs: 5, attempts: 1, rateLimited: 0, waitedMs: 0, cached: false };
+  return {
+    id: `${runId}-${promptTokens}`,
+    at: '2026-11-29T00:00:00Z',
+    runId,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    promptTokens,
+    completionTokens: 1,
+    costUsd: 0.001,
+    costUnknown: false,
+    latencyMs: 5,
+    attempts: 1,
+    rateLimited: 0,
+    waitedMs: 0,
+    cached: false,
+  };
 }
 
 function run(id: string, overrides: Partial<Run> = {}): Run {
-  return { id, topic: `topic ${id}`, language: 'en', status: 'completed', createdAt: '2026-11-29T00:00:00Z', team: ['researcher'], keywords: [], wiki: [], sources: [], report: 'report', usage: emptyUsage(), errors: [], ...overrides };
+  return {
+    id,
+    topic: `topic ${id}`,
+    language: 'en',
+    status: 'completed',
+    createdAt: '2026-11-29T00:00:00Z',
+    team: ['researcher'],
+    keywords: [],
+    wiki: [],
+    sources: [],
+    report: 'report',
+    usage: emptyUsage(),
+    errors: [],
+    ...overrides,
+  };
 }
 
 describe('memory that does not grow with the work ever done', () => {

@@ -16,10 +16,21 @@ describe('the API guards', () => {
   });
 
   it('refuses /v1 routes without a token, with a wrong one, and with a non-bearer scheme', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Basic ${TEST_TOKEN}` }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer wrong-token-wrong-token' },
+      { authorization: `Basic ${TEST_TOKEN}` },
+    ]) {
       const response = await app.inject({ url: '/v1/status', headers });
       expect(response.statusCode).toBe(401);
-      expect(response.json()).toEqual({ error: { code: 'AGENTD_ERR_UNAUTHORIZED', message: expect.any(String), type: 'authentication_error', param: null } });
+      expect(response.json()).toEqual({
+        error: {
+          code: 'AGENTD_ERR_UNAUTHORIZED',
+          message: expect.any(String),
+          type: 'authentication_error',
+          param: null,
+        },
+      });
     }
   });
 
@@ -55,17 +66,34 @@ describe('the API guards', () => {
   it('answers unknown routes with a JSON 404', async () => {
     const response = await app.inject({ url: '/v1/nothing-here', headers: auth });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ error: { code: 'AGENTD_ERR_NOT_FOUND', message: 'no route GET /v1/nothing-here', type: 'not_found_error', param: null } });
+    expect(response.json()).toEqual({
+      error: {
+        code: 'AGENTD_ERR_NOT_FOUND',
+        message: 'no route GET /v1/nothing-here',
+        type: 'not_found_error',
+        param: null,
+      },
+    });
   });
 
   it('answers malformed JSON with a 400, never a 500', async () => {
-    const response = await app.inject({ method: 'POST', url: '/v1/status', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"topic": ' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/status',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"topic": ',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('AGENTD_ERR_BAD_REQUEST');
   });
 
   it('answers a body over the limit with a 413', async () => {
-    const response = await app.inject({ method: 'POST', url: '/v1/status', headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify({ topic: 'x'.repeat(4096) }) });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/status',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: JSON.stringify({ topic: 'x'.repeat(4096) }),
+    });
     expect(response.statusCode).toBe(413);
     expect(response.json().error.code).toBe('AGENTD_ERR_TOO_LARGE');
   });

@@ -15,7 +15,20 @@ function tempDir(): string {
 }
 
 function makeRun(id: string, topic = `topic ${id}`): Run {
-  return { id, topic, language: 'en', status: 'queued', createdAt: new Date().toISOString(), team: [], keywords: [], wiki: [], sources: [], report: '', usage: emptyUsage(), errors: [] };
+  return {
+    id,
+    topic,
+    language: 'en',
+    status: 'queued',
+    createdAt: new Date().toISOString(),
+    team: [],
+    keywords: [],
+    wiki: [],
+    sources: [],
+    report: '',
+    usage: emptyUsage(),
+    errors: [],
+  };
 }
 
 describe('the store', () => {
@@ -40,7 +53,9 @@ describe('the store', () => {
     const dataDir = tempDir();
     const store = await Store.open(dataDir);
     await Promise.all(Array.from({ length: 50 }, (_, index) => store.runs.save(makeRun(`run${index}`))));
-    await Promise.all(Array.from({ length: 50 }, (_, index) => store.runs.save({ ...makeRun(`run${index}`), status: 'running' })));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, index) => store.runs.save({ ...makeRun(`run${index}`), status: 'running' })),
+    );
     store.close();
     const reopened = await Store.open(dataDir);
     const listed = reopened.runs.list();
@@ -69,7 +84,10 @@ describe('the store', () => {
   it('refuses a store written by a newer agentd', async () => {
     const dataDir = tempDir();
     (await Store.open(dataDir)).close();
-    writeFileSync(path.join(dataDir, 'store', 'meta.json'), JSON.stringify({ schemaVersion: STORE_SCHEMA_VERSION + 1, createdAt: 'x' }));
+    writeFileSync(
+      path.join(dataDir, 'store', 'meta.json'),
+      JSON.stringify({ schemaVersion: STORE_SCHEMA_VERSION + 1, createdAt: 'x' }),
+    );
     await expect(Store.open(dataDir)).rejects.toThrow(/schema version 2.*upgrade agentd/);
   });
 });

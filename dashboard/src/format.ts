@@ -17,7 +17,10 @@ export function duration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-export function runDuration(run: { startedAt?: string; finishedAt?: string; status: string }, now = Date.now()): string {
+export function runDuration(
+  run: { startedAt?: string; finishedAt?: string; status: string },
+  now = Date.now(),
+): string {
   if (!run.startedAt) return '–';
   const end = run.finishedAt ? Date.parse(run.finishedAt) : run.status === 'running' ? now : Number.NaN;
   return duration(end - Date.parse(run.startedAt));

@@ -7,7 +7,11 @@ const RECONNECT_CODES = new Set([1001, 1006, 4008]);
  * Follows a WebSocket of run events (`/v1/runs/:id/events` or `/v1/events`), reopening it from the last
  * `seq` after a drop so that nothing is lost. The session cookie goes with the handshake. Returns the close.
  */
-export function followEvents(path: string, handlers: { onEvent: (event: RunEvent) => void; onClose?: (code: number) => void }, options: { resumable?: boolean } = {}): () => void {
+export function followEvents(
+  path: string,
+  handlers: { onEvent: (event: RunEvent) => void; onClose?: (code: number) => void },
+  options: { resumable?: boolean } = {},
+): () => void {
   let last = 0;
   let socket: WebSocket | undefined;
   let stopped = false;
@@ -24,7 +28,8 @@ export function followEvents(path: string, handlers: { onEvent: (event: RunEvent
     socket.onclose = (close) => {
       if (stopped) return;
       // The stream of every run has no end: any drop is reconnected, with a pause.
-      if (RECONNECT_CODES.has(close.code) || !options.resumable) retry = setTimeout(connect, close.code === 1006 ? 2_000 : 250);
+      if (RECONNECT_CODES.has(close.code) || !options.resumable)
+        retry = setTimeout(connect, close.code === 1006 ? 2_000 : 250);
       else handlers.onClose?.(close.code);
     };
   };

@@ -20,7 +20,13 @@ function App() {
   const [sessionEnded, setSessionEnded] = useState(false);
   useEffect(() => onSessionEnded(() => setSessionEnded(true)), []);
   useEffect(() => {
-    const titles: Record<Route['view'], string> = { runs: 'Runs', run: 'Run', usage: 'Usage', limits: 'Limits', missing: 'Not found' };
+    const titles: Record<Route['view'], string> = {
+      runs: 'Runs',
+      run: 'Run',
+      usage: 'Usage',
+      limits: 'Limits',
+      missing: 'Not found',
+    };
     document.title = `${titles[route.view]} · agentd`;
   }, [route]);
 
@@ -31,17 +37,28 @@ function App() {
 
   return (
     <>
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <header class="top">
-        <a class="brand" href="/" onClick={onLinkClick}>agentd</a>
+        <a class="brand" href="/" onClick={onLinkClick}>
+          agentd
+        </a>
         <nav aria-label="Views">
           {NAV.map((item) => (
-            <a key={item.path} href={item.path} onClick={onLinkClick} aria-current={item.active(route) ? 'page' : undefined}>
+            <a
+              key={item.path}
+              href={item.path}
+              onClick={onLinkClick}
+              aria-current={item.active(route) ? 'page' : undefined}
+            >
               {item.label}
             </a>
           ))}
         </nav>
-        <button type="button" class="quiet" onClick={() => void logout()}>Log out</button>
+        <button type="button" class="quiet" onClick={() => void logout()}>
+          Log out
+        </button>
       </header>
       {sessionEnded && (
         <p class="banner" role="alert">
@@ -57,7 +74,11 @@ function App() {
           <section>
             <h1>Not found</h1>
             <p>
-              Nothing at {route.path}. <a href="/" onClick={onLinkClick}>See the runs</a>.
+              Nothing at {route.path}.{' '}
+              <a href="/" onClick={onLinkClick}>
+                See the runs
+              </a>
+              .
             </p>
           </section>
         )}

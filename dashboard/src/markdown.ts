@@ -52,7 +52,7 @@ function linkCitations(fragment: DocumentFragment, target: CitationTarget): void
   const walker = document.createTreeWalker(fragment, NodeFilter.SHOW_TEXT);
   const texts: Text[] = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!(node.parentElement?.closest('a, code, pre'))) texts.push(node as Text);
+    if (!node.parentElement?.closest('a, code, pre')) texts.push(node as Text);
   }
   const referenceList = findReferenceList(fragment);
   for (const text of texts) {
@@ -72,7 +72,10 @@ function linkCitations(fragment: DocumentFragment, target: CitationTarget): void
       link.href = `#${id}`;
       link.textContent = match[0];
       link.setAttribute('aria-label', `source ${number}`);
-      const startsLine = match.index === 0 ? text.previousSibling === null || text.previousSibling.nodeName === 'BR' : value[match.index - 1] === '\n';
+      const startsLine =
+        match.index === 0
+          ? text.previousSibling === null || text.previousSibling.nodeName === 'BR'
+          : value[match.index - 1] === '\n';
       if (referenceList?.contains(text) && startsLine) link.id = `ref-${number}`;
       parts.append(link);
       from = match.index + match[0].length;
@@ -84,7 +87,9 @@ function linkCitations(fragment: DocumentFragment, target: CitationTarget): void
 
 /** The block after the last "References" heading. */
 function findReferenceList(fragment: DocumentFragment): Element | undefined {
-  const headings = [...fragment.querySelectorAll('h1, h2, h3, h4')].filter((heading) => /references|sources|参考/i.test(heading.textContent ?? ''));
+  const headings = [...fragment.querySelectorAll('h1, h2, h3, h4')].filter((heading) =>
+    /references|sources|参考/i.test(heading.textContent ?? ''),
+  );
   const heading = headings.at(-1);
   if (!heading) return undefined;
   const wrapper = document.createElement('div');

@@ -1,7 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /** Path-based routes (the daemon answers the app at each), so that `#fragment` stays free for in-page links. */
-export type Route = { view: 'runs' } | { view: 'run'; id: string } | { view: 'usage' } | { view: 'limits' } | { view: 'missing'; path: string };
+export type Route =
+  | { view: 'runs' }
+  | { view: 'run'; id: string }
+  | { view: 'usage' }
+  | { view: 'limits' }
+  | { view: 'missing'; path: string };
 
 export function parseRoute(path: string): Route {
   if (path === '/') return { view: 'runs' };
@@ -39,7 +44,8 @@ export function useRoute(): Route {
 /** A plain link that navigates inside the app; modified clicks (new tab) keep the browser's behaviour. */
 export function onLinkClick(event: MouseEvent): void {
   const anchor = event.currentTarget as HTMLAnchorElement;
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return;
   event.preventDefault();
   navigate(anchor.pathname);
 }

@@ -4,7 +4,10 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
  * Data loaded from the daemon, with `refresh()` for live updates. Refreshes asked for while one is in flight
  * collapse into one more, so a burst of events costs at most two requests.
  */
-export function useData<T>(load: () => Promise<T>, dependencies: unknown[]): { data: T | undefined; error: string | undefined; refresh: () => void } {
+export function useData<T>(
+  load: () => Promise<T>,
+  dependencies: unknown[],
+): { data: T | undefined; error: string | undefined; refresh: () => void } {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const state = useRef({ running: false, again: false, alive: true });

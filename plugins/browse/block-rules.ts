@@ -26,7 +26,8 @@ export interface RuleContext {
   weight(element: Element): number;
 }
 
-const BLOCKS = 'div, section, aside, ul, ol, p, span, header, footer, nav, figure, table, dl, li, form, small, time, address';
+const BLOCKS =
+  'div, section, aside, ul, ol, p, span, header, footer, nav, figure, table, dl, li, form, small, time, address';
 
 export function textOf(element: Element): string {
   return (element.textContent ?? '').replace(/\s+/g, ' ').trim();
@@ -71,7 +72,10 @@ function standsAlone(element: Element): boolean {
     while (node && node.nodeType === 3 && !(node.nodeValue ?? '').trim()) node = step(node);
     return !node || (node.nodeType === 1 && !INLINE.has((node as Element).tagName));
   };
-  return alone(element.previousSibling, (node) => node.previousSibling) && alone(element.nextSibling, (node) => node.nextSibling);
+  return (
+    alone(element.previousSibling, (node) => node.previousSibling) &&
+    alone(element.nextSibling, (node) => node.nextSibling)
+  );
 }
 
 /** A line that is only a date/time: digits, month and weekday names and labels like "Published". */
@@ -84,7 +88,11 @@ export function isDateLine(text: string): boolean {
   return rest.length <= Math.max(2, text.length * 0.1);
 }
 
-const byAttribute = (kind: keyof typeof ATTRIBUTE_WORDS, limit: number, extra: (element: Element, text: string) => boolean = () => true): BlockRule => ({
+const byAttribute = (
+  kind: keyof typeof ATTRIBUTE_WORDS,
+  limit: number,
+  extra: (element: Element, text: string) => boolean = () => true,
+): BlockRule => ({
   kind,
   selector: BLOCKS,
   matches(element, context) {
@@ -98,27 +106,95 @@ const byAttribute = (kind: keyof typeof ATTRIBUTE_WORDS, limit: number, extra: (
 export const BLOCK_RULES: BlockRule[] = [
   {
     kind: 'hidden',
-    selector: '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"], [style*="visibility: hidden"], template',
+    selector:
+      '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"], [style*="visibility: hidden"], template',
     matches: (element, context) => textOf(element).length <= Math.max(500, context.scopeTextLength * 0.3),
   },
   // Captions describe the article's pictures and stay (readers and reader views keep them); their credit lines go.
   byAttribute('credit', 200),
-  { kind: 'credit', selector: 'figcaption *, figcaption, p, span, small, div', matches: (element, context) => context.weight(element) < 100 && CREDIT_START.test(textOf(element)) },
+  {
+    kind: 'credit',
+    selector: 'figcaption *, figcaption, p, span, small, div',
+    matches: (element, context) => context.weight(element) < 100 && CREDIT_START.test(textOf(element)),
+  },
   byAttribute('byline', 300),
   // A <time> is left to the line rule below: by class alone it is as often a date inside a sentence or heading.
-  byAttribute('dateline', 160, (element, text) => element.tagName !== 'TIME' && (isDateLine(text) || (/\d/.test(text) && text.length < 120 && linkDensity(element, text.length) < 0.9 && element.querySelector('time') !== null))),
-  { kind: 'dateline', selector: 'p, div, span, time, li, small, h5, h6', matches: (element, context) => context.weight(element) <= 90 && element.children.length <= 3 && standsAlone(element) && isDateLine(textOf(element)) },
-  { kind: 'byline', selector: 'p, div, span, li, address, small', matches: (element, context) => { if (context.weight(element) >= 80) return false; const text = textOf(element); return text.length < 80 && text.split(' ').length <= 10 && BYLINE_START.test(text); } },
+  byAttribute(
+    'dateline',
+    160,
+    (element, text) =>
+      element.tagName !== 'TIME' &&
+      (isDateLine(text) ||
+        (/\d/.test(text) &&
+          text.length < 120 &&
+          linkDensity(element, text.length) < 0.9 &&
+          element.querySelector('time') !== null)),
+  ),
+  {
+    kind: 'dateline',
+    selector: 'p, div, span, time, li, small, h5, h6',
+    matches: (element, context) =>
+      context.weight(element) <= 90 &&
+      element.children.length <= 3 &&
+      standsAlone(element) &&
+      isDateLine(textOf(element)),
+  },
+  {
+    kind: 'byline',
+    selector: 'p, div, span, li, address, small',
+    matches: (element, context) => {
+      if (context.weight(element) >= 80) return false;
+      const text = textOf(element);
+      return text.length < 80 && text.split(' ').length <= 10 && BYLINE_START.test(text);
+    },
+  },
   byAttribute('tags', 600, (element, text) => linkDensity(element, text.length) > 0.5),
   byAttribute('share', 400),
-  { kind: 'share', selector: BLOCKS, matches: (element, context) => { if (context.weight(element) >= 120) return false; const text = textOf(element); return text.length < 120 && small(text, context, 120) && LABEL_WORDS.share.test(text); } },
+  {
+    kind: 'share',
+    selector: BLOCKS,
+    matches: (element, context) => {
+      if (context.weight(element) >= 120) return false;
+      const text = textOf(element);
+      return text.length < 120 && small(text, context, 120) && LABEL_WORDS.share.test(text);
+    },
+  },
   // Up to a short paragraph: a longer box is more often a promotion the article itself makes.
   byAttribute('newsletter', 400),
-  { kind: 'newsletter', selector: 'div, section, aside, form, p', matches: (element, context) => { if (context.weight(element) >= 300) return false; const text = textOf(element); return text.length < 300 && small(text, context, 300) && LABEL_WORDS.newsletter.test(text) && element.querySelector('input, button, a') !== null; } },
+  {
+    kind: 'newsletter',
+    selector: 'div, section, aside, form, p',
+    matches: (element, context) => {
+      if (context.weight(element) >= 300) return false;
+      const text = textOf(element);
+      return (
+        text.length < 300 &&
+        small(text, context, 300) &&
+        LABEL_WORDS.newsletter.test(text) &&
+        element.querySelector('input, button, a') !== null
+      );
+    },
+  },
   byAttribute('comments', 100_000, (element, text) => text.length > 0),
-  { kind: 'comment-policy', selector: 'p, div, section, form, h2, h3, h4', matches: (element, context) => { if (context.weight(element) >= 300) return false; const text = textOf(element); return text.length < 300 && small(text, context, 300) && LABEL_WORDS.commentPolicy.test(text); } },
+  {
+    kind: 'comment-policy',
+    selector: 'p, div, section, form, h2, h3, h4',
+    matches: (element, context) => {
+      if (context.weight(element) >= 300) return false;
+      const text = textOf(element);
+      return text.length < 300 && small(text, context, 300) && LABEL_WORDS.commentPolicy.test(text);
+    },
+  },
   byAttribute('related', 3000, (element, text) => linkDensity(element, text.length) > 0.3),
-  { kind: 'related', selector: 'h2, h3, h4, h5, h6, p, strong, div', matches: (element, context) => { if (context.weight(element) >= 60) return false; const text = textOf(element); return text.length < 60 && element.children.length <= 2 && LABEL_WORDS.related.test(text); } },
+  {
+    kind: 'related',
+    selector: 'h2, h3, h4, h5, h6, p, strong, div',
+    matches: (element, context) => {
+      if (context.weight(element) >= 60) return false;
+      const text = textOf(element);
+      return text.length < 60 && element.children.length <= 2 && LABEL_WORDS.related.test(text);
+    },
+  },
   byAttribute('navigation', 2000, (element, text) => linkDensity(element, text.length) > 0.5),
 ];
 
@@ -140,7 +216,11 @@ export const LINK_BLOCK_RULE: BlockRule = {
 };
 
 /** Removes what each rule matches under `root`, telling `onRemove` of each; returns how many blocks of each kind went. */
-export function applyRules(root: Element, rules: BlockRule[], onRemove?: (kind: string, element: Element) => void): Record<string, number> {
+export function applyRules(
+  root: Element,
+  rules: BlockRule[],
+  onRemove?: (kind: string, element: Element) => void,
+): Record<string, number> {
   const removed: Record<string, number> = {};
   const weights = measure(root);
   const context: RuleContext = { scopeTextLength: textOf(root).length, weight: (element) => weights.get(element) ?? 0 };

@@ -8,12 +8,16 @@
 export const ATTRIBUTE_WORDS = {
   credit: /(?:^|[\s_-])(?:image-?credit|photo-?credit|media-?credit|credit|copyright|bildnachweis|fotonachweis)/i,
   byline: /(?:^|[\s_-])(?:byline|author|autor|auteur|writer|dateline)/i,
-  dateline: /(?:^|[\s_-])(?:date|datum|time|timestamp|posted-?on|published|pubdate|updated|entry-meta|post-meta|article-meta|meta-?data|metabar|publish)/i,
+  dateline:
+    /(?:^|[\s_-])(?:date|datum|time|timestamp|posted-?on|published|pubdate|updated|entry-meta|post-meta|article-meta|meta-?data|metabar|publish)/i,
   tags: /(?:^|[\s_-])(?:tags?(?:$|[\s_-])|tag-?(?:list|cloud|links)|tagcloud|keywords|schlagw|schlagwort|etiquet|mots-?cl|post-?categor|categories|cat-links|topics)/i,
-  share: /(?:^|[\s_-])(?:share|sharing|social|sociable|addthis|sharethis|shariff|sharedaddy|print-?(?:this|page)|email-?this)/i,
+  share:
+    /(?:^|[\s_-])(?:share|sharing|social|sociable|addthis|sharethis|shariff|sharedaddy|print-?(?:this|page)|email-?this)/i,
   newsletter: /(?:^|[\s_-])(?:newsletter|subscribe|subscription|signup|sign-up|mailchimp|abonn)/i,
-  comments: /(?:^|[\s_-])(?:comments?(?:$|[\s_-])|comment-?(?:list|form|policy|respond|area|section)|disqus|respond|reply-?form|leave-?a-?reply)/i,
-  related: /(?:^|[\s_-])(?:related|more-?(?:stories|articles|news|from|posts)|recommend|also-?read|read-?more|read-?also|further-?reading|popular|trending|most-?read|outbrain|taboola|teaser-?list|yarpp|jp-relatedposts)/i,
+  comments:
+    /(?:^|[\s_-])(?:comments?(?:$|[\s_-])|comment-?(?:list|form|policy|respond|area|section)|disqus|respond|reply-?form|leave-?a-?reply)/i,
+  related:
+    /(?:^|[\s_-])(?:related|more-?(?:stories|articles|news|from|posts)|recommend|also-?read|read-?more|read-?also|further-?reading|popular|trending|most-?read|outbrain|taboola|teaser-?list|yarpp|jp-relatedposts)/i,
   navigation: /(?:^|[\s_-])(?:breadcrumbs?|pagination|pager|post-?nav|nav-?links|skip-?link|site-?nav|menu)/i,
 };
 
@@ -28,15 +32,21 @@ const dateLabels =
 export const DATE_WORDS = new RegExp(`(?<!\\p{L})(?:${months}|${weekdays}|${dateLabels})(?!\\p{L})\\.?`, 'giu');
 
 /** A byline: "By Jane Doe", "Von Max Muster", "Par ...", "Por ...", "Di ...", "Door ...", "Przez ...", "Автор". */
-export const BYLINE_START = /^(?:[Bb]y|BY|[Vv]on|VON|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v|[Pp]rzez|[Aa]втор|[Ww]ritten by|[Gg]eschrieben von|[Tt]exte?:|[Aa]utor(?:in)?:|[Aa]uthor:|[Aa]uteur:|[Rr]edaktion:|作者|بقلم)\s+\p{Lu}/u;
+export const BYLINE_START =
+  /^(?:[Bb]y|BY|[Vv]on|VON|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v|[Pp]rzez|[Aa]втор|[Ww]ritten by|[Gg]eschrieben von|[Tt]exte?:|[Aa]utor(?:in)?:|[Aa]uthor:|[Aa]uteur:|[Rr]edaktion:|作者|بقلم)\s+\p{Lu}/u;
 
 /** A picture's credit line: "Photo: AP", "Image: Jane Doe / Agency", "Foto: dpa", "Crédit : AFP". */
-export const CREDIT_START = /^(?:photo|image|picture|foto|bild|crédit|credit|crédito|source|quelle|fuente|fonte|zdjęcie|fot\.?)\s*(?:credit)?\s*:\s*\S.{0,80}$/iu;
+export const CREDIT_START =
+  /^(?:photo|image|picture|foto|bild|crédit|credit|crédito|source|quelle|fuente|fonte|zdjęcie|fot\.?)\s*(?:credit)?\s*:\s*\S.{0,80}$/iu;
 
 /** Visible labels of share, newsletter, comment-policy and "related"/"more" blocks. */
 export const LABEL_WORDS = {
-  share: /^(?:share(?: this| on| article| via)?|teilen|diesen artikel teilen|artikel teilen|partager|partagez|compartir|comparte|condividi|partilhar|compartilhe|delen|udostępnij|поделиться|分享|مشاركة|tweet|follow us|folgen sie uns|suivez-nous|síguenos)(?!\p{L})/iu,
-  newsletter: /(?:newsletter|subscribe to|sign up for|sign up to|abonnieren|abonnez-vous|inscrivez-vous|suscríbete|iscriviti|assine|zapisz się|subskrybuj|подписаться|订阅|اشترك)/iu,
-  commentPolicy: /(?:comment policy|leave a (?:comment|reply)|post a comment|your email address will not be published|kommentar schreiben|kommentare|schreiben sie einen kommentar|laisser un commentaire|votre adresse (?:e-)?mail ne sera pas publiée|deja un comentario|lascia un commento|deixe um comentário|dodaj komentarz|comments are closed|kommentare sind geschlossen|no comments yet)/iu,
-  related: /^(?:related(?: articles| stories| posts| content| news)?|more (?:from|on|about|stories|articles|news)|read (?:more|also|next)|you (?:may|might) also like|recommended(?: for you)?|see also|popular|most read|trending|weitere artikel|mehr zum thema|mehr aus|das könnte sie auch interessieren|lesen sie auch|auch interessant|ähnliche artikel|verwandte artikel|meistgelesen|à lire aussi|lire aussi|sur le même sujet|voir aussi|articles similaires|les plus lus|artículos relacionados|te puede interesar|lee también|leer más|más leídas|leia também|veja também|mais lidas|leggi anche|potrebbe interessarti|articoli correlati|gerelateerd|lees ook|przeczytaj też|zobacz też|czytaj także|polecane|читайте также|похожие|相关|推荐|اقرأ أيضا|ذات صلة)(?!\p{L})/iu,
+  share:
+    /^(?:share(?: this| on| article| via)?|teilen|diesen artikel teilen|artikel teilen|partager|partagez|compartir|comparte|condividi|partilhar|compartilhe|delen|udostępnij|поделиться|分享|مشاركة|tweet|follow us|folgen sie uns|suivez-nous|síguenos)(?!\p{L})/iu,
+  newsletter:
+    /(?:newsletter|subscribe to|sign up for|sign up to|abonnieren|abonnez-vous|inscrivez-vous|suscríbete|iscriviti|assine|zapisz się|subskrybuj|подписаться|订阅|اشترك)/iu,
+  commentPolicy:
+    /(?:comment policy|leave a (?:comment|reply)|post a comment|your email address will not be published|kommentar schreiben|kommentare|schreiben sie einen kommentar|laisser un commentaire|votre adresse (?:e-)?mail ne sera pas publiée|deja un comentario|lascia un commento|deixe um comentário|dodaj komentarz|comments are closed|kommentare sind geschlossen|no comments yet)/iu,
+  related:
+    /^(?:related(?: articles| stories| posts| content| news)?|more (?:from|on|about|stories|articles|news)|read (?:more|also|next)|you (?:may|might) also like|recommended(?: for you)?|see also|popular|most read|trending|weitere artikel|mehr zum thema|mehr aus|das könnte sie auch interessieren|lesen sie auch|auch interessant|ähnliche artikel|verwandte artikel|meistgelesen|à lire aussi|lire aussi|sur le même sujet|voir aussi|articles similaires|les plus lus|artículos relacionados|te puede interesar|lee también|leer más|más leídas|leia também|veja também|mais lidas|leggi anche|potrebbe interessarti|articoli correlati|gerelateerd|lees ook|przeczytaj też|zobacz też|czytaj także|polecane|читайте также|похожие|相关|推荐|اقرأ أيضا|ذات صلة)(?!\p{L})/iu,
 };

@@ -6,7 +6,12 @@
  * (Node's full ICU) knows the legacy encodings the web still serves (windows-1252, gbk, big5, shift_jis...).
  */
 export function decodeBody(body: Buffer, contentType: string | undefined): { text: string; charset: string } {
-  const charset = charsetFromHeader(contentType) ?? charsetFromBom(body) ?? (isNonAsciiUtf8(body) ? 'utf-8' : undefined) ?? charsetFromMeta(body) ?? 'utf-8';
+  const charset =
+    charsetFromHeader(contentType) ??
+    charsetFromBom(body) ??
+    (isNonAsciiUtf8(body) ? 'utf-8' : undefined) ??
+    charsetFromMeta(body) ??
+    'utf-8';
   try {
     return { text: new TextDecoder(charset).decode(body), charset };
   } catch {

@@ -34,7 +34,13 @@ export function extractArticle(html: string, url: string): Extracted {
     const content = first.articleBody || first.bodyText;
     return { title: first.title, byline: null, lang: first.lang, publishedTime: null, content };
   }
-  return { title: best.title || first.title, byline: best.byline, lang: best.lang, publishedTime: best.publishedTime, content: toMarkdown(best.element) };
+  return {
+    title: best.title || first.title,
+    byline: best.byline,
+    lang: best.lang,
+    publishedTime: best.publishedTime,
+    content: toMarkdown(best.element),
+  };
 }
 
 function readable(html: string, url: string, cleanFirst: boolean) {
@@ -49,15 +55,26 @@ function readable(html: string, url: string, cleanFirst: boolean) {
     const bodyText = body ? textOf(body) : '';
     // The byline rule removes what Readability would have read the author from: keep its text as metadata.
     let removedByline: string | null = null;
-    if (cleanFirst && body) applyRules(body, BLOCK_RULES, (kind, element) => {
-      if (kind === 'byline' && !removedByline) removedByline = textOf(element).slice(0, 200) || null;
-    });
-    const article = new Readability(document, { keepClasses: true, serializer: (element) => element as unknown as string }).parse();
+    if (cleanFirst && body)
+      applyRules(body, BLOCK_RULES, (kind, element) => {
+        if (kind === 'byline' && !removedByline) removedByline = textOf(element).slice(0, 200) || null;
+      });
+    const article = new Readability(document, {
+      keepClasses: true,
+      serializer: (element) => element as unknown as string,
+    }).parse();
     const element = article?.content as unknown as HTMLElement | undefined;
     let candidate: Candidate | undefined;
     if (article && element) {
       applyRules(element, ARTICLE_RULES);
-      candidate = { element, text: textOf(element), title: (article.title ?? '').trim(), byline: article.byline?.trim() || removedByline, lang: article.lang || lang, publishedTime: article.publishedTime ?? null };
+      candidate = {
+        element,
+        text: textOf(element),
+        title: (article.title ?? '').trim(),
+        byline: article.byline?.trim() || removedByline,
+        lang: article.lang || lang,
+        publishedTime: article.publishedTime ?? null,
+      };
       // Markdown is made before the window closes; the element stays usable as a detached tree.
     }
     return { candidate, title, lang, articleBody, bodyText, pageTextLength: bodyText.length };
@@ -75,7 +92,8 @@ function looksWrong(candidate: Candidate, pageTextLength: number, articleBody: s
 
 /** Prefers the candidate that covers more of the JSON-LD article body; without one, the longer one unless it is mostly links. */
 function better(challenger: Candidate, incumbent: Candidate, articleBody: string): boolean {
-  if (articleBody.length > 400) return coverage(challenger.text, articleBody) > coverage(incumbent.text, articleBody) + 0.1;
+  if (articleBody.length > 400)
+    return coverage(challenger.text, articleBody) > coverage(incumbent.text, articleBody) + 0.1;
   const density = linkDensity(challenger.element, challenger.text.length);
   return density < 0.5 && challenger.text.length > incumbent.text.length * 1.5;
 }

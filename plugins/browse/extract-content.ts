@@ -51,5 +51,11 @@ export async function extractPdf(bytes: Uint8Array): Promise<Extracted> {
   const meta = await getMeta(pdf).catch(() => undefined);
   const info = (meta?.info ?? {}) as { Title?: string; Author?: string; Language?: string };
   await pdf.destroy();
-  return { title: info.Title?.trim() ?? '', byline: info.Author?.trim() || null, lang: info.Language || null, publishedTime: null, content: tidy(text) };
+  return {
+    title: info.Title?.trim() ?? '',
+    byline: info.Author?.trim() || null,
+    lang: info.Language || null,
+    publishedTime: null,
+    content: tidy(text),
+  };
 }

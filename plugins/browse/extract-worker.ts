@@ -9,14 +9,18 @@ import { extractHtml, extractPdf, type Extracted } from './extract-content.js';
 /** What the worker answers: the extraction and its o200k token count. */
 export type ExtractResult = Extracted & { tokens: number };
 
-export type ExtractTask = { id: number; kind: 'html'; text: string; url: string } | { id: number; kind: 'pdf'; bytes: Uint8Array };
+export type ExtractTask =
+  | { id: number; kind: 'html'; text: string; url: string }
+  | { id: number; kind: 'pdf'; bytes: Uint8Array };
 
 parentPort?.on('message', (task: ExtractTask) => {
-  const extracted = task.kind === 'html' ? Promise.resolve().then(() => extractHtml(task.text, task.url)) : extractPdf(task.bytes);
+  const extracted =
+    task.kind === 'html' ? Promise.resolve().then(() => extractHtml(task.text, task.url)) : extractPdf(task.bytes);
   // Counted here, so the tokenizer's tables (about 60 MB) live and leave with the worker, not the daemon.
   const work = extracted.then((result): ExtractResult => ({ ...result, tokens: countTokens(result.content) }));
   work.then(
     (result) => parentPort?.postMessage({ id: task.id, result }),
-    (error: unknown) => parentPort?.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) =>
+      parentPort?.postMessage({ id: task.id, error: error instanceof Error ? error.message : String(error) }),
   );
 });

@@ -42,7 +42,11 @@ export async function fetchPage(guard: SsrfGuard, target: string, options: Fetch
     timeout: { connect: Math.min(5_000, options.timeoutMs), request: options.timeoutMs },
     retry: { limit: 0 },
     throwHttpErrors: false,
-    headers: { 'user-agent': options.userAgent, accept: 'text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5', 'accept-language': 'en;q=0.8,*;q=0.5' },
+    headers: {
+      'user-agent': options.userAgent,
+      accept: 'text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5',
+      'accept-language': 'en;q=0.8,*;q=0.5',
+    },
     hooks: {
       beforeRedirect: [
         (redirectOptions) => {
@@ -73,12 +77,19 @@ export async function fetchPage(guard: SsrfGuard, target: string, options: Fetch
       }
       const declared = Number(incoming.headers['content-length']);
       if (Number.isFinite(declared) && declared > options.maxBytes && !incoming.headers['content-encoding']) {
-        fail(new PluginError('http', `page is ${declared} bytes, over browse.maxBytes (${options.maxBytes})`, { statusCode: 413 }));
+        fail(
+          new PluginError('http', `page is ${declared} bytes, over browse.maxBytes (${options.maxBytes})`, {
+            statusCode: 413,
+          }),
+        );
       }
     });
     stream.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      if (received > options.maxBytes) return fail(new PluginError('http', `page is over browse.maxBytes (${options.maxBytes} bytes)`, { statusCode: 413 }));
+      if (received > options.maxBytes)
+        return fail(
+          new PluginError('http', `page is over browse.maxBytes (${options.maxBytes} bytes)`, { statusCode: 413 }),
+        );
       chunks.push(chunk);
     });
     stream.once('error', fail);
@@ -102,8 +113,10 @@ function normalize(error: unknown, url: URL, options: FetchOptions, RequestError
   if (cause instanceof BlockedAddressError) return cause;
   if (options.signal?.aborted) return new AbortError('the page fetch was cancelled', { cause: error });
   if (error instanceof RequestError) {
-    if (error.name === 'TimeoutError' || error.code === 'ETIMEDOUT') return new TimeoutError(`${url.host} did not answer within ${options.timeoutMs} ms`, { cause: error });
-    if (error.code === 'ERR_TOO_MANY_REDIRECTS') return new PluginError('http', `more than ${options.maxRedirects} redirects from ${url.host}`, { cause: error });
+    if (error.name === 'TimeoutError' || error.code === 'ETIMEDOUT')
+      return new TimeoutError(`${url.host} did not answer within ${options.timeoutMs} ms`, { cause: error });
+    if (error.code === 'ERR_TOO_MANY_REDIRECTS')
+      return new PluginError('http', `more than ${options.maxRedirects} redirects from ${url.host}`, { cause: error });
     return new PluginError('http', `cannot fetch ${url.host} (${error.code ?? error.message})`, { cause: error });
   }
   return new PluginError('http', `cannot fetch ${url.host}: ${(error as Error).message}`, { cause: error });

@@ -36,13 +36,24 @@ const HTML_TYPE = /^(text\/html|application\/xhtml\+xml)$/;
 const createHttpBrowse: PluginFactory<BrowsePlugin> = (raw, context) => {
   const options = parsePluginOptions('browse', optionsSchema, raw);
   const guard = new SsrfGuard(options.allowHosts);
-  const pool = new ExtractionPool({ size: options.workers ?? Math.max(1, Math.min(2, availableParallelism())), taskTimeoutMs: 30_000, idleMs: options.workerIdleMs });
+  const pool = new ExtractionPool({
+    size: options.workers ?? Math.max(1, Math.min(2, availableParallelism())),
+    taskTimeoutMs: 30_000,
+    idleMs: options.workerIdleMs,
+  });
 
   return {
     name: 'http',
     async browse(url, { signal } = {}): Promise<Page> {
-      const fetched = await fetchPage(guard, url, { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, maxRedirects: options.maxRedirects, userAgent: options.userAgent, signal });
-      if (fetched.status === 404 || fetched.status === 410) throw new PluginError('http', `${fetched.url} is not found (HTTP ${fetched.status})`, { statusCode: 404 });
+      const fetched = await fetchPage(guard, url, {
+        timeoutMs: options.timeoutMs,
+        maxBytes: options.maxBytes,
+        maxRedirects: options.maxRedirects,
+        userAgent: options.userAgent,
+        signal,
+      });
+      if (fetched.status === 404 || fetched.status === 410)
+        throw new PluginError('http', `${fetched.url} is not found (HTTP ${fetched.status})`, { statusCode: 404 });
       if (fetched.status >= 400) throw new PluginError('http', `${fetched.url} answered HTTP ${fetched.status}`);
       const type = fetched.contentType.split(';')[0]?.trim().toLowerCase() || sniff(fetched.body);
       const base = { url: fetched.url, contentType: type, byline: null, publishedTime: null };
@@ -60,9 +71,18 @@ const createHttpBrowse: PluginFactory<BrowsePlugin> = (raw, context) => {
       }
       if (TEXT_TYPES.test(type) || JSON_TYPE.test(type)) {
         const { text } = decodeBody(fetched.body, fetched.contentType);
-        return { ...base, title: titleFromURL(fetched.url), lang: firstLanguage(fetched.contentLanguage), content: text.trim() };
+        return {
+          ...base,
+          title: titleFromURL(fetched.url),
+          lang: firstLanguage(fetched.contentLanguage),
+          content: text.trim(),
+        };
       }
-      throw new PluginError('http', `${fetched.url} is ${type || 'of no declared type'}, which agentd does not read (HTML, PDF, text and JSON only)`, { statusCode: 415 });
+      throw new PluginError(
+        'http',
+        `${fetched.url} is ${type || 'of no declared type'}, which agentd does not read (HTML, PDF, text and JSON only)`,
+        { statusCode: 415 },
+      );
     },
     close: () => pool.close(),
   };

@@ -21,7 +21,8 @@ export function jsonLdArticleBody(document: Document): string {
 
 function findArticleBody(value: unknown, depth: number): string {
   if (depth > 6 || value === null || typeof value !== 'object') return '';
-  if (Array.isArray(value)) return value.map((item) => findArticleBody(item, depth + 1)).reduce((a, b) => (b.length > a.length ? b : a), '');
+  if (Array.isArray(value))
+    return value.map((item) => findArticleBody(item, depth + 1)).reduce((a, b) => (b.length > a.length ? b : a), '');
   const record = value as Record<string, unknown>;
   if (typeof record.articleBody === 'string') return record.articleBody;
   let best = '';

@@ -1,11 +1,19 @@
 import TurndownService from 'turndown';
 
-const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-', emDelimiter: '*' });
+const turndown = new TurndownService({
+  headingStyle: 'atx',
+  codeBlockStyle: 'fenced',
+  bulletListMarker: '-',
+  emDelimiter: '*',
+});
 // The model reads the text, not the page: image markup and link targets are tokens that carry nothing for a
 // summary (they were a good part of the seed's page chrome), so images go and links keep only their words.
 // An added rule, not remove(): Turndown's own image rule would take precedence over remove().
 turndown.addRule('drop-media', {
-  filter: (node) => ['IMG', 'PICTURE', 'VIDEO', 'AUDIO', 'IFRAME', 'SVG', 'SCRIPT', 'STYLE', 'NOSCRIPT', 'FORM', 'BUTTON'].includes(node.nodeName.toUpperCase()),
+  filter: (node) =>
+    ['IMG', 'PICTURE', 'VIDEO', 'AUDIO', 'IFRAME', 'SVG', 'SCRIPT', 'STYLE', 'NOSCRIPT', 'FORM', 'BUTTON'].includes(
+      node.nodeName.toUpperCase(),
+    ),
   replacement: () => '',
 });
 turndown.addRule('link-text-only', { filter: 'a', replacement: (content) => content });

@@ -21,11 +21,14 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 export function plainTextOf(html: string): { title: string; lang: string | null; content: string } {
   const decode = (text: string) =>
     text.replace(/&(#x[\da-f]+|#\d+|\w+);/gi, (entity, name: string) => {
-      if (name.startsWith('#x') || name.startsWith('#X')) return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
+      if (name.startsWith('#x') || name.startsWith('#X'))
+        return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
       if (name.startsWith('#')) return String.fromCodePoint(Number.parseInt(name.slice(1), 10));
       return ENTITIES[name.toLowerCase()] ?? entity;
     });
-  const title = decode(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? '').replace(/\s+/g, ' ').trim();
+  const title = decode(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const lang = /<html[^>]*\slang\s*=\s*["']?([\w-]+)/i.exec(html)?.[1] ?? null;
   const body = /<body[^>]*>([\s\S]*)$/i.exec(html)?.[1] ?? html;
   const text = body
@@ -33,5 +36,13 @@ export function plainTextOf(html: string): { title: string; lang: string | null;
     .replace(/<(script|style|noscript|template|svg|head)\b[\s\S]*?<\/\1\s*>/gi, '')
     .replace(/<\/?(p|div|br|h[1-6]|li|tr|section|article|header|footer|blockquote|pre|table|ul|ol)\b[^>]*>/gi, '\n')
     .replace(/<[^>]+>/g, '');
-  return { title, lang, content: tidy(decode(text).replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n\n')) };
+  return {
+    title,
+    lang,
+    content: tidy(
+      decode(text)
+        .replace(/[ \t]+/g, ' ')
+        .replace(/\n\s*\n+/g, '\n\n'),
+    ),
+  };
 }

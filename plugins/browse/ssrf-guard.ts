@@ -32,7 +32,8 @@ export class SsrfGuard {
    * already turned `2130706433`, `0x7f.1` and `017700000001` into `127.0.0.1`) must be public.
    */
   checkURL(url: URL): void {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BlockedAddressError(`only http and https URLs can be fetched, not ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new BlockedAddressError(`only http and https URLs can be fetched, not ${url.protocol}`);
     if (this.isAllowedHost(url)) return;
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) !== 0) assertPublic(host, url.hostname);
@@ -47,11 +48,16 @@ export class SsrfGuard {
   /** A `dns.lookup` replacement for got's `dnsLookup`: resolves, then refuses if any address is not public. */
   lookupFor(url: URL) {
     const exempt = this.isAllowedHost(url);
-    return (hostname: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void => {
+    return (
+      hostname: string,
+      options: LookupOptions,
+      callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+    ): void => {
       dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
         if (error) return callback(error, '');
         try {
-          if (!exempt && !this.isAllowedHost(new URL(`http://${hostname}`))) for (const entry of addresses) assertPublic(entry.address, hostname);
+          if (!exempt && !this.isAllowedHost(new URL(`http://${hostname}`)))
+            for (const entry of addresses) assertPublic(entry.address, hostname);
         } catch (blocked) {
           return callback(blocked as NodeJS.ErrnoException, '');
         }
@@ -67,7 +73,9 @@ export class SsrfGuard {
 /** Throws BlockedAddressError unless `address` is a public unicast address. */
 export function assertPublic(address: string, hostname: string): void {
   if (!isPublicAddress(address)) {
-    throw new BlockedAddressError(`${hostname} is a ${describe(address)} address (${address}) and is not fetched; list it in browse.allowHosts to allow it`);
+    throw new BlockedAddressError(
+      `${hostname} is a ${describe(address)} address (${address}) and is not fetched; list it in browse.allowHosts to allow it`,
+    );
   }
 }
 
@@ -75,14 +83,26 @@ export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   let parsed = ipaddr.parse(address);
   // ::ffff:127.0.0.1 and friends are the IPv4 address they carry.
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   return parsed.range() === 'unicast';
 }
 
 function describe(address: string): string {
   if (!ipaddr.isValid(address)) return 'invalid';
   let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  const names: Record<string, string> = { loopback: 'loopback', private: 'private', linkLocal: 'link-local (cloud metadata)', carrierGradeNat: 'carrier-grade NAT', unspecified: 'unspecified', uniqueLocal: 'IPv6 unique-local', multicast: 'multicast', broadcast: 'broadcast', reserved: 'reserved' };
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  const names: Record<string, string> = {
+    loopback: 'loopback',
+    private: 'private',
+    linkLocal: 'link-local (cloud metadata)',
+    carrierGradeNat: 'carrier-grade NAT',
+    unspecified: 'unspecified',
+    uniqueLocal: 'IPv6 unique-local',
+    multicast: 'multicast',
+    broadcast: 'broadcast',
+    reserved: 'reserved',
+  };
   return names[parsed.range()] ?? `non-public (${parsed.range()})`;
 }

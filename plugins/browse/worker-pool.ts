@@ -88,7 +88,10 @@ export class ExtractionPool {
       if (busy.idleTimer) clearTimeout(busy.idleTimer);
       busy.idleTimer = undefined;
       busy.job = job;
-      busy.timer = setTimeout(() => this.#fail(busy, new TimeoutError(`extraction took longer than ${this.#taskTimeoutMs} ms`)), this.#taskTimeoutMs);
+      busy.timer = setTimeout(
+        () => this.#fail(busy, new TimeoutError(`extraction took longer than ${this.#taskTimeoutMs} ms`)),
+        this.#taskTimeoutMs,
+      );
       busy.worker.postMessage({ id: job.id, ...job.input });
     }
   }
@@ -102,15 +105,19 @@ export class ExtractionPool {
       const job = slot.job;
       if (!job || job.id !== message.id) return;
       this.#finish(slot);
-      if (message.error !== undefined) job.reject(new PluginError('http', `cannot extract the page: ${message.error}`, { statusCode: 422 }));
+      if (message.error !== undefined)
+        job.reject(new PluginError('http', `cannot extract the page: ${message.error}`, { statusCode: 422 }));
       else job.resolve(message.result as Extracted);
       this.#drain();
       if (!slot.job) this.#idle(slot);
     });
-    worker.on('error', (error) => this.#fail(slot, new PluginError('http', `extraction worker crashed: ${error.message}`, { cause: error })));
+    worker.on('error', (error) =>
+      this.#fail(slot, new PluginError('http', `extraction worker crashed: ${error.message}`, { cause: error })),
+    );
     // A worker that exits on its own (out of memory, process.exit) must not stay in the pool.
     worker.on('exit', (code) => {
-      if (this.#slots.includes(slot)) this.#fail(slot, new PluginError('http', `extraction worker exited with code ${code}`));
+      if (this.#slots.includes(slot))
+        this.#fail(slot, new PluginError('http', `extraction worker exited with code ${code}`));
     });
     this.#slots.push(slot);
     return slot;

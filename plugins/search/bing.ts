@@ -12,7 +12,11 @@ const optionsSchema = z.object({
 });
 
 const answerSchema = z.object({
-  webPages: z.object({ value: z.array(z.object({ url: z.string(), name: z.string(), snippet: z.string().optional().default('') })) }).optional(),
+  webPages: z
+    .object({
+      value: z.array(z.object({ url: z.string(), name: z.string(), snippet: z.string().optional().default('') })),
+    })
+    .optional(),
 });
 
 /** Bing Web Search API v7. */
@@ -29,7 +33,9 @@ const createBing: PluginFactory<SearchPlugin> = (raw, context) => {
         signal,
       });
       const answer = parseAnswer('bing', answerSchema, body);
-      return (answer.webPages?.value ?? []).slice(0, limit).map((page) => ({ url: page.url, title: page.name, snippet: page.snippet }));
+      return (answer.webPages?.value ?? [])
+        .slice(0, limit)
+        .map((page) => ({ url: page.url, title: page.name, snippet: page.snippet }));
     },
   };
 };

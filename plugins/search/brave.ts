@@ -12,7 +12,13 @@ const optionsSchema = z.object({
 });
 
 const answerSchema = z.object({
-  web: z.object({ results: z.array(z.object({ url: z.string(), title: z.string(), description: z.string().optional().default('') })) }).optional(),
+  web: z
+    .object({
+      results: z.array(
+        z.object({ url: z.string(), title: z.string(), description: z.string().optional().default('') }),
+      ),
+    })
+    .optional(),
 });
 
 /** Brave Search API. */
@@ -29,7 +35,9 @@ const createBrave: PluginFactory<SearchPlugin> = (raw, context) => {
         signal,
       });
       const answer = parseAnswer('brave', answerSchema, body);
-      return (answer.web?.results ?? []).slice(0, limit).map((result) => ({ url: result.url, title: result.title, snippet: stripTags(result.description) }));
+      return (answer.web?.results ?? [])
+        .slice(0, limit)
+        .map((result) => ({ url: result.url, title: result.title, snippet: stripTags(result.description) }));
     },
   };
 };

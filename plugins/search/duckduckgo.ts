@@ -14,7 +14,20 @@ const optionsSchema = z.object({
 });
 
 /** The region DuckDuckGo ranks for, by ISO 639-1 language. */
-const REGIONS: Record<string, string> = { en: 'us-en', zh: 'cn-zh', de: 'de-de', fr: 'fr-fr', es: 'es-es', pt: 'br-pt', ja: 'jp-jp', ko: 'kr-kr', ru: 'ru-ru', it: 'it-it', nl: 'nl-nl', ar: 'xa-ar' };
+const REGIONS: Record<string, string> = {
+  en: 'us-en',
+  zh: 'cn-zh',
+  de: 'de-de',
+  fr: 'fr-fr',
+  es: 'es-es',
+  pt: 'br-pt',
+  ja: 'jp-jp',
+  ko: 'kr-kr',
+  ru: 'ru-ru',
+  it: 'it-it',
+  nl: 'nl-nl',
+  ar: 'xa-ar',
+};
 
 /** DuckDuckGo through its HTML endpoint: no key needed, which is why it is the default backend. */
 const createDuckDuckGo: PluginFactory<SearchPlugin> = (raw) => {
@@ -23,7 +36,12 @@ const createDuckDuckGo: PluginFactory<SearchPlugin> = (raw) => {
     name: 'duckduckgo',
     async search(query, { limit = 8, language, signal } = {}) {
       const region = options.region ?? (language ? REGIONS[language] : undefined) ?? 'wt-wt';
-      const html = await pluginRequest('duckduckgo', options.baseURL, { method: 'POST', form: { q: query, kl: region }, timeoutMs: options.timeoutMs, signal });
+      const html = await pluginRequest('duckduckgo', options.baseURL, {
+        method: 'POST',
+        form: { q: query, kl: region },
+        timeoutMs: options.timeoutMs,
+        signal,
+      });
       return (await parseResults(html)).slice(0, limit);
     },
   };
@@ -36,7 +54,11 @@ export async function parseResults(html: string): Promise<SearchResult[]> {
   const { parse } = await import('parse5');
   const document = parse(html) as unknown as HtmlNode;
   if (find(document, (node) => hasClass(node, 'anomaly-modal') || attribute(node, 'id') === 'challenge-form')) {
-    throw new PluginError('duckduckgo', 'DuckDuckGo asked for a challenge (too many searches): try again later or configure another search backend', { statusCode: 502 });
+    throw new PluginError(
+      'duckduckgo',
+      'DuckDuckGo asked for a challenge (too many searches): try again later or configure another search backend',
+      { statusCode: 502 },
+    );
   }
   const results: SearchResult[] = [];
   for (const block of findAll(document, (node) => hasClass(node, 'result'))) {
@@ -76,7 +98,8 @@ function findAll(root: HtmlNode, matches: (node: HtmlNode) => boolean): HtmlNode
   while (stack.length > 0) {
     const node = stack.pop() as HtmlNode;
     if (matches(node)) found.push(node);
-    for (let index = (node.childNodes?.length ?? 0) - 1; index >= 0; index--) stack.push((node.childNodes as HtmlNode[])[index] as HtmlNode);
+    for (let index = (node.childNodes?.length ?? 0) - 1; index >= 0; index--)
+      stack.push((node.childNodes as HtmlNode[])[index] as HtmlNode);
   }
   return found;
 }

@@ -14,19 +14,35 @@ const optionsSchema = z.object({
   timeoutMs: z.number().int().positive().default(10_000),
 });
 
-const answerSchema = z.object({ items: z.array(z.object({ link: z.string(), title: z.string(), snippet: z.string().optional().default('') })).default([]) });
+const answerSchema = z.object({
+  items: z
+    .array(z.object({ link: z.string(), title: z.string(), snippet: z.string().optional().default('') }))
+    .default([]),
+});
 
 /** Google Custom Search JSON API (at most 10 results a request). */
 const createGoogle: PluginFactory<SearchPlugin> = (raw, context) => {
   const options = parsePluginOptions('search', optionsSchema, raw);
   const apiKey = requireKey('search', 'google', options.apiKey, 'GOOGLE_API_KEY', context.env);
   const cx = options.cx ?? context.env.GOOGLE_CSE_ID;
-  if (!cx) throw new ConfigError([{ path: 'plugins.search.cx', message: 'the google plugin needs a search engine id: set GOOGLE_CSE_ID or plugins.search.cx' }]);
+  if (!cx)
+    throw new ConfigError([
+      {
+        path: 'plugins.search.cx',
+        message: 'the google plugin needs a search engine id: set GOOGLE_CSE_ID or plugins.search.cx',
+      },
+    ]);
   return {
     name: 'google',
     async search(query, { limit = 8, language, signal } = {}) {
       const body = await pluginRequest('google', options.baseURL, {
-        searchParams: { key: apiKey, cx, q: query, num: Math.min(limit, 10), lr: language ? `lang_${language}` : undefined },
+        searchParams: {
+          key: apiKey,
+          cx,
+          q: query,
+          num: Math.min(limit, 10),
+          lr: language ? `lang_${language}` : undefined,
+        },
         timeoutMs: options.timeoutMs,
         signal,
       });

@@ -11,7 +11,11 @@ const optionsSchema = z.object({
   categories: z.string().default('general'),
 });
 
-const answerSchema = z.object({ results: z.array(z.object({ url: z.string(), title: z.string().default(''), content: z.string().optional().default('') })) });
+const answerSchema = z.object({
+  results: z.array(
+    z.object({ url: z.string(), title: z.string().default(''), content: z.string().optional().default('') }),
+  ),
+});
 
 /** SearXNG, self-hosted, through its JSON API. */
 const createSearxng: PluginFactory<SearchPlugin> = (raw) => {
@@ -19,11 +23,15 @@ const createSearxng: PluginFactory<SearchPlugin> = (raw) => {
   return {
     name: 'searxng',
     async search(query, { limit = 8, language, signal } = {}) {
-      const body = await pluginRequest('searxng', new URL('search', options.baseURL.endsWith('/') ? options.baseURL : `${options.baseURL}/`).toString(), {
-        searchParams: { q: query, format: 'json', categories: options.categories, language, pageno: 1 },
-        timeoutMs: options.timeoutMs,
-        signal,
-      });
+      const body = await pluginRequest(
+        'searxng',
+        new URL('search', options.baseURL.endsWith('/') ? options.baseURL : `${options.baseURL}/`).toString(),
+        {
+          searchParams: { q: query, format: 'json', categories: options.categories, language, pageno: 1 },
+          timeoutMs: options.timeoutMs,
+          signal,
+        },
+      );
       return parseAnswer('searxng', answerSchema, body)
         .results.slice(0, limit)
         .map((result) => ({ url: result.url, title: result.title, snippet: result.content }));

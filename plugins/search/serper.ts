@@ -11,7 +11,11 @@ const optionsSchema = z.object({
   timeoutMs: z.number().int().positive().default(10_000),
 });
 
-const answerSchema = z.object({ organic: z.array(z.object({ link: z.string(), title: z.string(), snippet: z.string().optional().default('') })).default([]) });
+const answerSchema = z.object({
+  organic: z
+    .array(z.object({ link: z.string(), title: z.string(), snippet: z.string().optional().default('') }))
+    .default([]),
+});
 
 /** Serper (Google results) API. */
 const createSerper: PluginFactory<SearchPlugin> = (raw, context) => {

@@ -12,7 +12,9 @@ const optionsSchema = z.object({
   timeoutMs: z.number().int().positive().default(15_000),
 });
 
-const answerSchema = z.object({ results: z.array(z.object({ url: z.string(), title: z.string(), content: z.string().optional().default('') })) });
+const answerSchema = z.object({
+  results: z.array(z.object({ url: z.string(), title: z.string(), content: z.string().optional().default('') })),
+});
 
 /** Tavily search API. */
 const createTavily: PluginFactory<SearchPlugin> = (raw, context) => {

@@ -55,18 +55,41 @@ const createMediaWiki: PluginFactory<WikiPlugin> = (raw) => {
   return {
     name: 'mediawiki',
     async lookup(query, { language = 'en', signal } = {}): Promise<WikiArticle | undefined> {
-      const found = parseAnswer('mediawiki', searchSchema, await call(language, { action: 'query', list: 'search', srsearch: query, srlimit: options.candidates, srprop: '' }, signal));
+      const found = parseAnswer(
+        'mediawiki',
+        searchSchema,
+        await call(
+          language,
+          { action: 'query', list: 'search', srsearch: query, srlimit: options.candidates, srprop: '' },
+          signal,
+        ),
+      );
       const titles = (found.query?.search ?? []).map((hit) => hit.title);
       if (titles.length === 0) return undefined;
       const answer = parseAnswer(
         'mediawiki',
         pagesSchema,
-        await call(language, { action: 'query', prop: 'extracts|info|pageprops', exintro: 1, explaintext: 1, exlimit: 'max', redirects: 1, inprop: 'url', ppprop: 'disambiguation', titles: titles.join('|') }, signal),
+        await call(
+          language,
+          {
+            action: 'query',
+            prop: 'extracts|info|pageprops',
+            exintro: 1,
+            explaintext: 1,
+            exlimit: 'max',
+            redirects: 1,
+            inprop: 'url',
+            ppprop: 'disambiguation',
+            titles: titles.join('|'),
+          },
+          signal,
+        ),
       );
       const pages = answer.query?.pages ?? [];
       const resolve = (title: string) => {
         let current = title;
-        for (const step of [...(answer.query?.normalized ?? []), ...(answer.query?.redirects ?? [])]) if (step.from === current) current = step.to;
+        for (const step of [...(answer.query?.normalized ?? []), ...(answer.query?.redirects ?? [])])
+          if (step.from === current) current = step.to;
         return current;
       };
       // The API returns pages in its own order; keep the search engine's ranking.

@@ -1,7 +1,8 @@
 import type { NumberedSource } from './prompts/conduct-research.js';
 
 /** Headings a model may give its own reference list; it is replaced by ours. */
-const REFERENCE_HEADING = /^#{1,6}\s*(references|sources|bibliography|works cited|参考文献|参考资料|来源|références|quellen|referencias|referências)\b.*$/im;
+const REFERENCE_HEADING =
+  /^#{1,6}\s*(references|sources|bibliography|works cited|参考文献|参考资料|来源|références|quellen|referencias|referências)\b.*$/im;
 
 /**
  * Makes a report's citations trustworthy: `[1, 3]` and `[1-3]` become `[1][3]` / `[1][2][3]`, citations of
@@ -26,10 +27,15 @@ export function finalizeCitations(report: string, sources: readonly NumberedSour
         for (let number = from; number <= to && number - from < 20; number += 1) numbers.push(number);
       } else numbers.push(Number(part.trim()));
     }
-    return numbers.filter((number) => byNumber.has(number)).map((number) => `[${number}]`).join('');
+    return numbers
+      .filter((number) => byNumber.has(number))
+      .map((number) => `[${number}]`)
+      .join('');
   });
   // Markdown links keep their text; only source URLs may stay as links.
-  body = body.replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, (match, text: string, url: string) => (allowedUrls.has(url) ? match : text));
+  body = body.replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, (match, text: string, url: string) =>
+    allowedUrls.has(url) ? match : text,
+  );
   body = body.replace(/(?<!\()https?:\/\/[^\s)<>\]]+/g, (match) => {
     // A sentence's final period is not part of the URL before it.
     const trailing = /[.,;:!?]+$/.exec(match)?.[0] ?? '';
@@ -39,7 +45,9 @@ export function finalizeCitations(report: string, sources: readonly NumberedSour
   // What was removed leaves gaps ("cited here  and"); table cells and indentation keep their spacing.
   body = body.replace(/(\S)[ \t]{2,}(?=[^\s|])/g, '$1 ').replace(/(\S) +([.,;:!?])(?=\s|$)/g, '$1$2');
 
-  const cited = [...new Set([...body.matchAll(/\[(\d+)\](?!\()/g)].map((match) => Number(match[1])))].filter((number) => byNumber.has(number)).sort((a, b) => a - b);
+  const cited = [...new Set([...body.matchAll(/\[(\d+)\](?!\()/g)].map((match) => Number(match[1])))]
+    .filter((number) => byNumber.has(number))
+    .sort((a, b) => a - b);
   const references = cited.map((number) => {
     const source = byNumber.get(number) as NumberedSource;
     return `[${number}] ${source.kind === 'wiki' ? 'Wikipedia: ' : ''}${source.title}. ${source.url}`;

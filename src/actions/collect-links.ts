@@ -37,7 +37,9 @@ const rankingSchema = z.object({ ranking: z.array(z.number().int().nonnegative()
 export const collectLinks: Action<CollectLinksInput, RankedQuery[]> = {
   name: 'CollectLinks',
   async run({ topic, keywords, onQuery }, context) {
-    const keywordResults = await Promise.all(keywords.map(async (keyword) => ({ keyword, results: await search(context, keyword) })));
+    const keywordResults = await Promise.all(
+      keywords.map(async (keyword) => ({ keyword, results: await search(context, keyword) })),
+    );
     const queries = await context.step('CollectLinks:queries', async () => {
       const answer = await askStructured(context, {
         action: 'CollectLinks',
@@ -75,7 +77,11 @@ async function search(context: RoleContext, query: string): Promise<SearchResult
   try {
     // Persisted so that a resumed run sees the same results, asks the same prompts, and replays their answers.
     return await context.step(`search:${context.language}:${query}`, async () => {
-      const results = await context.search.search(query, { limit: RESULTS_PER_SEARCH, language: context.language, signal: context.signal });
+      const results = await context.search.search(query, {
+        limit: RESULTS_PER_SEARCH,
+        language: context.language,
+        signal: context.signal,
+      });
       return results.filter((result) => /^https?:\/\//i.test(result.url));
     });
   } catch (error) {
@@ -85,7 +91,12 @@ async function search(context: RoleContext, query: string): Promise<SearchResult
   }
 }
 
-async function rank(context: RoleContext, topic: string, query: string, results: SearchResult[]): Promise<SearchResult[]> {
+async function rank(
+  context: RoleContext,
+  topic: string,
+  query: string,
+  results: SearchResult[],
+): Promise<SearchResult[]> {
   return context.step(`CollectLinks:rank:${query}`, async () => {
     const answer = await askStructured(context, {
       action: 'CollectLinks',

@@ -21,10 +21,18 @@ export const conductResearch: Action<ResearchInput, string> = {
     return context.step('ConductResearch', async () => {
       const numbered = numberSources(sources, wiki);
       if (numbered.length === 0) {
-        context.recordError({ stage: 'ConductResearch', message: 'no source could be read and no Wikipedia article was found: the report says so instead of inventing one' });
+        context.recordError({
+          stage: 'ConductResearch',
+          message:
+            'no source could be read and no Wikipedia article was found: the report says so instead of inventing one',
+        });
         return `# ${topic}\n\nNo sources could be read for this topic, so no report was written. See the run's errors for what failed.\n`;
       }
-      const answer = await context.llm('ConductResearch', { messages: reportPrompt(topic, numbered, context.language), maxOutputTokens: 3000, temperature: 0.3 });
+      const answer = await context.llm('ConductResearch', {
+        messages: reportPrompt(topic, numbered, context.language),
+        maxOutputTokens: 3000,
+        temperature: 0.3,
+      });
       return finalizeCitations(answer.text, numbered);
     });
   },
@@ -33,7 +41,21 @@ export const conductResearch: Action<ResearchInput, string> = {
 /** Wikipedia background first (the introduction draws on it), then the web sources, numbered from 1. */
 export function numberSources(sources: readonly Source[], wiki: readonly WikiEntry[]): NumberedSource[] {
   const numbered: NumberedSource[] = [];
-  for (const entry of wiki) numbered.push({ number: numbered.length + 1, title: entry.title, url: entry.url, text: entry.summary, kind: 'wiki' });
-  for (const source of sources) numbered.push({ number: numbered.length + 1, title: source.title, url: source.url, text: source.summary, kind: 'web' });
+  for (const entry of wiki)
+    numbered.push({
+      number: numbered.length + 1,
+      title: entry.title,
+      url: entry.url,
+      text: entry.summary,
+      kind: 'wiki',
+    });
+  for (const source of sources)
+    numbered.push({
+      number: numbered.length + 1,
+      title: source.title,
+      url: source.url,
+      text: source.summary,
+      kind: 'web',
+    });
   return numbered;
 }

@@ -7,6 +7,15 @@ import { AbortError, BudgetError, ProviderError, StoreError, StoreFullError, Unr
  * a malformed answer) and rethrow these.
  */
 export function isFatalForRun(error: unknown): boolean {
-  if (error instanceof AbortError || error instanceof BudgetError || error instanceof StoreError || error instanceof StoreFullError || error instanceof UnreachableError) return true;
-  return error instanceof ProviderError && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'not-found');
+  if (
+    error instanceof AbortError ||
+    error instanceof BudgetError ||
+    error instanceof StoreError ||
+    error instanceof StoreFullError ||
+    error instanceof UnreachableError
+  )
+    return true;
+  return (
+    error instanceof ProviderError && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'not-found')
+  );
 }

@@ -70,7 +70,14 @@ export async function askStructured<T>(context: RoleContext, request: Structured
   for (let attempt = 1; attempt <= 2; attempt += 1) {
     let text: string;
     try {
-      text = (await context.llm(request.action, { messages, maxOutputTokens: request.maxOutputTokens, temperature: 0, responseFormat: 'json' })).text;
+      text = (
+        await context.llm(request.action, {
+          messages,
+          maxOutputTokens: request.maxOutputTokens,
+          temperature: 0,
+          responseFormat: 'json',
+        })
+      ).text;
     } catch (error) {
       if (isFatalForRun(error)) throw error;
       problem = `the model call failed: ${errorMessage(error)}`;
@@ -79,15 +86,22 @@ export async function askStructured<T>(context: RoleContext, request: Structured
     try {
       const parsed = request.schema.safeParse(extractJson(text));
       if (parsed.success) {
-        if (attempt === 2) context.recordError({ stage: request.action, message: `answer repaired after a retry (${problem})` });
+        if (attempt === 2)
+          context.recordError({ stage: request.action, message: `answer repaired after a retry (${problem})` });
         return parsed.data;
       }
       problem = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'answer'}: ${issue.message}`).join('; ');
     } catch (error) {
       problem = errorMessage(error);
     }
-    messages.push({ role: 'assistant', content: text }, { role: 'user', content: `That answer is not valid: ${problem}. Answer again with only the corrected JSON.` });
+    messages.push(
+      { role: 'assistant', content: text },
+      { role: 'user', content: `That answer is not valid: ${problem}. Answer again with only the corrected JSON.` },
+    );
   }
-  context.recordError({ stage: request.action, message: `unusable model answer (${problem}); fell back to ${request.fallbackDescription}` });
+  context.recordError({
+    stage: request.action,
+    message: `unusable model answer (${problem}); fell back to ${request.fallbackDescription}`,
+  });
   return request.fallback();
 }

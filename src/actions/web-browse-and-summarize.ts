@@ -40,10 +40,17 @@ export const webBrowseAndSummarize: Action<SummarizeInput, Source | undefined> =
       page = await context.step(`browse:${url}`, () => context.browse.browse(url, { signal: context.signal }));
     } catch (error) {
       if (error instanceof AbortError) throw error;
-      context.recordError({ stage: 'WebBrowseAndSummarize', message: `page skipped: ${errorMessage(error)}`, url, code: (error as { code?: string }).code });
+      context.recordError({
+        stage: 'WebBrowseAndSummarize',
+        message: `page skipped: ${errorMessage(error)}`,
+        url,
+        code: (error as { code?: string }).code,
+      });
       return undefined;
     }
-    const focused = Number.isFinite(budgetTokens) ? focusedContext(page.content, `${query} ${topic}`, { budgetTokens }) : page.content;
+    const focused = Number.isFinite(budgetTokens)
+      ? focusedContext(page.content, `${query} ${topic}`, { budgetTokens })
+      : page.content;
     let summary: string;
     try {
       summary = await summarize(context, topic, query, page, focused);
@@ -53,14 +60,32 @@ export const webBrowseAndSummarize: Action<SummarizeInput, Source | undefined> =
       return undefined;
     }
     const relevant = !isNotRelevant(summary);
-    context.emit('source-summarized', { url: page.url, title: page.title, query, relevant, tokens: countTokens(focused) });
+    context.emit('source-summarized', {
+      url: page.url,
+      title: page.title,
+      query,
+      relevant,
+      tokens: countTokens(focused),
+    });
     return relevant ? { url, title: page.title || url, query, summary } : undefined;
   },
 };
 
-async function summarize(context: RoleContext, topic: string, query: string, page: Page, text: string): Promise<string> {
+async function summarize(
+  context: RoleContext,
+  topic: string,
+  query: string,
+  page: Page,
+  text: string,
+): Promise<string> {
   const ask = async (content: string, part?: { index: number; total: number }) =>
-    (await context.llm('WebBrowseAndSummarize', { messages: summarizePrompt(topic, query, { title: page.title, url: page.url, content }, context.language, part), maxOutputTokens: 500, temperature: 0.2 })).text.trim();
+    (
+      await context.llm('WebBrowseAndSummarize', {
+        messages: summarizePrompt(topic, query, { title: page.title, url: page.url, content }, context.language, part),
+        maxOutputTokens: 500,
+        temperature: 0.2,
+      })
+    ).text.trim();
   if (countTokens(text) <= PART_TOKENS) return ask(text);
   // Too long for one call within the model's context: summarise parts, then merge what was relevant.
   const parts = packParts(text, PART_TOKENS);
@@ -68,7 +93,13 @@ async function summarize(context: RoleContext, topic: string, query: string, pag
   const relevant = summaries.filter((summary) => !isNotRelevant(summary));
   if (relevant.length === 0) return NOT_RELEVANT;
   if (relevant.length === 1) return relevant[0] as string;
-  return (await context.llm('WebBrowseAndSummarize', { messages: mergeSummariesPrompt(query, page, relevant, context.language), maxOutputTokens: 600, temperature: 0.2 })).text.trim();
+  return (
+    await context.llm('WebBrowseAndSummarize', {
+      messages: mergeSummariesPrompt(query, page, relevant, context.language),
+      maxOutputTokens: 600,
+      temperature: 0.2,
+    })
+  ).text.trim();
 }
 
 /** Groups passages into parts of at most `maxTokens`. */
@@ -87,5 +118,11 @@ function packParts(text: string, maxTokens: number): string[] {
 }
 
 function isNotRelevant(summary: string): boolean {
-  return summary.replace(/[*_`"]/g, '').trim().toLowerCase().startsWith(NOT_RELEVANT.toLowerCase().replace('.', '')) || summary.trim() === '';
+  return (
+    summary
+      .replace(/[*_`"]/g, '')
+      .trim()
+      .toLowerCase()
+      .startsWith(NOT_RELEVANT.toLowerCase().replace('.', '')) || summary.trim() === ''
+  );
 }

@@ -38,10 +38,15 @@ export class DaemonClient {
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await this.raw(method, path, body);
     const text = await response.text();
-    const parsed = text && (response.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(text) as unknown) : text;
+    const parsed =
+      text && (response.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(text) as unknown) : text;
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string } })?.error;
-      throw new AgentdError((error?.code as never) ?? 'AGENTD_ERR_DAEMON', error?.message ?? `HTTP ${response.status}`, { statusCode: response.status });
+      throw new AgentdError(
+        (error?.code as never) ?? 'AGENTD_ERR_DAEMON',
+        error?.message ?? `HTTP ${response.status}`,
+        { statusCode: response.status },
+      );
     }
     return parsed as T;
   }
@@ -51,7 +56,11 @@ export class DaemonClient {
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      return await fetch(`${this.baseURL}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      return await fetch(`${this.baseURL}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
     } catch (error) {
       throw new DaemonError(`agentd is not running at ${this.baseURL} (start it with: agentd start)`, { cause: error });
     }

@@ -23,13 +23,29 @@ interface Progress {
  * total, tokens, cost, limiter waits), reconnecting from the last `seq` if the stream drops. Resolves with
  * the terminal event's type, or 'detached' when the user presses Ctrl-C (the run goes on).
  */
-export function followRun(client: DaemonClient, id: string, output: Output, options: { isTTY: boolean }): Promise<string> {
-  const progress: Progress = { stage: 'queued', pagesStarted: 0, pagesDone: 0, tokens: 0, costUsd: 0, waitedMs: 0, lastWait: '' };
+export function followRun(
+  client: DaemonClient,
+  id: string,
+  output: Output,
+  options: { isTTY: boolean },
+): Promise<string> {
+  const progress: Progress = {
+    stage: 'queued',
+    pagesStarted: 0,
+    pagesDone: 0,
+    tokens: 0,
+    costUsd: 0,
+    waitedMs: 0,
+    lastWait: '',
+  };
   let last = 0;
   let lastLine = '';
   const show = (force = false) => {
     const pages = progress.pagesStarted > 0 ? `, pages ${progress.pagesDone}/${progress.pagesStarted}` : '';
-    const waits = progress.waitedMs > 0 ? `, waited ${(progress.waitedMs / 1000).toFixed(1)}s for limits${progress.lastWait ? ` (${progress.lastWait})` : ''}` : '';
+    const waits =
+      progress.waitedMs > 0
+        ? `, waited ${(progress.waitedMs / 1000).toFixed(1)}s for limits${progress.lastWait ? ` (${progress.lastWait})` : ''}`
+        : '';
     const line = `${progress.stage}${pages}, ${progress.tokens} tokens, $${progress.costUsd.toFixed(4)}${waits}`;
     if (line === lastLine && !force) return;
     lastLine = line;

@@ -43,7 +43,13 @@ const COMMANDS: Record<string, Options> = {
   config: {},
   init: { yes: { type: 'boolean', short: 'y' } },
   doctor: { json: { type: 'boolean' } },
-  research: { lang: { type: 'string' }, budget: { type: 'string' }, team: { type: 'string' }, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } },
+  research: {
+    lang: { type: 'string' },
+    budget: { type: 'string' },
+    team: { type: 'string' },
+    follow: { type: 'boolean', short: 'f' },
+    json: { type: 'boolean' },
+  },
   runs: { json: { type: 'boolean' } },
   show: { json: { type: 'boolean' } },
   report: { output: { type: 'string', short: 'o' } },
@@ -117,7 +123,12 @@ function parseCommandLine(argv: string[], output: Output): CommandLine | number 
     return ExitCode.usage;
   }
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: { ...COMMON, ...specific }, allowPositionals: true, strict: true }) as { values: Values; positionals: string[] };
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...COMMON, ...specific },
+      allowPositionals: true,
+      strict: true,
+    }) as { values: Values; positionals: string[] };
     if (values.help) {
       output.out(USAGE);
       return ExitCode.ok;
@@ -132,14 +143,22 @@ function parseCommandLine(argv: string[], output: Output): CommandLine | number 
 /** What is wrong with the arguments, before any config is read or daemon asked. */
 function argumentProblem({ command, values, positionals }: CommandLine): string | undefined {
   if (NEEDS_ID.has(command) && positionals.length !== 1) return `agentd ${command}: expected one run id`;
-  if (command === 'research' && (positionals.length !== 1 || !positionals[0]?.trim())) return 'agentd research: expected the topic as one argument (quote it)';
+  if (command === 'research' && (positionals.length !== 1 || !positionals[0]?.trim()))
+    return 'agentd research: expected the topic as one argument (quote it)';
   if (command === 'config' && positionals[0] !== 'check') return 'agentd config: expected "check"';
-  if ((command === 'init' || command === 'doctor') && positionals.length > 0) return `agentd ${command}: takes no arguments`;
-  if (values.budget !== undefined && !(Number(values.budget) >= 0)) return `agentd research: --budget expects a number of US dollars, got "${String(values.budget)}"`;
+  if ((command === 'init' || command === 'doctor') && positionals.length > 0)
+    return `agentd ${command}: takes no arguments`;
+  if (values.budget !== undefined && !(Number(values.budget) >= 0))
+    return `agentd research: --budget expects a number of US dollars, got "${String(values.budget)}"`;
   return undefined;
 }
 
-async function runCommand({ command, values, positionals }: CommandLine, config: Config, configFile: string | undefined, output: Output): Promise<number> {
+async function runCommand(
+  { command, values, positionals }: CommandLine,
+  config: Config,
+  configFile: string | undefined,
+  output: Output,
+): Promise<number> {
   const json = values.json === true;
   const id = positionals[0] as string;
   switch (command) {
@@ -156,7 +175,13 @@ async function runCommand({ command, values, positionals }: CommandLine, config:
           topic: id,
           language: typeof values.lang === 'string' ? values.lang : undefined,
           budgetUsd: values.budget === undefined ? undefined : Number(values.budget),
-          team: typeof values.team === 'string' ? values.team.split(',').map((role) => role.trim()).filter(Boolean) : undefined,
+          team:
+            typeof values.team === 'string'
+              ? values.team
+                  .split(',')
+                  .map((role) => role.trim())
+                  .filter(Boolean)
+              : undefined,
           follow: values.follow === true,
           json,
         },

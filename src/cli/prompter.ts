@@ -32,7 +32,9 @@ export function createPrompter(input: NodeJS.ReadableStream, output: NodeJS.Writ
       }
     },
     async choose(question, choices, defaultIndex) {
-      output.write(`${question}\n${choices.map((choice, index) => `  ${index + 1}) ${choice}${index === defaultIndex ? '  (default)' : ''}`).join('\n')}\n`);
+      output.write(
+        `${question}\n${choices.map((choice, index) => `  ${index + 1}) ${choice}${index === defaultIndex ? '  (default)' : ''}`).join('\n')}\n`,
+      );
       for (;;) {
         const answer = await ask(`choose 1-${choices.length} [${defaultIndex + 1}]: `);
         if (answer === '') return defaultIndex;

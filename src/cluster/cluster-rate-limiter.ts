@@ -81,7 +81,16 @@ export class ClusterRateLimiter implements Limiter {
     if (options.signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: options.signal.reason }));
     return new Promise<Lease>((resolve, reject) => {
       const retryStart = options.retryOf instanceof ClusterLease ? options.retryOf.start : undefined;
-      const pending: Pending = { options, gates: this.#gatesFor(options.model), enqueuedAt: Date.now(), start: 0, waiter: `${this.#memberTag}:${randomUUID()}`, lastReason: undefined, resolve, reject };
+      const pending: Pending = {
+        options,
+        gates: this.#gatesFor(options.model),
+        enqueuedAt: Date.now(),
+        start: 0,
+        waiter: `${this.#memberTag}:${randomUUID()}`,
+        lastReason: undefined,
+        resolve,
+        reject,
+      };
       pending.start = this.#queue.push(options.flow, options.tokens, pending, retryStart);
       if (options.signal) {
         const signal = options.signal;
@@ -113,7 +122,11 @@ export class ClusterRateLimiter implements Limiter {
       const gate = this.#gatesFor(model)[1];
       if (gate) models[model] = await this.#shared.state(gate.keys, gate.config);
     }
-    this.#state = { ...(await this.#shared.state(this.#providerGate.keys, this.#providerGate.config)), queued: this.#queue.size, models };
+    this.#state = {
+      ...(await this.#shared.state(this.#providerGate.keys, this.#providerGate.config)),
+      queued: this.#queue.size,
+      models,
+    };
   }
 
   #gatesFor(model: string): Gate[] {
@@ -156,7 +169,13 @@ export class ClusterRateLimiter implements Limiter {
       const connection = this.#shared.connection;
       const leaseId = randomUUID();
       const result = await connection.run(() =>
-        this.#shared.tryAdmit(this.#provider, pending.gates, { tokens: pending.options.tokens, lease: leaseId, waiter: pending.waiter, leaseTtlMs: this.#keeper.leaseTtlMs, staleMs: WAITER_STALE_MS }),
+        this.#shared.tryAdmit(this.#provider, pending.gates, {
+          tokens: pending.options.tokens,
+          lease: leaseId,
+          waiter: pending.waiter,
+          leaseTtlMs: this.#keeper.leaseTtlMs,
+          staleMs: WAITER_STALE_MS,
+        }),
       );
       if (result.admitted) {
         for (const gate of pending.gates) this.#keeper.add(gate.keys.leases, leaseId);
@@ -180,7 +199,10 @@ export class ClusterRateLimiter implements Limiter {
 
   /** Redis stayed away longer than work may wait: every queued request fails with the connection's error. */
   #failQueued(error: unknown): void {
-    this.#logger.error({ err: error, provider: this.#provider, queued: this.#queue.size }, 'cluster: queued LLM calls failed, Redis unreachable');
+    this.#logger.error(
+      { err: error, provider: this.#provider, queued: this.#queue.size },
+      'cluster: queued LLM calls failed, Redis unreachable',
+    );
     for (const pending of this.#queue.ordered()) {
       this.#queue.remove(pending);
       if (pending.onAbort) pending.options.signal?.removeEventListener('abort', pending.onAbort);
@@ -206,10 +228,15 @@ export class ClusterRateLimiter implements Limiter {
   settle(pending: Pending, lease: ClusterLease, outcome: SettleOutcome): void {
     const connection = this.#shared.connection;
     connection
-      .run(() => this.#shared.settle(pending.gates, { id: lease.id, tokens: lease.tokens, marks: lease.marks }, outcome))
+      .run(() =>
+        this.#shared.settle(pending.gates, { id: lease.id, tokens: lease.tokens, marks: lease.marks }, outcome),
+      )
       .catch((error: unknown) => {
         // The lease expires by itself; its tokens stay spent, which errs on the side of the limit.
-        this.#logger.warn({ err: error, provider: this.#provider }, 'cluster: a lease could not be settled; it will expire');
+        this.#logger.warn(
+          { err: error, provider: this.#provider },
+          'cluster: a lease could not be settled; it will expire',
+        );
       })
       .finally(() => {
         for (const gate of pending.gates) this.#keeper.remove(gate.keys.leases, lease.id);

@@ -64,24 +64,43 @@ export class Cluster {
     this.#limits = new SharedLimits(connection, options.prefix);
     this.#keeper = new LeaseKeeper(this.#limits, options.logger, options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
     this.#members = new Members(connection, options.prefix);
-    this.budget = new SharedBudget({ connection, prefix: options.prefix, keeper: this.#keeper, logger: options.logger, totalUsd: options.totalUsd });
+    this.budget = new SharedBudget({
+      connection,
+      prefix: options.prefix,
+      keeper: this.#keeper,
+      logger: options.logger,
+      totalUsd: options.totalUsd,
+    });
   }
 
   /** Connects to Redis (or throws ClusterError saying why not) and announces this member. */
   static async join(options: ClusterOptions): Promise<Cluster> {
-    const connection = await RedisConnection.open({ url: options.redis, logger: options.logger, ...(options.unavailableWaitMs !== undefined ? { unavailableWaitMs: options.unavailableWaitMs } : {}) });
+    const connection = await RedisConnection.open({
+      url: options.redis,
+      logger: options.logger,
+      ...(options.unavailableWaitMs !== undefined ? { unavailableWaitMs: options.unavailableWaitMs } : {}),
+    });
     const cluster = new Cluster(connection, options);
     await cluster.#beat();
     cluster.#heartbeat = setInterval(() => void cluster.#beat(), HEARTBEAT_MS);
     cluster.#heartbeat.unref();
-    options.logger.info({ member: cluster.memberId, redis: connection.where, prefix: options.prefix }, 'cluster: joined');
+    options.logger.info(
+      { member: cluster.memberId, redis: connection.where, prefix: options.prefix },
+      'cluster: joined',
+    );
     return cluster;
   }
 
   /** The gateway's limiter factory: every provider's limits shared through Redis. */
   get limiters(): LimiterFactory {
     return (provider, limits) => {
-      const limiter = new ClusterRateLimiter({ provider, limits, shared: this.#limits, keeper: this.#keeper, logger: this.#logger });
+      const limiter = new ClusterRateLimiter({
+        provider,
+        limits,
+        shared: this.#limits,
+        keeper: this.#keeper,
+        logger: this.#logger,
+      });
       this.#limiters.push(limiter);
       return limiter;
     };
@@ -105,7 +124,14 @@ export class Cluster {
         this.#logger.warn({ err: error }, 'cluster: status not read from Redis');
       }
     }
-    return { prefix: this.prefix, redis: this.connection.where, member: this.memberId, redisAvailable: available, members, usage };
+    return {
+      prefix: this.prefix,
+      redis: this.connection.where,
+      member: this.memberId,
+      redisAvailable: available,
+      members,
+      usage,
+    };
   }
 
   /** Leaves the cluster: stops the heartbeat, removes this member's record, closes the connection. */
@@ -125,7 +151,14 @@ export class Cluster {
   async #beat(): Promise<void> {
     if (!this.connection.available) return;
     try {
-      await this.#members.announce({ id: this.memberId, host: hostname(), pid: process.pid, url: this.#url, startedAt: this.#startedAt, runsRunning: this.#runsRunning() });
+      await this.#members.announce({
+        id: this.memberId,
+        host: hostname(),
+        pid: process.pid,
+        url: this.#url,
+        startedAt: this.#startedAt,
+        runsRunning: this.#runsRunning(),
+      });
       for (const limiter of this.#limiters) await limiter.refreshState();
     } catch (error) {
       this.#logger.debug({ err: error }, 'cluster: heartbeat missed');

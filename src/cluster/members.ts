@@ -34,7 +34,11 @@ export class Members {
   /** Writes (or refreshes) this member's record. */
   async announce(member: Omit<Member, 'seenAt'>): Promise<void> {
     const record: Member = { ...member, seenAt: new Date().toISOString() };
-    await this.#connection.client.multi().sadd(this.#setKey, member.id).set(this.#memberKey(member.id), JSON.stringify(record), 'PX', MEMBER_TTL_MS).exec();
+    await this.#connection.client
+      .multi()
+      .sadd(this.#setKey, member.id)
+      .set(this.#memberKey(member.id), JSON.stringify(record), 'PX', MEMBER_TTL_MS)
+      .exec();
   }
 
   /** Removes this member's record (a graceful stop). */

@@ -40,7 +40,8 @@ export class RedisConnection {
       this.#logger.warn({ err: error, redis: where }, 'cluster: Redis lost; new work waits until it is back');
     });
     client.on('ready', () => {
-      if (this.#lostSince !== undefined) this.#logger.info({ redis: where, lostMs: Date.now() - this.#lostSince }, 'cluster: Redis is back');
+      if (this.#lostSince !== undefined)
+        this.#logger.info({ redis: where, lostMs: Date.now() - this.#lostSince }, 'cluster: Redis is back');
       this.#lostSince = undefined;
       for (const wake of this.#readyWaiters) wake();
       this.#readyWaiters.clear();
@@ -72,7 +73,10 @@ export class RedisConnection {
       await client.ping();
     } catch (error) {
       client.disconnect();
-      throw new ClusterError(`cannot reach Redis at ${where} (cluster.redis): ${errorMessage(error)}; start Redis there or remove "cluster" from the config`, { cause: error });
+      throw new ClusterError(
+        `cannot reach Redis at ${where} (cluster.redis): ${errorMessage(error)}; start Redis there or remove "cluster" from the config`,
+        { cause: error },
+      );
     }
     started = true;
     const connection = new RedisConnection(client, where, options);
@@ -98,7 +102,10 @@ export class RedisConnection {
       } catch (error) {
         if (isReplyError(error) || this.#closed) throw error;
         if (Date.now() >= deadline) {
-          throw new ClusterError(`Redis at ${this.where} has been unreachable for ${Math.round(this.#unavailableWaitMs / 1000)} s: ${errorMessage(error)}`, { cause: error });
+          throw new ClusterError(
+            `Redis at ${this.where} has been unreachable for ${Math.round(this.#unavailableWaitMs / 1000)} s: ${errorMessage(error)}`,
+            { cause: error },
+          );
         }
         await this.#untilReady(Math.min(1_000, Math.max(1, deadline - Date.now())), options.signal);
       }

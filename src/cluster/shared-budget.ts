@@ -93,7 +93,13 @@ export class SharedBudget implements Budget {
   /** Settlements Redis did not take (it was away too long): sent before the next hold. */
   readonly #unsent: Settlement[] = [];
 
-  constructor(options: { connection: RedisConnection; prefix: string; keeper: LeaseKeeper; logger: Logger; totalUsd: number | undefined }) {
+  constructor(options: {
+    connection: RedisConnection;
+    prefix: string;
+    keeper: LeaseKeeper;
+    logger: Logger;
+    totalUsd: number | undefined;
+  }) {
     this.#connection = options.connection;
     this.#keeper = options.keeper;
     this.#logger = options.logger;
@@ -104,7 +110,11 @@ export class SharedBudget implements Budget {
     this.#commands = options.connection.client as unknown as BudgetCommands;
   }
 
-  async hold(worstCaseUsd: number, run?: { id: string; budgetUsd?: number | undefined }, signal?: AbortSignal): Promise<BudgetHold> {
+  async hold(
+    worstCaseUsd: number,
+    run?: { id: string; budgetUsd?: number | undefined },
+    signal?: AbortSignal,
+  ): Promise<BudgetHold> {
     await this.#flushUnsent();
     const id = randomUUID();
     const settlement: Settlement = { id, costUsd: 0, promptTokens: 0, completionTokens: 0, calls: 0 };
@@ -129,27 +139,52 @@ export class SharedBudget implements Budget {
     };
   }
 
-  async #hold(settlement: Settlement, worstCaseUsd: number, run: { id: string; budgetUsd?: number | undefined } | undefined, signal: AbortSignal | undefined): Promise<void> {
-    const argument: Record<string, unknown> = { id: settlement.id, amount: worstCaseUsd, expiry: this.#keeper.leaseTtlMs };
+  async #hold(
+    settlement: Settlement,
+    worstCaseUsd: number,
+    run: { id: string; budgetUsd?: number | undefined } | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const argument: Record<string, unknown> = {
+      id: settlement.id,
+      amount: worstCaseUsd,
+      expiry: this.#keeper.leaseTtlMs,
+    };
     if (this.#totalUsd !== undefined) argument.total = this.#totalUsd;
     if (run) argument.run = run.id;
     if (run?.budgetUsd !== undefined) argument.runBudget = run.budgetUsd;
-    const reply = await this.#connection.run(() => this.#commands.agentdBudgetHold(3, ...this.#keys, JSON.stringify(argument)), { signal });
+    const reply = await this.#connection.run(
+      () => this.#commands.agentdBudgetHold(3, ...this.#keys, JSON.stringify(argument)),
+      { signal },
+    );
     if (Number(reply[0]) !== 1) {
       const spent = Number(reply[2]);
       const held = Number(reply[3]);
       if (reply[1] === 'total') {
-        throw new BudgetError('total', `the cluster's total budget of $${this.#totalUsd} would be crossed: $${round(spent)} spent, $${round(held)} in flight, this call up to $${round(worstCaseUsd)}`);
+        throw new BudgetError(
+          'total',
+          `the cluster's total budget of $${this.#totalUsd} would be crossed: $${round(spent)} spent, $${round(held)} in flight, this call up to $${round(worstCaseUsd)}`,
+        );
       }
-      throw new BudgetError('run', `the run's budget of $${run?.budgetUsd} would be crossed: $${round(spent)} spent, $${round(held)} in flight, this call up to $${round(worstCaseUsd)}`);
+      throw new BudgetError(
+        'run',
+        `the run's budget of $${run?.budgetUsd} would be crossed: $${round(spent)} spent, $${round(held)} in flight, this call up to $${round(worstCaseUsd)}`,
+      );
     }
     this.#keeper.add(this.#keys[1], settlement.id);
   }
 
   /** Spend and tokens of every member's calls since the cluster's Redis was first used. */
   async usage(): Promise<Usage> {
-    const raw = await this.#connection.run(() => this.#connection.client.hmget(this.#keys[0], 'calls', 'promptTokens', 'completionTokens', 'costUsd'));
-    return { calls: Number(raw[0] ?? 0), promptTokens: Number(raw[1] ?? 0), completionTokens: Number(raw[2] ?? 0), costUsd: Number(raw[3] ?? 0) };
+    const raw = await this.#connection.run(() =>
+      this.#connection.client.hmget(this.#keys[0], 'calls', 'promptTokens', 'completionTokens', 'costUsd'),
+    );
+    return {
+      calls: Number(raw[0] ?? 0),
+      promptTokens: Number(raw[1] ?? 0),
+      completionTokens: Number(raw[2] ?? 0),
+      costUsd: Number(raw[3] ?? 0),
+    };
   }
 
   async #settle(settlement: Settlement): Promise<void> {
@@ -159,7 +194,10 @@ export class SharedBudget implements Budget {
     } catch (error) {
       // Keep renewing the hold: until the spend reaches Redis, the worst case stays held.
       this.#unsent.push(settlement);
-      this.#logger.warn({ err: error, costUsd: settlement.costUsd }, 'cluster: spend not yet recorded in Redis; kept held and retried');
+      this.#logger.warn(
+        { err: error, costUsd: settlement.costUsd },
+        'cluster: spend not yet recorded in Redis; kept held and retried',
+      );
     }
   }
 

@@ -27,7 +27,12 @@ export type AdmitResult =
 
 export type SettleOutcome =
   | { kind: 'success'; chargedTokens: number; reading: RateLimitReading | undefined }
-  | { kind: 'rate-limited'; pauseMs: number; learned: { tpm?: number; rpm?: number }; reading: RateLimitReading | undefined }
+  | {
+      kind: 'rate-limited';
+      pauseMs: number;
+      learned: { tpm?: number; rpm?: number };
+      reading: RateLimitReading | undefined;
+    }
   | { kind: 'failed' };
 
 interface ScriptCommands {
@@ -71,22 +76,54 @@ export class SharedLimits {
 
   /** Keys of the provider's gate, or of one model's own gate. */
   gateKeys(provider: string, model?: string): GateKeys {
-    const base = model === undefined ? `${this.#prefix}:limits:${provider}` : `${this.#prefix}:limits:${provider}:model:${model}`;
+    const base =
+      model === undefined ? `${this.#prefix}:limits:${provider}` : `${this.#prefix}:limits:${provider}:model:${model}`;
     return { state: base, leases: `${base}:leases` };
   }
 
-  async tryAdmit(provider: string, gates: Array<{ keys: GateKeys; config: GateConfig }>, request: { tokens: number; lease: string; waiter: string; leaseTtlMs: number; staleMs: number }): Promise<AdmitResult> {
-    const keys = [...gates.flatMap((gate) => [gate.keys.state, gate.keys.leases]), `${this.#prefix}:limits:${provider}:waiters`, `${this.#prefix}:limits:${provider}:seen`];
-    const argument = JSON.stringify({ gates: gates.map((gate) => gate.config), tokens: request.tokens, lease: request.lease, waiter: request.waiter, expiry: request.leaseTtlMs, staleMs: request.staleMs });
+  async tryAdmit(
+    provider: string,
+    gates: Array<{ keys: GateKeys; config: GateConfig }>,
+    request: { tokens: number; lease: string; waiter: string; leaseTtlMs: number; staleMs: number },
+  ): Promise<AdmitResult> {
+    const keys = [
+      ...gates.flatMap((gate) => [gate.keys.state, gate.keys.leases]),
+      `${this.#prefix}:limits:${provider}:waiters`,
+      `${this.#prefix}:limits:${provider}:seen`,
+    ];
+    const argument = JSON.stringify({
+      gates: gates.map((gate) => gate.config),
+      tokens: request.tokens,
+      lease: request.lease,
+      waiter: request.waiter,
+      expiry: request.leaseTtlMs,
+      staleMs: request.staleMs,
+    });
     const reply = await this.#commands.agentdLimitAcquire(keys.length, ...keys, argument);
     if (Number(reply[0]) === 1) return { admitted: true, marks: reply.slice(1).map(Number) };
     const ms = Number(reply[1]);
-    return { admitted: false, ms: ms < 0 ? Number.POSITIVE_INFINITY : ms, reason: String(reply[2]) as WaitReason | 'queue', scope: reply[3] === 'model' ? 'model' : 'provider' };
+    return {
+      admitted: false,
+      ms: ms < 0 ? Number.POSITIVE_INFINITY : ms,
+      reason: String(reply[2]) as WaitReason | 'queue',
+      scope: reply[3] === 'model' ? 'model' : 'provider',
+    };
   }
 
-  async settle(gates: Array<{ keys: GateKeys; config: GateConfig }>, lease: { id: string; tokens: number; marks: number[] }, outcome: SettleOutcome): Promise<void> {
+  async settle(
+    gates: Array<{ keys: GateKeys; config: GateConfig }>,
+    lease: { id: string; tokens: number; marks: number[] },
+    outcome: SettleOutcome,
+  ): Promise<void> {
     const keys = gates.flatMap((gate) => [gate.keys.state, gate.keys.leases]);
-    const argument: Record<string, unknown> = { gates: gates.map((gate) => gate.config), lease: lease.id, kind: outcome.kind, tokens: lease.tokens, charged: 0, marks: lease.marks };
+    const argument: Record<string, unknown> = {
+      gates: gates.map((gate) => gate.config),
+      lease: lease.id,
+      kind: outcome.kind,
+      tokens: lease.tokens,
+      charged: 0,
+      marks: lease.marks,
+    };
     if (outcome.kind === 'success') argument.charged = outcome.chargedTokens;
     if (outcome.kind === 'rate-limited') {
       argument.pauseMs = outcome.pauseMs;
@@ -99,15 +136,25 @@ export class SharedLimits {
   /** Extends the given leases by `leaseTtlMs` from now. */
   async renew(leases: Array<{ key: string; id: string }>, leaseTtlMs: number): Promise<void> {
     if (leases.length === 0) return;
-    await this.#commands.agentdLimitRenew(leases.length, ...leases.map((lease) => lease.key), String(leaseTtlMs), ...leases.map((lease) => lease.id));
+    await this.#commands.agentdLimitRenew(
+      leases.length,
+      ...leases.map((lease) => lease.key),
+      String(leaseTtlMs),
+      ...leases.map((lease) => lease.id),
+    );
   }
 
   async state(keys: GateKeys, config: GateConfig): Promise<GateState> {
-    const raw = JSON.parse(await this.#commands.agentdLimitState(2, keys.state, keys.leases, JSON.stringify(config))) as Record<string, number | undefined>;
+    const raw = JSON.parse(
+      await this.#commands.agentdLimitState(2, keys.state, keys.leases, JSON.stringify(config)),
+    ) as Record<string, number | undefined>;
     const now = raw.now ?? Date.now();
     return {
       limits: { rpm: raw.rpm ?? null, tpm: raw.tpm ?? null, concurrency: config.concurrency ?? null },
-      learned: { rpm: config.rpm === undefined && raw.rpm !== undefined, tpm: config.tpm === undefined && raw.tpm !== undefined },
+      learned: {
+        rpm: config.rpm === undefined && raw.rpm !== undefined,
+        tpm: config.tpm === undefined && raw.tpm !== undefined,
+      },
       inFlight: raw.inflight ?? 0,
       concurrencyCap: raw.cap ? raw.cap : null,
       tokensAvailable: raw.tl === undefined ? null : Math.floor(raw.tl),

@@ -30,7 +30,8 @@ export function interpolateEnv(document: unknown, env: NodeJS.ProcessEnv): Inter
       missing.set(path.join('.'), absent);
       return undefined;
     }
-    if (Array.isArray(value)) return value.map((item, index) => visit(item, [...path, String(index)])).filter((item) => item !== undefined);
+    if (Array.isArray(value))
+      return value.map((item, index) => visit(item, [...path, String(index)])).filter((item) => item !== undefined);
     if (value !== null && typeof value === 'object') {
       const result: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {

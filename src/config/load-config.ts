@@ -65,7 +65,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       try {
         document = JSON.parse(text);
       } catch (error) {
-        throw new ConfigError([{ path: '', message: `not valid JSON (${(error as Error).message})` }], { source, cause: error });
+        throw new ConfigError([{ path: '', message: `not valid JSON (${(error as Error).message})` }], {
+          source,
+          cause: error,
+        });
       }
     }
   }
@@ -73,7 +76,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 }
 
 /** Validates an already-parsed JSON document as a config. */
-export function parseConfig(document: unknown, options: { env?: NodeJS.ProcessEnv; source?: string; detected?: DetectedDefaults | undefined } = {}): Config {
+export function parseConfig(
+  document: unknown,
+  options: { env?: NodeJS.ProcessEnv; source?: string; detected?: DetectedDefaults | undefined } = {},
+): Config {
   const env = options.env ?? process.env;
   const source = options.source ?? 'inline';
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
@@ -84,20 +90,40 @@ export function parseConfig(document: unknown, options: { env?: NodeJS.ProcessEn
   if (!parsed.success) {
     // Report the model references too, so one `config check` shows every problem at once.
     const raw = value as { providers?: unknown; models?: { default?: unknown; actions?: unknown } };
-    const providerNames = raw.providers && typeof raw.providers === 'object' ? Object.keys(raw.providers) : Object.keys(defaultProviders(env).providers);
-    throw new ConfigError([...toIssues(parsed.error, missing), ...modelReferenceIssues(raw.models, providerNames)], { source });
+    const providerNames =
+      raw.providers && typeof raw.providers === 'object'
+        ? Object.keys(raw.providers)
+        : Object.keys(defaultProviders(env).providers);
+    throw new ConfigError([...toIssues(parsed.error, missing), ...modelReferenceIssues(raw.models, providerNames)], {
+      source,
+    });
   }
   const issues: ConfigIssue[] = [];
-  const config = resolve(parsed.data, { env, missing, source, issues, fromFile: 'providers' in document, origins: options.detected?.origins ?? {} });
+  const config = resolve(parsed.data, {
+    env,
+    missing,
+    source,
+    issues,
+    fromFile: 'providers' in document,
+    origins: options.detected?.origins ?? {},
+  });
   if (issues.length > 0) throw new ConfigError(issues, { source });
   return deepFreeze(config);
 }
 
 /** A config without `providers` takes the detected ones, and their default model unless it names its own. */
-function withDetected(document: Record<string, unknown>, detected: DetectedDefaults | undefined): Record<string, unknown> {
+function withDetected(
+  document: Record<string, unknown>,
+  detected: DetectedDefaults | undefined,
+): Record<string, unknown> {
   if (!detected || 'providers' in document) return document;
-  const models = document.models && typeof document.models === 'object' ? (document.models as Record<string, unknown>) : {};
-  return { ...document, providers: detected.providers, models: { ...models, default: models.default ?? detected.defaultModel } };
+  const models =
+    document.models && typeof document.models === 'object' ? (document.models as Record<string, unknown>) : {};
+  return {
+    ...document,
+    providers: detected.providers,
+    models: { ...models, default: models.default ?? detected.defaultModel },
+  };
 }
 
 interface ResolveContext {
@@ -121,12 +147,16 @@ function resolve(parsed: ParsedConfig, { env, missing, source, issues, fromFile,
       const prefix = `providers.${name}.`;
       if (keyPath.startsWith(prefix) && names[0]) missingEnv[keyPath.slice(prefix.length)] = names[0];
     }
-    const origin = fromFile ? `config file ${source}` : (origins[name] ?? (parsed.providers ? 'environment' : defaults.origins[name]) ?? 'built-in default');
+    const origin = fromFile
+      ? `config file ${source}`
+      : (origins[name] ?? (parsed.providers ? 'environment' : defaults.origins[name]) ?? 'built-in default');
     resolvedProviders[name] = { ...provider, missingEnv, origin };
   }
 
   const defaultModel = parsed.models.default ?? defaultModelFor(resolvedProviders);
-  issues.push(...modelReferenceIssues({ default: defaultModel, actions: parsed.models.actions }, Object.keys(resolvedProviders)));
+  issues.push(
+    ...modelReferenceIssues({ default: defaultModel, actions: parsed.models.actions }, Object.keys(resolvedProviders)),
+  );
 
   const dataHome = env.XDG_DATA_HOME || path.join(homeOf(env), '.local', 'share');
   const dataDir = path.resolve(parsed.dataDir ? expandHome(parsed.dataDir, env) : path.join(dataHome, 'agentd'));
@@ -146,7 +176,10 @@ function resolve(parsed: ParsedConfig, { env, missing, source, issues, fromFile,
  * their keys are set, and Ollama at `$OLLAMA_HOST` or its default address. The daemon probes them at start
  * (`src/setup/detect-providers.ts`) and keeps the ones that answer.
  */
-function defaultProviders(env: NodeJS.ProcessEnv): { providers: Record<string, ProviderConfig>; origins: Record<string, string> } {
+function defaultProviders(env: NodeJS.ProcessEnv): {
+  providers: Record<string, ProviderConfig>;
+  origins: Record<string, string>;
+} {
   const providers: Record<string, ProviderConfig> = {};
   const origins: Record<string, string> = {};
   if (env.OPENAI_API_KEY) {
@@ -179,13 +212,19 @@ function defaultModelFor(providers: Record<string, ResolvedProviderConfig>): str
 }
 
 /** Every `provider/model` in `models` must name a configured provider. */
-function modelReferenceIssues(models: { default?: unknown; actions?: unknown } | undefined, providerNames: string[]): ConfigIssue[] {
+function modelReferenceIssues(
+  models: { default?: unknown; actions?: unknown } | undefined,
+  providerNames: string[],
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const check = (keyPath: string, model: unknown) => {
     if (typeof model !== 'string' || !model.includes('/')) return;
     const providerName = model.split('/', 1)[0] ?? '';
     if (!providerNames.includes(providerName)) {
-      issues.push({ path: keyPath, message: `unknown provider "${providerName}" (configured: ${providerNames.join(', ') || 'none'})` });
+      issues.push({
+        path: keyPath,
+        message: `unknown provider "${providerName}" (configured: ${providerNames.join(', ') || 'none'})`,
+      });
     }
   };
   check('models.default', models?.default);
@@ -215,7 +254,6 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-
 function readOptional(file: string, explicit: boolean): string | undefined {
   try {
     return readFileSync(file, 'utf8');
@@ -223,7 +261,9 @@ function readOptional(file: string, explicit: boolean): string | undefined {
     const code = (error as NodeJS.ErrnoException).code;
     // The XDG location is only a default: its absence means "use built-in defaults". A named file must exist.
     if (code === 'ENOENT' && !explicit) return undefined;
-    throw new ConfigError([{ path: '', message: `cannot read ${file} (${code ?? (error as Error).message})` }], { cause: error });
+    throw new ConfigError([{ path: '', message: `cannot read ${file} (${code ?? (error as Error).message})` }], {
+      cause: error,
+    });
   }
 }
 

@@ -6,7 +6,10 @@ import { z } from 'zod';
  */
 
 const positiveInt = (what: string) =>
-  z.number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` }).int(`expected ${what}`).positive(`expected ${what}`);
+  z
+    .number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` })
+    .int(`expected ${what}`)
+    .positive(`expected ${what}`);
 
 const nonNegative = (what: string) =>
   z.number({ error: (issue) => `expected ${what}, got ${describeValue(issue.input)}` }).nonnegative(`expected ${what}`);
@@ -48,7 +51,10 @@ export const providerSchema = z.discriminatedUnion(
     z.object({ type: z.literal('anthropic'), ...providerBase }).strict(),
     z.object({ type: z.literal('ollama'), ...providerBase }).strict(),
   ],
-  { error: (issue) => `expected "type" to be one of "openai", "anthropic", "ollama", got ${describeValue((issue.input as { type?: unknown } | undefined)?.type)}` },
+  {
+    error: (issue) =>
+      `expected "type" to be one of "openai", "anthropic", "ollama", got ${describeValue((issue.input as { type?: unknown } | undefined)?.type)}`,
+  },
 );
 
 export type ProviderConfig = z.infer<typeof providerSchema>;
@@ -81,7 +87,14 @@ export const configSchema = z
         cors: z
           .object({
             origins: z
-              .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected an origin such as "http://localhost:3000" (scheme, host and port, no path)'))
+              .array(
+                z
+                  .string()
+                  .regex(
+                    /^https?:\/\/[^/\s]+$/,
+                    'expected an origin such as "http://localhost:3000" (scheme, host and port, no path)',
+                  ),
+              )
               .default([]),
           })
           .strict()
@@ -90,7 +103,9 @@ export const configSchema = z
       .strict()
       .prefault({}),
     dataDir: z.string().min(1).optional(),
-    providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider names use letters, digits, _ . -'), providerSchema).optional(),
+    providers: z
+      .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider names use letters, digits, _ . -'), providerSchema)
+      .optional(),
     pricing: z.record(modelName, priceSchema).default({}),
     models: z
       .object({
@@ -136,7 +151,10 @@ export const configSchema = z
         /** `redis://[user:password@]HOST:PORT[/db]` or `rediss://` for TLS. */
         redis: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected a Redis URL, e.g. "redis://127.0.0.1:6379"'),
         /** Namespace of this cluster's keys, so several clusters can share one Redis. @default "agentd" */
-        prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').default('agentd'),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -')
+          .default('agentd'),
       })
       .strict()
       .optional(),

@@ -12,7 +12,8 @@ export function installProcessGuards(options: { logger: Logger; runs: RunManager
   const onRejection = (reason: unknown) => {
     const runId = currentRunId();
     options.logger.error({ err: reason, runId }, 'unhandled rejection');
-    if (runId !== undefined) options.runs.failFromCrash(runId, new Error(`unhandled rejection: ${errorMessage(reason)}`, { cause: reason }));
+    if (runId !== undefined)
+      options.runs.failFromCrash(runId, new Error(`unhandled rejection: ${errorMessage(reason)}`, { cause: reason }));
   };
   process.on('unhandledRejection', onRejection);
   return () => process.off('unhandledRejection', onRejection);

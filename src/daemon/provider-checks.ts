@@ -17,7 +17,12 @@ export interface ProviderChecks {
  * recording the outcome in the gateway's health so `status` and `GET /v1/providers` say whether each works
  * before any run uses it.
  */
-export function startProviderChecks(providers: ReadonlyMap<string, LanguageModelProvider>, health: ProviderHealth, logger: Logger, options: { intervalMs?: number } = {}): ProviderChecks {
+export function startProviderChecks(
+  providers: ReadonlyMap<string, LanguageModelProvider>,
+  health: ProviderHealth,
+  logger: Logger,
+  options: { intervalMs?: number } = {},
+): ProviderChecks {
   const controller = new AbortController();
   const checkAll = () =>
     Promise.all(
@@ -29,7 +34,10 @@ export function startProviderChecks(providers: ReadonlyMap<string, LanguageModel
           logger.info({ provider: provider.name, models: probe.models.length }, 'provider answers');
         } else if (probe.problem !== 'unsupported') {
           health.failed(provider.name, probe.error, 'check');
-          logger.warn({ provider: provider.name, problem: probe.problem, reason: probe.message }, 'provider does not answer');
+          logger.warn(
+            { provider: provider.name, problem: probe.problem, reason: probe.message },
+            'provider does not answer',
+          );
         }
       }),
     ).then(() => undefined);
@@ -45,4 +53,3 @@ export function startProviderChecks(providers: ReadonlyMap<string, LanguageModel
     },
   };
 }
-

@@ -29,11 +29,15 @@ export interface RunningDaemon {
 export async function runDaemon(loaded: Config, options: { logToStdout?: boolean } = {}): Promise<RunningDaemon> {
   ensureWritableDirectory(loaded.dataDir);
   registerSecrets(...Object.values(loaded.providers).map((provider) => provider.apiKey));
-  const logger = createLogger({ level: loaded.log.level, ...(options.logToStdout ? {} : { file: stateFiles(loaded.dataDir).log }) });
+  const logger = createLogger({
+    level: loaded.log.level,
+    ...(options.logToStdout ? {} : { file: stateFiles(loaded.dataDir).log }),
+  });
   const config = await withDetectedProviders(loaded, logger);
   const token = ensureToken(config);
   registerSecrets(token);
-  for (const [name, provider] of Object.entries(config.providers)) logger.info({ provider: name, type: provider.type, origin: provider.origin }, 'provider configured');
+  for (const [name, provider] of Object.entries(config.providers))
+    logger.info({ provider: name, type: provider.type, origin: provider.origin }, 'provider configured');
   const services = await createServices(config, { logger, token });
   const app = await buildServer(services);
 
@@ -51,7 +55,12 @@ export async function runDaemon(loaded: Config, options: { logToStdout?: boolean
   // Resume what a previous daemon left queued or running, now that clients can watch it.
   await services.runs.start();
   const checks = startProviderChecks(services.providers, services.gateway.health, logger);
-  writeDaemonState(config.dataDir, { pid: process.pid, url, startedAt: services.startedAt.toISOString(), version: VERSION });
+  writeDaemonState(config.dataDir, {
+    pid: process.pid,
+    url,
+    startedAt: services.startedAt.toISOString(),
+    version: VERSION,
+  });
   logger.info({ url, pid: process.pid, dataDir: config.dataDir, config: config.source }, 'agentd listening');
 
   let closing: Promise<void> | undefined;
@@ -78,12 +87,28 @@ async function withDetectedProviders(config: Config, logger: Logger): Promise<Co
   if (config.providersFrom !== 'environment' || config.source === 'inline') return config;
   const detected = await detectProviders(process.env);
   for (const provider of detected) {
-    if (provider.probe.ok) logger.info({ provider: provider.name, origin: provider.origin, model: provider.model }, 'provider found in the environment');
-    else logger.warn({ provider: provider.name, origin: provider.origin, problem: provider.probe.problem, reason: provider.probe.message }, 'provider found in the environment does not answer');
+    if (provider.probe.ok)
+      logger.info(
+        { provider: provider.name, origin: provider.origin, model: provider.model },
+        'provider found in the environment',
+      );
+    else
+      logger.warn(
+        {
+          provider: provider.name,
+          origin: provider.origin,
+          problem: provider.probe.problem,
+          reason: provider.probe.message,
+        },
+        'provider found in the environment does not answer',
+      );
   }
   const defaults = detectedDefaults(detected);
   if (!defaults) {
-    logger.warn({ providers: Object.keys(config.providers) }, 'no provider found: set OPENAI_API_KEY or ANTHROPIC_API_KEY, or start Ollama, then restart (agentd doctor says what is missing)');
+    logger.warn(
+      { providers: Object.keys(config.providers) },
+      'no provider found: set OPENAI_API_KEY or ANTHROPIC_API_KEY, or start Ollama, then restart (agentd doctor says what is missing)',
+    );
     return config;
   }
   return loadConfig({ file: config.source === 'defaults' ? undefined : config.source, detected: defaults });
@@ -111,13 +136,23 @@ function listenError(error: unknown, config: Config): Error {
   const code = (error as NodeJS.ErrnoException).code;
   const where = `${config.server.host}:${config.server.port}`;
   if (code === 'EADDRINUSE') {
-    return new AgentdError(ErrorCode.daemon, `port ${config.server.port} on ${config.server.host} is already in use: stop what uses it or set server.port`, { cause: error });
+    return new AgentdError(
+      ErrorCode.daemon,
+      `port ${config.server.port} on ${config.server.host} is already in use: stop what uses it or set server.port`,
+      { cause: error },
+    );
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    return new AgentdError(ErrorCode.daemon, `cannot listen on ${where}: server.host is not an address of this machine`, { cause: error });
+    return new AgentdError(
+      ErrorCode.daemon,
+      `cannot listen on ${where}: server.host is not an address of this machine`,
+      { cause: error },
+    );
   }
   if (code === 'EACCES') {
-    return new AgentdError(ErrorCode.daemon, `not allowed to listen on ${where}: choose a port above 1023`, { cause: error });
+    return new AgentdError(ErrorCode.daemon, `not allowed to listen on ${where}: choose a port above 1023`, {
+      cause: error,
+    });
   }
   return new AgentdError(ErrorCode.daemon, `cannot listen on ${where}: ${(error as Error).message}`, { cause: error });
 }

@@ -57,17 +57,29 @@ export async function createServices(config: Config, options: ServiceOptions): P
   // First, so that a daemon whose Redis is unreachable refuses to start before it opens anything.
   const cluster = await joinCluster(config, options);
   const store = await Store.open(config.dataDir);
-  for (const line of store.ledgerCorrupt) options.logger.warn({ byte: line.byte, reason: line.reason }, 'ledger.jsonl: corrupt line skipped');
+  for (const line of store.ledgerCorrupt)
+    options.logger.warn({ byte: line.byte, reason: line.reason }, 'ledger.jsonl: corrupt line skipped');
   // Read once, counted by the ledger and the usage history, then let go (memory at rest).
   const ledgerEntries = store.takeLedgerEntries();
   const ledger = new CostLedger(store.ledger, ledgerEntries);
   const usageHistory = new UsageHistory(ledgerEntries);
   const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const shared = cluster ? { limiters: cluster.limiters, budget: cluster.budget } : {};
-  const gateway = new Gateway({ config, providers, ledger, logger: options.logger, ...shared, ...(options.clock ? { clock: options.clock } : {}) });
+  const gateway = new Gateway({
+    config,
+    providers,
+    ledger,
+    logger: options.logger,
+    ...shared,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   let plugins: Plugins;
   try {
-    plugins = await loadPlugins(config, { logger: options.logger, cacheDirectory: (name) => store.cacheDirectory(name), ...(options.env ? { env: options.env } : {}) });
+    plugins = await loadPlugins(config, {
+      logger: options.logger,
+      cacheDirectory: (name) => store.cacheDirectory(name),
+      ...(options.env ? { env: options.env } : {}),
+    });
   } catch (error) {
     store.close();
     await cluster?.close();
@@ -76,21 +88,49 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const events = new EventBus(store.runs, options.logger);
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
   const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
-  const models = new ModelCatalog({ config, providers, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
-  const history = { usage: usageHistory, limits: new LimitHistory({ clock: options.clock ?? systemClock, providers: () => gateway.providersState() }) };
+  const models = new ModelCatalog({
+    config,
+    providers,
+    logger: options.logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const history = {
+    usage: usageHistory,
+    limits: new LimitHistory({ clock: options.clock ?? systemClock, providers: () => gateway.providersState() }),
+  };
   ledger.subscribe((entry) => {
     history.usage.add(entry);
     history.limits.record(entry);
   });
   history.limits.start();
-  return { config, logger: options.logger, token: options.token, store, gateway, models, providers, plugins, events, runs, history, startedAt: new Date(), ...(cluster ? { cluster } : {}) };
+  return {
+    config,
+    logger: options.logger,
+    token: options.token,
+    store,
+    gateway,
+    models,
+    providers,
+    plugins,
+    events,
+    runs,
+    history,
+    startedAt: new Date(),
+    ...(cluster ? { cluster } : {}),
+  };
 }
 
 /** Joins the configured cluster; Redis's client is only loaded when there is one. */
 async function joinCluster(config: Config, options: ServiceOptions): Promise<Cluster | undefined> {
   if (!config.cluster) return undefined;
   const { Cluster: ClusterClass } = await import('../cluster/cluster.js');
-  return ClusterClass.join({ redis: config.cluster.redis, prefix: config.cluster.prefix, logger: options.logger, totalUsd: config.budget.totalUsd, ...options.cluster });
+  return ClusterClass.join({
+    redis: config.cluster.redis,
+    prefix: config.cluster.prefix,
+    logger: options.logger,
+    totalUsd: config.budget.totalUsd,
+    ...options.cluster,
+  });
 }
 
 /** Stops the runs (checkpointing the running ones), then releases plugins and the store. */

@@ -14,7 +14,12 @@ export const stateFiles = (dataDir: string) => ({
   output: path.join(dataDir, 'daemon.out'),
 });
 
-const daemonStateSchema = z.object({ pid: z.number().int(), url: z.string(), startedAt: z.string(), version: z.string() });
+const daemonStateSchema = z.object({
+  pid: z.number().int(),
+  url: z.string(),
+  startedAt: z.string(),
+  version: z.string(),
+});
 export type DaemonState = z.infer<typeof daemonStateSchema>;
 
 export function writeDaemonState(dataDir: string, state: DaemonState): void {

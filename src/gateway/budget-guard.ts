@@ -14,7 +14,11 @@ export interface BudgetHold {
 /** Budgets per run and in total. `BudgetGuard` checks them in the process; cluster mode against Redis. */
 export interface Budget {
   /** Holds `worstCaseUsd` for a call, or throws BudgetError naming the budget it would cross. */
-  hold(worstCaseUsd: number, run?: { id: string; budgetUsd?: number | undefined }, signal?: AbortSignal): BudgetHold | Promise<BudgetHold>;
+  hold(
+    worstCaseUsd: number,
+    run?: { id: string; budgetUsd?: number | undefined },
+    signal?: AbortSignal,
+  ): BudgetHold | Promise<BudgetHold>;
 }
 
 /**
@@ -38,14 +42,20 @@ export class BudgetGuard implements Budget {
     if (this.#totalUsd !== undefined) {
       const spent = this.#ledger.totals().total.costUsd;
       if (spent + this.#heldTotal + worstCaseUsd > this.#totalUsd) {
-        throw new BudgetError('total', `the total budget of $${this.#totalUsd} would be crossed: $${round(spent)} spent, $${round(this.#heldTotal)} in flight, this call up to $${round(worstCaseUsd)}`);
+        throw new BudgetError(
+          'total',
+          `the total budget of $${this.#totalUsd} would be crossed: $${round(spent)} spent, $${round(this.#heldTotal)} in flight, this call up to $${round(worstCaseUsd)}`,
+        );
       }
     }
     if (run?.budgetUsd !== undefined) {
       const spent = this.#ledger.runUsage(run.id).costUsd;
       const held = this.#heldByRun.get(run.id) ?? 0;
       if (spent + held + worstCaseUsd > run.budgetUsd) {
-        throw new BudgetError('run', `the run's budget of $${run.budgetUsd} would be crossed: $${round(spent)} spent, $${round(held)} in flight, this call up to $${round(worstCaseUsd)}`);
+        throw new BudgetError(
+          'run',
+          `the run's budget of $${run.budgetUsd} would be crossed: $${round(spent)} spent, $${round(held)} in flight, this call up to $${round(worstCaseUsd)}`,
+        );
       }
     }
     this.#heldTotal += worstCaseUsd;

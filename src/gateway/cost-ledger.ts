@@ -64,7 +64,11 @@ export class CostLedger {
    * @param options.maxRuns per-run totals kept in memory: the runs charged most recently. An older run's usage
    *   is in its record (written when it finishes) and in the log. @default 10000
    */
-  constructor(log: AppendLog<unknown> | undefined, existing: readonly unknown[] = [], options: { maxRuns?: number } = {}) {
+  constructor(
+    log: AppendLog<unknown> | undefined,
+    existing: readonly unknown[] = [],
+    options: { maxRuns?: number } = {},
+  ) {
     this.#log = log;
     this.#maxRuns = options.maxRuns ?? 10_000;
     for (const raw of existing) {

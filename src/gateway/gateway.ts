@@ -7,7 +7,16 @@ import { systemClock, type Clock } from './clock.js';
 import { recordCall } from './call-record.js';
 import { ProviderHealth } from './provider-health.js';
 import type { CostLedger } from './cost-ledger.js';
-import { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type EmbedGenerateRequest, type EmbedGenerateResult, type GenerateRequest, type GenerateResult, type GenerateStreamPart, type StreamResult } from './generate-types.js';
+import {
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  type CallContext,
+  type EmbedGenerateRequest,
+  type EmbedGenerateResult,
+  type GenerateRequest,
+  type GenerateResult,
+  type GenerateStreamPart,
+  type StreamResult,
+} from './generate-types.js';
 import type { ChatRequest, ChatUsage, LanguageModelProvider } from './language-model.js';
 import { PriceList, costOf, type PriceLookup } from './pricing.js';
 import { readLimitsFromMessage, readRateLimitHeaders, type RateLimitReading } from './rate-limit-headers.js';
@@ -17,7 +26,16 @@ import { backoffMs, defaultRetryPolicy, transientRetryDelay, type RetryPolicy } 
 import { estimatePromptTokens, estimateToolTokens } from './token-estimate.js';
 
 /** The request and result types live apart from this implementation; callers may import them from here. */
-export { DEFAULT_MAX_OUTPUT_TOKENS, type CallContext, type EmbedGenerateRequest, type EmbedGenerateResult, type GenerateRequest, type GenerateResult, type GenerateStreamPart, type StreamResult } from './generate-types.js';
+export {
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  type CallContext,
+  type EmbedGenerateRequest,
+  type EmbedGenerateResult,
+  type GenerateRequest,
+  type GenerateResult,
+  type GenerateStreamPart,
+  type StreamResult,
+} from './generate-types.js';
 
 export interface GatewayOptions {
   config: Pick<Config, 'providers' | 'pricing' | 'models' | 'budget'>;
@@ -107,7 +125,13 @@ export class Gateway {
       const providerMs = this.#clock.now() - admission.startedAt;
       const result = this.#settle(resolved, chatRequest, context, admission, answer.usage, answer.headers, providerMs);
       const first = answer.choices[0] ?? { text: '', toolCalls: [], finishReason: 'other' as const };
-      return { ...result, text: first.text, toolCalls: first.toolCalls, finishReason: first.finishReason, choices: answer.choices };
+      return {
+        ...result,
+        text: first.text,
+        toolCalls: first.toolCalls,
+        finishReason: first.finishReason,
+        choices: answer.choices,
+      };
     });
   }
 
@@ -124,10 +148,16 @@ export class Gateway {
     // Nobody may be awaiting `result` when the stream fails: the parts' reader sees the error.
     result.catch(() => undefined);
 
-    const opened = await this.#withAdmission(resolved, chatRequest, context, async (admission) => {
-      const stream = await resolved.provider.stream(chatRequest, { signal: context.signal });
-      return { stream, admission, providerMs: this.#clock.now() - admission.startedAt };
-    }, { keepOpen: true });
+    const opened = await this.#withAdmission(
+      resolved,
+      chatRequest,
+      context,
+      async (admission) => {
+        const stream = await resolved.provider.stream(chatRequest, { signal: context.signal });
+        return { stream, admission, providerMs: this.#clock.now() - admission.startedAt };
+      },
+      { keepOpen: true },
+    );
 
     const settle = this.#settle.bind(this);
     const logger = this.#logger;
@@ -140,10 +170,19 @@ export class Gateway {
             continue;
           }
           finished = true;
-          const settled = settle(resolved, chatRequest, context, opened.admission, part.usage, opened.stream.headers, opened.providerMs);
+          const settled = settle(
+            resolved,
+            chatRequest,
+            context,
+            opened.admission,
+            part.usage,
+            opened.stream.headers,
+            opened.providerMs,
+          );
           resolveResult({ ...settled, text: '', toolCalls: [], finishReason: part.finishReason, choices: [] });
         }
-        if (!finished) throw new ProviderError(resolved.provider.name, 'server', 'the stream ended without a final message');
+        if (!finished)
+          throw new ProviderError(resolved.provider.name, 'server', 'the stream ended without a final message');
       } catch (error) {
         if (!finished) {
           // The provider may have charged for a half-finished answer; keep the reservation as spent.
@@ -156,22 +195,54 @@ export class Gateway {
         opened.admission.release();
       }
     }
-    return { model: resolved.fullName, parts: parts(), timing: { queuedMs: opened.admission.waitedMs, providerMs: opened.providerMs }, result };
+    return {
+      model: resolved.fullName,
+      parts: parts(),
+      timing: { queuedMs: opened.admission.waitedMs, providerMs: opened.providerMs },
+      result,
+    };
   }
 
   /** Embeds texts through the same budget, limiter (input tokens) and ledger as chat calls. */
   async embed(request: EmbedGenerateRequest, context: CallContext = {}): Promise<EmbedGenerateResult> {
     const resolved = this.#resolve(request.model, context.action);
     const provider = resolved.provider;
-    if (!provider.embed) throw new BadRequestError(`provider "${provider.name}" (${provider.type}) has no embeddings API`, { param: 'model' });
+    if (!provider.embed)
+      throw new BadRequestError(`provider "${provider.name}" (${provider.type}) has no embeddings API`, {
+        param: 'model',
+      });
     const embed = provider.embed.bind(provider);
-    const estimate = request.input.reduce((total, text) => total + estimatePromptTokens([{ role: 'user', content: text }], provider.openAITokenizer), 0);
-    const chatRequest: ChatRequest = { model: resolved.modelId, messages: request.input.map((text) => ({ role: 'user', content: text })), maxOutputTokens: 0 };
+    const estimate = request.input.reduce(
+      (total, text) => total + estimatePromptTokens([{ role: 'user', content: text }], provider.openAITokenizer),
+      0,
+    );
+    const chatRequest: ChatRequest = {
+      model: resolved.modelId,
+      messages: request.input.map((text) => ({ role: 'user', content: text })),
+      maxOutputTokens: 0,
+    };
     return this.#withAdmission(resolved, chatRequest, context, async (admission) => {
-      const answer = await embed({ model: resolved.modelId, input: request.input, dimensions: request.dimensions }, { signal: context.signal });
+      const answer = await embed(
+        { model: resolved.modelId, input: request.input, dimensions: request.dimensions },
+        { signal: context.signal },
+      );
       const providerMs = this.#clock.now() - admission.startedAt;
-      const settled = this.#settle(resolved, chatRequest, context, admission, { inputTokens: answer.inputTokens || estimate, outputTokens: 0 }, answer.headers, providerMs);
-      return { embeddings: answer.embeddings, model: resolved.fullName, usage: { promptTokens: settled.usage.promptTokens }, costUsd: settled.costUsd, timing: settled.timing };
+      const settled = this.#settle(
+        resolved,
+        chatRequest,
+        context,
+        admission,
+        { inputTokens: answer.inputTokens || estimate, outputTokens: 0 },
+        answer.headers,
+        providerMs,
+      );
+      return {
+        embeddings: answer.embeddings,
+        model: resolved.fullName,
+        usage: { promptTokens: settled.usage.promptTokens },
+        costUsd: settled.costUsd,
+        timing: settled.timing,
+      };
     });
   }
 
@@ -210,12 +281,15 @@ export class Gateway {
   #resolve(model: string | undefined, action: string | undefined): Resolved {
     const fullName = model ?? (action ? this.#config.models.actions[action] : undefined) ?? this.#config.models.default;
     const slash = fullName.indexOf('/');
-    if (slash <= 0 || slash === fullName.length - 1) throw new BadRequestError(`model "${fullName}" must be named "provider/model"`);
+    if (slash <= 0 || slash === fullName.length - 1)
+      throw new BadRequestError(`model "${fullName}" must be named "provider/model"`);
     const providerName = fullName.slice(0, slash);
     const provider = this.#providers.get(providerName);
     const limiter = this.#limiters.get(providerName);
     if (!provider || !limiter) {
-      throw new BadRequestError(`unknown provider "${providerName}" in model "${fullName}" (configured: ${[...this.#providers.keys()].join(', ')})`);
+      throw new BadRequestError(
+        `unknown provider "${providerName}" in model "${fullName}" (configured: ${[...this.#providers.keys()].join(', ')})`,
+      );
     }
     return { provider, limiter, modelId: fullName.slice(slash + 1), fullName };
   }
@@ -224,7 +298,8 @@ export class Gateway {
   #chatRequest(request: GenerateRequest, resolved: Resolved): ChatRequest {
     const { model: _model, ...fields } = request;
     const chat: ChatRequest = { model: resolved.modelId, messages: request.messages };
-    for (const [key, value] of Object.entries(fields)) if (value !== undefined) (chat as unknown as Record<string, unknown>)[key] = value;
+    for (const [key, value] of Object.entries(fields))
+      if (value !== undefined) (chat as unknown as Record<string, unknown>)[key] = value;
     resolved.provider.check(chat);
     return chat;
   }
@@ -240,11 +315,16 @@ export class Gateway {
     call: (admission: Admission & { release(): void }) => Promise<T>,
     options: { keepOpen?: boolean } = {},
   ): Promise<T> {
-    const estimate = estimatePromptTokens(chatRequest.messages, resolved.provider.openAITokenizer) + estimateToolTokens(chatRequest);
+    const estimate =
+      estimatePromptTokens(chatRequest.messages, resolved.provider.openAITokenizer) + estimateToolTokens(chatRequest);
     const output = reservedOutputTokens(chatRequest);
     const reservation = estimate + output;
     const price = this.#prices.lookup(resolved.provider, resolved.modelId);
-    const hold = await this.#budget.hold(costOf(price, estimate, output), context.runId ? { id: context.runId, budgetUsd: context.budgetUsd } : undefined, context.signal);
+    const hold = await this.#budget.hold(
+      costOf(price, estimate, output),
+      context.runId ? { id: context.runId, budgetUsd: context.budgetUsd } : undefined,
+      context.signal,
+    );
     const flow = context.flow ?? context.runId ?? 'api';
     let lease: Lease | undefined;
     let attempts = 0;
@@ -253,13 +333,33 @@ export class Gateway {
     let kept = false;
     try {
       for (;;) {
-        lease = await resolved.limiter.acquire({ flow, model: resolved.modelId, tokens: reservation, signal: context.signal, retryOf: lease });
+        lease = await resolved.limiter.acquire({
+          flow,
+          model: resolved.modelId,
+          tokens: reservation,
+          signal: context.signal,
+          retryOf: lease,
+        });
         attempts += 1;
         waitedMs += lease.waitedMs;
         if (lease.waitedMs >= 20) {
-          context.emit?.('llm-wait', { provider: resolved.provider.name, model: resolved.fullName, ms: lease.waitedMs, reason: lease.waitReason ?? 'queue', action: context.action });
+          context.emit?.('llm-wait', {
+            provider: resolved.provider.name,
+            model: resolved.fullName,
+            ms: lease.waitedMs,
+            reason: lease.waitReason ?? 'queue',
+            action: context.action,
+          });
         }
-        const admission = { lease, hold, attempts, rateLimited, waitedMs, startedAt: this.#clock.now(), release: () => hold.release() };
+        const admission = {
+          lease,
+          hold,
+          attempts,
+          rateLimited,
+          waitedMs,
+          startedAt: this.#clock.now(),
+          release: () => hold.release(),
+        };
         const retryStartedAt = this.#clock.now();
         try {
           const value = await call(admission);
@@ -269,7 +369,10 @@ export class Gateway {
           this.health.failed(resolved.provider.name, error, 'call');
           const delay = this.#afterFailure(error, lease, resolved, rateLimited, attempts - rateLimited);
           if (error instanceof ProviderError && error.kind === 'rate-limited') rateLimited += 1;
-          this.#logger.warn({ provider: resolved.provider.name, model: resolved.modelId, err: error, attempts, retryInMs: delay }, 'provider call failed; retrying');
+          this.#logger.warn(
+            { provider: resolved.provider.name, model: resolved.modelId, err: error, attempts, retryInMs: delay },
+            'provider call failed; retrying',
+          );
           if (delay > 0) await abortableDelay(this.#clock, delay, context.signal);
           // A failed attempt and its backoff are time the caller waited, not agentd's overhead.
           waitedMs += this.#clock.now() - retryStartedAt;
@@ -281,8 +384,19 @@ export class Gateway {
   }
 
   /** Settles a failed attempt's lease and returns how long to wait before the next one, or throws. */
-  #afterFailure(error: unknown, lease: Lease, resolved: Resolved, rateLimited: number, transientAttempts: number): number {
-    if (!(error instanceof ProviderError) || error.kind === 'too-large' || error.kind === 'quota' || error.kind === 'auth') {
+  #afterFailure(
+    error: unknown,
+    lease: Lease,
+    resolved: Resolved,
+    rateLimited: number,
+    transientAttempts: number,
+  ): number {
+    if (
+      !(error instanceof ProviderError) ||
+      error.kind === 'too-large' ||
+      error.kind === 'quota' ||
+      error.kind === 'auth'
+    ) {
       // Not retryable: aborts (providers throw AbortError), bad keys, exhausted quota, oversized requests.
       lease.failed();
       throw error;
@@ -364,6 +478,10 @@ function reservedOutputTokens(request: ChatRequest): number {
 /** The reset time of whichever dimension the headers say is exhausted. */
 function exhaustedReset(reading: RateLimitReading | undefined): number | undefined {
   if (!reading) return undefined;
-  const resets = [reading.tokens, reading.requests].filter((dimension) => dimension.remaining !== undefined && dimension.remaining <= 0 && dimension.resetMs !== undefined).map((dimension) => dimension.resetMs as number);
+  const resets = [reading.tokens, reading.requests]
+    .filter(
+      (dimension) => dimension.remaining !== undefined && dimension.remaining <= 0 && dimension.resetMs !== undefined,
+    )
+    .map((dimension) => dimension.resetMs as number);
   return resets.length > 0 ? Math.max(...resets) : undefined;
 }

@@ -46,7 +46,16 @@ export interface ChatMessage {
 }
 
 /** Plain text, any JSON object, or JSON valid against a schema. */
-export type ResponseFormat = 'text' | 'json' | { type: 'json-schema'; name: string; schema: Record<string, unknown>; description?: string | undefined; strict?: boolean | undefined };
+export type ResponseFormat =
+  | 'text'
+  | 'json'
+  | {
+      type: 'json-schema';
+      name: string;
+      schema: Record<string, unknown>;
+      description?: string | undefined;
+      strict?: boolean | undefined;
+    };
 
 /**
  * A chat request in the provider's own model id (the gateway strips the `provider/` prefix). What a provider
@@ -110,7 +119,14 @@ export interface ChatResult {
  */
 export type ChatStreamPart =
   | { type: 'text-delta'; choice: number; text: string }
-  | { type: 'tool-call-delta'; choice: number; index: number; id?: string | undefined; name?: string | undefined; argumentsDelta: string }
+  | {
+      type: 'tool-call-delta';
+      choice: number;
+      index: number;
+      id?: string | undefined;
+      name?: string | undefined;
+      argumentsDelta: string;
+    }
   /** OpenAI-only fields of one chunk's choice (`logprobs`, `refusal`), as sent. */
   | { type: 'openai-delta'; choice: number; fields: Record<string, unknown> }
   | { type: 'choice-finish'; choice: number; finishReason: FinishReason }

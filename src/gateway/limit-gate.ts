@@ -116,8 +116,14 @@ export class LimitGate {
    * those yet). Levels are only ever lowered here: the buckets refill on their own.
    */
   observe(reading: RateLimitReading, dispatchMark: number, ownTokens: number): void {
-    if (reading.tokens.limit !== undefined && this.#configured.tpm === undefined && reading.tokens.limit !== this.#tpm) this.#setTpm(reading.tokens.limit);
-    if (reading.requests.limit !== undefined && this.#configured.rpm === undefined && reading.requests.limit !== this.#rpm) this.#setRpm(reading.requests.limit);
+    if (reading.tokens.limit !== undefined && this.#configured.tpm === undefined && reading.tokens.limit !== this.#tpm)
+      this.#setTpm(reading.tokens.limit);
+    if (
+      reading.requests.limit !== undefined &&
+      this.#configured.rpm === undefined &&
+      reading.requests.limit !== this.#rpm
+    )
+      this.#setRpm(reading.requests.limit);
     if (reading.tokens.remaining !== undefined && this.#tokens) {
       const sentAfter = this.#tokensDispatched - dispatchMark - ownTokens;
       this.#tokens.clampTo(reading.tokens.remaining - Math.max(0, sentAfter));
@@ -130,7 +136,10 @@ export class LimitGate {
     const now = this.#clock.now();
     return {
       limits: { rpm: this.#rpm ?? null, tpm: this.#tpm ?? null, concurrency: this.#configured.concurrency ?? null },
-      learned: { rpm: this.#configured.rpm === undefined && this.#rpm !== undefined, tpm: this.#configured.tpm === undefined && this.#tpm !== undefined },
+      learned: {
+        rpm: this.#configured.rpm === undefined && this.#rpm !== undefined,
+        tpm: this.#configured.tpm === undefined && this.#tpm !== undefined,
+      },
       inFlight: this.#inFlight,
       concurrencyCap: Number.isFinite(this.#concurrencyCap) ? this.#concurrencyCap : null,
       tokensAvailable: this.#tokens ? Math.floor(this.#tokens.level()) : null,
@@ -162,8 +171,10 @@ export class LimitGate {
   }
 
   #applyPace(): void {
-    if (this.#tokens && this.#tpm !== undefined) this.#tokens.reconfigure((this.#tpm * this.#pace) / MINUTE_MS, this.#tokens.capacity);
-    if (this.#requests && this.#rpm !== undefined) this.#requests.reconfigure((this.#rpm * this.#pace) / MINUTE_MS, this.#requests.capacity);
+    if (this.#tokens && this.#tpm !== undefined)
+      this.#tokens.reconfigure((this.#tpm * this.#pace) / MINUTE_MS, this.#tokens.capacity);
+    if (this.#requests && this.#rpm !== undefined)
+      this.#requests.reconfigure((this.#rpm * this.#pace) / MINUTE_MS, this.#requests.capacity);
   }
 }
 

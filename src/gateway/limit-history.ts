@@ -28,7 +28,10 @@ export interface LimitSample {
 }
 
 /** A provider's state as the gateway reports it (`Gateway.providersState()`). */
-export type ProviderState = { name: string; type: string } & Partial<GateState> & { queued?: number; health?: ProviderHealthState };
+export type ProviderState = { name: string; type: string } & Partial<GateState> & {
+    queued?: number;
+    health?: ProviderHealthState;
+  };
 
 export interface ProviderLimitHistory {
   name: string;
@@ -83,7 +86,12 @@ export class LimitHistory {
   record(entry: LedgerEntry): void {
     if (entry.cached) return;
     const marks = this.#recent.get(entry.provider) ?? [];
-    marks.push({ at: this.#clock.now(), tokens: entry.promptTokens + entry.completionTokens, waitedMs: entry.waitedMs, rateLimited: entry.rateLimited });
+    marks.push({
+      at: this.#clock.now(),
+      tokens: entry.promptTokens + entry.completionTokens,
+      waitedMs: entry.waitedMs,
+      rateLimited: entry.rateLimited,
+    });
     this.#recent.set(entry.provider, marks);
     const totals = this.#totals.get(entry.provider) ?? { calls: 0, rateLimited: 0, waitedMs: 0 };
     totals.calls += 1;

@@ -45,4 +45,7 @@ export interface Limiter {
 }
 
 /** Builds the limiter of one provider from its configured limits. */
-export type LimiterFactory = (provider: string, limits: LimitsConfig & { models?: Record<string, LimitsConfig> | undefined }) => Limiter;
+export type LimiterFactory = (
+  provider: string,
+  limits: LimitsConfig & { models?: Record<string, LimitsConfig> | undefined },
+) => Limiter;

@@ -38,7 +38,11 @@ export class ModelCatalog {
 
   async list(): Promise<CatalogModel[]> {
     const configured = this.#configured();
-    const listed = await Promise.all([...this.#options.providers.values()].map(async (provider) => (await this.#listed(provider)).map((id) => `${provider.name}/${id}`)));
+    const listed = await Promise.all(
+      [...this.#options.providers.values()].map(async (provider) =>
+        (await this.#listed(provider)).map((id) => `${provider.name}/${id}`),
+      ),
+    );
     const ids = new Set([...configured, ...listed.flat()]);
     return [...ids].sort().map((id) => ({ id, provider: id.slice(0, id.indexOf('/')) }));
   }
@@ -59,12 +63,17 @@ export class ModelCatalog {
     const now = this.#clock.now();
     const cached = this.#cache.get(provider.name);
     if (cached && now - cached.at < (this.#options.ttlMs ?? 60_000)) return cached.ids;
-    const ids = provider.listModels({ signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5_000) }).catch((error: unknown) => {
-      this.#options.logger.warn({ err: error, provider: provider.name }, 'provider did not list its models; left out of /v1/models');
-      // A failure is not cached for long: the provider may be back in a moment.
-      this.#cache.delete(provider.name);
-      return [];
-    });
+    const ids = provider
+      .listModels({ signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5_000) })
+      .catch((error: unknown) => {
+        this.#options.logger.warn(
+          { err: error, provider: provider.name },
+          'provider did not list its models; left out of /v1/models',
+        );
+        // A failure is not cached for long: the provider may be back in a moment.
+        this.#cache.delete(provider.name);
+        return [];
+      });
     this.#cache.set(provider.name, { at: now, ids });
     return ids;
   }

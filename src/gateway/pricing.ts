@@ -56,7 +56,9 @@ export class PriceList {
     if (override) return { kind: 'known', price: override };
     if (provider.type === 'ollama') return { kind: 'free' };
     if (!provider.builtInPricing) return { kind: 'unknown' };
-    const match = BUILT_IN.filter(([prefix]) => model === prefix || model.startsWith(`${prefix}-`)).sort((a, b) => b[0].length - a[0].length)[0];
+    const match = BUILT_IN.filter(([prefix]) => model === prefix || model.startsWith(`${prefix}-`)).sort(
+      (a, b) => b[0].length - a[0].length,
+    )[0];
     return match ? { kind: 'known', price: match[1] } : { kind: 'unknown' };
   }
 }

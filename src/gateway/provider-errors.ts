@@ -20,7 +20,11 @@ export function classifyStatus(status: number, code: string | undefined, message
   if (status === 408) return 'timeout';
   if (status === 413) return 'too-large';
   if (status === 400 || status === 422) {
-    return /context_length_exceeded|maximum context length|prompt is too long|too many tokens|exceeds the context/i.test(text) ? 'too-large' : 'bad-request';
+    return /context_length_exceeded|maximum context length|prompt is too long|too many tokens|exceeds the context/i.test(
+      text,
+    )
+      ? 'too-large'
+      : 'bad-request';
   }
   // 409 is a lock conflict on the provider's side; trying again is what openai-node does.
   if (status === 409) return 'server';
@@ -31,11 +35,26 @@ export function classifyStatus(status: number, code: string | undefined, message
 }
 
 /** Builds the normalised error for an HTTP failure, keeping the SDK's error as cause. */
-export function providerHttpError(provider: string, status: number, code: string | undefined, message: string, headers: Record<string, string>, cause: unknown): ProviderError {
+export function providerHttpError(
+  provider: string,
+  status: number,
+  code: string | undefined,
+  message: string,
+  headers: Record<string, string>,
+  cause: unknown,
+): ProviderError {
   const kind = classifyStatus(status, code, message);
   const clean = scrubSecrets(message);
-  const retryAfterMs = kind === 'rate-limited' || kind === 'overloaded' || kind === 'server' ? readRetryHint(headers, clean, Date.now()) : undefined;
-  return new ProviderError(provider, kind, `${describeKind(kind)} (HTTP ${status}): ${clean}`, { cause, status, headers, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  const retryAfterMs =
+    kind === 'rate-limited' || kind === 'overloaded' || kind === 'server'
+      ? readRetryHint(headers, clean, Date.now())
+      : undefined;
+  return new ProviderError(provider, kind, `${describeKind(kind)} (HTTP ${status}): ${clean}`, {
+    cause,
+    status,
+    headers,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }
 
 /** The error for a call that never got a response. */
@@ -85,7 +104,14 @@ function describeKind(kind: ProviderErrorKind): string {
 }
 
 /** The 400 for a request parameter a provider cannot honour, naming both (never dropped silently). */
-export function unsupportedParameter(provider: { name: string; type: string }, param: string, detail?: string): BadRequestError {
+export function unsupportedParameter(
+  provider: { name: string; type: string },
+  param: string,
+  detail?: string,
+): BadRequestError {
   const what = detail ? `: ${detail}` : '';
-  return new BadRequestError(`parameter "${param}" is not supported by provider "${provider.name}" (${provider.type})${what}`, { param });
+  return new BadRequestError(
+    `parameter "${param}" is not supported by provider "${provider.name}" (${provider.type})${what}`,
+    { param },
+  );
 }

@@ -37,7 +37,11 @@ export class ProviderHealth {
     // Only a call that got no answer makes the provider unreachable; a refused key or a 429 is an answer.
     state.reachable = !(kind === 'connection' || kind === 'timeout');
     state.lastFailureAt = new Date(this.#clock.now()).toISOString();
-    state.lastFailure = { kind, message: errorMessage(error), code: error instanceof ProviderError ? error.code : 'AGENTD_ERR_PROVIDER' };
+    state.lastFailure = {
+      kind,
+      message: errorMessage(error),
+      code: error instanceof ProviderError ? error.code : 'AGENTD_ERR_PROVIDER',
+    };
     state.lastCheckedBy = by;
   }
 

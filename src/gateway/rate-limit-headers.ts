@@ -21,7 +21,7 @@ export interface RateLimitReading {
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, 'µs': 0.001, ns: 0.000001 };
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
   const pattern = /(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g;
   let total = 0;
   let consumed = 0;
@@ -77,7 +77,11 @@ function anthropicReading(headers: Readonly<Record<string, string>>, dimension: 
  * The provider's hint of when to retry, in milliseconds: `retry-after-ms`, then `retry-after` (seconds or an
  * HTTP date), then "try again in 1.2s" / "retry after 5 seconds" in the error text. Undefined when none.
  */
-export function readRetryHint(headers: Readonly<Record<string, string>>, message: string | undefined, now: number): number | undefined {
+export function readRetryHint(
+  headers: Readonly<Record<string, string>>,
+  message: string | undefined,
+  now: number,
+): number | undefined {
   const afterMs = toNumber(headers['retry-after-ms']);
   if (afterMs !== undefined && afterMs >= 0) return afterMs;
   const after = headers['retry-after'];

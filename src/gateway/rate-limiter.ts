@@ -46,7 +46,15 @@ export class RateLimiter implements Limiter {
     if (options.signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: options.signal.reason }));
     return new Promise<Lease>((resolve, reject) => {
       const retryStart = options.retryOf ? (options.retryOf as LeaseImpl).start : undefined;
-      const pending: Pending = { options, gates: this.#gatesFor(options.model), enqueuedAt: this.#clock.now(), start: 0, lastReason: undefined, resolve, reject };
+      const pending: Pending = {
+        options,
+        gates: this.#gatesFor(options.model),
+        enqueuedAt: this.#clock.now(),
+        start: 0,
+        lastReason: undefined,
+        resolve,
+        reject,
+      };
       pending.start = this.#queue.push(options.flow, options.tokens, pending, retryStart);
       if (options.signal) {
         const signal = options.signal;
@@ -143,10 +151,13 @@ export class RateLimiter implements Limiter {
     if (this.#timer !== undefined && this.#timerAt <= at) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#pump();
-    }, Math.max(1, ms));
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#pump();
+      },
+      Math.max(1, ms),
+    );
   }
 
   /** @internal Called by a lease when it settles. */
@@ -172,7 +183,12 @@ export class RateLimiter implements Limiter {
 
 type Outcome =
   | { kind: 'success'; chargedTokens: number; reading: RateLimitReading | undefined }
-  | { kind: 'rate-limited'; pauseMs: number; learned: { tpm?: number; rpm?: number }; reading: RateLimitReading | undefined }
+  | {
+      kind: 'rate-limited';
+      pauseMs: number;
+      learned: { tpm?: number; rpm?: number };
+      reading: RateLimitReading | undefined;
+    }
   | { kind: 'failed' };
 
 class LeaseImpl implements Lease {
@@ -185,7 +201,13 @@ class LeaseImpl implements Lease {
   readonly #marks: number[];
   #settled = false;
 
-  constructor(limiter: RateLimiter, pending: Pending, marks: number[], waitedMs: number, reason: WaitReason | 'queue' | undefined) {
+  constructor(
+    limiter: RateLimiter,
+    pending: Pending,
+    marks: number[],
+    waitedMs: number,
+    reason: WaitReason | 'queue' | undefined,
+  ) {
     this.#limiter = limiter;
     this.#pending = pending;
     this.#marks = marks;

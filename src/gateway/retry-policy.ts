@@ -14,7 +14,13 @@ export interface RetryPolicy {
   random: () => number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, maxRateLimited: 30, initialDelayMs: 500, maxDelayMs: 8_000, random: Math.random };
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 5,
+  maxRateLimited: 30,
+  initialDelayMs: 500,
+  maxDelayMs: 8_000,
+  random: Math.random,
+};
 
 /** Exponential backoff with up to 25% jitter below the cap, as openai-node computes it. */
 export function backoffMs(policy: RetryPolicy, retry: number): number {
@@ -26,7 +32,12 @@ export function backoffMs(policy: RetryPolicy, retry: number): number {
  * When to retry after `error`, or undefined to give up. 429s are handled by the limiter (requeued, not
  * counted here); this covers everything else.
  */
-export function transientRetryDelay(policy: RetryPolicy, error: ProviderError, attempt: number, now: number): number | undefined {
+export function transientRetryDelay(
+  policy: RetryPolicy,
+  error: ProviderError,
+  attempt: number,
+  now: number,
+): number | undefined {
   // Auth, quota, too-large and bad requests fail the same way every time: retrying only spends money.
   if (!error.retryable) return undefined;
   if (attempt >= policy.maxAttempts) return undefined;

@@ -56,12 +56,21 @@ export class UsageHistory {
         merge((bucket.byModel[model] ??= emptyUsage()), usage);
       }
     }
-    return { bucketSeconds: bucketMs / 1000, buckets: [...buckets].map(([start, bucket]) => ({ start: new Date(start).toISOString(), ...bucket })) };
+    return {
+      bucketSeconds: bucketMs / 1000,
+      buckets: [...buckets].map(([start, bucket]) => ({ start: new Date(start).toISOString(), ...bucket })),
+    };
   }
 }
 
 function addTo(usage: Usage, entry: LedgerEntry): void {
-  merge(usage, { calls: 1, promptTokens: entry.promptTokens, completionTokens: entry.completionTokens, costUsd: entry.costUsd, ...(entry.costUnknown ? { costUnknown: true } : {}) });
+  merge(usage, {
+    calls: 1,
+    promptTokens: entry.promptTokens,
+    completionTokens: entry.completionTokens,
+    costUsd: entry.costUsd,
+    ...(entry.costUnknown ? { costUnknown: true } : {}),
+  });
 }
 
 function merge(into: Usage, usage: Usage): void {

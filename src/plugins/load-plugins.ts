@@ -6,7 +6,14 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { registerSecrets } from '../secrets.js';
 import { cachedBrowse, cachedSearch, cachedWiki } from './plugin-cache.js';
-import type { BrowsePlugin, PluginContext, PluginFactory, PluginKind, SearchPlugin, WikiPlugin } from './plugin-types.js';
+import type {
+  BrowsePlugin,
+  PluginContext,
+  PluginFactory,
+  PluginKind,
+  SearchPlugin,
+  WikiPlugin,
+} from './plugin-types.js';
 
 export interface Plugins {
   search: SearchPlugin;
@@ -25,20 +32,35 @@ const REQUIRED_METHOD: Record<PluginKind, string> = { search: 'search', browse: 
  * Loads the configured plugins. `use` names a built-in, or a module path (relative to the config file) or
  * package name whose default export is a PluginFactory. Bad options fail here, with their key path.
  */
-export async function loadPlugins(config: Config, options: { logger: Logger; cacheDirectory: (name: string) => string; env?: NodeJS.ProcessEnv }): Promise<Plugins> {
+export async function loadPlugins(
+  config: Config,
+  options: { logger: Logger; cacheDirectory: (name: string) => string; env?: NodeJS.ProcessEnv },
+): Promise<Plugins> {
   const env = options.env ?? process.env;
   const load = async <T>(kind: PluginKind): Promise<T> => {
     const pluginOptions = config.plugins[kind] as Record<string, unknown> & { use: string };
     // Third-party plugins too: any option named like a credential is kept out of logs and errors.
-    for (const [name, value] of Object.entries(pluginOptions)) if (typeof value === 'string' && SECRET_OPTION.test(name)) registerSecrets(value);
+    for (const [name, value] of Object.entries(pluginOptions))
+      if (typeof value === 'string' && SECRET_OPTION.test(name)) registerSecrets(value);
     const builtIns = builtInPlugins[kind] as Record<string, PluginFactory<T>>;
     // Own properties only: `use: "constructor"` must not pick Object's constructor as a plugin factory.
-    const factory = Object.hasOwn(builtIns, pluginOptions.use) ? (builtIns[pluginOptions.use] as PluginFactory<T>) : await importFactory<T>(kind, pluginOptions.use, config.source);
-    const context: PluginContext = { logger: options.logger.child({ plugin: `${kind}:${pluginOptions.use}` }), cacheDirectory: options.cacheDirectory(`plugin-${kind}`), env };
+    const factory = Object.hasOwn(builtIns, pluginOptions.use)
+      ? (builtIns[pluginOptions.use] as PluginFactory<T>)
+      : await importFactory<T>(kind, pluginOptions.use, config.source);
+    const context: PluginContext = {
+      logger: options.logger.child({ plugin: `${kind}:${pluginOptions.use}` }),
+      cacheDirectory: options.cacheDirectory(`plugin-${kind}`),
+      env,
+    };
     const plugin = await factory(pluginOptions, context);
     const method = REQUIRED_METHOD[kind];
     if (typeof (plugin as Record<string, unknown> | undefined)?.[method] !== 'function') {
-      throw new ConfigError([{ path: `plugins.${kind}.use`, message: `"${pluginOptions.use}" did not return a ${kind} plugin (no ${method}() method)` }]);
+      throw new ConfigError([
+        {
+          path: `plugins.${kind}.use`,
+          message: `"${pluginOptions.use}" did not return a ${kind} plugin (no ${method}() method)`,
+        },
+      ]);
     }
     return plugin;
   };
@@ -46,7 +68,8 @@ export async function loadPlugins(config: Config, options: { logger: Logger; cac
   const rawBrowse = await load<BrowsePlugin>('browse');
   const rawWiki = await load<WikiPlugin>('wiki');
   const ttlMs = config.cache.pageTtlSeconds * 1000;
-  if (ttlMs <= 0) return { search: rawSearch, browse: rawBrowse, wiki: rawWiki, close: async () => rawBrowse.close?.() };
+  if (ttlMs <= 0)
+    return { search: rawSearch, browse: rawBrowse, wiki: rawWiki, close: async () => rawBrowse.close?.() };
   return {
     search: cachedSearch(rawSearch, options.cacheDirectory('search'), ttlMs, options.logger),
     browse: cachedBrowse(rawBrowse, options.cacheDirectory('pages'), ttlMs, options.logger),
@@ -64,10 +87,20 @@ async function importFactory<T>(kind: PluginKind, use: string, configSource: str
     module = (await import(specifier)) as { default?: unknown };
   } catch (error) {
     const builtIns = Object.keys(builtInPlugins[kind]).join(', ');
-    throw new ConfigError([{ path: `plugins.${kind}.use`, message: `"${use}" is neither a built-in ${kind} plugin (${builtIns}) nor a module that can be imported (${(error as Error).message})` }], { cause: error });
+    throw new ConfigError(
+      [
+        {
+          path: `plugins.${kind}.use`,
+          message: `"${use}" is neither a built-in ${kind} plugin (${builtIns}) nor a module that can be imported (${(error as Error).message})`,
+        },
+      ],
+      { cause: error },
+    );
   }
   if (typeof module.default !== 'function') {
-    throw new ConfigError([{ path: `plugins.${kind}.use`, message: `module "${use}" has no default export that creates a ${kind} plugin` }]);
+    throw new ConfigError([
+      { path: `plugins.${kind}.use`, message: `module "${use}" has no default export that creates a ${kind} plugin` },
+    ]);
   }
   return module.default as PluginFactory<T>;
 }

@@ -1,7 +1,17 @@
 import { AbortError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { FileCache } from '../store/file-cache.js';
-import type { BrowseOptions, BrowsePlugin, Page, SearchOptions, SearchPlugin, SearchResult, WikiArticle, WikiOptions, WikiPlugin } from './plugin-types.js';
+import type {
+  BrowseOptions,
+  BrowsePlugin,
+  Page,
+  SearchOptions,
+  SearchPlugin,
+  SearchResult,
+  WikiArticle,
+  WikiOptions,
+  WikiPlugin,
+} from './plugin-types.js';
 
 /**
  * Caches in front of any plugin, shared by every run for `ttlMs`: a page two runs read is fetched once, and
@@ -95,14 +105,24 @@ interface SharedLoad<T> {
 
 export function cachedBrowse(inner: BrowsePlugin, directory: string, ttlMs: number, logger: Logger): BrowsePlugin {
   const memo = new Memo<Page>(directory, ttlMs, logger);
-  return { name: inner.name, browse: (url: string, options: BrowseOptions = {}) => memo.get(url, (signal) => inner.browse(url, { ...options, signal }), options.signal), close: () => inner.close?.() ?? Promise.resolve() };
+  return {
+    name: inner.name,
+    browse: (url: string, options: BrowseOptions = {}) =>
+      memo.get(url, (signal) => inner.browse(url, { ...options, signal }), options.signal),
+    close: () => inner.close?.() ?? Promise.resolve(),
+  };
 }
 
 export function cachedSearch(inner: SearchPlugin, directory: string, ttlMs: number, logger: Logger): SearchPlugin {
   const memo = new Memo<SearchResult[]>(directory, ttlMs, logger);
   return {
     name: inner.name,
-    search: (query: string, options: SearchOptions = {}) => memo.get(JSON.stringify([query, options.limit ?? null, options.language ?? null]), (signal) => inner.search(query, { ...options, signal }), options.signal),
+    search: (query: string, options: SearchOptions = {}) =>
+      memo.get(
+        JSON.stringify([query, options.limit ?? null, options.language ?? null]),
+        (signal) => inner.search(query, { ...options, signal }),
+        options.signal,
+      ),
   };
 }
 
@@ -111,6 +131,11 @@ export function cachedWiki(inner: WikiPlugin, directory: string, ttlMs: number, 
   const memo = new Memo<WikiArticle | null>(directory, ttlMs, logger);
   return {
     name: inner.name,
-    lookup: async (query: string, options: WikiOptions = {}) => (await memo.get(JSON.stringify([query, options.language ?? 'en']), async (signal) => (await inner.lookup(query, { ...options, signal })) ?? null, options.signal)) ?? undefined,
+    lookup: async (query: string, options: WikiOptions = {}) =>
+      (await memo.get(
+        JSON.stringify([query, options.language ?? 'en']),
+        async (signal) => (await inner.lookup(query, { ...options, signal })) ?? null,
+        options.signal,
+      )) ?? undefined,
   };
 }

@@ -10,6 +10,13 @@ export const createExtractor: RoleFactory = () => ({
   async react(message, context) {
     const keywords = await runAction('extractor', keywordExtract, { topic: context.topic }, context);
     context.record.setKeywords(keywords);
-    return [createMessage({ content: keywords.join(', '), payload: { keywords }, role: 'extractor', causeBy: keywordExtract.name })];
+    return [
+      createMessage({
+        content: keywords.join(', '),
+        payload: { keywords },
+        role: 'extractor',
+        causeBy: keywordExtract.name,
+      }),
+    ];
   },
 });

@@ -24,7 +24,14 @@ export const createResearcher: RoleFactory = (team) => {
     reported = true;
     const report = await runAction('researcher', conductResearch, { topic: context.topic, sources, wiki }, context);
     context.record.setReport(report);
-    return [createMessage({ content: report.slice(0, 500), payload: { report }, role: 'researcher', causeBy: conductResearch.name })];
+    return [
+      createMessage({
+        content: report.slice(0, 500),
+        payload: { report },
+        role: 'researcher',
+        causeBy: conductResearch.name,
+      }),
+    ];
   };
 
   return {
@@ -35,7 +42,9 @@ export const createResearcher: RoleFactory = (team) => {
         wiki = (message.payload as { entries: WikiEntry[] }).entries;
         return reportIfReady(context);
       }
-      const keywords = (message.payload as { keywords?: string[] } | undefined)?.keywords ?? [topicAsKeyword(context.topic)];
+      const keywords = (message.payload as { keywords?: string[] } | undefined)?.keywords ?? [
+        topicAsKeyword(context.topic),
+      ];
       const seen = new Set<string>();
       const pending: Array<Promise<Source | undefined>> = [];
       await runAction(
@@ -48,7 +57,12 @@ export const createResearcher: RoleFactory = (team) => {
             for (const result of results) {
               if (seen.has(result.url)) continue;
               seen.add(result.url);
-              const summary = runAction('researcher', webBrowseAndSummarize, { topic: context.topic, query, url: result.url }, context);
+              const summary = runAction(
+                'researcher',
+                webBrowseAndSummarize,
+                { topic: context.topic, query, url: result.url },
+                context,
+              );
               // Awaited below; if CollectLinks fails first, its failure is the one reported, not this one.
               summary.catch(() => undefined);
               pending.push(summary);
@@ -59,7 +73,12 @@ export const createResearcher: RoleFactory = (team) => {
       );
       sources = (await Promise.all(pending)).filter((source): source is Source => source !== undefined);
       for (const source of sources) context.record.addSource(source);
-      const summaries = createMessage({ content: `${sources.length} sources summarised`, payload: { sources }, role: 'researcher', causeBy: webBrowseAndSummarize.name });
+      const summaries = createMessage({
+        content: `${sources.length} sources summarised`,
+        payload: { sources },
+        role: 'researcher',
+        causeBy: webBrowseAndSummarize.name,
+      });
       return [summaries, ...(await reportIfReady(context))];
     },
   };

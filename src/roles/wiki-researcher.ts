@@ -12,10 +12,21 @@ export const createWikiResearcher: RoleFactory = (team) => ({
   name: 'wiki',
   watch: team.includes('extractor') ? [keywordExtract.name] : [USER_REQUIREMENT],
   async react(message, context) {
-    const keywords = (message.payload as { keywords?: string[] } | undefined)?.keywords ?? [topicAsKeyword(context.topic)];
-    const found = await Promise.all(keywords.map((keyword) => runAction('wiki', wikiSearchAndSummarize, { topic: context.topic, keyword }, context)));
+    const keywords = (message.payload as { keywords?: string[] } | undefined)?.keywords ?? [
+      topicAsKeyword(context.topic),
+    ];
+    const found = await Promise.all(
+      keywords.map((keyword) => runAction('wiki', wikiSearchAndSummarize, { topic: context.topic, keyword }, context)),
+    );
     const entries = found.filter((entry): entry is WikiEntry => entry !== undefined);
     for (const entry of entries) context.record.addWiki(entry);
-    return [createMessage({ content: entries.map((entry) => entry.title).join(', ') || 'no article found', payload: { entries }, role: 'wiki', causeBy: wikiSearchAndSummarize.name })];
+    return [
+      createMessage({
+        content: entries.map((entry) => entry.title).join(', ') || 'no article found',
+        payload: { entries },
+        role: 'wiki',
+        causeBy: wikiSearchAndSummarize.name,
+      }),
+    ];
   },
 });

@@ -86,7 +86,9 @@ export class EventBus {
 
   /** The run's persisted events with `seq` > `since`. */
   replay(runId: string, since = 0): RunEvent[] {
-    return this.#runs.readEvents<RunEvent>(runId, (value) => runEventSchema.parse(value)).filter((event) => event.seq > since);
+    return this.#runs
+      .readEvents<RunEvent>(runId, (value) => runEventSchema.parse(value))
+      .filter((event) => event.seq > since);
   }
 
   /** Listens to one run's events, or every run's when `runId` is undefined. Returns the unsubscribe. */

@@ -53,8 +53,14 @@ export function createRunContext(options: RunContextOptions): RoleContext {
           }),
         ),
     },
-    browse: { name: plugins.browse.name, browse: (url, browseOptions) => work.track(() => plugins.browse.browse(url, browseOptions)) },
-    wiki: { name: plugins.wiki.name, lookup: (query, wikiOptions) => work.track(() => plugins.wiki.lookup(query, wikiOptions)) },
+    browse: {
+      name: plugins.browse.name,
+      browse: (url, browseOptions) => work.track(() => plugins.browse.browse(url, browseOptions)),
+    },
+    wiki: {
+      name: plugins.wiki.name,
+      lookup: (query, wikiOptions) => work.track(() => plugins.wiki.lookup(query, wikiOptions)),
+    },
     emit,
     recordError: (error) => recorder.addError(error),
     record: recorder,
@@ -68,34 +74,45 @@ export function createRunContext(options: RunContextOptions): RoleContext {
       const model = gateway.modelFor(request.model, action);
       const hash = llmKey(model, request);
       const callContext = { runId: run.id, action, budgetUsd: run.budgetUsd, signal, emit };
-      return work.track(() => steps.run(`llm:${action}:${hash}`, async () => {
-        const cached = llmCache?.get(hash);
-        if (cached) {
-          gateway.recordCachedReplay(cached, callContext);
-          return cached;
-        }
-        const result = await gateway.generate({ ...request, model }, callContext);
-        try {
-          llmCache?.set(hash, result);
-        } catch {
-          // Without the cache the next run pays again; this one already has its answer.
-        }
-        return result;
-      })).then(
-        (result) => {
-          health?.llmAnswered();
-          return result;
-        },
-        (error: unknown) => {
-          throw health ? health.llmFailed(error) : error;
-        },
-      );
+      return work
+        .track(() =>
+          steps.run(`llm:${action}:${hash}`, async () => {
+            const cached = llmCache?.get(hash);
+            if (cached) {
+              gateway.recordCachedReplay(cached, callContext);
+              return cached;
+            }
+            const result = await gateway.generate({ ...request, model }, callContext);
+            try {
+              llmCache?.set(hash, result);
+            } catch {
+              // Without the cache the next run pays again; this one already has its answer.
+            }
+            return result;
+          }),
+        )
+        .then(
+          (result) => {
+            health?.llmAnswered();
+            return result;
+          },
+          (error: unknown) => {
+            throw health ? health.llmFailed(error) : error;
+          },
+        );
     },
   };
 }
 
 /** A stable hash of everything that determines an answer. */
 export function llmKey(model: string, request: GenerateRequest): string {
-  const material = JSON.stringify([model, request.messages, request.maxOutputTokens ?? null, request.temperature ?? null, request.responseFormat ?? null, request.stop ?? null]);
+  const material = JSON.stringify([
+    model,
+    request.messages,
+    request.maxOutputTokens ?? null,
+    request.temperature ?? null,
+    request.responseFormat ?? null,
+    request.stop ?? null,
+  ]);
   return createHash('sha256').update(material).digest('hex').slice(0, 32);
 }

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Config } from '../config/load-config.js';
-import { AbortError, AgentdError, BadRequestError, ConflictError, errorMessage, StoreError, StoreFullError } from '../errors.js';
+import {
+  AbortError,
+  AgentdError,
+  BadRequestError,
+  ConflictError,
+  errorMessage,
+  StoreError,
+  StoreFullError,
+} from '../errors.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
 import type { Plugins } from '../plugins/load-plugins.js';
@@ -97,7 +105,8 @@ export class RunManager {
         }
       });
     }
-    if (unfinished.length > 0) this.#options.logger.info({ runs: unfinished.map((summary) => summary.id) }, 'resuming unfinished runs');
+    if (unfinished.length > 0)
+      this.#options.logger.info({ runs: unfinished.map((summary) => summary.id) }, 'resuming unfinished runs');
     this.#schedule();
   }
 
@@ -133,7 +142,11 @@ export class RunManager {
       if (index !== -1) this.#queue.splice(index, 1);
       await saved.catch(() => undefined);
       // Refused as a whole: nothing of the run stays behind to be listed or resumed.
-      await this.#options.runs.discard(run.id).catch((discardError: unknown) => this.#options.logger.warn({ err: discardError, runId: run.id }, 'cannot remove the refused run'));
+      await this.#options.runs
+        .discard(run.id)
+        .catch((discardError: unknown) =>
+          this.#options.logger.warn({ err: discardError, runId: run.id }, 'cannot remove the refused run'),
+        );
       throw error;
     }
     this.#schedule();
@@ -143,7 +156,14 @@ export class RunManager {
   list(): RunSummary[] {
     return this.#options.runs.list().map((summary) => {
       const recorder = this.#active.get(summary.id)?.recorder;
-      return recorder ? { ...summary, status: recorder.run.status, costUsd: this.#options.gateway.ledger.runUsage(summary.id).costUsd, sourceCount: recorder.run.sources.length } : summary;
+      return recorder
+        ? {
+            ...summary,
+            status: recorder.run.status,
+            costUsd: this.#options.gateway.ledger.runUsage(summary.id).costUsd,
+            sourceCount: recorder.run.sources.length,
+          }
+        : summary;
     });
   }
 
@@ -155,7 +175,8 @@ export class RunManager {
     // Active runs' statuses change in memory a moment before the store's version does: they are in the key.
     const live = [...this.#active].map(([id, active]) => `${id}=${active.recorder?.run.status ?? ''}`).join(',');
     const key = `${this.#options.runs.version}:${this.#options.gateway.ledger.size}:${live}`;
-    if (this.#listCache?.key !== key) this.#listCache = { key, body: Buffer.from(JSON.stringify({ runs: this.list() })) };
+    if (this.#listCache?.key !== key)
+      this.#listCache = { key, body: Buffer.from(JSON.stringify({ runs: this.list() })) };
     return this.#listCache.body;
   }
 
@@ -200,7 +221,8 @@ export class RunManager {
         return this.get(id);
       }
       const paused = this.#waitingForSpace.get(id);
-      if (run.status !== 'queued' && !paused) throw new ConflictError(`run ${id} is ${run.status}: only queued or running runs can be cancelled`);
+      if (run.status !== 'queued' && !paused)
+        throw new ConflictError(`run ${id} is ${run.status}: only queued or running runs can be cancelled`);
       const index = this.#queue.indexOf(id);
       if (index !== -1) this.#queue.splice(index, 1);
       const cancelled = structuredClone(run);
@@ -222,7 +244,8 @@ export class RunManager {
       // A run that has just failed may still be finishing its previous execution: let it end first.
       await this.#active.get(id)?.done;
       const run = structuredClone(await this.#options.runs.get(id));
-      if (run.status !== 'failed' && run.status !== 'cancelled') throw new ConflictError(`run ${id} is ${run.status}: only failed or cancelled runs can be resumed`);
+      if (run.status !== 'failed' && run.status !== 'cancelled')
+        throw new ConflictError(`run ${id} is ${run.status}: only failed or cancelled runs can be resumed`);
       transition(run, 'queued');
       const saved = this.#options.runs.save(run);
       this.#enqueue(id, { resumed: true });
@@ -328,10 +351,26 @@ export class RunManager {
       execution.emit(type, { resumed: steps.size > 0, stepsStored: steps.size, team: run.team });
       await saved;
       const roles = run.team.map((name) => (roleFactories[name] as (typeof roleFactories)[string])(run.team));
-      const health = new RunHealth({ providerURL: (name) => gateway.providerURL(name), searchName: plugins.search.name });
-      const context = createRunContext({ run, gateway, plugins, steps, recorder, execution, work, health, signal: active.controller.signal, llmCache: this.#options.llmCache });
+      const health = new RunHealth({
+        providerURL: (name) => gateway.providerURL(name),
+        searchName: plugins.search.name,
+      });
+      const context = createRunContext({
+        run,
+        gateway,
+        plugins,
+        steps,
+        recorder,
+        execution,
+        work,
+        health,
+        signal: active.controller.signal,
+        llmCache: this.#options.llmCache,
+      });
       team = new Team(roles, context);
-      await team.run(createMessage({ content: run.topic, payload: { topic: run.topic }, role: 'user', causeBy: USER_REQUIREMENT }));
+      await team.run(
+        createMessage({ content: run.topic, payload: { topic: run.topic }, role: 'user', causeBy: USER_REQUIREMENT }),
+      );
       // Fallbacks can carry a run to its end with nothing researched: that is a failure, said as such.
       const verdict = health.verdict();
       if (verdict) throw verdict;
@@ -345,7 +384,12 @@ export class RunManager {
     await this.#finish(id, active, execution, outcome);
   }
 
-  async #finish(id: string, active: ActiveRun, execution: RunExecution, outcome: { error: unknown } | undefined): Promise<void> {
+  async #finish(
+    id: string,
+    active: ActiveRun,
+    execution: RunExecution,
+    outcome: { error: unknown } | undefined,
+  ): Promise<void> {
     const { gateway, logger } = this.#options;
     const recorder = active.recorder as RunRecorder;
     const run = recorder.run;
@@ -368,7 +412,12 @@ export class RunManager {
     let data: Record<string, unknown>;
     if (!outcome) {
       type = transition(run, 'completed');
-      data = { usage: run.usage, sources: run.sources.length, errors: run.errors.length, replayedSteps: active.replayedSteps ?? 0 };
+      data = {
+        usage: run.usage,
+        sources: run.sources.length,
+        errors: run.errors.length,
+        replayedSteps: active.replayedSteps ?? 0,
+      };
     } else if (active.stopping === 'cancel') {
       type = transition(run, 'cancelled');
       data = { usage: run.usage, ...(run.startedAt ? {} : { while: 'queued' }) };
@@ -438,7 +487,10 @@ export class RunManager {
  */
 function checkTeam(team: readonly string[]): void {
   const unknown = team.filter((name) => !Object.hasOwn(roleFactories, name));
-  if (unknown.length > 0) throw new BadRequestError(`unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in team (roles: ${Object.keys(roleFactories).join(', ')})`);
+  if (unknown.length > 0)
+    throw new BadRequestError(
+      `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in team (roles: ${Object.keys(roleFactories).join(', ')})`,
+    );
 }
 
 /** Time-ordered, URL-safe ids: sortable, and unguessable enough for a local daemon. */

@@ -48,7 +48,14 @@ export type Run = z.infer<typeof runSchema>;
 /** What `GET /v1/runs` lists for each run. */
 export const runSummarySchema = runSchema
   .pick({ id: true, topic: true, language: true, status: true, createdAt: true, startedAt: true, finishedAt: true })
-  .extend({ costUsd: z.number(), /** Sources read so far (absent in indexes written before it existed). */ sourceCount: z.number().int().nonnegative().optional() });
+  .extend({
+    costUsd: z.number(),
+    /** Sources read so far (absent in indexes written before it existed). */ sourceCount: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional(),
+  });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 export function summarize(run: Run): RunSummary {

@@ -45,7 +45,9 @@ export class RunRecorder implements RunOutput {
   }
 
   addError(error: RunError): void {
-    const duplicate = this.run.errors.some((existing) => existing.stage === error.stage && existing.message === error.message && existing.url === error.url);
+    const duplicate = this.run.errors.some(
+      (existing) => existing.stage === error.stage && existing.message === error.message && existing.url === error.url,
+    );
     if (!duplicate) this.run.errors.push({ ...error, at: error.at ?? new Date().toISOString() });
     this.#changed();
   }
@@ -67,7 +69,9 @@ export class RunRecorder implements RunOutput {
     if (this.#timer) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.flush().catch((error: unknown) => this.#logger.error({ err: error, runId: this.run.id }, 'run record write failed'));
+      this.flush().catch((error: unknown) =>
+        this.#logger.error({ err: error, runId: this.run.id }, 'run record write failed'),
+      );
     }, SAVE_DELAY_MS);
   }
 }

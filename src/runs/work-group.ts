@@ -18,7 +18,8 @@ export class WorkGroup {
   }
 
   track<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#signal.aborted) return Promise.reject(new AbortError('the run has ended', { cause: this.#signal.reason }));
+    if (this.#signal.aborted)
+      return Promise.reject(new AbortError('the run has ended', { cause: this.#signal.reason }));
     const promise = work();
     const settled = promise.then(
       () => undefined,

@@ -47,14 +47,24 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   app.setErrorHandler(handleError);
   registerTimingHeaders(app);
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(errorBody(ErrorCode.notFound, `no route ${request.method} ${request.url.split('?')[0]}`, { status: 404 }));
+    void reply
+      .code(404)
+      .send(errorBody(ErrorCode.notFound, `no route ${request.method} ${request.url.split('?')[0]}`, { status: 404 }));
   });
   await app.register(websocket, { options: { maxPayload: 1_048_576 } });
   // After the WebSocket plugin: its own onRequest hook marks upgrade requests, so that a refused upgrade's
   // socket is destroyed once the error is answered instead of staying open (and holding up a stop).
   registerCors(app, config.server.cors.origins);
   const sessions = new DashboardSessions();
-  app.addHook('onRequest', createGuards({ listenHost: config.server.host, token: services.token, corsOrigins: config.server.cors.origins, dashboard: dashboardAccess(sessions) }));
+  app.addHook(
+    'onRequest',
+    createGuards({
+      listenHost: config.server.host,
+      token: services.token,
+      corsOrigins: config.server.cors.origins,
+      dashboard: dashboardAccess(sessions),
+    }),
+  );
   app.addHook('preValidation', refuseLoneSurrogates);
 
   healthRoutes(app);

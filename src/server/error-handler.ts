@@ -20,8 +20,19 @@ function errorType(status: number): string {
   return 'invalid_request_error';
 }
 
-export function errorBody(code: string, message: string, options: { status?: number; param?: string | undefined } = {}): ErrorBody {
-  return { error: { message: scrubSecrets(message), type: errorType(options.status ?? 400), param: options.param ?? null, code } };
+export function errorBody(
+  code: string,
+  message: string,
+  options: { status?: number; param?: string | undefined } = {},
+): ErrorBody {
+  return {
+    error: {
+      message: scrubSecrets(message),
+      type: errorType(options.status ?? 400),
+      param: options.param ?? null,
+      code,
+    },
+  };
 }
 
 /** Maps any thrown error to OpenAI's error shape with a 4xx for bad input, never a 500. */
@@ -34,7 +45,9 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   const status = (error as FastifyError).statusCode;
   if (status === 413) {
-    void reply.code(413).send(errorBody(ErrorCode.tooLarge, 'request body is larger than server.bodyLimit', { status: 413 }));
+    void reply
+      .code(413)
+      .send(errorBody(ErrorCode.tooLarge, 'request body is larger than server.bodyLimit', { status: 413 }));
     return;
   }
   if (status !== undefined && status >= 400 && status < 500) {
@@ -67,6 +80,10 @@ export function handleClientError(error: Error, socket: Socket): void {
     status = lineLength > 8192 ? 414 : 431;
     message = status === 414 ? 'the URL is too long' : 'the request headers are too large';
   }
-  const body = JSON.stringify(errorBody(status === 400 ? ErrorCode.badRequest : ErrorCode.tooLarge, message, { status }));
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const body = JSON.stringify(
+    errorBody(status === 400 ? ErrorCode.badRequest : ErrorCode.tooLarge, message, { status }),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -50,7 +50,11 @@ export function createGuards(options: SecurityOptions) {
   return async function guard(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const host = request.headers.host;
     if (!host || !isAllowed(hostnameOf(host))) {
-      throw new AgentdError(ErrorCode.forbidden, `requests for host "${host ?? ''}" are refused: use localhost or ${options.listenHost}`, { statusCode: 403 });
+      throw new AgentdError(
+        ErrorCode.forbidden,
+        `requests for host "${host ?? ''}" are refused: use localhost or ${options.listenHost}`,
+        { statusCode: 403 },
+      );
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !corsOrigins.has(origin) && !isSameSiteOrigin(origin, isAllowed)) {
@@ -62,7 +66,9 @@ export function createGuards(options: SecurityOptions) {
     const presented = bearerToken(request) ?? (isWebSocket(request) ? queryToken(url) : undefined);
     if (presented === undefined && options.dashboard?.hasSession(request)) return;
     if (presented === undefined || !safeEqual(Buffer.from(presented), expected)) {
-      throw new AgentdError(ErrorCode.unauthorized, 'missing or wrong bearer token (see <dataDir>/token)', { statusCode: 401 });
+      throw new AgentdError(ErrorCode.unauthorized, 'missing or wrong bearer token (see <dataDir>/token)', {
+        statusCode: 401,
+      });
     }
   };
 }

@@ -27,7 +27,9 @@ export function chooseModel(type: ProviderConfig['type'], listed: readonly strin
   for (const preferred of CHEAP_CAPABLE[type]) {
     if (listed.includes(preferred)) return preferred;
     if (type === 'ollama') {
-      const tagged = listed.find((name) => name === `${preferred}:latest` || (!preferred.includes(':') && name.startsWith(`${preferred}:`)));
+      const tagged = listed.find(
+        (name) => name === `${preferred}:latest` || (!preferred.includes(':') && name.startsWith(`${preferred}:`)),
+      );
       if (tagged) return tagged.endsWith(':latest') ? preferred : tagged;
     }
   }

@@ -5,7 +5,6 @@ import type { ProviderConfig } from '../config/schema.js';
 import { chooseModel, fallbackModel } from './choose-model.js';
 import { probeProvider, type ProviderProbe } from './probe-provider.js';
 
-
 /** A provider found in the environment, probed by listing its models. */
 export interface DetectedProvider {
   name: string;
@@ -30,26 +29,69 @@ export interface DetectOptions {
  * its probe fails, so that the failure is shown rather than hidden), and Ollama at `OLLAMA_HOST` or its default
  * address, kept only when it answers. All are probed at once by listing their models, which costs nothing.
  */
-export async function detectProviders(env: NodeJS.ProcessEnv, options: DetectOptions = {}): Promise<DetectedProvider[]> {
+export async function detectProviders(
+  env: NodeJS.ProcessEnv,
+  options: DetectOptions = {},
+): Promise<DetectedProvider[]> {
   const candidates: Array<{ name: string; document: ProviderConfig; origin: string; keepWhenDown: boolean }> = [];
   if (env.OPENAI_API_KEY) {
-    candidates.push({ name: 'openai', document: { type: 'openai', apiKey: '${OPENAI_API_KEY}', ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}) }, origin: 'environment: OPENAI_API_KEY', keepWhenDown: true });
+    candidates.push({
+      name: 'openai',
+      document: {
+        type: 'openai',
+        apiKey: '${OPENAI_API_KEY}',
+        ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+      },
+      origin: 'environment: OPENAI_API_KEY',
+      keepWhenDown: true,
+    });
   }
   if (env.ANTHROPIC_API_KEY) {
-    candidates.push({ name: 'anthropic', document: { type: 'anthropic', apiKey: '${ANTHROPIC_API_KEY}', ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}) }, origin: 'environment: ANTHROPIC_API_KEY', keepWhenDown: true });
+    candidates.push({
+      name: 'anthropic',
+      document: {
+        type: 'anthropic',
+        apiKey: '${ANTHROPIC_API_KEY}',
+        ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
+      },
+      origin: 'environment: ANTHROPIC_API_KEY',
+      keepWhenDown: true,
+    });
   }
   const ollamaURL = ollamaBaseURL(env.OLLAMA_HOST);
-  candidates.push({ name: 'ollama', document: { type: 'ollama', baseURL: ollamaURL }, origin: `Ollama answering at ${ollamaURL}${env.OLLAMA_HOST ? ' (OLLAMA_HOST)' : ''}`, keepWhenDown: false });
+  candidates.push({
+    name: 'ollama',
+    document: { type: 'ollama', baseURL: ollamaURL },
+    origin: `Ollama answering at ${ollamaURL}${env.OLLAMA_HOST ? ' (OLLAMA_HOST)' : ''}`,
+    keepWhenDown: false,
+  });
 
   const providers = await createProviders(
-    Object.fromEntries(candidates.map(({ name, document, origin }) => [name, { ...document, apiKey: resolveKey(document.apiKey, env), missingEnv: {}, origin }])),
+    Object.fromEntries(
+      candidates.map(({ name, document, origin }) => [
+        name,
+        { ...document, apiKey: resolveKey(document.apiKey, env), missingEnv: {}, origin },
+      ]),
+    ),
     options.fetch ? { fetch: options.fetch } : {},
   );
-  const probes = await Promise.all(candidates.map(({ name }) => probeProvider(providers.get(name)!, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs })));
+  const probes = await Promise.all(
+    candidates.map(({ name }) =>
+      probeProvider(providers.get(name)!, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ),
+  );
   return candidates.flatMap(({ name, document, origin, keepWhenDown }, index) => {
     const probe = probes[index] as ProviderProbe;
     if (!probe.ok && !keepWhenDown) return [];
-    return [{ name, document, origin, probe, model: probe.ok ? chooseModel(document.type, probe.models) : fallbackModel(document.type) }];
+    return [
+      {
+        name,
+        document,
+        origin,
+        probe,
+        model: probe.ok ? chooseModel(document.type, probe.models) : fallbackModel(document.type),
+      },
+    ];
   });
 }
 

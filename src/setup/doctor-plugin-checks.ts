@@ -28,9 +28,19 @@ export async function checkPlugins(config: Config, options: PluginCheckOptions =
   try {
     let plugins;
     try {
-      plugins = await loadPlugins(config, { logger: silentLogger(), cacheDirectory: (name) => path.join(cache, name), ...(options.env ? { env: options.env } : {}) });
+      plugins = await loadPlugins(config, {
+        logger: silentLogger(),
+        cacheDirectory: (name) => path.join(cache, name),
+        ...(options.env ? { env: options.env } : {}),
+      });
     } catch (error) {
-      return [fail('plugins', errorMessage(error), 'fix the plugins section of the config (agentd config check shows every problem)')];
+      return [
+        fail(
+          'plugins',
+          errorMessage(error),
+          'fix the plugins section of the config (agentd config check shows every problem)',
+        ),
+      ];
     }
     const signal = () => AbortSignal.timeout(options.timeoutMs ?? 15_000);
     try {
@@ -41,10 +51,16 @@ export async function checkPlugins(config: Config, options: PluginCheckOptions =
       const [searchCheck, wikiCheck, browseCheck] = await Promise.all([
         plugins.search.search('Wikipedia', { limit: 3, signal: signal() }).then(
           (results) => ok(search, `answered a query (${results.length} results)`),
-          (error: unknown) => fail(search, errorMessage(error), networkFix(error, `check plugins.search (its baseURL, its key) or choose another backend`)),
+          (error: unknown) =>
+            fail(
+              search,
+              errorMessage(error),
+              networkFix(error, `check plugins.search (its baseURL, its key) or choose another backend`),
+            ),
         ),
         plugins.wiki.lookup('Wikipedia', { language: 'en', signal: signal() }).then(
-          (article) => ok(wiki, article ? `answered a lookup ("${article.title}")` : 'answered a lookup (no article matched)'),
+          (article) =>
+            ok(wiki, article ? `answered a lookup ("${article.title}")` : 'answered a lookup (no article matched)'),
           (error: unknown) => fail(wiki, errorMessage(error), networkFix(error, `check plugins.wiki.apiURL`)),
         ),
         plugins.browse.browse(browseURL, { signal: signal() }).then(

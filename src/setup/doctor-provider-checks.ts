@@ -7,7 +7,10 @@ import { hasModel, probeProvider, type ProviderProbe } from './probe-provider.js
  * Each provider: key present, reachable and key accepted (its model listing answers), and each model the
  * config uses from it listed. Costs nothing: a listing generates no tokens.
  */
-export async function checkProviders(config: Config, options: { fetch?: typeof fetch; timeoutMs?: number } = {}): Promise<DoctorCheck[]> {
+export async function checkProviders(
+  config: Config,
+  options: { fetch?: typeof fetch; timeoutMs?: number } = {},
+): Promise<DoctorCheck[]> {
   const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const used = modelsByProvider(config);
   const perProvider = await Promise.all(
@@ -15,11 +18,27 @@ export async function checkProviders(config: Config, options: { fetch?: typeof f
       const label = `provider ${name}`;
       if (provider.type !== 'ollama' && !provider.apiKey) {
         const variable = provider.missingEnv.apiKey;
-        return [fail(label, `${provider.type}, no API key`, variable ? `set the environment variable ${variable}` : `set providers.${name}.apiKey (e.g. "\${${provider.type.toUpperCase()}_API_KEY}")`)];
+        return [
+          fail(
+            label,
+            `${provider.type}, no API key`,
+            variable
+              ? `set the environment variable ${variable}`
+              : `set providers.${name}.apiKey (e.g. "\${${provider.type.toUpperCase()}_API_KEY}")`,
+          ),
+        ];
       }
-      const probe = await probeProvider(providers.get(name)!, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+      const probe = await probeProvider(
+        providers.get(name)!,
+        options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+      );
       if (!probe.ok) return [providerFailure(name, provider, probe)];
-      const checks = [ok(label, `${provider.type}${where(provider)}: reachable, key accepted, ${probe.models.length} models listed (${provider.origin})`)];
+      const checks = [
+        ok(
+          label,
+          `${provider.type}${where(provider)}: reachable, key accepted, ${probe.models.length} models listed (${provider.origin})`,
+        ),
+      ];
       for (const model of used.get(name) ?? []) checks.push(checkModel(name, provider, model, probe.models));
       return checks;
     }),
@@ -31,23 +50,46 @@ function providerFailure(name: string, provider: ResolvedProviderConfig, probe: 
   const label = `provider ${name}`;
   const reason = probe.message ?? 'no answer';
   if (probe.problem === 'unreachable') {
-    const fix = provider.type === 'ollama' ? `start Ollama (ollama serve) or set providers.${name}.baseURL to where it listens` : `check the network, or providers.${name}.baseURL if it is set`;
+    const fix =
+      provider.type === 'ollama'
+        ? `start Ollama (ollama serve) or set providers.${name}.baseURL to where it listens`
+        : `check the network, or providers.${name}.baseURL if it is set`;
     return fail(label, `${provider.type}${where(provider)}: unreachable (${reason})`, fix);
   }
   if (probe.problem === 'key-refused') {
     const source = /^environment: (\w+)/.exec(provider.origin)?.[1];
-    return fail(label, `${provider.type}${where(provider)}: key refused (${reason})`, source ? `set a valid key in ${source}` : `set a valid key in providers.${name}.apiKey`);
+    return fail(
+      label,
+      `${provider.type}${where(provider)}: key refused (${reason})`,
+      source ? `set a valid key in ${source}` : `set a valid key in providers.${name}.apiKey`,
+    );
   }
   if (probe.problem === 'unsupported') return fail(label, reason, `check the provider's type and baseURL`);
-  return fail(label, `${provider.type}${where(provider)}: ${reason}`, `check providers.${name} (baseURL, key) and the provider's status page`);
+  return fail(
+    label,
+    `${provider.type}${where(provider)}: ${reason}`,
+    `check providers.${name} (baseURL, key) and the provider's status page`,
+  );
 }
 
-function checkModel(providerName: string, provider: ResolvedProviderConfig, model: string, listed: string[]): DoctorCheck {
+function checkModel(
+  providerName: string,
+  provider: ResolvedProviderConfig,
+  model: string,
+  listed: string[],
+): DoctorCheck {
   const label = `model ${providerName}/${model}`;
   if (hasModel(listed, model)) return ok(label, 'listed by the provider');
   if (provider.type === 'ollama') return fail(label, `not pulled into this Ollama`, `ollama pull ${model}`);
-  const examples = listed.slice(0, 4).map((id) => `${providerName}/${id}`).join(', ');
-  return fail(label, `the provider does not list it`, `use a model it lists in models.default or models.actions${examples ? ` (e.g. ${examples})` : ''}`);
+  const examples = listed
+    .slice(0, 4)
+    .map((id) => `${providerName}/${id}`)
+    .join(', ');
+  return fail(
+    label,
+    `the provider does not list it`,
+    `use a model it lists in models.default or models.actions${examples ? ` (e.g. ${examples})` : ''}`,
+  );
 }
 
 /** The models the config uses, grouped by provider: models.default and every models.actions entry. */

@@ -22,12 +22,22 @@ export function checkDataDir(config: Config, minFreeBytes = MIN_FREE_BYTES): Doc
       accessSync(existing, constants.W_OK);
     }
   } catch (error) {
-    return fail(name, `${config.dataDir} is not writable (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`, `make ${existing} writable for this user, or set dataDir in the config to a folder that is`);
+    return fail(
+      name,
+      `${config.dataDir} is not writable (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+      `make ${existing} writable for this user, or set dataDir in the config to a folder that is`,
+    );
   }
   const stats = statfsSync(existing);
   const free = stats.bavail * stats.bsize;
-  const where = existing === config.dataDir ? config.dataDir : `${config.dataDir} (created at the first start, in ${existing})`;
-  if (free < minFreeBytes) return fail(name, `${where}: only ${formatBytes(free)} free`, `free space on that disk (at least ${formatBytes(minFreeBytes)}) or set dataDir to another disk`);
+  const where =
+    existing === config.dataDir ? config.dataDir : `${config.dataDir} (created at the first start, in ${existing})`;
+  if (free < minFreeBytes)
+    return fail(
+      name,
+      `${where}: only ${formatBytes(free)} free`,
+      `free space on that disk (at least ${formatBytes(minFreeBytes)}) or set dataDir to another disk`,
+    );
   return ok(name, `${where} is writable, ${formatBytes(free)} free`);
 }
 
@@ -37,14 +47,24 @@ export async function checkPort(config: Config): Promise<DoctorCheck> {
   const { host, port } = config.server;
   if (port === 0) return ok(name, 'server.port is 0: the daemon takes any free port');
   const state = readDaemonState(config.dataDir);
-  if (state && isProcessAlive(state.pid) && (await answersAsAgentd(state.url))) return ok(name, `agentd is running on it (pid ${state.pid}, ${state.url})`);
+  if (state && isProcessAlive(state.pid) && (await answersAsAgentd(state.url)))
+    return ok(name, `agentd is running on it (pid ${state.pid}, ${state.url})`);
   const problem = await tryListen(host, port);
   if (!problem) return ok(name, `${host}:${port} is free`);
   if (problem === 'EADDRINUSE') {
-    if (await answersAsAgentd(`http://${host.includes(':') ? `[${host}]` : host}:${port}`)) return ok(name, `an agentd daemon is running on ${host}:${port} (another data dir than ${config.dataDir})`);
-    return fail(name, `${host}:${port} is in use by another program`, `stop that program, or set server.port in the config to a free port`);
+    if (await answersAsAgentd(`http://${host.includes(':') ? `[${host}]` : host}:${port}`))
+      return ok(name, `an agentd daemon is running on ${host}:${port} (another data dir than ${config.dataDir})`);
+    return fail(
+      name,
+      `${host}:${port} is in use by another program`,
+      `stop that program, or set server.port in the config to a free port`,
+    );
   }
-  return fail(name, `cannot listen on ${host}:${port} (${problem})`, problem === 'EACCES' ? 'set server.port above 1023' : 'set server.host to an address of this machine (127.0.0.1)');
+  return fail(
+    name,
+    `cannot listen on ${host}:${port} (${problem})`,
+    problem === 'EACCES' ? 'set server.port above 1023' : 'set server.host to an address of this machine (127.0.0.1)',
+  );
 }
 
 function tryListen(host: string, port: number): Promise<string | undefined> {

@@ -22,7 +22,11 @@ const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUN
 
 /** The network error code behind an error, looking through its causes; undefined when there is none. */
 export function offlineCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 6; current = (current as { cause?: unknown }).cause, depth += 1) {
+  for (
+    let current: unknown = error, depth = 0;
+    current && depth < 6;
+    current = (current as { cause?: unknown }).cause, depth += 1
+  ) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && OFFLINE_CODES.has(code)) return code;
     if ((current as { name?: unknown }).name === 'TimeoutError' || code === 'AGENTD_ERR_TIMEOUT') return 'ETIMEDOUT';

@@ -31,24 +31,54 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
     config = loadConfig({ file: options.configFile, env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return [fail('config', error.message, 'fix the keys named above (agentd config check lists them), or write a fresh config with agentd init')];
+    return [
+      fail(
+        'config',
+        error.message,
+        'fix the keys named above (agentd config check lists them), or write a fresh config with agentd init',
+      ),
+    ];
   }
   const checks: DoctorCheck[] = [];
   let providersFound = true;
   if (config.providersFrom === 'environment') {
-    const defaults = detectedDefaults(await detectProviders(env, { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) }));
+    const defaults = detectedDefaults(
+      await detectProviders(env, {
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      }),
+    );
     if (defaults) config = loadConfig({ file: options.configFile, env, detected: defaults });
     providersFound = defaults !== undefined;
   }
-  checks.push(ok('config', config.source === 'defaults' ? 'no config file: built-in defaults, providers from the environment (agentd init writes one)' : `${config.source} is valid`));
+  checks.push(
+    ok(
+      'config',
+      config.source === 'defaults'
+        ? 'no config file: built-in defaults, providers from the environment (agentd init writes one)'
+        : `${config.source} is valid`,
+    ),
+  );
   checks.push(checkDataDir(config), await checkPort(config));
   if (providersFound) {
     checks.push(...(await checkProviders(config, options)));
   } else {
     const ollama = env.OLLAMA_HOST ? ollamaBaseURL(env.OLLAMA_HOST) : DEFAULT_OLLAMA_URL;
-    checks.push(fail('providers', `none found: OPENAI_API_KEY and ANTHROPIC_API_KEY are unset and no Ollama answers at ${ollama}`, 'export OPENAI_API_KEY=... or ANTHROPIC_API_KEY=..., or start Ollama and pull a model (ollama pull llama3.2); then run agentd init'));
+    checks.push(
+      fail(
+        'providers',
+        `none found: OPENAI_API_KEY and ANTHROPIC_API_KEY are unset and no Ollama answers at ${ollama}`,
+        'export OPENAI_API_KEY=... or ANTHROPIC_API_KEY=..., or start Ollama and pull a model (ollama pull llama3.2); then run agentd init',
+      ),
+    );
   }
   const browseURL = options.browseURL ?? env.AGENTD_DOCTOR_BROWSE_URL;
-  checks.push(...(await checkPlugins(config, { env, ...(browseURL ? { browseURL } : {}), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) })));
+  checks.push(
+    ...(await checkPlugins(config, {
+      env,
+      ...(browseURL ? { browseURL } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    })),
+  );
   return checks;
 }

@@ -22,9 +22,24 @@ export interface ProviderProbe {
 export const PROBE_TIMEOUT_MS = 5_000;
 
 /** Lists the provider's models, with a timeout, and classifies a failure. Never throws. */
-export async function probeProvider(provider: LanguageModelProvider, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ProviderProbe> {
-  if (!provider.listModels) return { ok: false, models: [], problem: 'unsupported', message: `${provider.name}: this provider cannot list its models` };
-  const failed = (problem: NonNullable<ProviderProbe['problem']>, error: ProviderError): ProviderProbe => ({ ok: false, models: [], problem, message: error.message, error });
+export async function probeProvider(
+  provider: LanguageModelProvider,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<ProviderProbe> {
+  if (!provider.listModels)
+    return {
+      ok: false,
+      models: [],
+      problem: 'unsupported',
+      message: `${provider.name}: this provider cannot list its models`,
+    };
+  const failed = (problem: NonNullable<ProviderProbe['problem']>, error: ProviderError): ProviderProbe => ({
+    ok: false,
+    models: [],
+    problem,
+    message: error.message,
+    error,
+  });
   // A timer of our own, not AbortSignal.timeout: that one does not keep the process alive, and Node's fetch
   // can wait forever, with nothing else pending, on a server that closes the connection without a word, so
   // `agentd doctor` would exit silently in the middle of its checks.
@@ -35,10 +50,23 @@ export async function probeProvider(provider: LanguageModelProvider, options: { 
     return { ok: true, models: await provider.listModels({ signal }) };
   } catch (error) {
     if (error instanceof ProviderError) {
-      return failed(error.kind === 'auth' ? 'key-refused' : error.kind === 'connection' || error.kind === 'timeout' ? 'unreachable' : 'error', error);
+      return failed(
+        error.kind === 'auth'
+          ? 'key-refused'
+          : error.kind === 'connection' || error.kind === 'timeout'
+            ? 'unreachable'
+            : 'error',
+        error,
+      );
     }
     // An abort by our own timeout surfaces as the SDK's abort error: the provider did not answer in time.
-    if (timeout.signal.aborted) return failed('unreachable', new ProviderError(provider.name, 'timeout', `no answer within ${options.timeoutMs ?? PROBE_TIMEOUT_MS} ms`, { cause: error }));
+    if (timeout.signal.aborted)
+      return failed(
+        'unreachable',
+        new ProviderError(provider.name, 'timeout', `no answer within ${options.timeoutMs ?? PROBE_TIMEOUT_MS} ms`, {
+          cause: error,
+        }),
+      );
     return failed('error', new ProviderError(provider.name, 'server', errorMessage(error), { cause: error }));
   } finally {
     clearTimeout(timer);

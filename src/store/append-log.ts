@@ -40,7 +40,11 @@ export class AppendLog<T> {
    * in the middle of the log is skipped and listed in `corrupt` (the caller reports it), never a refusal to
    * open: one bad line must not keep the daemon from starting.
    */
-  static open<T>(file: string, parse: (value: unknown) => T = (value) => value as T, options: { write?: WriteFunction } = {}): { log: AppendLog<T>; entries: T[]; corrupt: CorruptLine[] } {
+  static open<T>(
+    file: string,
+    parse: (value: unknown) => T = (value) => value as T,
+    options: { write?: WriteFunction } = {},
+  ): { log: AppendLog<T>; entries: T[]; corrupt: CorruptLine[] } {
     let fd: number;
     try {
       fd = openSync(file, 'a+', 0o600);
@@ -48,7 +52,11 @@ export class AppendLog<T> {
       throw storeWriteError(`cannot open ${file}`, error);
     }
     const { entries, corrupt, validBytes } = readEntries(file, fd, parse);
-    return { log: new AppendLog<T>(file, fd, entries.length, validBytes, options.write ?? writeSync), entries, corrupt };
+    return {
+      log: new AppendLog<T>(file, fd, entries.length, validBytes, options.write ?? writeSync),
+      entries,
+      corrupt,
+    };
   }
 
   /** Number of entries in the log. */
@@ -110,7 +118,11 @@ export class AppendLog<T> {
   }
 }
 
-function readEntries<T>(file: string, fd: number, parse: (value: unknown) => T): { entries: T[]; corrupt: CorruptLine[]; validBytes: number } {
+function readEntries<T>(
+  file: string,
+  fd: number,
+  parse: (value: unknown) => T,
+): { entries: T[]; corrupt: CorruptLine[]; validBytes: number } {
   const text = readFileSync(file, 'utf8');
   const parsed = parseLines(text, parse);
   if (parsed.validBytes < fstatSync(fd).size) {
@@ -120,7 +132,10 @@ function readEntries<T>(file: string, fd: number, parse: (value: unknown) => T):
   return parsed;
 }
 
-function parseLines<T>(text: string, parse: (value: unknown) => T): { entries: T[]; corrupt: CorruptLine[]; validBytes: number } {
+function parseLines<T>(
+  text: string,
+  parse: (value: unknown) => T,
+): { entries: T[]; corrupt: CorruptLine[]; validBytes: number } {
   const entries: T[] = [];
   const corrupt: CorruptLine[] = [];
   let start = 0;
@@ -134,7 +149,10 @@ function parseLines<T>(text: string, parse: (value: unknown) => T): { entries: T
       try {
         entries.push(parse(JSON.parse(line)));
       } catch (error) {
-        corrupt.push({ byte: validBytes, reason: error instanceof Error ? error.message.split('\n')[0] ?? 'invalid' : String(error) });
+        corrupt.push({
+          byte: validBytes,
+          reason: error instanceof Error ? (error.message.split('\n')[0] ?? 'invalid') : String(error),
+        });
       }
     }
     start = end + 1;

@@ -20,7 +20,11 @@ export class JsonDocument<T> {
    * Opens the document; `initial` is its data when the file does not exist yet. With `initial` null, a missing
    * file resolves to undefined instead.
    */
-  static async open<T>(file: string, initial: T | null, parse: (value: unknown) => T = (value) => value as T): Promise<JsonDocument<T> | undefined> {
+  static async open<T>(
+    file: string,
+    initial: T | null,
+    parse: (value: unknown) => T = (value) => value as T,
+  ): Promise<JsonDocument<T> | undefined> {
     const db = new Low<T | null>(new JSONFile<T | null>(file), initial);
     try {
       await db.read();

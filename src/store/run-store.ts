@@ -50,7 +50,11 @@ export class RunStore {
    */
   static async open(directory: string, options: { maxOpenRecords?: number } = {}): Promise<RunStore> {
     mkdirSync(path.join(directory, 'runs'), { recursive: true, mode: 0o700 });
-    const index = await JsonDocument.create<RunIndex>(path.join(directory, 'runs-index.json'), { runs: [] }, (value) => indexSchema.parse(value) as RunIndex);
+    const index = await JsonDocument.create<RunIndex>(
+      path.join(directory, 'runs-index.json'),
+      { runs: [] },
+      (value) => indexSchema.parse(value) as RunIndex,
+    );
     return new RunStore(directory, index, options.maxOpenRecords ?? 100);
   }
 
@@ -179,7 +183,8 @@ export class RunStore {
     this.#logs.set(key, opened.log as AppendLog<unknown>);
     if (opened.corrupt.length > 0) {
       const found = this.#corrupt.get(id) ?? [];
-      for (const line of opened.corrupt) found.push(`${name}: corrupt line at byte ${line.byte} skipped (${line.reason})`);
+      for (const line of opened.corrupt)
+        found.push(`${name}: corrupt line at byte ${line.byte} skipped (${line.reason})`);
       this.#corrupt.set(id, found);
     }
     return opened;
@@ -201,7 +206,9 @@ export class RunStore {
         throw storeWriteError(`cannot create ${directory}`, error);
       }
     }
-    const document = await JsonDocument.open<Run>(path.join(directory, 'run.json'), initial ?? null, (value) => runSchema.parse(value));
+    const document = await JsonDocument.open<Run>(path.join(directory, 'run.json'), initial ?? null, (value) =>
+      runSchema.parse(value),
+    );
     if (!document) throw new NotFoundError(`no run with id "${id}"`);
     this.#documents.set(id, document);
     this.#evict(id);

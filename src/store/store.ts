@@ -26,7 +26,11 @@ export class Store {
   /** Corrupt ledger lines skipped at open (the daemon logs them). */
   readonly ledgerCorrupt: readonly CorruptLine[];
 
-  private constructor(directory: string, runs: RunStore, ledger: { log: AppendLog<unknown>; entries: unknown[]; corrupt: CorruptLine[] }) {
+  private constructor(
+    directory: string,
+    runs: RunStore,
+    ledger: { log: AppendLog<unknown>; entries: unknown[]; corrupt: CorruptLine[] },
+  ) {
     this.directory = directory;
     this.runs = runs;
     this.ledger = ledger.log;
@@ -37,9 +41,15 @@ export class Store {
   static async open(dataDir: string): Promise<Store> {
     const directory = path.join(dataDir, 'store');
     ensureWritableDirectory(path.join(directory, 'cache'));
-    const meta = await JsonDocument.create(path.join(directory, 'meta.json'), { schemaVersion: STORE_SCHEMA_VERSION, createdAt: new Date().toISOString() }, (value) => metaSchema.parse(value));
+    const meta = await JsonDocument.create(
+      path.join(directory, 'meta.json'),
+      { schemaVersion: STORE_SCHEMA_VERSION, createdAt: new Date().toISOString() },
+      (value) => metaSchema.parse(value),
+    );
     if (meta.data.schemaVersion > STORE_SCHEMA_VERSION) {
-      throw new StoreError(`the store in ${directory} has schema version ${meta.data.schemaVersion}; this agentd understands up to ${STORE_SCHEMA_VERSION}: upgrade agentd`);
+      throw new StoreError(
+        `the store in ${directory} has schema version ${meta.data.schemaVersion}; this agentd understands up to ${STORE_SCHEMA_VERSION}: upgrade agentd`,
+      );
     }
     await meta.write();
     const runs = await RunStore.open(directory);

@@ -8,7 +8,12 @@ export interface Action<Input, Output> {
 }
 
 /** Runs an action between `action-start` and `action-end` events. */
-export async function runAction<Input, Output>(role: string, action: Action<Input, Output>, input: Input, context: RoleContext): Promise<Output> {
+export async function runAction<Input, Output>(
+  role: string,
+  action: Action<Input, Output>,
+  input: Input,
+  context: RoleContext,
+): Promise<Output> {
   const started = Date.now();
   context.emit('action-start', { role, action: action.name });
   try {
@@ -16,7 +21,13 @@ export async function runAction<Input, Output>(role: string, action: Action<Inpu
     context.emit('action-end', { role, action: action.name, ms: Date.now() - started, ok: true });
     return output;
   } catch (error) {
-    context.emit('action-end', { role, action: action.name, ms: Date.now() - started, ok: false, error: error instanceof Error ? error.message : String(error) });
+    context.emit('action-end', {
+      role,
+      action: action.name,
+      ms: Date.now() - started,
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+    });
     throw error;
   }
 }

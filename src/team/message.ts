@@ -19,6 +19,20 @@ export interface Message<P = unknown> {
   sendTo: readonly string[];
 }
 
-export function createMessage<P>(fields: { content: string; payload: P; role: string; causeBy: string; sendTo?: readonly string[] }): Message<P> {
-  return { id: randomUUID(), content: fields.content, payload: fields.payload, role: fields.role, causeBy: fields.causeBy, sentFrom: fields.role, sendTo: fields.sendTo ?? ['*'] };
+export function createMessage<P>(fields: {
+  content: string;
+  payload: P;
+  role: string;
+  causeBy: string;
+  sendTo?: readonly string[];
+}): Message<P> {
+  return {
+    id: randomUUID(),
+    content: fields.content,
+    payload: fields.payload,
+    role: fields.role,
+    causeBy: fields.causeBy,
+    sentFrom: fields.role,
+    sendTo: fields.sendTo ?? ['*'],
+  };
 }

@@ -22,7 +22,14 @@ export class Team {
   constructor(roles: readonly Role[], context: RoleContext) {
     this.#roles = roles;
     this.#context = context;
-    this.environment = new Environment((message) => context.emit('message-published', { role: message.role, cause: message.causeBy, to: message.sendTo, content: message.content.slice(0, 200) }));
+    this.environment = new Environment((message) =>
+      context.emit('message-published', {
+        role: message.role,
+        cause: message.causeBy,
+        to: message.sendTo,
+        content: message.content.slice(0, 200),
+      }),
+    );
     for (const role of roles) {
       this.#inboxes.set(role, []);
       this.environment.subscribe(role, (message) => {

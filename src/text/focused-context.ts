@@ -19,7 +19,11 @@ export const GAP = '\n\n[...]\n\n';
 const K1 = 1.2;
 const B = 0.75;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-const STOPWORDS = new Set('a an and are as at be but by for from has have in into is it its of on or that the their this to was were what when where which who why will with how does did do about'.split(' '));
+const STOPWORDS = new Set(
+  'a an and are as at be but by for from has have in into is it its of on or that the their this to was were what when where which who why will with how does did do about'.split(
+    ' ',
+  ),
+);
 
 interface Passage {
   index: number;
@@ -66,7 +70,10 @@ export function focusedContext(markdown: string, query: string, options: FocusOp
 /** Splits Markdown into passages of about `target` tokens: paragraphs merged or cut at sentence ends. */
 export function splitPassages(markdown: string, target: number): string[] {
   const targetChars = target * 4;
-  const paragraphs = markdown.split(/\n{2,}/).map((paragraph) => paragraph.trim()).filter(Boolean);
+  const paragraphs = markdown
+    .split(/\n{2,}/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean);
   const pieces: string[] = [];
   for (const paragraph of paragraphs) {
     if (paragraph.length <= targetChars * 1.5) {
@@ -105,7 +112,8 @@ export function terms(text: string): string[] {
     if (CJK.test(word)) {
       const characters = [...word].filter((character) => CJK.test(character));
       if (characters.length === 1) found.push(characters[0] as string);
-      for (let index = 0; index + 1 < characters.length; index += 1) found.push(`${characters[index]}${characters[index + 1]}`);
+      for (let index = 0; index + 1 < characters.length; index += 1)
+        found.push(`${characters[index]}${characters[index + 1]}`);
       const rest = word.replace(new RegExp(CJK.source, 'gu'), ' ').trim();
       if (rest) found.push(...rest.split(/\s+/).filter((part) => part.length > 1));
     } else if (word.length > 1 && !STOPWORDS.has(word)) {
@@ -134,7 +142,9 @@ function bm25(passages: Passage[], queryTerms: string[]): number[] {
     for (const term of queryTerms) {
       const frequency = passage.terms.get(term) ?? 0;
       if (frequency === 0) continue;
-      score += ((idf.get(term) ?? 0) * frequency * (K1 + 1)) / (frequency + K1 * (1 - B + (B * passage.length) / Math.max(1, averageLength)));
+      score +=
+        ((idf.get(term) ?? 0) * frequency * (K1 + 1)) /
+        (frequency + K1 * (1 - B + (B * passage.length) / Math.max(1, averageLength)));
     }
     return score;
   });

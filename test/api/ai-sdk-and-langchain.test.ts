@@ -21,7 +21,10 @@ describe('third-party clients against agentd', () => {
 
   beforeAll(async () => {
     upstream = await startOpenAIUpstream();
-    ({ app, close } = await buildTestApp({ providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1` } }, models: { default: 'vllm/qwen' } }));
+    ({ app, close } = await buildTestApp({
+      providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1` } },
+      models: { default: 'vllm/qwen' },
+    }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     baseURL = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`;
   });
@@ -31,8 +34,23 @@ describe('third-party clients against agentd', () => {
   });
 
   describe('the AI SDK with @ai-sdk/openai-compatible', () => {
-    const model = () => createOpenAICompatible({ name: 'agentd', baseURL, apiKey: TEST_TOKEN, supportsStructuredOutputs: true, includeUsage: true })('vllm/qwen');
-    const weather = tool({ description: 'The weather in a city', inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }), execute: async ({ city }) => `sunny in ${city}` });
+    const model = () =>
+      createOpenAICompatible({
+        name: 'agentd',
+        baseURL,
+        apiKey: TEST_TOKEN,
+        supportsStructuredOutputs: true,
+        includeUsage: true,
+      })('vllm/qwen');
+    const weather = tool({
+      description: 'The weather in a city',
+      inputSchema: jsonSchema<{ city: string }>({
+        type: 'object',
+        properties: { city: { type: 'string' } },
+        required: ['city'],
+      }),
+      execute: async ({ city }) => `sunny in ${city}`,
+    });
 
     it('generates text and streams it, with usage', async () => {
       const generated = await generateText({ model: model(), prompt: 'hi', maxRetries: 0 });
@@ -51,14 +69,21 @@ describe('third-party clients against agentd', () => {
     });
 
     it('runs a tool and answers with its result', async () => {
-      const { steps, text } = await generateText({ model: model(), prompt: 'Weather in Paris?', tools: { get_weather: weather }, stopWhen: ({ steps }) => steps.length >= 2, maxRetries: 0 });
+      const { steps, text } = await generateText({
+        model: model(),
+        prompt: 'Weather in Paris?',
+        tools: { get_weather: weather },
+        stopWhen: ({ steps }) => steps.length >= 2,
+        maxRetries: 0,
+      });
       expect(steps[0]!.toolCalls[0]).toMatchObject({ toolName: 'get_weather', input: { city: 'Paris' } });
       expect(text).toBe('echo: sunny in Paris');
     });
   });
 
   describe('LangChain with @langchain/openai', () => {
-    const chat = () => new ChatOpenAI({ model: 'vllm/qwen', apiKey: TEST_TOKEN, configuration: { baseURL }, maxRetries: 0 });
+    const chat = () =>
+      new ChatOpenAI({ model: 'vllm/qwen', apiKey: TEST_TOKEN, configuration: { baseURL }, maxRetries: 0 });
 
     it('invokes and streams', async () => {
       expect((await chat().invoke('hello')).content).toBe('echo: hello');
@@ -68,7 +93,11 @@ describe('third-party clients against agentd', () => {
     });
 
     it('binds tools', async () => {
-      const weather = langchainTool(async ({ city }: { city: string }) => `sunny in ${city}`, { name: 'get_weather', description: 'The weather in a city', schema: z.object({ city: z.string() }) });
+      const weather = langchainTool(async ({ city }: { city: string }) => `sunny in ${city}`, {
+        name: 'get_weather',
+        description: 'The weather in a city',
+        schema: z.object({ city: z.string() }),
+      });
       const answer = await chat().bindTools([weather]).invoke('Weather in Paris?');
       expect(answer.tool_calls?.[0]).toMatchObject({ name: 'get_weather', args: { city: 'Paris' } });
     });

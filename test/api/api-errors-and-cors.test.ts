@@ -30,10 +30,16 @@ describe('errors in OpenAI shape, and CORS, over a real socket', () => {
     // Starts a stream, then drops the connection half-way.
     upstream = await startWireServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write(`data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'half' }, finish_reason: null }] })}\n\n`);
+      response.write(
+        `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'half' }, finish_reason: null }] })}\n\n`,
+      );
       setTimeout(() => response.socket?.destroy(), 20);
     });
-    ({ app, close } = await buildTestApp({ providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1` } }, models: { default: 'vllm/m' }, server: { token: TEST_TOKEN, cors: { origins: [BROWSER_APP] } } }));
+    ({ app, close } = await buildTestApp({
+      providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1` } },
+      models: { default: 'vllm/m' },
+      server: { token: TEST_TOKEN, cors: { origins: [BROWSER_APP] } },
+    }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as AddressInfo).port;
   });
@@ -44,48 +50,88 @@ describe('errors in OpenAI shape, and CORS, over a real socket', () => {
 
   it('ends a stream that fails mid-way with an error event saying what happened', async () => {
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: TEST_TOKEN, maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: 'vllm/m', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'vllm/m',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     let text = '';
     const error = await (async () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     })().catch((caught: unknown) => caught);
     expect(text).toBe('half');
     expect(error).toBeInstanceOf(OpenAI.APIError);
-    expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain('provider "vllm" failed after the stream started');
+    expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain(
+      'provider "vllm" failed after the stream started',
+    );
   });
 
   it('answers bad URL encoding, a too long URL and too large headers in the API error shape', async () => {
-    const badEncoding = await rawExchange(port, `GET /v1/models/%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TEST_TOKEN}\r\nConnection: close\r\n\r\n`);
+    const badEncoding = await rawExchange(
+      port,
+      `GET /v1/models/%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TEST_TOKEN}\r\nConnection: close\r\n\r\n`,
+    );
     expect(badEncoding).toMatch(/^HTTP\/1.1 400/);
-    expect(JSON.parse(badEncoding.slice(badEncoding.indexOf('\r\n\r\n') + 4)).error).toMatchObject({ type: 'invalid_request_error', code: 'AGENTD_ERR_BAD_REQUEST', param: null });
+    expect(JSON.parse(badEncoding.slice(badEncoding.indexOf('\r\n\r\n') + 4)).error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'AGENTD_ERR_BAD_REQUEST',
+      param: null,
+    });
     const longUrl = await rawExchange(port, `GET /v1/models/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
     expect(longUrl).toMatch(/^HTTP\/1.1 414/);
     expect(longUrl).toContain('"code":"AGENTD_ERR_TOO_LARGE"');
-    const bigHeaders = await rawExchange(port, `GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`);
+    const bigHeaders = await rawExchange(
+      port,
+      `GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+    );
     expect(bigHeaders).toMatch(/^HTTP\/1.1 431/);
     expect(bigHeaders).toContain('"message":"the request headers are too large"');
   });
 
   it('answers a preflight from a configured origin before auth, and refuses other origins as before', async () => {
-    const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/chat/completions', headers: { origin: BROWSER_APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-stainless-os' } });
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/chat/completions',
+      headers: {
+        origin: BROWSER_APP,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, x-stainless-os',
+      },
+    });
     expect(preflight.statusCode).toBe(204);
-    expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': BROWSER_APP, 'access-control-allow-headers': 'authorization, content-type, x-stainless-os' });
+    expect(preflight.headers).toMatchObject({
+      'access-control-allow-origin': BROWSER_APP,
+      'access-control-allow-headers': 'authorization, content-type, x-stainless-os',
+    });
     const allowed = await app.inject({ url: '/v1/models', headers: { ...auth, origin: BROWSER_APP } });
     expect(allowed.statusCode).toBe(200);
     expect(allowed.headers['access-control-allow-origin']).toBe(BROWSER_APP);
     const withoutToken = await app.inject({ url: '/v1/models', headers: { origin: BROWSER_APP } });
     expect(withoutToken.statusCode).toBe(401);
-    const other = await app.inject({ method: 'OPTIONS', url: '/v1/chat/completions', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const other = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/chat/completions',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(other.statusCode).toBe(403);
     expect(other.headers).not.toHaveProperty('access-control-allow-origin');
   });
 
   it('lets a browser-style fetch through CORS on the real socket', async () => {
     const response = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
-      const outgoing = httpRequest({ port, host: '127.0.0.1', method: 'OPTIONS', path: '/v1/models', headers: { origin: BROWSER_APP, 'access-control-request-method': 'GET' } }, (incoming) => {
-        incoming.resume();
-        resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers });
-      });
+      const outgoing = httpRequest(
+        {
+          port,
+          host: '127.0.0.1',
+          method: 'OPTIONS',
+          path: '/v1/models',
+          headers: { origin: BROWSER_APP, 'access-control-request-method': 'GET' },
+        },
+        (incoming) => {
+          incoming.resume();
+          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers });
+        },
+      );
       outgoing.on('error', reject);
       outgoing.end();
     });

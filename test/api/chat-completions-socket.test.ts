@@ -24,16 +24,50 @@ describe('POST /v1/chat/completions over a real socket', () => {
         return;
       }
       if (!body.stream) {
-        sendJson(response, 200, { id: 'x', object: 'chat.completion', created: 1, model: 'qwen', choices: [{ index: 0, message: { role: 'assistant', content: `echo: ${prompt}` }, finish_reason: 'stop' }], usage: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 } });
+        sendJson(response, 200, {
+          id: 'x',
+          object: 'chat.completion',
+          created: 1,
+          model: 'qwen',
+          choices: [{ index: 0, message: { role: 'assistant', content: `echo: ${prompt}` }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 },
+        });
         return;
       }
-      const chunk = (delta: object, finish: string | null) => ({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'qwen', choices: [{ index: 0, delta, finish_reason: finish }] });
-      sendSse(response, [{ data: chunk({ content: 'echo: ' }, null) }, { data: chunk({ content: String(prompt) }, 'stop') }, { data: { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'qwen', choices: [], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } } }, { data: '[DONE]' }]);
+      const chunk = (delta: object, finish: string | null) => ({
+        id: 'x',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'qwen',
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      });
+      sendSse(response, [
+        { data: chunk({ content: 'echo: ' }, null) },
+        { data: chunk({ content: String(prompt) }, 'stop') },
+        {
+          data: {
+            id: 'x',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model: 'qwen',
+            choices: [],
+            usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+          },
+        },
+        { data: '[DONE]' },
+      ]);
     });
     upstreamGone = new Promise((resolve) => (markUpstreamGone = resolve));
-    ({ app, close } = await buildTestApp({ providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { concurrency: 1 } } }, models: { default: 'vllm/qwen' } }));
+    ({ app, close } = await buildTestApp({
+      providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { concurrency: 1 } } },
+      models: { default: 'vllm/qwen' },
+    }));
     await app.listen({ host: '127.0.0.1', port: 0 });
-    client = new OpenAI({ baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`, apiKey: TEST_TOKEN, maxRetries: 0 });
+    client = new OpenAI({
+      baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`,
+      apiKey: TEST_TOKEN,
+      maxRetries: 0,
+    });
   });
   afterAll(async () => {
     await close();
@@ -41,9 +75,16 @@ describe('POST /v1/chat/completions over a real socket', () => {
   });
 
   it('answers the official SDK, streamed and not', async () => {
-    const completion = await client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hello' }] });
+    const completion = await client.chat.completions.create({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: 'hello' }],
+    });
     expect(completion.choices[0]!.message.content).toBe('echo: hello');
-    const stream = await client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'again' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: 'again' }],
+      stream: true,
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('echo: again');
@@ -51,13 +92,20 @@ describe('POST /v1/chat/completions over a real socket', () => {
 
   it('cancels the upstream call and frees the limiter when the client hangs up', async () => {
     const controller = new AbortController();
-    const call = client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hang' }] }, { signal: controller.signal });
-    while (!upstream.requests.some((request) => request.body.includes('"hang"'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    const call = client.chat.completions.create(
+      { model: 'vllm/qwen', messages: [{ role: 'user', content: 'hang' }] },
+      { signal: controller.signal },
+    );
+    while (!upstream.requests.some((request) => request.body.includes('"hang"')))
+      await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     await expect(call).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
     await upstreamGone;
     // concurrency is 1: this call only gets through if the abandoned one gave its place back.
-    const next = await client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'after' }] });
+    const next = await client.chat.completions.create({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: 'after' }],
+    });
     expect(next.choices[0]!.message.content).toBe('echo: after');
   });
 });

@@ -19,7 +19,10 @@ const SAMPLES: Record<string, unknown> = {
   seed: 42,
   presence_penalty: 0.5,
   frequency_penalty: 0.5,
-  response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } } } } },
+  response_format: {
+    type: 'json_schema',
+    json_schema: { name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } } } },
+  },
   tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }],
   tool_choice: { type: 'function', function: { name: 'lookup' } },
   parallel_tool_calls: false,
@@ -62,11 +65,45 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    openai = await startWireServer((_request, response) => sendJson(response, 200, { id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
-    anthropic = await startWireServer((_request, response) => sendJson(response, 200, { id: 'm', type: 'message', role: 'assistant', model: 'claude', content: [{ type: 'tool_use', id: 'toolu_1', name: 'answer', input: { a: 'x' } }], stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } }));
-    ollama = await startWireServer((_request, response) => sendJson(response, 200, { model: 'llama', created_at: '2026-11-29T00:00:00Z', message: { role: 'assistant', content: '{"a":"x"}' }, done: true, done_reason: 'stop', prompt_eval_count: 1, eval_count: 1 }));
+    openai = await startWireServer((_request, response) =>
+      sendJson(response, 200, {
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'm',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      }),
+    );
+    anthropic = await startWireServer((_request, response) =>
+      sendJson(response, 200, {
+        id: 'm',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude',
+        content: [{ type: 'tool_use', id: 'toolu_1', name: 'answer', input: { a: 'x' } }],
+        stop_reason: 'tool_use',
+        stop_sequence: null,
+        usage: { input_tokens: 1, output_tokens: 1 },
+      }),
+    );
+    ollama = await startWireServer((_request, response) =>
+      sendJson(response, 200, {
+        model: 'llama',
+        created_at: '2026-11-29T00:00:00Z',
+        message: { role: 'assistant', content: '{"a":"x"}' },
+        done: true,
+        done_reason: 'stop',
+        prompt_eval_count: 1,
+        eval_count: 1,
+      }),
+    );
     ({ app, close } = await buildTestApp({
-      providers: { oa: { type: 'openai', baseURL: `${openai.url}/v1` }, claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'ak-test-0123456789' }, local: { type: 'ollama', baseURL: ollama.url } },
+      providers: {
+        oa: { type: 'openai', baseURL: `${openai.url}/v1` },
+        claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'ak-test-0123456789' },
+        local: { type: 'ollama', baseURL: ollama.url },
+      },
       models: { default: 'oa/m' },
     }));
   });
@@ -79,7 +116,9 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
     const parameters = sdkParameters();
     expect(parameters.length).toBeGreaterThan(30);
     expect(parameters.filter((name) => !(name in CHAT_PARAMETERS))).toEqual([]);
-    expect(Object.keys(CHAT_PARAMETERS).filter((name) => name !== 'model' && name !== 'messages' && !(name in SAMPLES))).toEqual([]);
+    expect(
+      Object.keys(CHAT_PARAMETERS).filter((name) => name !== 'model' && name !== 'messages' && !(name in SAMPLES)),
+    ).toEqual([]);
   });
 
   const providers: Array<[string, string, () => WireServer]> = [
@@ -112,8 +151,25 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
   }
 
   it('passes OpenAI-only parameters to an OpenAI-type provider as they are', async () => {
-    await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: auth, payload: { model: 'oa/m', messages: [{ role: 'user', content: 'hi' }], reasoning_effort: 'low', verbosity: 'low', n: 2, vllm_extra: 1 } });
-    expect(openai.requests.at(-1)!.json()).toMatchObject({ reasoning_effort: 'low', verbosity: 'low', n: 2, vllm_extra: 1 });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: auth,
+      payload: {
+        model: 'oa/m',
+        messages: [{ role: 'user', content: 'hi' }],
+        reasoning_effort: 'low',
+        verbosity: 'low',
+        n: 2,
+        vllm_extra: 1,
+      },
+    });
+    expect(openai.requests.at(-1)!.json()).toMatchObject({
+      reasoning_effort: 'low',
+      verbosity: 'low',
+      n: 2,
+      vllm_extra: 1,
+    });
   });
 
   it('translates for Anthropic: json_schema as a forced tool whose input is the answer, images, stop sequences, no max_tokens cut', async () => {
@@ -121,7 +177,22 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
       method: 'POST',
       url: '/v1/chat/completions',
       headers: auth,
-      payload: { model: 'claude/claude-sonnet-4-5', stop: 'END', user: 'u1', response_format: SAMPLES.response_format, messages: [{ role: 'system', content: 'Be exact.' }, { role: 'user', content: [{ type: 'text', text: 'Read' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] }] },
+      payload: {
+        model: 'claude/claude-sonnet-4-5',
+        stop: 'END',
+        user: 'u1',
+        response_format: SAMPLES.response_format,
+        messages: [
+          { role: 'system', content: 'Be exact.' },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Read' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+            ],
+          },
+        ],
+      },
     });
     expect(response.json().choices[0]).toMatchObject({ message: { content: '{"a":"x"}' }, finish_reason: 'stop' });
     expect(anthropic.requests.at(-1)!.json()).toMatchObject({
@@ -131,28 +202,60 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
       metadata: { user_id: 'u1' },
       tool_choice: { type: 'tool', name: 'answer' },
       tools: [{ name: 'answer', input_schema: { type: 'object' } }],
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'Read' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Read' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } },
+          ],
+        },
+      ],
     });
   });
 
   it('translates tool-result turns for Anthropic and Ollama', async () => {
     const messages = [
       { role: 'user', content: 'Weather?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'lookup', arguments: '{"city":"Oslo"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'lookup', arguments: '{"city":"Oslo"}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_9', content: 'snow' },
     ];
-    await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: auth, payload: { model: 'claude/claude-sonnet-4-5', messages, tools: SAMPLES.tools } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: auth,
+      payload: { model: 'claude/claude-sonnet-4-5', messages, tools: SAMPLES.tools },
+    });
     expect(anthropic.requests.at(-1)!.json<{ messages: unknown }>().messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: 'Weather?' }] },
       { role: 'assistant', content: [{ type: 'tool_use', id: 'call_9', name: 'lookup', input: { city: 'Oslo' } }] },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_9', content: 'snow' }] },
     ]);
-    await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: auth, payload: { model: 'local/llama', messages, tools: SAMPLES.tools, seed: 3, response_format: SAMPLES.response_format } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: auth,
+      payload: {
+        model: 'local/llama',
+        messages,
+        tools: SAMPLES.tools,
+        seed: 3,
+        response_format: SAMPLES.response_format,
+      },
+    });
     expect(ollama.requests.at(-1)!.json()).toMatchObject({
       format: { type: 'object' },
       options: { seed: 3 },
       tools: [{ type: 'function', function: { name: 'lookup' } }],
-      messages: [{ role: 'user' }, { role: 'assistant', tool_calls: [{ function: { name: 'lookup', arguments: { city: 'Oslo' } } }] }, { role: 'tool', content: 'snow', tool_name: 'lookup' }],
+      messages: [
+        { role: 'user' },
+        { role: 'assistant', tool_calls: [{ function: { name: 'lookup', arguments: { city: 'Oslo' } } }] },
+        { role: 'tool', content: 'snow', tool_name: 'lookup' },
+      ],
     });
     expect(ollama.requests.at(-1)!.json<{ options: object }>().options).not.toHaveProperty('num_predict');
   });

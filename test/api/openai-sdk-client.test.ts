@@ -9,7 +9,14 @@ import { buildTestApp, TEST_TOKEN } from '../helpers/services.js';
 import { PERSON, startOpenAIUpstream } from '../helpers/openai-upstream.js';
 import type { WireServer } from '../helpers/wire-server.js';
 
-const weatherTool = { type: 'function' as const, function: { name: 'get_weather', description: 'The weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+const weatherTool = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'The weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
 
 /** The official openai SDK against the daemon on a real socket, backed by a local OpenAI-compatible server. */
 describe('the openai SDK against agentd', () => {
@@ -22,12 +29,19 @@ describe('the openai SDK against agentd', () => {
   beforeAll(async () => {
     upstream = await startOpenAIUpstream();
     ({ app, services, close } = await buildTestApp({
-      providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1` }, local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' } },
+      providers: {
+        vllm: { type: 'openai', baseURL: `${upstream.url}/v1` },
+        local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' },
+      },
       pricing: { 'vllm/qwen': { input: 1, output: 2 } },
       models: { default: 'vllm/qwen' },
     }));
     await app.listen({ host: '127.0.0.1', port: 0 });
-    client = new OpenAI({ baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`, apiKey: TEST_TOKEN, maxRetries: 0 });
+    client = new OpenAI({
+      baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`,
+      apiKey: TEST_TOKEN,
+      maxRetries: 0,
+    });
   });
   afterAll(async () => {
     await close();
@@ -38,7 +52,16 @@ describe('the openai SDK against agentd', () => {
 
   it('creates a completion, sends no max_tokens the client did not set, and records the exact usage and cost', async () => {
     const before = services.gateway.ledger.totals().total;
-    const { data, response } = await client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hello' }], seed: 7, top_p: 0.9, user: 'u1', logit_bias: { '50256': -100 } }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({
+        model: 'vllm/qwen',
+        messages: [{ role: 'user', content: 'hello' }],
+        seed: 7,
+        top_p: 0.9,
+        user: 'u1',
+        logit_bias: { '50256': -100 },
+      })
+      .withResponse();
     expect(data.choices[0]!.message.content).toBe('echo: hello');
     expect(data.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7 });
     expect(Number(response.headers.get('x-agentd-overhead-ms'))).toBeGreaterThanOrEqual(0);
@@ -52,45 +75,89 @@ describe('the openai SDK against agentd', () => {
   });
 
   it('streams without a usage chunk unless include_usage asks for one', async () => {
-    const plain = await client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'abc' }], stream: true });
+    const plain = await client.chat.completions.create({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: 'abc' }],
+      stream: true,
+    });
     const chunks = [];
     for await (const chunk of plain) chunks.push(chunk);
     // The common `chunk.choices[0].delta` loop must never meet an empty choices array.
     expect(chunks.every((chunk) => chunk.choices.length === 1)).toBe(true);
     expect(chunks.map((chunk) => chunk.choices[0]!.delta.content ?? '').join('')).toBe('echo: abc');
-    const withUsage = await client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'abc' }], stream: true, stream_options: { include_usage: true } });
+    const withUsage = await client.chat.completions.create({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: 'abc' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const all = [];
     for await (const chunk of withUsage) all.push(chunk);
-    expect(all.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } });
+    expect(all.at(-1)).toMatchObject({
+      choices: [],
+      usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
+    });
   });
 
   it('works with the .stream() helper and n choices', async () => {
-    const runner = client.chat.completions.stream({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'streamed' }], n: 2 });
+    const runner = client.chat.completions.stream({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: 'streamed' }],
+      n: 2,
+    });
     const final = await runner.finalChatCompletion();
     expect(final.choices.map((choice) => choice.message.content)).toEqual(['echo: streamed', 'echo: streamed']);
-    const plain = await client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'two' }], n: 2 });
+    const plain = await client.chat.completions.create({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: 'two' }],
+      n: 2,
+    });
     expect(plain.choices).toHaveLength(2);
   });
 
   it('parses a zod response format', async () => {
     const Person = z.object({ name: z.string(), born: z.number() });
-    const completion = await client.chat.completions.parse({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'who?' }], response_format: zodResponseFormat(Person, 'person') });
+    const completion = await client.chat.completions.parse({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: 'who?' }],
+      response_format: zodResponseFormat(Person, 'person'),
+    });
     expect(completion.choices[0]!.message.parsed).toEqual(PERSON);
-    expect(lastUpstream()).toMatchObject({ response_format: { type: 'json_schema', json_schema: { name: 'person', strict: true } } });
+    expect(lastUpstream()).toMatchObject({
+      response_format: { type: 'json_schema', json_schema: { name: 'person', strict: true } },
+    });
   });
 
   it('runs a tool call and its tool-result turn, streamed and not', async () => {
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
-    const first = await client.chat.completions.create({ model: 'vllm/qwen', messages, tools: [weatherTool], tool_choice: 'auto' });
+    const first = await client.chat.completions.create({
+      model: 'vllm/qwen',
+      messages,
+      tools: [weatherTool],
+      tool_choice: 'auto',
+    });
     const call = first.choices[0]!.message.tool_calls![0]!;
     expect(first.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { content: null } });
-    expect(call).toMatchObject({ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } });
+    expect(call).toMatchObject({
+      id: 'call_1',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+    });
     messages.push(first.choices[0]!.message, { role: 'tool', tool_call_id: call.id, content: 'sunny, 21 C' });
     const second = await client.chat.completions.create({ model: 'vllm/qwen', messages, tools: [weatherTool] });
     expect(second.choices[0]!.message.content).toBe('echo: sunny, 21 C');
-    expect(lastUpstream().messages).toMatchObject([{ role: 'user' }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_1' }] }, { role: 'tool', tool_call_id: 'call_1', content: 'sunny, 21 C' }]);
-    const streamed = await client.chat.completions.stream({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] }).finalChatCompletion();
-    expect(streamed.choices[0]!.message.tool_calls![0]).toMatchObject({ id: 'call_1', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } });
+    expect(lastUpstream().messages).toMatchObject([
+      { role: 'user' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1' }] },
+      { role: 'tool', tool_call_id: 'call_1', content: 'sunny, 21 C' },
+    ]);
+    const streamed = await client.chat.completions
+      .stream({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] })
+      .finalChatCompletion();
+    expect(streamed.choices[0]!.message.tool_calls![0]).toMatchObject({
+      id: 'call_1',
+      function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+    });
   });
 
   it('lists models and embeds, through the ledger', async () => {
@@ -101,13 +168,23 @@ describe('the openai SDK against agentd', () => {
     await expect(client.models.retrieve('vllm/nothing')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const calls = services.gateway.ledger.totals().total.calls;
     const embedded = await client.embeddings.create({ model: 'vllm/embedder', input: ['one', 'three'] });
-    expect(embedded.data.map((item) => item.embedding)).toEqual([[3, 0.5, -1], [5, 0.5, -1]]);
+    expect(embedded.data.map((item) => item.embedding)).toEqual([
+      [3, 0.5, -1],
+      [5, 0.5, -1],
+    ]);
     expect(embedded.usage.prompt_tokens).toBe(6);
     expect(services.gateway.ledger.totals().total.calls).toBe(calls + 1);
   });
 
   it('raises typed errors whose param names what the provider refused', async () => {
-    const error = await client.chat.completions.create({ model: 'local/llama3.1', messages: [{ role: 'user', content: 'x' }], tools: [weatherTool], tool_choice: 'required' }).catch((caught: unknown) => caught);
+    const error = await client.chat.completions
+      .create({
+        model: 'local/llama3.1',
+        messages: [{ role: 'user', content: 'x' }],
+        tools: [weatherTool],
+        tool_choice: 'required',
+      })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('tool_choice');
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('AGENTD_ERR_BAD_REQUEST');

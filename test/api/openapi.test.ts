@@ -11,10 +11,41 @@ describe('GET /v1/openapi.json', () => {
   it('describes every route with request schemas from the zod validators', async () => {
     const response = await app.inject({ url: '/v1/openapi.json', headers: auth });
     expect(response.statusCode).toBe(200);
-    const document = response.json() as { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> } }>> };
+    const document = response.json() as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            requestBody?: {
+              content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }>;
+            };
+          }
+        >
+      >;
+    };
     expect(document.openapi).toBe('3.1.0');
     const routes = app.printRoutes({ commonPrefix: false });
-    for (const path of ['/health', '/v1/status', '/v1/runs', '/v1/runs/{id}', '/v1/runs/{id}/report', '/v1/runs/{id}/cancel', '/v1/runs/{id}/resume', '/v1/runs/{id}/events', '/v1/events', '/v1/providers', '/v1/usage', '/v1/chat/completions', '/v1/models', '/v1/embeddings', '/v1/tools/search', '/v1/tools/browse', '/v1/tools/wiki']) {
+    for (const path of [
+      '/health',
+      '/v1/status',
+      '/v1/runs',
+      '/v1/runs/{id}',
+      '/v1/runs/{id}/report',
+      '/v1/runs/{id}/cancel',
+      '/v1/runs/{id}/resume',
+      '/v1/runs/{id}/events',
+      '/v1/events',
+      '/v1/providers',
+      '/v1/usage',
+      '/v1/chat/completions',
+      '/v1/models',
+      '/v1/embeddings',
+      '/v1/tools/search',
+      '/v1/tools/browse',
+      '/v1/tools/wiki',
+    ]) {
       expect(document.paths[path], path).toBeDefined();
       expect(routes).toContain(path.replace('{id}', ':id').split('/').pop());
     }

@@ -10,7 +10,13 @@ import { sendJson, startWireServer, type WireServer } from '../helpers/wire-serv
 interface ProviderStatus {
   name: string;
   origin: string;
-  health: { reachable: boolean | null; lastSuccessAt: string | null; lastFailureAt: string | null; lastFailure: { kind: string; message: string } | null; lastCheckedBy: string | null };
+  health: {
+    reachable: boolean | null;
+    lastSuccessAt: string | null;
+    lastFailureAt: string | null;
+    lastFailure: { kind: string; message: string } | null;
+    lastCheckedBy: string | null;
+  };
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -22,8 +28,20 @@ afterEach(async () => {
 /** OpenAI's wire: the model listing answers, but chat completions refuse the key (revoked after the start). */
 function openAIRevokingChats(): Promise<WireServer> {
   return startWireServer((request, response) => {
-    if (request.url === '/v1/models') sendJson(response, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1, owned_by: 'openai' }] });
-    else sendJson(response, 401, { error: { message: 'Incorrect API key provided: sk-g***', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+    if (request.url === '/v1/models')
+      sendJson(response, 200, {
+        object: 'list',
+        data: [{ id: 'gpt-4o-mini', object: 'model', created: 1, owned_by: 'openai' }],
+      });
+    else
+      sendJson(response, 401, {
+        error: {
+          message: 'Incorrect API key provided: sk-g***',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      });
   });
 }
 
@@ -38,19 +56,29 @@ describe('provider health and origin, over a real socket', () => {
     const temp = makeTempDir('agentd-health-test-');
     cleanups.push(temp.cleanup);
     const file = path.join(temp.dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ server: { port: 0 }, dataDir: path.join(temp.dir, 'data'), log: { level: 'info' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ server: { port: 0 }, dataDir: path.join(temp.dir, 'data'), log: { level: 'info' } }),
+    );
 
     const daemon: RunningDaemon = await runDaemon(loadConfig({ file }));
     cleanups.push(() => daemon.close());
     const token = readFileSync(path.join(temp.dir, 'data', 'token'), 'utf8').trim();
-    const get = async <T>(route: string): Promise<T> => (await (await fetch(`${daemon.url}${route}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+    const get = async <T>(route: string): Promise<T> =>
+      (await (await fetch(`${daemon.url}${route}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
 
     // The start's check lists the models: reachable, a success, no failure yet.
-    await vi.waitFor(async () => {
-      const { providers } = await get<{ providers: ProviderStatus[] }>('/v1/status');
-      expect(providers.map((provider) => provider.name)).toEqual(['openai']);
-      expect(providers[0]).toMatchObject({ origin: 'environment: OPENAI_API_KEY', health: { reachable: true, lastFailure: null, lastCheckedBy: 'check' } });
-    }, { timeout: 10_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const { providers } = await get<{ providers: ProviderStatus[] }>('/v1/status');
+        expect(providers.map((provider) => provider.name)).toEqual(['openai']);
+        expect(providers[0]).toMatchObject({
+          origin: 'environment: OPENAI_API_KEY',
+          health: { reachable: true, lastFailure: null, lastCheckedBy: 'check' },
+        });
+      },
+      { timeout: 10_000, interval: 100 },
+    );
 
     // A real call refused (a run's first LLM call): the failure and its reason are recorded; the provider
     // stays reachable, since it answered.
@@ -60,29 +88,59 @@ describe('provider health and origin, over a real socket', () => {
       body: JSON.stringify({ topic: 'Rate limits of LLM providers', team: ['extractor'] }),
     });
     const { id } = (await submitted.json()) as { id: string };
-    await vi.waitFor(async () => expect((await get<{ status: string }>(`/v1/runs/${id}`)).status).toBe('failed'), { timeout: 20_000, interval: 100 });
-    const { providers } = await get<{ providers: Array<ProviderStatus & { models: { default: string | null } }> }>('/v1/providers');
-    expect(providers[0]).toMatchObject({ name: 'openai', origin: 'environment: OPENAI_API_KEY', models: { default: 'openai/gpt-4o-mini' } });
-    expect(providers[0]?.health).toMatchObject({ reachable: true, lastCheckedBy: 'call', lastFailure: { kind: 'auth', message: expect.stringContaining('Incorrect API key') as string } });
+    await vi.waitFor(async () => expect((await get<{ status: string }>(`/v1/runs/${id}`)).status).toBe('failed'), {
+      timeout: 20_000,
+      interval: 100,
+    });
+    const { providers } = await get<{ providers: Array<ProviderStatus & { models: { default: string | null } }> }>(
+      '/v1/providers',
+    );
+    expect(providers[0]).toMatchObject({
+      name: 'openai',
+      origin: 'environment: OPENAI_API_KEY',
+      models: { default: 'openai/gpt-4o-mini' },
+    });
+    expect(providers[0]?.health).toMatchObject({
+      reachable: true,
+      lastCheckedBy: 'call',
+      lastFailure: { kind: 'auth', message: expect.stringContaining('Incorrect API key') as string },
+    });
     expect(providers[0]?.health.lastSuccessAt).not.toBeNull();
     expect(JSON.stringify(providers)).not.toContain('sk-good');
 
     // The log says where the provider came from.
     const log = readFileSync(path.join(temp.dir, 'data', 'agentd.log'), 'utf8');
-    expect(log).toMatch(/"provider":"openai".*"origin":"environment: OPENAI_API_KEY".*"provider found in the environment"/);
+    expect(log).toMatch(
+      /"provider":"openai".*"origin":"environment: OPENAI_API_KEY".*"provider found in the environment"/,
+    );
   });
 
   it('a provider that is down is reported unreachable with the reason', async () => {
     const temp = makeTempDir('agentd-health-test-');
     cleanups.push(temp.cleanup);
     const file = path.join(temp.dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ server: { port: 0 }, dataDir: path.join(temp.dir, 'data'), providers: { local: { type: 'ollama', baseURL: await deadURL() } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        server: { port: 0 },
+        dataDir: path.join(temp.dir, 'data'),
+        providers: { local: { type: 'ollama', baseURL: await deadURL() } },
+      }),
+    );
     const daemon = await runDaemon(loadConfig({ file }));
     cleanups.push(() => daemon.close());
     const token = readFileSync(path.join(temp.dir, 'data', 'token'), 'utf8').trim();
-    await vi.waitFor(async () => {
-      const { providers } = (await (await fetch(`${daemon.url}/v1/providers`, { headers: { authorization: `Bearer ${token}` } })).json()) as { providers: ProviderStatus[] };
-      expect(providers[0]).toMatchObject({ origin: `config file ${file}`, health: { reachable: false, lastSuccessAt: null, lastFailure: { kind: 'connection' } } });
-    }, { timeout: 10_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const { providers } = (await (
+          await fetch(`${daemon.url}/v1/providers`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as { providers: ProviderStatus[] };
+        expect(providers[0]).toMatchObject({
+          origin: `config file ${file}`,
+          health: { reachable: false, lastSuccessAt: null, lastFailure: { kind: 'connection' } },
+        });
+      },
+      { timeout: 10_000, interval: 100 },
+    );
   });
 });

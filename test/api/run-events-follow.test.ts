@@ -30,10 +30,23 @@ function collect(url: string, timeoutMs = 15_000): Promise<{ events: RunEvent[];
 async function setup(latencyMs: number) {
   const llm = await startScriptedLlm({ keywords: ['Arduino'], latencyMs });
   cleanups.push(() => llm.close());
-  const built = await buildTestApp({ providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' } });
+  const built = await buildTestApp({
+    providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+    models: { default: 'llm/test-model' },
+  });
   cleanups.push(built.close);
   const base = (await built.app.listen({ host: '127.0.0.1', port: 0 })).replace(/^http/, 'ws');
-  const submit = async () => ((await built.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic: 'Arduino boards', team: ['extractor'] } })).json() as { id: string }).id;
+  const submit = async () =>
+    (
+      (
+        await built.app.inject({
+          method: 'POST',
+          url: '/v1/runs',
+          headers: auth,
+          payload: { topic: 'Arduino boards', team: ['extractor'] },
+        })
+      ).json() as { id: string }
+    ).id;
   return { ...built, llm, base, submit };
 }
 
@@ -56,7 +69,10 @@ describe('following a run over WebSocket', () => {
     const id = await submit();
     await waitForRun(app, id);
     const last = services.events.replay(id).at(-1)!.seq;
-    const { events, code } = await collect(`${base}/v1/runs/${id}/events?since=${last + beyond}&token=${TEST_TOKEN}`, 3_000);
+    const { events, code } = await collect(
+      `${base}/v1/runs/${id}/events?since=${last + beyond}&token=${TEST_TOKEN}`,
+      3_000,
+    );
     expect(events).toEqual([]);
     expect(code).toBe(1000);
   });

@@ -30,7 +30,12 @@ describe('run events over WebSocket', () => {
   beforeAll(async () => {
     llm = await startScriptedLlm({ keywords: ['Arduino'], latencyMs: 30 });
     web = await startFixtureWeb({ faults: false, wikiTitles: { Arduino: 'Arduino' } });
-    ({ app, services, close } = await buildTestApp({ providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, plugins: web.plugins, cache: { llm: false } }));
+    ({ app, services, close } = await buildTestApp({
+      providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+      models: { default: 'llm/test-model' },
+      plugins: web.plugins,
+      cache: { llm: false },
+    }));
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     base = address.replace(/^http/, 'ws');
   });
@@ -40,7 +45,12 @@ describe('run events over WebSocket', () => {
     await web.close();
   });
 
-  const submit = async (topic: string) => ((await app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic } })).json() as { id: string }).id;
+  const submit = async (topic: string) =>
+    (
+      (await app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic } })).json() as {
+        id: string;
+      }
+    ).id;
 
   it('streams a live run from its first event to its end, with no gap and no repeat', async () => {
     const id = await submit('Arduino boards live');

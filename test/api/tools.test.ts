@@ -16,11 +16,20 @@ describe('the tool routes', () => {
         return sendJson(response, 200, { results: [{ url: 'https://example.org/a', title: 'A', content: 'about a' }] });
       }
       if (url.pathname === '/w/api.php') {
-        if (url.searchParams.get('list') === 'search') return sendJson(response, 200, { query: { search: url.searchParams.get('srsearch') === 'known' ? [{ title: 'Known' }] : [] } });
-        return sendJson(response, 200, { query: { pages: [{ title: 'Known', extract: 'Known is known.', fullurl: 'https://en.wikipedia.org/wiki/Known' }] } });
+        if (url.searchParams.get('list') === 'search')
+          return sendJson(response, 200, {
+            query: { search: url.searchParams.get('srsearch') === 'known' ? [{ title: 'Known' }] : [] },
+          });
+        return sendJson(response, 200, {
+          query: {
+            pages: [{ title: 'Known', extract: 'Known is known.', fullurl: 'https://en.wikipedia.org/wiki/Known' }],
+          },
+        });
       }
       response.writeHead(200, { 'content-type': 'text/html' });
-      response.end('<html><head><title>Page</title></head><body><article><h1>Page</h1><p>Some content worth reading here, long enough to count as an article body for the reader view.</p></article></body></html>');
+      response.end(
+        '<html><head><title>Page</title></head><body><article><h1>Page</h1><p>Some content worth reading here, long enough to count as an article body for the reader view.</p></article></body></html>',
+      );
     });
     ({ app, close } = await buildTestApp({
       plugins: {
@@ -35,7 +44,8 @@ describe('the tool routes', () => {
     await web.close();
   });
 
-  const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, headers: auth, payload: payload as object });
+  const post = (url: string, payload: unknown) =>
+    app.inject({ method: 'POST', url, headers: auth, payload: payload as object });
 
   it('searches with the configured plugin', async () => {
     const response = await post('/v1/tools/search', { query: 'rate limits', limit: 3 });
@@ -46,14 +56,22 @@ describe('the tool routes', () => {
   it('answers 502 with the cause when the search backend fails, and 400 for a malformed body', async () => {
     const failed = await post('/v1/tools/search', { query: 'broken' });
     expect(failed.statusCode).toBe(502);
-    expect(failed.json().error).toMatchObject({ code: 'AGENTD_ERR_PLUGIN', message: expect.stringContaining('HTTP 500') });
+    expect(failed.json().error).toMatchObject({
+      code: 'AGENTD_ERR_PLUGIN',
+      message: expect.stringContaining('HTTP 500'),
+    });
     expect((await post('/v1/tools/search', { limit: 3 })).statusCode).toBe(400);
   });
 
   it('browses a page into Markdown with its token count', async () => {
     const response = await post('/v1/tools/browse', { url: `${web.url}/page` });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ url: `${web.url}/page`, title: 'Page', content: expect.stringContaining('Some content worth reading'), tokens: expect.any(Number) });
+    expect(response.json()).toMatchObject({
+      url: `${web.url}/page`,
+      title: 'Page',
+      content: expect.stringContaining('Some content worth reading'),
+      tokens: expect.any(Number),
+    });
   });
 
   it('refuses a private address with 403 and an error code', async () => {
@@ -63,7 +81,11 @@ describe('the tool routes', () => {
   });
 
   it('finds a wiki article, and answers 404 when there is none', async () => {
-    expect((await post('/v1/tools/wiki', { query: 'known' })).json()).toEqual({ title: 'Known', url: 'https://en.wikipedia.org/wiki/Known', extract: 'Known is known.' });
+    expect((await post('/v1/tools/wiki', { query: 'known' })).json()).toEqual({
+      title: 'Known',
+      url: 'https://en.wikipedia.org/wiki/Known',
+      extract: 'Known is known.',
+    });
     const missing = await post('/v1/tools/wiki', { query: 'unknown', lang: 'en' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe('AGENTD_ERR_NOT_FOUND');

@@ -27,7 +27,9 @@ describe('cluster mode: starting a member', () => {
   });
 
   it('rejects a cluster.redis that is not a Redis URL, naming the key', () => {
-    expect(() => testConfig('/tmp/x', { cluster: { redis: 'http://127.0.0.1:6379' } })).toThrow(/cluster\.redis: expected a Redis URL/);
+    expect(() => testConfig('/tmp/x', { cluster: { redis: 'http://127.0.0.1:6379' } })).toThrow(
+      /cluster\.redis: expected a Redis URL/,
+    );
   });
 });
 
@@ -70,7 +72,14 @@ describe.skipIf(!redisServerPath)('cluster mode: two members over HTTP', () => {
   beforeAll(async () => {
     redis = await startRedis();
     upstream = await startWireServer((_request, response) => {
-      sendJson(response, 200, { id: 'x', object: 'chat.completion', created: 1, model: 'qwen', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
+      sendJson(response, 200, {
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'qwen',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+      });
     });
     members.push(await startMember(), await startMember());
   });
@@ -83,12 +92,25 @@ describe.skipIf(!redisServerPath)('cluster mode: two members over HTTP', () => {
 
   it('lists every member and the spend of all of them in GET /v1/status', async () => {
     const [first, second] = members as [Member, Member];
-    const completion = await fetch(`${first.url}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }) });
+    const completion = await fetch(`${first.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
+    });
     expect(completion.status).toBe(200);
-    const status = (await (await fetch(`${second.url}/v1/status`, { headers: auth })).json()) as { cluster: { member: string; members: Array<{ id: string; url: string; runsRunning: number }>; usage: { calls: number; costUsd: number } } };
+    const status = (await (await fetch(`${second.url}/v1/status`, { headers: auth })).json()) as {
+      cluster: {
+        member: string;
+        members: Array<{ id: string; url: string; runsRunning: number }>;
+        usage: { calls: number; costUsd: number };
+      };
+    };
     expect(status.cluster.member).toBe(second.id);
     expect(status.cluster.members.map((member) => member.id).sort()).toEqual([first.id, second.id].sort());
-    expect(status.cluster.members.find((member) => member.id === first.id)).toMatchObject({ url: first.url, runsRunning: 0 });
+    expect(status.cluster.members.find((member) => member.id === first.id)).toMatchObject({
+      url: first.url,
+      runsRunning: 0,
+    });
     // 10 prompt tokens at $1,000/M and 5 completion tokens at $2,000/M.
     expect(status.cluster.usage).toMatchObject({ calls: 1 });
     expect(status.cluster.usage.costUsd).toBeCloseTo(0.02, 9);
@@ -96,17 +118,25 @@ describe.skipIf(!redisServerPath)('cluster mode: two members over HTTP', () => {
 
   it('refuses a call on one member that would cross the total budget with the spend made on another', async () => {
     const [, second] = members as [Member, Member];
-    const response = await fetch(`${second.url}/v1/chat/completions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }) });
+    const response = await fetch(`${second.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
+    });
     expect(response.status).toBe(402);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('AGENTD_ERR_BUDGET');
     expect(body.error.message).toContain("cluster's total budget");
   });
 
-  it('shows the members and the cluster\'s spend in agentd status', async () => {
+  it("shows the members and the cluster's spend in agentd status", async () => {
     const [first, second] = members as [Member, Member];
     const printed: string[] = [];
-    const code = await statusCommand(first.config, { json: false }, { out: (text) => printed.push(text), error: (text) => printed.push(text) });
+    const code = await statusCommand(
+      first.config,
+      { json: false },
+      { out: (text) => printed.push(text), error: (text) => printed.push(text) },
+    );
     expect(code).toBe(0);
     const text = printed.join('\n');
     expect(text).toContain(`cluster "http-test" on Redis 127.0.0.1:${redis.port}, this member ${first.id}`);

@@ -25,13 +25,30 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
   });
 
   /** Two members of a fresh cluster (a new prefix per test, so tests share nothing). */
-  async function members(options: { totalUsd?: number; leaseTtlMs?: number; unavailableWaitMs?: number; logLines?: string[] } = {}): Promise<[Cluster, Cluster]> {
+  async function members(
+    options: { totalUsd?: number; leaseTtlMs?: number; unavailableWaitMs?: number; logLines?: string[] } = {},
+  ): Promise<[Cluster, Cluster]> {
     prefixCount += 1;
     const lines = options.logLines;
     const logger = lines
-      ? pino(new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(String((JSON.parse(chunk.toString()) as { msg: string }).msg)); done(); } }))
+      ? pino(
+          new Writable({
+            write: (chunk: Buffer, _encoding, done) => {
+              lines.push(String((JSON.parse(chunk.toString()) as { msg: string }).msg));
+              done();
+            },
+          }),
+        )
       : silentLogger();
-    const join = () => Cluster.join({ redis: redis.url, prefix: `test${prefixCount}`, logger, totalUsd: options.totalUsd, leaseTtlMs: options.leaseTtlMs ?? 600, ...(options.unavailableWaitMs ? { unavailableWaitMs: options.unavailableWaitMs } : {}) });
+    const join = () =>
+      Cluster.join({
+        redis: redis.url,
+        prefix: `test${prefixCount}`,
+        logger,
+        totalUsd: options.totalUsd,
+        leaseTtlMs: options.leaseTtlMs ?? 600,
+        ...(options.unavailableWaitMs ? { unavailableWaitMs: options.unavailableWaitMs } : {}),
+      });
     const pair: [Cluster, Cluster] = [await join(), await join()];
     open.push(...pair);
     return pair;
@@ -54,7 +71,7 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     other.succeeded(500);
   });
 
-  it('caps requests in flight across members, and frees a dead member\'s slot when its lease expires', async () => {
+  it("caps requests in flight across members, and frees a dead member's slot when its lease expires", async () => {
     const [first, second] = await members({ leaseTtlMs: 400 });
     const held = await limiterOf(first, { concurrency: 1 }).acquire({ flow: 'a', model: 'm', tokens: 10 });
     expect(held.tokens).toBe(10);
@@ -70,18 +87,23 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     lease.succeeded(10);
   });
 
-  it('keeps a long call\'s slot while its member lives, by renewing the lease', async () => {
+  it("keeps a long call's slot while its member lives, by renewing the lease", async () => {
     const [first, second] = await members({ leaseTtlMs: 300 });
     const held = await limiterOf(first, { concurrency: 1 }).acquire({ flow: 'a', model: 'm', tokens: 10 });
     const controller = new AbortController();
-    const waiting = limiterOf(second, { concurrency: 1 }).acquire({ flow: 'b', model: 'm', tokens: 10, signal: controller.signal });
+    const waiting = limiterOf(second, { concurrency: 1 }).acquire({
+      flow: 'b',
+      model: 'm',
+      tokens: 10,
+      signal: controller.signal,
+    });
     await new Promise((resolve) => setTimeout(resolve, 900));
     controller.abort();
     await expect(waiting).rejects.toMatchObject({ code: 'AGENTD_ERR_ABORTED' });
     held.succeeded(10);
   });
 
-  it('serves the provider\'s queue in turn across members, not one member\'s backlog first', async () => {
+  it("serves the provider's queue in turn across members, not one member's backlog first", async () => {
     const [first, second] = await members();
     // 1,000 tokens at once, refilled in 100 ms: each request needs the whole bucket.
     const limits = { tpm: 600_000, burstSeconds: 0.1 };
@@ -93,7 +115,14 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
       });
     const firstLimiter = limiterOf(first, limits);
     const secondLimiter = limiterOf(second, limits);
-    await Promise.all([send(firstLimiter, 'a'), send(firstLimiter, 'a'), send(firstLimiter, 'a'), send(secondLimiter, 'b'), send(secondLimiter, 'b'), send(secondLimiter, 'b')]);
+    await Promise.all([
+      send(firstLimiter, 'a'),
+      send(firstLimiter, 'a'),
+      send(firstLimiter, 'a'),
+      send(secondLimiter, 'b'),
+      send(secondLimiter, 'b'),
+      send(secondLimiter, 'b'),
+    ]);
     // Each member's next request queues behind the other's waiting one: whichever asked first, neither gets
     // more than two ahead of the other (one member's backlog first would be three).
     let lead = 0;
@@ -114,7 +143,7 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     next.succeeded(10);
   });
 
-  it('learns a limit from one member\'s headers and applies it on another', async () => {
+  it("learns a limit from one member's headers and applies it on another", async () => {
     const [first, second] = await members();
     const firstLimiter = limiterOf(first, {});
     const lease = await firstLimiter.acquire({ flow: 'a', model: 'm', tokens: 100 });
@@ -128,7 +157,7 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     next.succeeded(20);
   });
 
-  it('lets a request for another model go ahead of one waiting only for its own model\'s shared limit', async () => {
+  it("lets a request for another model go ahead of one waiting only for its own model's shared limit", async () => {
     const [first, second] = await members();
     const limits = { models: { big: { tpm: 120_000, burstSeconds: 0.5 } } };
     const taken = await limiterOf(first, limits).acquire({ flow: 'a', model: 'big', tokens: 1000 });
@@ -150,7 +179,9 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
   it('halves the shared in-flight cap after a 429, for every member', async () => {
     const [first, second] = await members();
     const limits = { concurrency: 4 };
-    const leases = await Promise.all([1, 2, 3].map(() => limiterOf(first, limits).acquire({ flow: 'a', model: 'm', tokens: 10 })));
+    const leases = await Promise.all(
+      [1, 2, 3].map(() => limiterOf(first, limits).acquire({ flow: 'a', model: 'm', tokens: 10 })),
+    );
     for (const lease of leases.slice(1)) lease.succeeded(10);
     await new Promise((resolve) => setTimeout(resolve, 50));
     leases[0]?.rateLimited(1, {});
@@ -172,7 +203,7 @@ describe.skipIf(!redisServerPath)('cluster mode: limits and spend shared through
     expect(await second.budget.usage()).toMatchObject({ calls: 1, promptTokens: 700, costUsd: 0.7 });
   });
 
-  it('holds a run\'s in-flight worst case against its budget on every member', async () => {
+  it("holds a run's in-flight worst case against its budget on every member", async () => {
     const [first, second] = await members();
     const run = { id: 'run1', budgetUsd: 0.5 };
     const inFlight = await first.budget.hold(0.4, run);

@@ -6,7 +6,9 @@ import { auth, buildTestApp } from '../helpers/services.js';
 
 /** Logs in as a browser would: a ticket from the bearer token, exchanged at /login for the session cookie. */
 async function login(app: FastifyInstance): Promise<string> {
-  const ticket = (await app.inject({ method: 'POST', url: '/v1/dashboard/login', headers: auth })).json() as { path: string };
+  const ticket = (await app.inject({ method: 'POST', url: '/v1/dashboard/login', headers: auth })).json() as {
+    path: string;
+  };
   const response = await app.inject({ url: ticket.path });
   return String(response.headers['set-cookie']).split(';')[0] as string;
 }
@@ -25,7 +27,9 @@ describe('the dashboard routes', () => {
   it('answers GET / with a login hint and no script to a browser without a session, with the strict CSP', async () => {
     const response = await fetch(`${base}/`);
     expect(response.status).toBe(401);
-    expect(response.headers.get('content-security-policy')).toMatch(/^default-src 'self'; script-src 'self';.*frame-ancestors 'none'/);
+    expect(response.headers.get('content-security-policy')).toMatch(
+      /^default-src 'self'; script-src 'self';.*frame-ancestors 'none'/,
+    );
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await response.text();
     expect(html).toContain('agentd open');
@@ -59,14 +63,39 @@ describe('the dashboard routes', () => {
   it('lets the session call the API from its own origin only, and refuses a session minting further logins', async () => {
     const session = await login(app);
     const host = new URL(base).host;
-    expect((await fetch(`${base}/v1/runs`, { headers: { cookie: session, 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+    expect(
+      (await fetch(`${base}/v1/runs`, { headers: { cookie: session, 'sec-fetch-site': 'same-origin' } })).status,
+    ).toBe(200);
     // Another port of the same host is the same "site" for SameSite, but not the dashboard's origin.
-    expect((await fetch(`${base}/v1/runs`, { headers: { cookie: session, origin: 'http://127.0.0.1:1', 'sec-fetch-site': 'same-site' } })).status).toBe(401);
-    expect((await fetch(`${base}/v1/runs`, { headers: { cookie: session, 'sec-fetch-site': 'cross-site' } })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${base}/v1/runs`, {
+          headers: { cookie: session, origin: 'http://127.0.0.1:1', 'sec-fetch-site': 'same-site' },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await fetch(`${base}/v1/runs`, { headers: { cookie: session, 'sec-fetch-site': 'cross-site' } })).status,
+    ).toBe(401);
     // A state-changing request must name its origin.
     const body = JSON.stringify({ topic: 'x', team: ['extractor'] });
-    expect((await fetch(`${base}/v1/runs`, { method: 'POST', headers: { cookie: session, 'content-type': 'application/json' }, body })).status).toBe(401);
-    expect((await fetch(`${base}/v1/dashboard/login`, { method: 'POST', headers: { cookie: session, origin: `http://${host}` } })).status).toBe(403);
+    expect(
+      (
+        await fetch(`${base}/v1/runs`, {
+          method: 'POST',
+          headers: { cookie: session, 'content-type': 'application/json' },
+          body,
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await fetch(`${base}/v1/dashboard/login`, {
+          method: 'POST',
+          headers: { cookie: session, origin: `http://${host}` },
+        })
+      ).status,
+    ).toBe(403);
     expect((await fetch(`${base}/v1/runs`, { headers: { cookie: 'agentd_session=forged' } })).status).toBe(401);
   });
 
@@ -74,7 +103,9 @@ describe('the dashboard routes', () => {
     const session = await login(app);
     const open = (origin: string) =>
       new Promise<string>((resolve) => {
-        const socket = new WebSocket(`${base.replace('http', 'ws')}/v1/events`, { headers: { cookie: session, origin } });
+        const socket = new WebSocket(`${base.replace('http', 'ws')}/v1/events`, {
+          headers: { cookie: session, origin },
+        });
         socket.on('open', () => {
           socket.close();
           resolve('open');

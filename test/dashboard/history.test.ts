@@ -10,7 +10,22 @@ import { ManualClock } from '../helpers/manual-clock.js';
 import { auth, buildTestApp } from '../helpers/services.js';
 
 function entry(overrides: Partial<LedgerEntry>): LedgerEntry {
-  return { id: 'x', at: '2026-01-01T10:00:30.000Z', provider: 'openai', model: 'gpt-4o-mini', promptTokens: 100, completionTokens: 20, costUsd: 0.01, costUnknown: false, latencyMs: 5, attempts: 1, rateLimited: 0, waitedMs: 0, cached: false, ...overrides };
+  return {
+    id: 'x',
+    at: '2026-01-01T10:00:30.000Z',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    promptTokens: 100,
+    completionTokens: 20,
+    costUsd: 0.01,
+    costUnknown: false,
+    latencyMs: 5,
+    attempts: 1,
+    rateLimited: 0,
+    waitedMs: 0,
+    cached: false,
+    ...overrides,
+  };
 }
 
 describe('usage over time', () => {
@@ -21,7 +36,10 @@ describe('usage over time', () => {
     history.add(entry({ at: '2026-01-01T10:40:00.000Z', cached: true, costUsd: 0 }));
 
     const hourly = history.series({ bucketSeconds: 3600 });
-    expect(hourly.buckets.map((bucket) => bucket.start)).toEqual(['2026-01-01T09:00:00.000Z', '2026-01-01T10:00:00.000Z']);
+    expect(hourly.buckets.map((bucket) => bucket.start)).toEqual([
+      '2026-01-01T09:00:00.000Z',
+      '2026-01-01T10:00:00.000Z',
+    ]);
     expect(hourly.buckets[1]?.total).toEqual({ calls: 2, promptTokens: 200, completionTokens: 40, costUsd: 0.51 });
     expect(Object.keys(hourly.buckets[1]?.byModel ?? {})).toEqual(['openai/gpt-4o-mini', 'openai/gpt-4o']);
 
@@ -32,9 +50,18 @@ describe('usage over time', () => {
 });
 
 describe('the limiter over the last minutes', () => {
-  const state: ProviderState = { name: 'openai', type: 'openai', limits: { rpm: 60, tpm: 10_000, concurrency: 4 }, inFlight: 2, queued: 3, pace: 1, concurrencyCap: 4, pausedUntil: null };
+  const state: ProviderState = {
+    name: 'openai',
+    type: 'openai',
+    limits: { rpm: 60, tpm: 10_000, concurrency: 4 },
+    inFlight: 2,
+    queued: 3,
+    pace: 1,
+    concurrencyCap: 4,
+    pausedUntil: null,
+  };
 
-  it('samples every interval: the last minute\'s calls, tokens, waits and 429s against the limits', async () => {
+  it("samples every interval: the last minute's calls, tokens, waits and 429s against the limits", async () => {
     const clock = new ManualClock();
     const history = new LimitHistory({ clock, providers: () => [state], intervalMs: 5_000, keepMs: 20_000 });
     history.start();
@@ -44,8 +71,20 @@ describe('the limiter over the last minutes', () => {
     history.record(entry({ cached: true }));
     await clock.advance(5_000);
     const [provider] = history.snapshot();
-    expect(provider?.samples.map((sample) => [sample.requests, sample.tokens, sample.rateLimited, sample.waitedMs])).toEqual([[1, 120, 2, 1500], [2, 140, 2, 1500], [2, 140, 2, 1500]]);
-    expect(provider?.samples[0]).toMatchObject({ rpmLimit: 60, tpmLimit: 10_000, inFlight: 2, queued: 3, pausedUntil: null });
+    expect(
+      provider?.samples.map((sample) => [sample.requests, sample.tokens, sample.rateLimited, sample.waitedMs]),
+    ).toEqual([
+      [1, 120, 2, 1500],
+      [2, 140, 2, 1500],
+      [2, 140, 2, 1500],
+    ]);
+    expect(provider?.samples[0]).toMatchObject({
+      rpmLimit: 60,
+      tpmLimit: 10_000,
+      inFlight: 2,
+      queued: 3,
+      pausedUntil: null,
+    });
     expect(provider?.totals).toEqual({ calls: 2, rateLimited: 2, waitedMs: 1500 });
 
     // A minute later the counts have rolled off, and only `keepMs` of samples are kept (plus the one taken now).
@@ -76,25 +115,37 @@ describe('the history routes, over a real socket', () => {
     expect(await empty.json()).toEqual({ bucketSeconds: 60, buckets: [], budget: { totalUsd: 5, perRunUsd: null } });
 
     services.gateway.ledger.record(entry({ at: new Date().toISOString(), provider: 'local', model: 'llama3.1' }));
-    const after = await fetch(`${base}/v1/usage/history?bucketSeconds=60&since=${encodeURIComponent(new Date(Date.now() - 120_000).toISOString())}`, { headers: auth });
-    const body = (await after.json()) as { buckets: Array<{ total: { calls: number }; byModel: Record<string, unknown> }> };
+    const after = await fetch(
+      `${base}/v1/usage/history?bucketSeconds=60&since=${encodeURIComponent(new Date(Date.now() - 120_000).toISOString())}`,
+      { headers: auth },
+    );
+    const body = (await after.json()) as {
+      buckets: Array<{ total: { calls: number }; byModel: Record<string, unknown> }>;
+    };
     expect(body.buckets).toHaveLength(1);
     expect(body.buckets[0]?.total.calls).toBe(1);
     expect(Object.keys(body.buckets[0]?.byModel ?? {})).toEqual(['local/llama3.1']);
-    const limits = (await (await fetch(`${base}/v1/limits/history`, { headers: auth })).json()) as { providers: Array<{ totals: { calls: number }; samples: Array<{ requests: number }> }> };
+    const limits = (await (await fetch(`${base}/v1/limits/history`, { headers: auth })).json()) as {
+      providers: Array<{ totals: { calls: number }; samples: Array<{ requests: number }> }>;
+    };
     expect(limits.providers[0]?.totals.calls).toBe(1);
     expect(limits.providers[0]?.samples.at(-1)?.requests).toBe(1);
 
     const bad = await fetch(`${base}/v1/usage/history?bucketSeconds=5`, { headers: auth });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('bucketSeconds: expected at least 60 seconds');
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain(
+      'bucketSeconds: expected at least 60 seconds',
+    );
     expect((await fetch(`${base}/v1/usage/history`)).status).toBe(401);
   });
 
-  it('answers each provider\'s limiter history, ending with a sample taken now', async () => {
+  it("answers each provider's limiter history, ending with a sample taken now", async () => {
     const response = await fetch(`${base}/v1/limits/history`, { headers: auth });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { intervalMs: number; providers: Array<{ name: string; samples: unknown[] }> };
+    const body = (await response.json()) as {
+      intervalMs: number;
+      providers: Array<{ name: string; samples: unknown[] }>;
+    };
     expect(body.intervalMs).toBe(5_000);
     expect(body.providers.map((provider) => provider.name)).toEqual(['local']);
     expect(body.providers[0]?.samples.length).toBeGreaterThanOrEqual(1);
@@ -102,6 +153,7 @@ describe('the history routes, over a real socket', () => {
 
   it('describes both routes and the login in the OpenAPI document', () => {
     const paths = openApiDocument().paths as Record<string, unknown>;
-    for (const path of ['/v1/usage/history', '/v1/limits/history', '/v1/dashboard/login', '/login', '/']) expect(paths).toHaveProperty([path]);
+    for (const path of ['/v1/usage/history', '/v1/limits/history', '/v1/dashboard/login', '/login', '/'])
+      expect(paths).toHaveProperty([path]);
   });
 });

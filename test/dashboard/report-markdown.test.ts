@@ -25,8 +25,16 @@ describe('the report as the dashboard renders it', () => {
     expect(html.textContent).toContain('<script>window.__xss=1</script>');
     expect(html.textContent).toContain('<img src=x onerror="window.__xss=2">');
     expect(html.querySelectorAll('script, img, b')).toHaveLength(0);
-    expect([...html.querySelectorAll('*')].flatMap((element) => [...element.attributes].map((attribute) => attribute.name)).filter((name) => name.startsWith('on'))).toEqual([]);
-    expect([...html.querySelectorAll('a')].map((anchor) => anchor.getAttribute('href') ?? '').filter((href) => !/^(https?:|#)/.test(href) && href !== '')).toEqual([]);
+    expect(
+      [...html.querySelectorAll('*')]
+        .flatMap((element) => [...element.attributes].map((attribute) => attribute.name))
+        .filter((name) => name.startsWith('on')),
+    ).toEqual([]);
+    expect(
+      [...html.querySelectorAll('a')]
+        .map((anchor) => anchor.getAttribute('href') ?? '')
+        .filter((href) => !/^(https?:|#)/.test(href) && href !== ''),
+    ).toEqual([]);
   });
 
   it('opens outside links with rel="noopener noreferrer"', () => {
@@ -38,7 +46,11 @@ describe('the report as the dashboard renders it', () => {
 
   it('links each citation to its source card, and marks the reference list entries', () => {
     const html = render();
-    const citations = [...html.querySelectorAll('a.citation')].map((anchor) => [anchor.textContent, anchor.getAttribute('href'), anchor.id]);
+    const citations = [...html.querySelectorAll('a.citation')].map((anchor) => [
+      anchor.textContent,
+      anchor.getAttribute('href'),
+      anchor.id,
+    ]);
     expect(citations).toEqual([
       ['[1]', '#wiki-1', ''],
       ['[2]', '#source-1', ''],

@@ -18,7 +18,13 @@ describe('the CLI client', () => {
   beforeAll(async () => {
     llm = await startScriptedLlm({ keywords: ['Arduino'], latencyMs: 20 });
     web = await startFixtureWeb({ faults: false, wikiTitles: { Arduino: 'Arduino' } });
-    daemon = await startTestDaemon({ providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, pricing: { 'llm/test-model': { input: 1, output: 1 } }, plugins: web.plugins, cache: { llm: false } });
+    daemon = await startTestDaemon({
+      providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+      models: { default: 'llm/test-model' },
+      pricing: { 'llm/test-model': { input: 1, output: 1 } },
+      plugins: web.plugins,
+      cache: { llm: false },
+    });
   });
   afterAll(async () => {
     await daemon.stop();
@@ -27,7 +33,15 @@ describe('the CLI client', () => {
   });
 
   it('research --follow shows progress, then prints the report', async () => {
-    const result = await daemon.cli(['research', 'Arduino boards and shields', '--lang', 'en', '--budget', '0.5', '--follow']);
+    const result = await daemon.cli([
+      'research',
+      'Arduino boards and shields',
+      '--lang',
+      'en',
+      '--budget',
+      '0.5',
+      '--follow',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^# /);
     expect(result.stdout).toContain('## References');
@@ -83,10 +97,22 @@ describe('the CLI client', () => {
     const temp = makeTempDir();
     const port = await freePort();
     const configFile = path.join(temp.dir, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ server: { port }, dataDir: path.join(temp.dir, 'data'), providers: { llm: { type: 'openai', baseURL: slow.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, plugins: web.plugins }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        server: { port },
+        dataDir: path.join(temp.dir, 'data'),
+        providers: { llm: { type: 'openai', baseURL: slow.baseURL, apiKey: 'sk-local-test-key' } },
+        models: { default: 'llm/test-model' },
+        plugins: web.plugins,
+      }),
+    );
     expect((await runCli(['start', '--config', configFile])).code).toBe(0);
     try {
-      const child = spawn(process.execPath, [BIN, 'research', 'Arduino detach', '--follow', '--config', configFile], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'research', 'Arduino detach', '--follow', '--config', configFile], {
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       await new Promise<void>((resolve) => {
@@ -115,7 +141,10 @@ describe('the CLI client', () => {
   it('says the daemon is not running, and how to start it', async () => {
     const temp = makeTempDir();
     const configFile = path.join(temp.dir, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ server: { port: await freePort() }, dataDir: path.join(temp.dir, 'data') }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ server: { port: await freePort() }, dataDir: path.join(temp.dir, 'data') }),
+    );
     const result = await runCli(['runs', '--config', configFile]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/agentd is not running at http:\/\/127\.0\.0\.1:\d+ \(start it with: agentd start\)/);

@@ -21,29 +21,53 @@ async function setup() {
   const web = await startFixtureWeb({ faults: false, wikiTitles: { Arduino: 'Arduino', Trademark: 'Trademark' } });
   cleanups.push(() => web.close());
   // The cross-run LLM cache is off: what is checked here is that a run's own steps are never paid twice.
-  const daemon = await startTestDaemon({ providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, plugins: web.plugins, cache: { llm: false } });
+  const daemon = await startTestDaemon({
+    providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+    models: { default: 'llm/test-model' },
+    plugins: web.plugins,
+    cache: { llm: false },
+  });
   cleanups.push(() => daemon.stop());
-  const submitted = await daemon.request<{ id: string }>('POST', '/v1/runs', { topic: 'The Arduino trademark dispute' });
+  const submitted = await daemon.request<{ id: string }>('POST', '/v1/runs', {
+    topic: 'The Arduino trademark dispute',
+  });
   const stepsFile = path.join(daemon.dataDir, 'store', 'runs', submitted.body.id, 'steps.jsonl');
   return { llm, daemon, id: submitted.body.id, stepsFile };
 }
 
 /** Keys of the LLM answers the run had persisted. */
 function persistedLlmKeys(stepsFile: string): Set<string> {
-  const keys = readFileSync(stepsFile, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { key: string }).key);
+  const keys = readFileSync(stepsFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { key: string }).key);
   return new Set(keys.filter((key) => key.startsWith('llm:')).map((key) => key.split(':')[2] as string));
 }
 
 /** The key the daemon gives a request the provider received. */
 function keyOf(call: ScriptedLlm['calls'][number]): string {
-  const body = call.body as { messages: GenerateRequest['messages']; max_tokens?: number; temperature?: number; response_format?: { type: string }; stop?: string[] };
-  return llmKey('llm/test-model', { messages: body.messages.map(({ role, content }) => ({ role, content })), maxOutputTokens: body.max_tokens, temperature: body.temperature, responseFormat: body.response_format?.type === 'json_object' ? 'json' : undefined, stop: body.stop });
+  const body = call.body as {
+    messages: GenerateRequest['messages'];
+    max_tokens?: number;
+    temperature?: number;
+    response_format?: { type: string };
+    stop?: string[];
+  };
+  return llmKey('llm/test-model', {
+    messages: body.messages.map(({ role, content }) => ({ role, content })),
+    maxOutputTokens: body.max_tokens,
+    temperature: body.temperature,
+    responseFormat: body.response_format?.type === 'json_object' ? 'json' : undefined,
+    stop: body.stop,
+  });
 }
 
 describe('a run survives the daemon dying', () => {
   it('after kill -9 mid-run, agentd start resumes it and no finished LLM call is made again', async () => {
     const { llm, daemon, id, stepsFile } = await setup();
-    await expect.poll(() => persistedLlmKeys(stepsFile).size, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(6);
+    await expect
+      .poll(() => persistedLlmKeys(stepsFile).size, { timeout: 30_000, interval: 50 })
+      .toBeGreaterThanOrEqual(6);
     const pid = Number(readFileSync(path.join(daemon.dataDir, 'agentd.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');
     await expect.poll(() => isProcessAlive(pid)).toBe(false);
@@ -64,7 +88,9 @@ describe('a run survives the daemon dying', () => {
 
   it('agentd stop checkpoints a running run and the next start resumes it', async () => {
     const { llm, daemon, id, stepsFile } = await setup();
-    await expect.poll(() => persistedLlmKeys(stepsFile).size, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(4);
+    await expect
+      .poll(() => persistedLlmKeys(stepsFile).size, { timeout: 30_000, interval: 50 })
+      .toBeGreaterThanOrEqual(4);
     const stopped = await daemon.cli(['stop']);
     expect(stopped.code).toBe(0);
     const finished = persistedLlmKeys(stepsFile);

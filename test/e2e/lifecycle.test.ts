@@ -24,7 +24,15 @@ async function setup(extra: Record<string, unknown> = {}): Promise<Setup> {
   const port = await freePort();
   const dataDir = path.join(temp.dir, 'data');
   const configFile = path.join(temp.dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ server: { port }, dataDir, providers: { openai: { type: 'openai', apiKey: 'sk-secret-should-never-be-logged' } }, ...extra }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      server: { port },
+      dataDir,
+      providers: { openai: { type: 'openai', apiKey: 'sk-secret-should-never-be-logged' } },
+      ...extra,
+    }),
+  );
   cleanups.push(temp.cleanup);
   cleanups.push(async () => {
     await runCli(['stop', '--config', configFile]);
@@ -53,7 +61,13 @@ describe('agentd start, status and stop', () => {
 
     const status = await runCli(['status', '--config', configFile, '--json']);
     expect(status.code).toBe(0);
-    const parsed = JSON.parse(status.stdout) as { running: boolean; pid: number; url: string; uptimeSeconds: number; version: string };
+    const parsed = JSON.parse(status.stdout) as {
+      running: boolean;
+      pid: number;
+      url: string;
+      uptimeSeconds: number;
+      version: string;
+    };
     expect(parsed).toMatchObject({ running: true, url: `http://127.0.0.1:${port}` });
     expect(parsed.pid).toBe(Number(readFileSync(path.join(dataDir, 'agentd.pid'), 'utf8')));
 
@@ -83,7 +97,15 @@ describe('agentd start, status and stop', () => {
     // A pid that cannot be alive: the kernel's pid_max is below 2^22 on Linux.
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(path.join(dataDir, 'agentd.pid'), '4194303\n');
-    writeFileSync(path.join(dataDir, 'daemon.json'), JSON.stringify({ pid: 4194303, url: `http://127.0.0.1:${port}`, startedAt: new Date().toISOString(), version: '0.0.0' }));
+    writeFileSync(
+      path.join(dataDir, 'daemon.json'),
+      JSON.stringify({
+        pid: 4194303,
+        url: `http://127.0.0.1:${port}`,
+        startedAt: new Date().toISOString(),
+        version: '0.0.0',
+      }),
+    );
 
     const started = await runCli(['start', '--config', configFile]);
     expect(started.code).toBe(0);
@@ -105,7 +127,10 @@ describe('agentd start, status and stop', () => {
 
   it('runs attached with --foreground and stops cleanly on SIGTERM', async () => {
     const { configFile, dataDir, port } = await setup();
-    const child = spawn(process.execPath, [BIN, 'start', '--foreground', '--config', configFile], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', '--foreground', '--config', configFile], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     await expect.poll(() => stdout, { timeout: 15_000 }).toContain(`listening on http://127.0.0.1:${port}`);
@@ -144,7 +169,12 @@ describe('agentd config check', () => {
   });
 
   it('passes on config.example.json', async () => {
-    const checked = await runCli(['config', 'check', '--config', new URL('../../config.example.json', import.meta.url).pathname]);
+    const checked = await runCli([
+      'config',
+      'check',
+      '--config',
+      new URL('../../config.example.json', import.meta.url).pathname,
+    ]);
     expect(checked.code).toBe(0);
   });
 });

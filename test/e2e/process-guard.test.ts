@@ -15,15 +15,28 @@ describe('the daemon process', () => {
   it('fails the run an unhandled rejection belongs to, and keeps serving', async () => {
     const llm = await startScriptedLlm({ keywords: ['Arduino'] });
     cleanups.push(() => llm.close());
-    const daemon = await startTestDaemon({ providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, plugins: { search: { use: STRAY_PLUGIN } } });
+    const daemon = await startTestDaemon({
+      providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+      models: { default: 'llm/test-model' },
+      plugins: { search: { use: STRAY_PLUGIN } },
+    });
     cleanups.push(() => daemon.stop());
-    const { body } = await daemon.request<{ id: string }>('POST', '/v1/runs', { topic: 'Arduino boards', team: ['extractor', 'researcher'] });
+    const { body } = await daemon.request<{ id: string }>('POST', '/v1/runs', {
+      topic: 'Arduino boards',
+      team: ['extractor', 'researcher'],
+    });
     const run = (await waitForStatus(daemon, body.id)) as unknown as Run;
     expect(run.status).toBe('failed');
-    expect(run.failure).toMatchObject({ code: 'AGENTD_ERR_INTERNAL', message: expect.stringContaining('a plugin bug nobody awaited') });
+    expect(run.failure).toMatchObject({
+      code: 'AGENTD_ERR_INTERNAL',
+      message: expect.stringContaining('a plugin bug nobody awaited'),
+    });
     const health = await fetch(`${daemon.url}/health`);
     expect(health.status).toBe(200);
-    const second = await daemon.request<{ id: string }>('POST', '/v1/runs', { topic: 'Arduino shields', team: ['extractor'] });
-    expect(((await waitForStatus(daemon, second.body.id)) as unknown as Run).status).toBe("completed");
+    const second = await daemon.request<{ id: string }>('POST', '/v1/runs', {
+      topic: 'Arduino shields',
+      team: ['extractor'],
+    });
+    expect(((await waitForStatus(daemon, second.body.id)) as unknown as Run).status).toBe('completed');
   });
 });

@@ -26,7 +26,12 @@ async function setup(llmOptions: Parameters<typeof startScriptedLlm>[0]) {
 
 function expectCitationsResolve(run: Run): void {
   const allowed = [...run.wiki.map((entry) => entry.url), ...run.sources.map((source) => source.url)];
-  const references = new Map([...run.report.matchAll(/^\[(\d+)\] .*?(https?:\/\/\S+)$/gm)].map((match) => [Number(match[1]), match[2] as string]));
+  const references = new Map(
+    [...run.report.matchAll(/^\[(\d+)\] .*?(https?:\/\/\S+)$/gm)].map((match) => [
+      Number(match[1]),
+      match[2] as string,
+    ]),
+  );
   expect(references.size).toBeGreaterThan(0);
   for (const url of references.values()) expect(allowed).toContain(url);
   for (const match of run.report.matchAll(/\[(\d+)\](?!\()/g)) expect(references.has(Number(match[1]))).toBe(true);

@@ -8,7 +8,22 @@ const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
 function entry(overrides: Partial<LedgerEntry>): LedgerEntry {
-  return { id: 'x', at: '2026-11-29T00:00:00Z', provider: 'openai', model: 'gpt-4o-mini', promptTokens: 100, completionTokens: 10, costUsd: 0.001, costUnknown: false, latencyMs: 5, attempts: 1, rateLimited: 0, waitedMs: 0, cached: false, ...overrides };
+  return {
+    id: 'x',
+    at: '2026-11-29T00:00:00Z',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    promptTokens: 100,
+    completionTokens: 10,
+    costUsd: 0.001,
+    costUnknown: false,
+    latencyMs: 5,
+    attempts: 1,
+    rateLimited: 0,
+    waitedMs: 0,
+    cached: false,
+    ...overrides,
+  };
 }
 
 describe('the cost ledger', () => {
@@ -19,7 +34,17 @@ describe('the cost ledger', () => {
     const { log } = AppendLog.open<unknown>(file);
     const ledger = new CostLedger(log);
     ledger.record(entry({ id: 'a', runId: 'r1' }));
-    ledger.record(entry({ id: 'b', runId: 'r1', provider: 'claude', model: 'claude-haiku-4-5', promptTokens: 7, completionTokens: 3, costUsd: 0.5 }));
+    ledger.record(
+      entry({
+        id: 'b',
+        runId: 'r1',
+        provider: 'claude',
+        model: 'claude-haiku-4-5',
+        promptTokens: 7,
+        completionTokens: 3,
+        costUsd: 0.5,
+      }),
+    );
     ledger.record(entry({ id: 'c', client: 'api', costUnknown: true, costUsd: 0 }));
     ledger.record(entry({ id: 'd', runId: 'r2', cached: true }));
     log.close();
@@ -27,7 +52,12 @@ describe('the cost ledger', () => {
     const reopened = AppendLog.open<unknown>(file);
     const restored = new CostLedger(reopened.log, reopened.entries);
     expect(restored.totals()).toEqual(ledger.totals());
-    expect(restored.totals().total).toMatchObject({ calls: 3, promptTokens: 207, completionTokens: 23, costUnknown: true });
+    expect(restored.totals().total).toMatchObject({
+      calls: 3,
+      promptTokens: 207,
+      completionTokens: 23,
+      costUnknown: true,
+    });
     expect(restored.totals().total.costUsd).toBeCloseTo(0.501, 12);
     expect(restored.runUsage('r1')).toMatchObject({ calls: 2, promptTokens: 107, completionTokens: 13 });
     expect(restored.runUsage('r1').costUsd).toBeCloseTo(0.501, 12);

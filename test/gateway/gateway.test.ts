@@ -10,14 +10,36 @@ import { rateLimited, scriptedProvider, type ScriptedAnswer } from '../helpers/s
 
 const messages = [{ role: 'user' as const, content: 'Summarise this page.' }];
 
-function gatewayWith(answers: ScriptedAnswer[], configOverrides: Record<string, unknown> = {}, providerOptions: Partial<Parameters<typeof scriptedProvider>[0]> = {}) {
+function gatewayWith(
+  answers: ScriptedAnswer[],
+  configOverrides: Record<string, unknown> = {},
+  providerOptions: Partial<Parameters<typeof scriptedProvider>[0]> = {},
+) {
   const clock = new ManualClock();
-  const config = parseConfig({ providers: { openai: { type: 'openai', apiKey: 'sk-1234567890' } }, models: { default: 'openai/gpt-4o-mini', actions: { ConductResearch: 'openai/gpt-4o' } }, ...configOverrides }, { env: {} });
+  const config = parseConfig(
+    {
+      providers: { openai: { type: 'openai', apiKey: 'sk-1234567890' } },
+      models: { default: 'openai/gpt-4o-mini', actions: { ConductResearch: 'openai/gpt-4o' } },
+      ...configOverrides,
+    },
+    { env: {} },
+  );
   const { provider, calls } = scriptedProvider({ name: 'openai', answers, ...providerOptions });
   const ledger = new CostLedger(undefined);
-  const gateway = new Gateway({ config, providers: new Map<string, LanguageModelProvider>([['openai', provider]]), ledger, logger: silentLogger(), clock, retry: { random: () => 0 } });
+  const gateway = new Gateway({
+    config,
+    providers: new Map<string, LanguageModelProvider>([['openai', provider]]),
+    ledger,
+    logger: silentLogger(),
+    clock,
+    retry: { random: () => 0 },
+  });
   const events: Array<{ type: string; data: Record<string, unknown> }> = [];
-  const context: CallContext = { runId: 'run1', action: 'Summarize', emit: (type, data) => events.push({ type, data }) };
+  const context: CallContext = {
+    runId: 'run1',
+    action: 'Summarize',
+    emit: (type, data) => events.push({ type, data }),
+  };
   return { gateway, calls, ledger, clock, events, context };
 }
 
@@ -32,18 +54,40 @@ async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 100, m
 
 describe('the gateway', () => {
   it('returns the answer and records the provider-reported usage and cost in the ledger, to the token', async () => {
-    const { gateway, ledger, events, context } = gatewayWith([{ text: 'A summary', usage: { inputTokens: 1234, outputTokens: 321 } }]);
+    const { gateway, ledger, events, context } = gatewayWith([
+      { text: 'A summary', usage: { inputTokens: 1234, outputTokens: 321 } },
+    ]);
     const result = await gateway.generate({ messages, maxOutputTokens: 500 }, context);
-    expect(result).toMatchObject({ text: 'A summary', model: 'openai/gpt-4o-mini', usage: { promptTokens: 1234, completionTokens: 321 }, attempts: 1 });
+    expect(result).toMatchObject({
+      text: 'A summary',
+      model: 'openai/gpt-4o-mini',
+      usage: { promptTokens: 1234, completionTokens: 321 },
+      attempts: 1,
+    });
     // gpt-4o-mini: $0.15 in, $0.60 out per million.
     expect(result.costUsd).toBeCloseTo((1234 * 0.15 + 321 * 0.6) / 1e6, 12);
-    expect(ledger.runUsage('run1')).toEqual({ calls: 1, promptTokens: 1234, completionTokens: 321, costUsd: result.costUsd });
+    expect(ledger.runUsage('run1')).toEqual({
+      calls: 1,
+      promptTokens: 1234,
+      completionTokens: 321,
+      costUsd: result.costUsd,
+    });
     expect(events.map((event) => event.type)).toEqual(['llm-call']);
-    expect(events[0]!.data).toMatchObject({ model: 'openai/gpt-4o-mini', promptTokens: 1234, completionTokens: 321, tokens: 1555, action: 'Summarize' });
+    expect(events[0]!.data).toMatchObject({
+      model: 'openai/gpt-4o-mini',
+      promptTokens: 1234,
+      completionTokens: 321,
+      tokens: 1555,
+      action: 'Summarize',
+    });
   });
 
   it('requeues a 429 until it succeeds: the caller never sees it', async () => {
-    const { gateway, calls, clock, ledger, context } = gatewayWith([rateLimited('Rate limit reached', {}, 1500), rateLimited('Please try again in 2s.', {}, 2000), { text: 'done' }]);
+    const { gateway, calls, clock, ledger, context } = gatewayWith([
+      rateLimited('Rate limit reached', {}, 1500),
+      rateLimited('Please try again in 2s.', {}, 2000),
+      { text: 'done' },
+    ]);
     const result = await drive(clock, gateway.generate({ messages }, context));
     expect(result.text).toBe('done');
     expect(calls).toHaveLength(3);
@@ -81,7 +125,9 @@ describe('the gateway', () => {
   it('does not make a call that could cross the run budget, and says so', async () => {
     const { gateway, calls, context } = gatewayWith([{ text: 'never' }]);
     // gpt-4o at $10 per million output: 100,000 output tokens could cost $1.
-    const error = await gateway.generate({ model: 'openai/gpt-4o', messages, maxOutputTokens: 100_000 }, { ...context, budgetUsd: 0.5 }).catch((caught: unknown) => caught);
+    const error = await gateway
+      .generate({ model: 'openai/gpt-4o', messages, maxOutputTokens: 100_000 }, { ...context, budgetUsd: 0.5 })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BudgetError);
     expect((error as BudgetError).scope).toBe('run');
     expect((error as Error).message).toContain("run's budget of $0.5");
@@ -89,9 +135,13 @@ describe('the gateway', () => {
   });
 
   it('checks the total budget against what has been spent', async () => {
-    const { gateway, calls, context } = gatewayWith([{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }], { budget: { totalUsd: 0.15 } });
+    const { gateway, calls, context } = gatewayWith([{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }], {
+      budget: { totalUsd: 0.15 },
+    });
     await gateway.generate({ messages, maxOutputTokens: 10 }, context);
-    await expect(gateway.generate({ messages, maxOutputTokens: 10 }, context)).rejects.toThrow(/total budget of \$0.15 would be crossed/);
+    await expect(gateway.generate({ messages, maxOutputTokens: 10 }, context)).rejects.toThrow(
+      /total budget of \$0.15 would be crossed/,
+    );
     expect(calls).toHaveLength(1);
   });
 
@@ -99,15 +149,22 @@ describe('the gateway', () => {
     const { gateway, ledger, context } = gatewayWith([{ usage: { inputTokens: 100, outputTokens: 50 } }]);
     const result = await gateway.generate({ model: 'openai/some-new-model', messages }, context);
     expect(result.costUnknown).toBe(true);
-    expect(ledger.totals().total).toMatchObject({ promptTokens: 100, completionTokens: 50, costUsd: 0, costUnknown: true });
+    expect(ledger.totals().total).toMatchObject({
+      promptTokens: 100,
+      completionTokens: 50,
+      costUsd: 0,
+      costUnknown: true,
+    });
   });
 
   it('uses config pricing over the built-in list', async () => {
-    const { gateway, context } = gatewayWith([{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }], { pricing: { 'openai/gpt-4o-mini': { input: 1, output: 2 } } });
+    const { gateway, context } = gatewayWith([{ usage: { inputTokens: 1_000_000, outputTokens: 0 } }], {
+      pricing: { 'openai/gpt-4o-mini': { input: 1, output: 2 } },
+    });
     expect((await gateway.generate({ messages }, context)).costUsd).toBeCloseTo(1, 10);
   });
 
-  it('picks the action\'s model from models.actions and rejects an unknown provider with a 400', async () => {
+  it("picks the action's model from models.actions and rejects an unknown provider with a 400", async () => {
     const { gateway, calls } = gatewayWith([{}]);
     await gateway.generate({ messages }, { action: 'ConductResearch' });
     expect(calls[0]!.model).toBe('gpt-4o');
@@ -130,7 +187,11 @@ describe('the gateway', () => {
 
   it('emits llm-wait with the reason when the limiter held a call back', async () => {
     // OpenAI's accounting: prompt + max_tokens stay charged, so the second call must wait for the bucket.
-    const { gateway, clock, events, context } = gatewayWith([{}], { providers: { openai: { type: 'openai', apiKey: 'sk-1234567890', limits: { tpm: 6000 } } } }, { accounting: 'prompt-plus-max-tokens' });
+    const { gateway, clock, events, context } = gatewayWith(
+      [{}],
+      { providers: { openai: { type: 'openai', apiKey: 'sk-1234567890', limits: { tpm: 6000 } } } },
+      { accounting: 'prompt-plus-max-tokens' },
+    );
     // Burst 300 tokens; each call reserves its prompt plus 250 output tokens.
     const first = gateway.generate({ messages, maxOutputTokens: 250 }, context);
     const second = gateway.generate({ messages, maxOutputTokens: 250 }, context);
@@ -141,7 +202,9 @@ describe('the gateway', () => {
   });
 
   it('streams text and settles usage into the ledger once the stream ends', async () => {
-    const { gateway, ledger, context } = gatewayWith([{ text: 'streamed answer', usage: { inputTokens: 40, outputTokens: 3 } }]);
+    const { gateway, ledger, context } = gatewayWith([
+      { text: 'streamed answer', usage: { inputTokens: 40, outputTokens: 3 } },
+    ]);
     const stream = await gateway.stream({ messages }, context);
     let text = '';
     for await (const part of stream.parts) if (part.type === 'text-delta') text += part.text;
@@ -151,7 +214,11 @@ describe('the gateway', () => {
   });
 
   it('pauses a 429 without retry hints until the exhausted limit resets, as its headers say', async () => {
-    const exhausted = rateLimited('Rate limit reached', { 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '2.5s', 'x-ratelimit-limit-tokens': '60000' });
+    const exhausted = rateLimited('Rate limit reached', {
+      'x-ratelimit-remaining-tokens': '0',
+      'x-ratelimit-reset-tokens': '2.5s',
+      'x-ratelimit-limit-tokens': '60000',
+    });
     const { gateway, calls, clock, context } = gatewayWith([exhausted, { text: 'after the reset' }]);
     const call = gateway.generate({ messages }, context);
     await clock.advance(2_400);

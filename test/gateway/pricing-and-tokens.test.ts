@@ -8,15 +8,27 @@ describe('prices', () => {
   it('finds a dated model id by its family, the longest prefix winning', () => {
     const prices = new PriceList({});
     expect(prices.lookup(openai, 'gpt-4o-2024-08-06')).toEqual({ kind: 'known', price: { input: 2.5, output: 10 } });
-    expect(prices.lookup(openai, 'gpt-4o-mini-2024-07-18')).toEqual({ kind: 'known', price: { input: 0.15, output: 0.6 } });
-    expect(prices.lookup({ name: 'claude', type: 'anthropic', builtInPricing: true }, 'claude-sonnet-4-5-20250929')).toEqual({ kind: 'known', price: { input: 3, output: 15 } });
+    expect(prices.lookup(openai, 'gpt-4o-mini-2024-07-18')).toEqual({
+      kind: 'known',
+      price: { input: 0.15, output: 0.6 },
+    });
+    expect(
+      prices.lookup({ name: 'claude', type: 'anthropic', builtInPricing: true }, 'claude-sonnet-4-5-20250929'),
+    ).toEqual({ kind: 'known', price: { input: 3, output: 15 } });
   });
 
   it('makes Ollama free, leaves compatible servers unknown, and lets config override', () => {
     const prices = new PriceList({ 'vllm/qwen': { input: 0.1, output: 0.2 } });
-    expect(prices.lookup({ name: 'local', type: 'ollama', builtInPricing: false }, 'llama3.1')).toEqual({ kind: 'free' });
-    expect(prices.lookup({ name: 'vllm', type: 'openai', builtInPricing: false }, 'gpt-4o')).toEqual({ kind: 'unknown' });
-    expect(prices.lookup({ name: 'vllm', type: 'openai', builtInPricing: false }, 'qwen')).toEqual({ kind: 'known', price: { input: 0.1, output: 0.2 } });
+    expect(prices.lookup({ name: 'local', type: 'ollama', builtInPricing: false }, 'llama3.1')).toEqual({
+      kind: 'free',
+    });
+    expect(prices.lookup({ name: 'vllm', type: 'openai', builtInPricing: false }, 'gpt-4o')).toEqual({
+      kind: 'unknown',
+    });
+    expect(prices.lookup({ name: 'vllm', type: 'openai', builtInPricing: false }, 'qwen')).toEqual({
+      kind: 'known',
+      price: { input: 0.1, output: 0.2 },
+    });
   });
 
   it('computes cost per million tokens', () => {

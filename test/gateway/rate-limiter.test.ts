@@ -8,7 +8,10 @@ import { ManualClock, settle } from '../helpers/manual-clock.js';
 /** Starts an acquire and reports whether it has been granted yet. */
 function track(promise: Promise<Lease>) {
   const state: { lease?: Lease; error?: unknown } = {};
-  promise.then((lease) => (state.lease = lease), (error: unknown) => (state.error = error));
+  promise.then(
+    (lease) => (state.lease = lease),
+    (error: unknown) => (state.error = error),
+  );
   return state;
 }
 
@@ -62,7 +65,10 @@ describe('the rate limiter', () => {
     const first = await limiter.acquire({ flow: 'a', model: 'm', tokens: 100 });
     const second = await limiter.acquire({ flow: 'a', model: 'm', tokens: 100 });
     // Burst 3,000; 2,800 left by our count, but the provider says 500 remain when it answered the first.
-    first.succeeded(100, readRateLimitHeaders({ 'x-ratelimit-remaining-tokens': '500', 'x-ratelimit-limit-tokens': '60000' }, clock.now()));
+    first.succeeded(
+      100,
+      readRateLimitHeaders({ 'x-ratelimit-remaining-tokens': '500', 'x-ratelimit-limit-tokens': '60000' }, clock.now()),
+    );
     second.succeeded(100);
     expect(limiter.state().tokensAvailable).toBe(400);
   });
@@ -91,7 +97,10 @@ describe('the rate limiter', () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({}, clock);
     const lease = await limiter.acquire({ flow: 'a', model: 'm', tokens: 10 });
-    lease.succeeded(10, readRateLimitHeaders({ 'x-ratelimit-limit-tokens': '90000', 'x-ratelimit-limit-requests': '500' }, clock.now()));
+    lease.succeeded(
+      10,
+      readRateLimitHeaders({ 'x-ratelimit-limit-tokens': '90000', 'x-ratelimit-limit-requests': '500' }, clock.now()),
+    );
     expect(limiter.state().limits).toEqual({ tpm: 90000, rpm: 500, concurrency: null });
     expect(limiter.state().learned).toEqual({ tpm: true, rpm: true });
 
@@ -104,11 +113,14 @@ describe('the rate limiter', () => {
   it('halves the in-flight cap after a 429 and raises it again with successes', async () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({ concurrency: 8 }, clock);
-    const leases = await Promise.all(Array.from({ length: 8 }, () => limiter.acquire({ flow: 'a', model: 'm', tokens: 1 })));
+    const leases = await Promise.all(
+      Array.from({ length: 8 }, () => limiter.acquire({ flow: 'a', model: 'm', tokens: 1 })),
+    );
     leases[0]!.rateLimited(0, {});
     expect(limiter.state().concurrencyCap).toBe(4);
     for (const lease of leases.slice(1)) lease.succeeded(1);
-    for (let round = 0; round < 40; round += 1) (await limiter.acquire({ flow: 'a', model: 'm', tokens: 1 })).succeeded(1);
+    for (let round = 0; round < 40; round += 1)
+      (await limiter.acquire({ flow: 'a', model: 'm', tokens: 1 })).succeeded(1);
     expect(limiter.state().concurrencyCap).toBe(8);
   });
 
@@ -125,7 +137,7 @@ describe('the rate limiter', () => {
     expect(third.lease?.waitReason).toBe('concurrency');
   });
 
-  it('serves another run\'s small call before one run\'s backlog of large ones', async () => {
+  it("serves another run's small call before one run's backlog of large ones", async () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({ concurrency: 1 }, clock);
     const order: string[] = [];
@@ -135,7 +147,10 @@ describe('the rate limiter', () => {
         // Each call finishes on the next tick, freeing the single slot.
         setImmediate(() => lease.succeeded(tokens));
       });
-    const all = [...Array.from({ length: 5 }, (_, index) => take('big-run', 10_000, `big${index}`)), take('small-run', 200, 'small')];
+    const all = [
+      ...Array.from({ length: 5 }, (_, index) => take('big-run', 10_000, `big${index}`)),
+      take('small-run', 200, 'small'),
+    ];
     await Promise.all(all);
     // The first big call was dispatched before the small one arrived; the small one goes next.
     expect(order.slice(0, 2)).toEqual(['big0', 'small']);
@@ -157,7 +172,7 @@ describe('the rate limiter', () => {
     expect(waiting.lease).toBeDefined();
   });
 
-  it('gives a failed call\'s whole reservation back', async () => {
+  it("gives a failed call's whole reservation back", async () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({ tpm: 6000 }, clock);
     const lease = await limiter.acquire({ flow: 'a', model: 'm', tokens: 300 });
@@ -166,7 +181,7 @@ describe('the rate limiter', () => {
     expect(limiter.state().tokensAvailable).toBe(300);
   });
 
-  it('applies a model\'s own limits on top of the provider\'s', async () => {
+  it("applies a model's own limits on top of the provider's", async () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({ tpm: 600_000, models: { 'gpt-4o': { tpm: 6000 } } }, clock);
     await limiter.acquire({ flow: 'a', model: 'gpt-4o', tokens: 300 });

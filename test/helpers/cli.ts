@@ -11,7 +11,10 @@ export interface CliResult {
 }
 
 /** Runs `agentd ...args` in a child process and collects its output. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...cleanEnv(), ...options.env },
@@ -33,6 +36,7 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
 /** The environment without the user's agentd and provider settings, so tests never touch real config. */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['AGENTD_CONFIG', 'AGENTD_TOKEN', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_HOST']) delete env[name];
+  for (const name of ['AGENTD_CONFIG', 'AGENTD_TOKEN', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_HOST'])
+    delete env[name];
   return env;
 }

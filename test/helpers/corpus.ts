@@ -16,7 +16,10 @@ function repositoryRoot(): string {
   let directory = path.dirname(fileURLToPath(import.meta.url));
   for (let depth = 0; depth < 6; depth += 1) {
     try {
-      if ((JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8')) as { name?: string }).name === 'agentd') return directory;
+      if (
+        (JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8')) as { name?: string }).name === 'agentd'
+      )
+        return directory;
     } catch {
       // Not here: one level up.
     }
@@ -39,9 +42,15 @@ export function loadCorpus(): CorpusPage[] {
     .sort()
     .map((name) => {
       const expectedHtml = gunzipSync(readFileSync(path.join(CORPUS_DIR, name, 'expected.html.gz'))).toString('utf8');
-      const expectedText = new JSDOM(expectedHtml, { virtualConsole: new VirtualConsole() }).window.document.body.textContent ?? '';
+      const expectedText =
+        new JSDOM(expectedHtml, { virtualConsole: new VirtualConsole() }).window.document.body.textContent ?? '';
       const source = gunzipSync(readFileSync(path.join(CORPUS_DIR, name, 'source.html.gz')));
-      return { name, source, expectedText, metadata: JSON.parse(readFileSync(path.join(CORPUS_DIR, name, 'expected-metadata.json'), 'utf8')) };
+      return {
+        name,
+        source,
+        expectedText,
+        metadata: JSON.parse(readFileSync(path.join(CORPUS_DIR, name, 'expected-metadata.json'), 'utf8')),
+      };
     });
 }
 
@@ -64,7 +73,8 @@ export function serveCorpus(pages: CorpusPage[]): Promise<WireServer> {
 export function words(text: string): string[] {
   const found: string[] = [];
   for (const match of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
-    if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(match[0])) found.push(...match[0]);
+    if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(match[0]))
+      found.push(...match[0]);
     else found.push(match[0]);
   }
   return found;

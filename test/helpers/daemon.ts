@@ -10,7 +10,11 @@ export interface TestDaemon {
   configFile: string;
   dataDir: string;
   cli: (args: string[]) => ReturnType<typeof runCli>;
-  request: <T = unknown>(method: string, route: string, body?: unknown) => Promise<{ status: number; body: T; text: string; headers: Headers }>;
+  request: <T = unknown>(
+    method: string,
+    route: string,
+    body?: unknown,
+  ) => Promise<{ status: number; body: T; text: string; headers: Headers }>;
   stop: () => Promise<void>;
 }
 
@@ -35,11 +39,16 @@ export async function startTestDaemon(config: Record<string, unknown>): Promise<
     request: async <T>(method: string, route: string, body?: unknown) => {
       const response = await fetch(`${url}${route}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
-      const parsed = (response.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(text) as T) : (text as T);
+      const parsed = (response.headers.get('content-type') ?? '').includes('json')
+        ? (JSON.parse(text) as T)
+        : (text as T);
       return { status: response.status, body: parsed, text, headers: response.headers };
     },
     stop: async () => {
@@ -50,7 +59,12 @@ export async function startTestDaemon(config: Record<string, unknown>): Promise<
 }
 
 /** Polls `GET /v1/runs/:id` until the run reaches one of `statuses`. */
-export async function waitForStatus(daemon: TestDaemon, id: string, statuses: string[] = ['completed', 'failed', 'cancelled'], timeoutMs = 90_000): Promise<Record<string, unknown>> {
+export async function waitForStatus(
+  daemon: TestDaemon,
+  id: string,
+  statuses: string[] = ['completed', 'failed', 'cancelled'],
+  timeoutMs = 90_000,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { body } = await daemon.request<Record<string, unknown>>('GET', `/v1/runs/${id}`);

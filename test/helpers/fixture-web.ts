@@ -23,7 +23,9 @@ const PAGES = ['wikipedia', 'medium-1', 'bbc-1', 'guardian-1', 'ars-1', 'lwn-1',
  * MediaWiki does, `/pages/<name>/` serves real pages of the corpus, and the results also hold an irrelevant
  * page, a 404, a page that never answers and a private (metadata) address, as a real search might.
  */
-export async function startFixtureWeb(options: { faults?: boolean; wikiTitles?: Record<string, string>; extraPages?: ExtraPage[] } = {}): Promise<FixtureWeb> {
+export async function startFixtureWeb(
+  options: { faults?: boolean; wikiTitles?: Record<string, string>; extraPages?: ExtraPage[] } = {},
+): Promise<FixtureWeb> {
   const corpus = new Map(loadCorpus().map((page) => [page.name, page]));
   const hits = new Map<string, number>();
   const faults = options.faults ?? true;
@@ -37,7 +39,11 @@ export async function startFixtureWeb(options: { faults?: boolean; wikiTitles?: 
       const query = url.searchParams.get('q') ?? '';
       const start = [...query].reduce((sum, character) => sum + character.charCodeAt(0), 0) % PAGES.length;
       const chosen = [0, 1, 2].map((offset) => PAGES[(start + offset) % PAGES.length] as string);
-      const [first, second, third] = chosen.map((name) => ({ url: `${base}/pages/${name}/`, title: corpus.get(name)?.metadata.title ?? name, content: `About ${name}` }));
+      const [first, second, third] = chosen.map((name) => ({
+        url: `${base}/pages/${name}/`,
+        title: corpus.get(name)?.metadata.title ?? name,
+        content: `About ${name}`,
+      }));
       const irrelevant = { url: `${base}/irrelevant`, title: 'Gardening tips for spring', content: 'Tulips' };
       const spam = { url: `${base}/casino`, title: 'Best casino bonus spam', content: 'Win big' };
       const broken = [
@@ -46,8 +52,17 @@ export async function startFixtureWeb(options: { faults?: boolean; wikiTitles?: 
         { url: 'http://169.254.169.254/latest/meta-data/', title: 'Cloud metadata', content: 'Private' },
       ];
       // Queries about "facts" meet the broken pages near the top, where ranking keeps them; others do not.
-      const extra = (options.extraPages ?? []).map((page) => ({ url: `${base}/pages/${page.name}/`, title: page.title, content: `About ${page.name}` }));
-      const results = [...extra, ...(faults && query.includes('facts') ? [first, ...broken, second, spam, irrelevant, third] : [first, second, irrelevant, third, spam])];
+      const extra = (options.extraPages ?? []).map((page) => ({
+        url: `${base}/pages/${page.name}/`,
+        title: page.title,
+        content: `About ${page.name}`,
+      }));
+      const results = [
+        ...extra,
+        ...(faults && query.includes('facts')
+          ? [first, ...broken, second, spam, irrelevant, third]
+          : [first, second, irrelevant, third, spam]),
+      ];
       sendJson(response, 200, { query, results });
       return;
     }
@@ -60,7 +75,11 @@ export async function startFixtureWeb(options: { faults?: boolean; wikiTitles?: 
       const titles = (url.searchParams.get('titles') ?? '').split('|');
       sendJson(response, 200, {
         query: {
-          pages: titles.map((title) => ({ title, fullurl: `https://en.wikipedia.org/wiki/${encodeURIComponent(title.replace(/ /g, '_'))}`, extract: `${title} is a subject with an encyclopedia article. It has a long and documented history.` })),
+          pages: titles.map((title) => ({
+            title,
+            fullurl: `https://en.wikipedia.org/wiki/${encodeURIComponent(title.replace(/ /g, '_'))}`,
+            extract: `${title} is a subject with an encyclopedia article. It has a long and documented history.`,
+          })),
         },
       });
       return;
@@ -79,7 +98,9 @@ export async function startFixtureWeb(options: { faults?: boolean; wikiTitles?: 
     }
     if (url.pathname === '/irrelevant' || url.pathname === '/casino') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(`<html><head><title>Gardening</title></head><body><article><h1>Gardening</h1><p>IRRELEVANT PAGE. ${'Plant tulips in autumn for colour in spring. '.repeat(10)}</p></article></body></html>`);
+      response.end(
+        `<html><head><title>Gardening</title></head><body><article><h1>Gardening</h1><p>IRRELEVANT PAGE. ${'Plant tulips in autumn for colour in spring. '.repeat(10)}</p></article></body></html>`,
+      );
       return;
     }
     if (url.pathname === '/slow') return; // never answers

@@ -1,6 +1,8 @@
 /** A minimal valid one-page PDF showing `lines` in Helvetica, with offsets computed, and a Title. */
 export function makePdf(lines: string[], title = 'Test Document'): Buffer {
-  const text = lines.map((line, index) => `${index ? '0 -24 Td ' : ''}(${line.replace(/[()\\]/g, '\\$&')}) Tj`).join(' ');
+  const text = lines
+    .map((line, index) => `${index ? '0 -24 Td ' : ''}(${line.replace(/[()\\]/g, '\\$&')}) Tj`)
+    .join(' ');
   const content = `BT /F1 18 Tf 72 720 Td ${text} ET`;
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',

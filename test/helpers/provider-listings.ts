@@ -9,14 +9,26 @@ import { sendJson, startWireServer, type WireServer } from './wire-server.js';
 export function openAIListing(models: string[], key = 'sk-good'): Promise<WireServer> {
   return startWireServer((request, response) => {
     if (request.headers.authorization !== `Bearer ${key}`) {
-      sendJson(response, 401, { error: { message: 'Incorrect API key provided: sk-b***', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+      sendJson(response, 401, {
+        error: {
+          message: 'Incorrect API key provided: sk-b***',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      });
       return;
     }
     if (request.method === 'GET' && request.url === '/v1/models') {
-      sendJson(response, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1, owned_by: 'openai' })) });
+      sendJson(response, 200, {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created: 1, owned_by: 'openai' })),
+      });
       return;
     }
-    sendJson(response, 404, { error: { message: `unexpected ${request.method} ${request.url}`, type: 'invalid_request_error' } });
+    sendJson(response, 404, {
+      error: { message: `unexpected ${request.method} ${request.url}`, type: 'invalid_request_error' },
+    });
   });
 }
 
@@ -32,14 +44,26 @@ export function anthropicListing(models: string[], key = 'sk-ant-good'): Promise
       sendJson(response, 200, { data, has_more: false, first_id: models[0] ?? null, last_id: models.at(-1) ?? null });
       return;
     }
-    sendJson(response, 404, { type: 'error', error: { type: 'not_found_error', message: `unexpected ${request.url}` } });
+    sendJson(response, 404, {
+      type: 'error',
+      error: { type: 'not_found_error', message: `unexpected ${request.url}` },
+    });
   });
 }
 
 export function ollamaListing(models: string[]): Promise<WireServer> {
   return startWireServer((request, response) => {
     if (request.method === 'GET' && request.url === '/api/tags') {
-      sendJson(response, 200, { models: models.map((name) => ({ name, model: name, modified_at: '2025-10-01T00:00:00Z', size: 2_000_000_000, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '3B', quantization_level: 'Q4_K_M' } })) });
+      sendJson(response, 200, {
+        models: models.map((name) => ({
+          name,
+          model: name,
+          modified_at: '2025-10-01T00:00:00Z',
+          size: 2_000_000_000,
+          digest: 'sha256:0',
+          details: { format: 'gguf', family: 'llama', parameter_size: '3B', quantization_level: 'Q4_K_M' },
+        })),
+      });
       return;
     }
     sendJson(response, 404, { error: `unexpected ${request.url}` });
@@ -63,11 +87,26 @@ export function smallWeb(): Promise<WireServer> {
   return startWireServer((request, response) => {
     const url = new URL(request.url, 'http://web');
     if (url.pathname === '/search') {
-      sendJson(response, 200, { query: url.searchParams.get('q'), results: [{ url: 'https://en.wikipedia.org/wiki/Wikipedia', title: 'Wikipedia', content: 'The free encyclopedia' }] });
+      sendJson(response, 200, {
+        query: url.searchParams.get('q'),
+        results: [
+          { url: 'https://en.wikipedia.org/wiki/Wikipedia', title: 'Wikipedia', content: 'The free encyclopedia' },
+        ],
+      });
     } else if (url.pathname === '/w/api.php' && url.searchParams.get('list') === 'search') {
       sendJson(response, 200, { query: { search: [{ title: 'Wikipedia' }] } });
     } else if (url.pathname === '/w/api.php') {
-      sendJson(response, 200, { query: { pages: [{ title: 'Wikipedia', fullurl: 'https://en.wikipedia.org/wiki/Wikipedia', extract: 'Wikipedia is a free online encyclopedia.' }] } });
+      sendJson(response, 200, {
+        query: {
+          pages: [
+            {
+              title: 'Wikipedia',
+              fullurl: 'https://en.wikipedia.org/wiki/Wikipedia',
+              extract: 'Wikipedia is a free online encyclopedia.',
+            },
+          ],
+        },
+      });
     } else if (url.pathname === '/page') {
       // Plain text: the browse plugin reads it without its extraction workers, which take seconds to start.
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });

@@ -4,11 +4,14 @@ import { createConnection } from 'node:net';
 import { freePort } from './free-port.js';
 import { makeTempDir } from './temp-dir.js';
 
-const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((candidate) => existsSync(candidate));
+const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((candidate) =>
+  existsSync(candidate),
+);
 
 /** Set when redis-server is installed; cluster tests skip (saying how to install it) otherwise. */
 export const redisServerPath: string | undefined = REDIS_SERVER;
-export const redisMissingMessage = 'redis-server is not installed: cluster tests skipped (apt-get install redis-server, as .ci/run does)';
+export const redisMissingMessage =
+  'redis-server is not installed: cluster tests skipped (apt-get install redis-server, as .ci/run does)';
 
 export interface TestRedis {
   url: string;
@@ -27,7 +30,11 @@ export async function startRedis(): Promise<TestRedis> {
   const temp = makeTempDir('agentd-redis-');
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', temp.dir], { stdio: 'ignore' });
+    child = spawn(
+      REDIS_SERVER,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', temp.dir],
+      { stdio: 'ignore' },
+    );
     await waitForPort(port);
   };
   const kill = async () => {

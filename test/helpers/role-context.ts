@@ -14,15 +14,50 @@ import { makeTempDir } from './temp-dir.js';
  * A role context as a run gets it, on the real services: the gateway to the scripted LLM, the plugins to the
  * fixture web, steps and record in a temporary store.
  */
-export async function makeRoleContext(llm: ScriptedLlm, web: FixtureWeb | undefined, topic: string, language = 'en'): Promise<{ context: RoleContext; run: Run; services: Services; close: () => Promise<void> }> {
+export async function makeRoleContext(
+  llm: ScriptedLlm,
+  web: FixtureWeb | undefined,
+  topic: string,
+  language = 'en',
+): Promise<{ context: RoleContext; run: Run; services: Services; close: () => Promise<void> }> {
   const temp = makeTempDir();
-  const config = parseConfig({ dataDir: temp.dir, server: { token: 'test-token-0123456789abcdef' }, providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, ...(web ? { plugins: web.plugins } : {}) }, { env: {} });
+  const config = parseConfig(
+    {
+      dataDir: temp.dir,
+      server: { token: 'test-token-0123456789abcdef' },
+      providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+      models: { default: 'llm/test-model' },
+      ...(web ? { plugins: web.plugins } : {}),
+    },
+    { env: {} },
+  );
   const services = await createServices(config, { logger: silentLogger(), token: 'test-token-0123456789abcdef' });
-  const run: Run = { id: 'run-under-test', topic, language, status: 'running', createdAt: new Date().toISOString(), team: [], keywords: [], wiki: [], sources: [], report: '', usage: emptyUsage(), errors: [] };
+  const run: Run = {
+    id: 'run-under-test',
+    topic,
+    language,
+    status: 'running',
+    createdAt: new Date().toISOString(),
+    team: [],
+    keywords: [],
+    wiki: [],
+    sources: [],
+    report: '',
+    usage: emptyUsage(),
+    errors: [],
+  };
   await services.store.runs.save(run);
   const recorder = new RunRecorder(run, services.store.runs, silentLogger());
   const stored = services.store.runs.steps(run.id);
-  const context = createRunContext({ run, gateway: services.gateway, plugins: services.plugins, steps: new RunSteps(stored.log, stored.entries), recorder, execution: services.events.execution(run.id), signal: new AbortController().signal });
+  const context = createRunContext({
+    run,
+    gateway: services.gateway,
+    plugins: services.plugins,
+    steps: new RunSteps(stored.log, stored.entries),
+    recorder,
+    execution: services.events.execution(run.id),
+    signal: new AbortController().signal,
+  });
   return {
     context,
     run,

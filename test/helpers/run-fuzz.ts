@@ -32,13 +32,24 @@ export const commandArbitrary: fc.Arbitrary<FuzzCommand> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 150 }) }) },
 );
 
-const TERMINAL_STATUS: Record<string, string> = { 'run-completed': 'completed', 'run-failed': 'failed', 'run-cancelled': 'cancelled' };
+const TERMINAL_STATUS: Record<string, string> = {
+  'run-completed': 'completed',
+  'run-failed': 'failed',
+  'run-cancelled': 'cancelled',
+};
 
 /** Runs one sequence; throws (with what broke) when an invariant does not hold. */
 export async function runSequence(commands: readonly FuzzCommand[], llm: ScriptedLlm): Promise<void> {
   const temp = makeTempDir('agentd-fuzz-');
   const config = parseConfig(
-    { dataDir: temp.dir, server: { token: 'fuzz-token-0123456789abcdef' }, providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, runs: { concurrency: 2 }, cache: { llm: false } },
+    {
+      dataDir: temp.dir,
+      server: { token: 'fuzz-token-0123456789abcdef' },
+      providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+      models: { default: 'llm/test-model' },
+      runs: { concurrency: 2 },
+      cache: { llm: false },
+    },
     { env: {} },
   );
   const open = async () => {
@@ -54,15 +65,21 @@ export async function runSequence(commands: readonly FuzzCommand[], llm: Scripte
     if (!(error instanceof ConflictError)) throw error;
   };
   const settlePending = async () => {
-    for (const result of await Promise.allSettled(pending.splice(0))) if (result.status === 'rejected') throw result.reason;
+    for (const result of await Promise.allSettled(pending.splice(0)))
+      if (result.status === 'rejected') throw result.reason;
   };
   try {
     for (const command of commands) {
       let work: Promise<unknown> | undefined;
       const pick = (index: number) => ids[index % ids.length] as string;
-      if (command.kind === 'submit') work = services.runs.submit({ topic: `fuzz topic ${ids.length}`, team: ['extractor'] }).then((run) => ids.push(run.id));
-      else if (command.kind === 'cancel' && ids.length > 0) work = services.runs.cancel(pick(command.run)).catch(allowConflict);
-      else if (command.kind === 'resume' && ids.length > 0) work = services.runs.resume(pick(command.run)).catch(allowConflict);
+      if (command.kind === 'submit')
+        work = services.runs
+          .submit({ topic: `fuzz topic ${ids.length}`, team: ['extractor'] })
+          .then((run) => ids.push(run.id));
+      else if (command.kind === 'cancel' && ids.length > 0)
+        work = services.runs.cancel(pick(command.run)).catch(allowConflict);
+      else if (command.kind === 'resume' && ids.length > 0)
+        work = services.runs.resume(pick(command.run)).catch(allowConflict);
       else if (command.kind === 'restart') {
         await settlePending();
         await closeServices(services);
@@ -78,7 +95,10 @@ export async function runSequence(commands: readonly FuzzCommand[], llm: Scripte
     await settlePending();
     const deadline = Date.now() + 30_000;
     while (services.runs.activeCount > 0 || services.runs.queuedCount > 0) {
-      if (Date.now() > deadline) throw new Error(`runs did not settle: ${services.runs.activeCount} active, ${services.runs.queuedCount} queued`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `runs did not settle: ${services.runs.activeCount} active, ${services.runs.queuedCount} queued`,
+        );
       await sleep(20);
     }
     checkQueue(services);
@@ -95,8 +115,10 @@ function checkQueue(services: Services): void {
   const queued = new Set(services.runs.queuedIds);
   const active = new Set(services.runs.activeIds);
   for (const summary of services.runs.list()) {
-    if (queued.has(summary.id) && summary.status !== 'queued') throw new Error(`run ${summary.id} is in the queue but ${summary.status}`);
-    if (summary.status === 'queued' && !queued.has(summary.id) && !active.has(summary.id)) throw new Error(`run ${summary.id} is queued but not in the queue`);
+    if (queued.has(summary.id) && summary.status !== 'queued')
+      throw new Error(`run ${summary.id} is in the queue but ${summary.status}`);
+    if (summary.status === 'queued' && !queued.has(summary.id) && !active.has(summary.id))
+      throw new Error(`run ${summary.id} is queued but not in the queue`);
   }
 }
 
@@ -107,32 +129,44 @@ function checkEvents(services: Services, ids: readonly string[]): void {
     events.forEach((event, index) => {
       if (event.seq !== index + 1) throw new Error(`run ${id}: event ${index + 1} has seq ${event.seq}`);
       const next = events[index + 1];
-      if (TERMINAL_EVENT_TYPES.has(event.type) && next && next.type !== 'run-queued') throw new Error(`run ${id}: ${next.type} (seq ${next.seq}) follows ${event.type}`);
+      if (TERMINAL_EVENT_TYPES.has(event.type) && next && next.type !== 'run-queued')
+        throw new Error(`run ${id}: ${next.type} (seq ${next.seq}) follows ${event.type}`);
     });
   }
 }
 
 /** Once quiet: every run is in one terminal state matching its last event; no call was made outside an execution; none paid twice. */
 async function checkSettled(services: Services, ids: readonly string[], dataDir: string): Promise<void> {
-  const ledger = AppendLog.read<LedgerEntry>(path.join(dataDir, 'store', 'ledger.jsonl')).filter((entry) => !entry.cached);
+  const ledger = AppendLog.read<LedgerEntry>(path.join(dataDir, 'store', 'ledger.jsonl')).filter(
+    (entry) => !entry.cached,
+  );
   for (const id of ids) {
     const run = await services.runs.get(id);
     const events = services.events.replay(id);
     const last = events.at(-1) as RunEvent;
-    if (!TERMINAL_EVENT_TYPES.has(last.type)) throw new Error(`run ${id} settled as ${run.status} with last event ${last.type}`);
-    if (TERMINAL_STATUS[last.type] !== run.status) throw new Error(`run ${id} is ${run.status} but its last event is ${last.type}`);
+    if (!TERMINAL_EVENT_TYPES.has(last.type))
+      throw new Error(`run ${id} settled as ${run.status} with last event ${last.type}`);
+    if (TERMINAL_STATUS[last.type] !== run.status)
+      throw new Error(`run ${id} is ${run.status} but its last event is ${last.type}`);
     // Each paid call lies inside one execution: after a run-started and not after that execution's terminal event.
     const windows: Array<{ from: string; to: string }> = [];
     for (const event of events) {
       if (event.type === 'run-started') windows.push({ from: event.at, to: '9999' });
-      else if (TERMINAL_EVENT_TYPES.has(event.type) && windows.at(-1)?.to === '9999') (windows.at(-1) as { to: string }).to = event.at;
+      else if (TERMINAL_EVENT_TYPES.has(event.type) && windows.at(-1)?.to === '9999')
+        (windows.at(-1) as { to: string }).to = event.at;
     }
     const paid = ledger.filter((entry) => entry.runId === id);
     for (const entry of paid) {
-      if (!windows.some((window) => window.from <= entry.at && entry.at <= window.to)) throw new Error(`run ${id}: an LLM call recorded at ${entry.at} outside its executions ${JSON.stringify(windows)}`);
+      if (!windows.some((window) => window.from <= entry.at && entry.at <= window.to))
+        throw new Error(
+          `run ${id}: an LLM call recorded at ${entry.at} outside its executions ${JSON.stringify(windows)}`,
+        );
     }
     // Every finished answer is persisted as a step once: more paid calls than stored answers is a call paid twice.
-    const steps = AppendLog.read<{ key: string }>(path.join(dataDir, 'store', 'runs', id, 'steps.jsonl')).filter((step) => step.key.startsWith('llm:'));
-    if (paid.length !== steps.length) throw new Error(`run ${id}: ${paid.length} paid LLM calls for ${steps.length} stored answers`);
+    const steps = AppendLog.read<{ key: string }>(path.join(dataDir, 'store', 'runs', id, 'steps.jsonl')).filter(
+      (step) => step.key.startsWith('llm:'),
+    );
+    if (paid.length !== steps.length)
+      throw new Error(`run ${id}: ${paid.length} paid LLM calls for ${steps.length} stored answers`);
   }
 }

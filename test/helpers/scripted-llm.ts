@@ -50,16 +50,23 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     await holds.get(action);
     if (control.failing && (control.failing.action === action || control.failing.action === '*')) {
-      sendJson(response, control.failing.status, { error: { message: `scripted failure of ${action}`, type: 'invalid_request_error', code: 'scripted' } });
+      sendJson(response, control.failing.status, {
+        error: { message: `scripted failure of ${action}`, type: 'invalid_request_error', code: 'scripted' },
+      });
       return;
     }
     if (due('requests', options.serverErrorRate)) {
-      sendJson(response, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });
+      sendJson(response, 500, {
+        error: { message: 'The server had an error while processing your request.', type: 'server_error' },
+      });
       return;
     }
     let text = answer(action, prompt, body.messages, options);
-    const isRepair = body.messages.some((message) => message.role === 'user' && message.content.startsWith('That answer is not valid'));
-    if (JSON_ACTIONS.has(action) && (!isRepair || options.malformRepairs) && due('json', options.malformedRate)) text = 'Sure! Here are my thoughts: {"keywords": [unquoted, oops';
+    const isRepair = body.messages.some(
+      (message) => message.role === 'user' && message.content.startsWith('That answer is not valid'),
+    );
+    if (JSON_ACTIONS.has(action) && (!isRepair || options.malformRepairs) && due('json', options.malformedRate))
+      text = 'Sure! Here are my thoughts: {"keywords": [unquoted, oops';
     complete(response, body.model, text, prompt);
   });
   // defineProperty, not Object.assign: assign would copy the getter's value instead of the accessor.
@@ -94,7 +101,12 @@ function recognise(prompt: string): string {
   return 'Other';
 }
 
-function answer(action: string, prompt: string, messages: Array<{ role: string; content: string }>, options: ScriptedLlmOptions): string {
+function answer(
+  action: string,
+  prompt: string,
+  messages: Array<{ role: string; content: string }>,
+  options: ScriptedLlmOptions,
+): string {
   switch (action) {
     case 'KeywordExtract': {
       const topic = /Topic:\n"""\n([\s\S]*?)\n"""/.exec(prompt)?.[1] ?? '';
@@ -103,11 +115,16 @@ function answer(action: string, prompt: string, messages: Array<{ role: string; 
     }
     case 'Queries': {
       const keywords = [...prompt.matchAll(/Results for "([^"]+)"/g)].map((match) => match[1]);
-      return JSON.stringify({ queries: [...keywords.map((keyword) => `${keyword} facts and figures`), 'comparison overview'].slice(0, 4) });
+      return JSON.stringify({
+        queries: [...keywords.map((keyword) => `${keyword} facts and figures`), 'comparison overview'].slice(0, 4),
+      });
     }
     case 'Rank': {
       // Keep every listed result but those that look like spam, in the order given.
-      const entries = [...prompt.matchAll(/^(\d+)\. (.*)$/gm)].map((match) => ({ index: Number(match[1]), title: match[2] ?? '' }));
+      const entries = [...prompt.matchAll(/^(\d+)\. (.*)$/gm)].map((match) => ({
+        index: Number(match[1]),
+        title: match[2] ?? '',
+      }));
       return `Here is the ranking: ${JSON.stringify({ ranking: entries.filter((entry) => !/casino|spam/i.test(entry.title)).map((entry) => entry.index) })}`;
     }
     case 'Wiki': {
@@ -118,7 +135,12 @@ function answer(action: string, prompt: string, messages: Array<{ role: string; 
       const content = /passages most relevant to the query:[^\n]*\n"""\n([\s\S]*?)\n"""/.exec(prompt)?.[1] ?? '';
       if (/IRRELEVANT PAGE/.test(content)) return 'Not relevant.';
       const title = /Page "([^"]*)"/.exec(prompt)?.[1] ?? 'page';
-      const firstSentence = content.replace(/\s+/g, ' ').trim().split(/(?<=\.)\s/)[0]?.slice(0, 200) ?? '';
+      const firstSentence =
+        content
+          .replace(/\s+/g, ' ')
+          .trim()
+          .split(/(?<=\.)\s/)[0]
+          ?.slice(0, 200) ?? '';
       return `${title}: ${firstSentence} The page gives figures such as 42% and 2017.`;
     }
     case 'Merge':
@@ -161,6 +183,10 @@ function complete(response: ServerResponse, model: string, text: string, prompt:
     created: Math.floor(Date.now() / 1000),
     model,
     choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
   });
 }

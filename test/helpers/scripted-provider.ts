@@ -1,5 +1,12 @@
 import { ProviderError } from '../../src/errors.js';
-import type { ChatRequest, ChatResult, ChatStream, FinishReason, LanguageModelProvider, LimitAccounting } from '../../src/gateway/language-model.js';
+import type {
+  ChatRequest,
+  ChatResult,
+  ChatStream,
+  FinishReason,
+  LanguageModelProvider,
+  LimitAccounting,
+} from '../../src/gateway/language-model.js';
 
 /** One answer, the first choice's fields flattened for brevity. */
 export type ScriptedReply = Partial<Omit<ChatResult, 'choices'> & { text: string; finishReason: FinishReason }>;
@@ -9,7 +16,13 @@ export type ScriptedAnswer = ScriptedReply | ProviderError | ((request: ChatRequ
  * An in-process implementation of our provider interface that answers from a script, for gateway logic tests
  * that need an injected clock (the SDKs themselves are tested against wire servers in test/providers/).
  */
-export function scriptedProvider(options: { name?: string; type?: string; accounting?: LimitAccounting; builtInPricing?: boolean; answers: ScriptedAnswer[] }) {
+export function scriptedProvider(options: {
+  name?: string;
+  type?: string;
+  accounting?: LimitAccounting;
+  builtInPricing?: boolean;
+  answers: ScriptedAnswer[];
+}) {
   const calls: ChatRequest[] = [];
   const answers = [...options.answers];
   const provider: LanguageModelProvider = {
@@ -24,8 +37,18 @@ export function scriptedProvider(options: { name?: string; type?: string; accoun
       const next = answers.length > 1 ? answers.shift() : answers[0];
       if (next instanceof ProviderError) throw next;
       if (callOptions.signal?.aborted) throw new Error('aborted');
-      const { text = 'ok', finishReason = 'stop', ...rest } = typeof next === 'function' ? await next(request) : next ?? {};
-      return { choices: [{ text, toolCalls: [], finishReason }], usage: { inputTokens: 10, outputTokens: 5 }, model: request.model, headers: {}, ...rest };
+      const {
+        text = 'ok',
+        finishReason = 'stop',
+        ...rest
+      } = typeof next === 'function' ? await next(request) : (next ?? {});
+      return {
+        choices: [{ text, toolCalls: [], finishReason }],
+        usage: { inputTokens: 10, outputTokens: 5 },
+        model: request.model,
+        headers: {},
+        ...rest,
+      };
     },
     async stream(request: ChatRequest, callOptions = {}): Promise<ChatStream> {
       const result = await provider.chat(request, callOptions);
@@ -42,6 +65,14 @@ export function scriptedProvider(options: { name?: string; type?: string; accoun
   return { provider, calls };
 }
 
-export function rateLimited(message = 'Rate limit reached', headers: Record<string, string> = {}, retryAfterMs?: number): ProviderError {
-  return new ProviderError('scripted', 'rate-limited', message, { status: 429, headers, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+export function rateLimited(
+  message = 'Rate limit reached',
+  headers: Record<string, string> = {},
+  retryAfterMs?: number,
+): ProviderError {
+  return new ProviderError('scripted', 'rate-limited', message, {
+    status: 429,
+    headers,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }

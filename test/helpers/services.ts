@@ -9,11 +9,21 @@ export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
 /** A config on a temporary data dir; `overrides` are merged over a minimal document. */
 export function testConfig(dataDir: string, overrides: Record<string, unknown> = {}): Config {
-  return parseConfig({ dataDir, server: { token: TEST_TOKEN }, providers: { local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' } }, ...overrides }, { env: {} });
+  return parseConfig(
+    {
+      dataDir,
+      server: { token: TEST_TOKEN },
+      providers: { local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' } },
+      ...overrides,
+    },
+    { env: {} },
+  );
 }
 
 /** The real services and API on a temporary data dir, not listening (use `app.inject`). */
-export async function buildTestApp(overrides: Record<string, unknown> = {}): Promise<{ app: FastifyInstance; services: Services; close: () => Promise<void> }> {
+export async function buildTestApp(
+  overrides: Record<string, unknown> = {},
+): Promise<{ app: FastifyInstance; services: Services; close: () => Promise<void> }> {
   const temp = makeTempDir();
   const config = testConfig(temp.dir, overrides);
   const services = await createServices(config, { logger: silentLogger(), token: config.server.token ?? TEST_TOKEN });
@@ -33,7 +43,12 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}): Pro
 export const auth = { authorization: `Bearer ${TEST_TOKEN}` };
 
 /** Polls a run through the API until its status is one of `statuses`. */
-export async function waitForRun(app: FastifyInstance, id: string, statuses: string[] = ['completed', 'failed', 'cancelled'], timeoutMs = 60_000): Promise<Record<string, unknown>> {
+export async function waitForRun(
+  app: FastifyInstance,
+  id: string,
+  statuses: string[] = ['completed', 'failed', 'cancelled'],
+  timeoutMs = 60_000,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = (await app.inject({ url: `/v1/runs/${id}`, headers: auth })).json() as Record<string, unknown>;

@@ -29,7 +29,13 @@ export async function startWireServer(handler: WireHandler): Promise<WireServer>
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const recorded: RecordedRequest = { method: incoming.method ?? 'GET', url: incoming.url ?? '/', headers: incoming.headers, body, json: <T>() => JSON.parse(body) as T };
+      const recorded: RecordedRequest = {
+        method: incoming.method ?? 'GET',
+        url: incoming.url ?? '/',
+        headers: incoming.headers,
+        body,
+        json: <T>() => JSON.parse(body) as T,
+      };
       requests.push(recorded);
       Promise.resolve(handler(recorded, response)).catch((error: unknown) => {
         if (!response.headersSent) response.writeHead(599);
@@ -52,13 +58,22 @@ export async function startWireServer(handler: WireHandler): Promise<WireServer>
 }
 
 /** Writes a JSON response. */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }
 
 /** Writes server-sent events, one `data:` line each, then ends. */
-export function sendSse(response: ServerResponse, events: Array<{ event?: string; data: unknown }>, headers: Record<string, string> = {}): void {
+export function sendSse(
+  response: ServerResponse,
+  events: Array<{ event?: string; data: unknown }>,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(200, { 'content-type': 'text/event-stream', ...headers });
   for (const event of events) {
     if (event.event) response.write(`event: ${event.event}\n`);

@@ -20,31 +20,84 @@ function extract(html: string): string {
 }
 
 const cases: Array<{ kind: string; chrome: string; gone: string; lang?: string; after?: boolean }> = [
-  { kind: 'picture credit (by its words)', chrome: '<figure><img src="b.jpg"><figcaption>The barrier at dawn. <span>Photo: River Authority</span></figcaption></figure>', gone: 'River Authority' },
-  { kind: 'picture credit (by class)', chrome: '<figure><img src="b.jpg"><figcaption>Workers on the gate <small class="image-credit">Jane Roe / Agency</small></figcaption></figure>', gone: 'Jane Roe' },
-  { kind: 'byline (by class)', chrome: '<div class="article-author">Jane Doe, environment correspondent</div>', gone: 'environment correspondent' },
+  {
+    kind: 'picture credit (by its words)',
+    chrome:
+      '<figure><img src="b.jpg"><figcaption>The barrier at dawn. <span>Photo: River Authority</span></figcaption></figure>',
+    gone: 'River Authority',
+  },
+  {
+    kind: 'picture credit (by class)',
+    chrome:
+      '<figure><img src="b.jpg"><figcaption>Workers on the gate <small class="image-credit">Jane Roe / Agency</small></figcaption></figure>',
+    gone: 'Jane Roe',
+  },
+  {
+    kind: 'byline (by class)',
+    chrome: '<div class="article-author">Jane Doe, environment correspondent</div>',
+    gone: 'environment correspondent',
+  },
   { kind: 'byline (by its words, German)', chrome: '<p>Von Max Mustermann</p>', gone: 'Max Mustermann', lang: 'de' },
-  { kind: 'dateline (by class)', chrome: '<div class="post-date">Published 31 May 2012, 14:05</div>', gone: '31 May 2012' },
-  { kind: 'dateline (by its words, German)', chrome: '<span>Veröffentlicht am 31. Mai 2012 um 14:05 Uhr</span>', gone: '31. Mai 2012', lang: 'de' },
-  { kind: 'dateline (by its words, French)', chrome: '<p>Publié le 3 décembre 2019 à 08h15</p>', gone: 'décembre 2019', lang: 'fr' },
+  {
+    kind: 'dateline (by class)',
+    chrome: '<div class="post-date">Published 31 May 2012, 14:05</div>',
+    gone: '31 May 2012',
+  },
+  {
+    kind: 'dateline (by its words, German)',
+    chrome: '<span>Veröffentlicht am 31. Mai 2012 um 14:05 Uhr</span>',
+    gone: '31. Mai 2012',
+    lang: 'de',
+  },
+  {
+    kind: 'dateline (by its words, French)',
+    chrome: '<p>Publié le 3 décembre 2019 à 08h15</p>',
+    gone: 'décembre 2019',
+    lang: 'fr',
+  },
   { kind: 'tag list', chrome: '', after: true, gone: 'Climate' },
-  { kind: 'share block (by class)', chrome: '<div class="share-buttons"><a href="#">Facebook</a> <a href="#">Twitter</a> <a href="#">E-Mail</a></div>', gone: 'Facebook' },
-  { kind: 'share block (by its words, Spanish)', chrome: '<div><span>Compartir en</span> <a href="#">WhatsApp</a></div>', gone: 'Compartir', lang: 'es' },
-  { kind: 'newsletter (by class)', chrome: '<div class="newsletter-box">Get the morning briefing every day <a href="/s">Sign up</a></div>', gone: 'morning briefing' },
-  { kind: 'newsletter (by its words, French)', chrome: '<div>Abonnez-vous à notre lettre quotidienne <button>OK</button></div>', gone: 'lettre quotidienne', lang: 'fr' },
+  {
+    kind: 'share block (by class)',
+    chrome: '<div class="share-buttons"><a href="#">Facebook</a> <a href="#">Twitter</a> <a href="#">E-Mail</a></div>',
+    gone: 'Facebook',
+  },
+  {
+    kind: 'share block (by its words, Spanish)',
+    chrome: '<div><span>Compartir en</span> <a href="#">WhatsApp</a></div>',
+    gone: 'Compartir',
+    lang: 'es',
+  },
+  {
+    kind: 'newsletter (by class)',
+    chrome: '<div class="newsletter-box">Get the morning briefing every day <a href="/s">Sign up</a></div>',
+    gone: 'morning briefing',
+  },
+  {
+    kind: 'newsletter (by its words, French)',
+    chrome: '<div>Abonnez-vous à notre lettre quotidienne <button>OK</button></div>',
+    gone: 'lettre quotidienne',
+    lang: 'fr',
+  },
   { kind: 'comment policy', chrome: '', after: true, gone: 'email address will not be published' },
   { kind: 'related block (by class)', chrome: '', after: true, gone: 'Dam plans shelved' },
   { kind: 'related heading (by its words, Polish)', chrome: '', after: true, gone: 'Przeczytaj też' },
-  { kind: 'hidden content', chrome: '<div aria-hidden="true">Hover card: follow this author</div><div hidden>Sign in to read</div>', gone: 'Hover card' },
+  {
+    kind: 'hidden content',
+    chrome: '<div aria-hidden="true">Hover card: follow this author</div><div hidden>Sign in to read</div>',
+    gone: 'Hover card',
+  },
   { kind: 'link list', chrome: '', after: true, gone: 'Weather in Leeds' },
 ];
 
 const AFTER: Record<string, string> = {
-  'tag list': '<div class="tags"><a href="/t/climate">Climate</a>, <a href="/t/rivers">Rivers</a>, <a href="/t/leeds">Leeds</a></div>',
+  'tag list':
+    '<div class="tags"><a href="/t/climate">Climate</a>, <a href="/t/rivers">Rivers</a>, <a href="/t/leeds">Leeds</a></div>',
   'comment policy': '<p>Leave a reply. Your email address will not be published.</p>',
-  'related block (by class)': '<div class="related-stories"><a href="/1">Dam plans shelved after protest</a><a href="/2">Rain record broken</a></div>',
+  'related block (by class)':
+    '<div class="related-stories"><a href="/1">Dam plans shelved after protest</a><a href="/2">Rain record broken</a></div>',
   'related heading (by its words, Polish)': '<h3>Przeczytaj też</h3>',
-  'link list': '<ul><li><a href="/a">Weather in Leeds</a></li><li><a href="/b">Traffic news</a></li><li><a href="/c">Local sport</a></li></ul>',
+  'link list':
+    '<ul><li><a href="/a">Weather in Leeds</a></li><li><a href="/b">Traffic news</a></li><li><a href="/c">Local sport</a></li></ul>',
 };
 
 describe('block rules: each kind of chrome goes, the article stays', () => {
@@ -65,15 +118,30 @@ describe('block rules: each kind of chrome goes, the article stays', () => {
           '<pre><code>close_gate(level=4.6)</code></pre><blockquote>We will never again wait for the water to decide.</blockquote>',
       }),
     );
-    for (const kept of ['How the gate works', 'Two steel leaves close in eight minutes', '4.6 m', 'close_gate(level=4.6)', 'We will never again wait']) expect(text).toContain(kept);
+    for (const kept of [
+      'How the gate works',
+      'Two steel leaves close in eight minutes',
+      '4.6 m',
+      'close_gate(level=4.6)',
+      'We will never again wait',
+    ])
+      expect(text).toContain(kept);
   });
 
   it('keeps a picture caption, which describes the article', () => {
-    expect(extract(page('<figure><img src="b.jpg"><figcaption>The barrier at dawn, seen from the lower town</figcaption></figure>'))).toContain('The barrier at dawn');
+    expect(
+      extract(
+        page(
+          '<figure><img src="b.jpg"><figcaption>The barrier at dawn, seen from the lower town</figcaption></figure>',
+        ),
+      ),
+    ).toContain('The barrier at dawn');
   });
 
   it('never removes a block that holds the prose, whatever its class says', () => {
-    const document = new JSDOM(`<body><div class="post-meta share related author"><p>${PROSE[0]} ${PROSE[1]}</p><p>${PROSE[1]} ${PROSE[2]}</p></div><p>short</p></body>`).window.document;
+    const document = new JSDOM(
+      `<body><div class="post-meta share related author"><p>${PROSE[0]} ${PROSE[1]}</p><p>${PROSE[1]} ${PROSE[2]}</p></div><p>short</p></body>`,
+    ).window.document;
     applyRules(document.body, [...BLOCK_RULES, LINK_BLOCK_RULE]);
     expect(document.body.textContent).toContain(PROSE[2]);
   });

@@ -12,7 +12,10 @@ describe('browsing the 40 real pages of the corpus', () => {
   let browse: BrowsePlugin;
   beforeAll(async () => {
     server = await serveCorpus(pages);
-    browse = await createHttpBrowse({ use: 'http', allowHosts: ['127.0.0.1'] }, { logger: silentLogger(), cacheDirectory: '/tmp', env: {} });
+    browse = await createHttpBrowse(
+      { use: 'http', allowHosts: ['127.0.0.1'] },
+      { logger: silentLogger(), cacheDirectory: '/tmp', env: {} },
+    );
   });
   afterAll(async () => {
     await browse.close?.();

@@ -58,7 +58,10 @@ describe('the http browse plugin', () => {
         response.end('<h1>Not found</h1>');
       }
     });
-    browse = await createHttpBrowse({ use: 'http', allowHosts: ['127.0.0.1'], maxBytes: 200_000, timeoutMs: 500 }, { logger: silentLogger(), cacheDirectory: '/tmp', env: {} });
+    browse = await createHttpBrowse(
+      { use: 'http', allowHosts: ['127.0.0.1'], maxBytes: 200_000, timeoutMs: 500 },
+      { logger: silentLogger(), cacheDirectory: '/tmp', env: {} },
+    );
   });
   afterAll(async () => {
     await browse.close?.();
@@ -89,7 +92,11 @@ describe('the http browse plugin', () => {
   });
 
   it('returns plain text and JSON as they are', async () => {
-    expect(await browse.browse(`${server.url}/notes.txt`)).toMatchObject({ content: 'plain notes', title: 'notes.txt', lang: 'en' });
+    expect(await browse.browse(`${server.url}/notes.txt`)).toMatchObject({
+      content: 'plain notes',
+      title: 'notes.txt',
+      lang: 'en',
+    });
     expect((await browse.browse(`${server.url}/data.json`)).content).toBe('{"a":1}');
   });
 
@@ -121,7 +128,10 @@ describe('the http browse plugin', () => {
     const temp = makeTempDir();
     const cached = cachedBrowse(browse, temp.dir, 60_000, silentLogger());
     const before = hits;
-    const [first, second] = await Promise.all([cached.browse(`${server.url}/latin1`), cached.browse(`${server.url}/latin1`)]);
+    const [first, second] = await Promise.all([
+      cached.browse(`${server.url}/latin1`),
+      cached.browse(`${server.url}/latin1`),
+    ]);
     const third = await cachedBrowse(browse, temp.dir, 60_000, silentLogger()).browse(`${server.url}/latin1`);
     expect(hits - before).toBe(1);
     expect(second).toEqual(first);

@@ -25,17 +25,23 @@ describe('a page jsdom cannot parse is never lost', () => {
   });
 
   it('removes style elements, stylesheet links and style attributes from the source', () => {
-    const stripped = withoutStyles('<link rel="stylesheet" href="a.css"><style>p{flex:calc((1))}</style><p style="flex: calc((1 + 2))" class="x">Text</p>');
+    const stripped = withoutStyles(
+      '<link rel="stylesheet" href="a.css"><style>p{flex:calc((1))}</style><p style="flex: calc((1 + 2))" class="x">Text</p>',
+    );
     expect(stripped).toBe('<p class="x">Text</p>');
   });
 
   it('falls back to the plain text of the source when no DOM can be built', () => {
-    const text = plainTextOf('<html lang="de"><head><title>Zug &amp; Berg</title><script>var x = 1;</script></head><body><p>Erster Absatz</p><p>Zweiter&nbsp;Absatz &#x2014; Ende</p></body></html>');
+    const text = plainTextOf(
+      '<html lang="de"><head><title>Zug &amp; Berg</title><script>var x = 1;</script></head><body><p>Erster Absatz</p><p>Zweiter&nbsp;Absatz &#x2014; Ende</p></body></html>',
+    );
     expect(text).toEqual({ title: 'Zug & Berg', lang: 'de', content: 'Erster Absatz\n\nZweiter Absatz — Ende' });
   });
 
   it('never reports a warning for a page that parses', () => {
-    expect(extractHtml(CALC_PAGE.replace(/calc\(\(1 \+ 2\)\)/g, '1'), 'https://trains.example/alps').warnings).toBeUndefined();
+    expect(
+      extractHtml(CALC_PAGE.replace(/calc\(\(1 \+ 2\)\)/g, '1'), 'https://trains.example/alps').warnings,
+    ).toBeUndefined();
   });
 });
 
@@ -49,8 +55,14 @@ describe('browsing the page over HTTP', () => {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(CALC_PAGE);
     });
-    const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) });
-    browse = await createHttpBrowse({ use: 'http', allowHosts: ['127.0.0.1'], workers: 1 }, { logger, cacheDirectory: '/tmp', env: {} });
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    browse = await createHttpBrowse(
+      { use: 'http', allowHosts: ['127.0.0.1'], workers: 1 },
+      { logger, cacheDirectory: '/tmp', env: {} },
+    );
   });
   afterAll(async () => {
     await browse.close?.();
@@ -61,7 +73,9 @@ describe('browsing the page over HTTP', () => {
     const page = await browse.browse(`${server.url}/alps`);
     expect(page.content).toContain(ARTICLE_LINE);
     expect(page).not.toHaveProperty('warnings');
-    expect(logged).toContainEqual(expect.objectContaining({ msg: 'page extracted through a fallback', url: `${server.url}/alps` }));
+    expect(logged).toContainEqual(
+      expect.objectContaining({ msg: 'page extracted through a fallback', url: `${server.url}/alps` }),
+    );
     // A worker thread loads jsdom on its first task: seconds on a loaded two-core machine.
   }, 90_000);
 });

@@ -14,7 +14,11 @@ function setup(plugins: Record<string, unknown>) {
   const temp = makeTempDir();
   cleanups.push(temp.cleanup);
   const config = parseConfig({ dataDir: temp.dir, plugins }, { env: {}, source: path.join(temp.dir, 'config.json') });
-  return { temp, config, options: { logger: silentLogger(), cacheDirectory: (name: string) => path.join(temp.dir, name) } };
+  return {
+    temp,
+    config,
+    options: { logger: silentLogger(), cacheDirectory: (name: string) => path.join(temp.dir, name) },
+  };
 }
 
 describe('loading plugins', () => {
@@ -25,7 +29,9 @@ describe('loading plugins', () => {
       `export default (options) => ({ name: 'mine', async search(query) { return [{ url: 'https://example.org/' + query, title: options.prefix + ':' + query, snippet: '' }]; } });\n`,
     );
     const plugins = await loadPlugins(config, options);
-    expect(await plugins.search.search('x')).toEqual([{ url: 'https://example.org/x', title: 'custom:x', snippet: '' }]);
+    expect(await plugins.search.search('x')).toEqual([
+      { url: 'https://example.org/x', title: 'custom:x', snippet: '' },
+    ]);
     await plugins.close();
   });
 
@@ -33,16 +39,20 @@ describe('loading plugins', () => {
     const { config, options } = setup({ search: { use: 'no-such-plugin-anywhere' } });
     const error = await loadPlugins(config, options).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(/plugins\.search\.use: "no-such-plugin-anywhere" is neither a built-in search plugin \(duckduckgo, searxng, brave, serper, google, bing, tavily\)/);
+    expect((error as Error).message).toMatch(
+      /plugins\.search\.use: "no-such-plugin-anywhere" is neither a built-in search plugin \(duckduckgo, searxng, brave, serper, google, bing, tavily\)/,
+    );
   });
 
   it('refuses a module that does not build a plugin of its kind', async () => {
     const { temp, config, options } = setup({ wiki: { use: './not-a-wiki.mjs' } });
     writeFileSync(path.join(temp.dir, 'not-a-wiki.mjs'), `export default () => ({ name: 'oops' });\n`);
-    await expect(loadPlugins(config, options)).rejects.toThrow(/plugins\.wiki\.use: "\.\/not-a-wiki\.mjs" did not return a wiki plugin \(no lookup\(\) method\)/);
+    await expect(loadPlugins(config, options)).rejects.toThrow(
+      /plugins\.wiki\.use: "\.\/not-a-wiki\.mjs" did not return a wiki plugin \(no lookup\(\) method\)/,
+    );
   });
 
-  it('fails at load on a built-in plugin\'s bad options', async () => {
+  it("fails at load on a built-in plugin's bad options", async () => {
     const { config, options } = setup({ browse: { use: 'http', maxBytes: -1 } });
     await expect(loadPlugins(config, options)).rejects.toThrow(/plugins\.browse\.maxBytes/);
   });

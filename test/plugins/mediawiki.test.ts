@@ -18,7 +18,17 @@ function wiki(articles: Record<string, Record<string, Article>>, searches: Recor
     const language = url.pathname.split('/')[1] ?? 'en';
     const params = url.searchParams;
     if (params.get('list') === 'search') {
-      sendJson(response, 200, { batchcomplete: true, query: { searchinfo: { totalhits: 1 }, search: (searches[language]?.[params.get('srsearch') ?? ''] ?? []).map((title, index) => ({ ns: 0, title, pageid: index + 1 })) } });
+      sendJson(response, 200, {
+        batchcomplete: true,
+        query: {
+          searchinfo: { totalhits: 1 },
+          search: (searches[language]?.[params.get('srsearch') ?? ''] ?? []).map((title, index) => ({
+            ns: 0,
+            title,
+            pageid: index + 1,
+          })),
+        },
+      });
       return;
     }
     const titles = (params.get('titles') ?? '').split('|');
@@ -41,7 +51,10 @@ function wiki(articles: Record<string, Record<string, Article>>, searches: Recor
       };
     });
     // The real API lists pages in its own order, not the order asked.
-    sendJson(response, 200, { batchcomplete: true, query: { ...(redirects.length ? { redirects } : {}), pages: pages.reverse() } });
+    sendJson(response, 200, {
+      batchcomplete: true,
+      query: { ...(redirects.length ? { redirects } : {}), pages: pages.reverse() },
+    });
   });
 }
 
@@ -52,35 +65,61 @@ describe('the MediaWiki plugin', () => {
     server = await wiki(
       {
         en: {
-          'Mercury': { disambiguation: true, extract: 'Mercury may refer to:' },
+          Mercury: { disambiguation: true, extract: 'Mercury may refer to:' },
           'Mercury (planet)': { extract: 'Mercury is the first planet from the Sun.' },
           'Ghost page': { missing: true },
-          'TPM': { redirectTo: 'Tokens per minute' },
+          TPM: { redirectTo: 'Tokens per minute' },
           'Tokens per minute': { extract: 'Tokens per minute is a rate limit.' },
         },
-        zh: { '人工智能': { extract: '人工智能是指由人制造出来的机器所表现出来的智能。' } },
+        zh: { 人工智能: { extract: '人工智能是指由人制造出来的机器所表现出来的智能。' } },
       },
       {
-        en: { mercury: ['Mercury', 'Ghost page', 'Mercury (planet)'], tpm: ['TPM'], nothing: [], ghosts: ['Ghost page'] },
+        en: {
+          mercury: ['Mercury', 'Ghost page', 'Mercury (planet)'],
+          tpm: ['TPM'],
+          nothing: [],
+          ghosts: ['Ghost page'],
+        },
         zh: { 人工智能: ['人工智能'] },
       },
     );
-    plugin = await createMediaWiki({ use: 'mediawiki', apiURL: `${server.url}/{lang}/w/api.php` }, { logger: silentLogger(), cacheDirectory: '/tmp', env: {} });
+    plugin = await createMediaWiki(
+      { use: 'mediawiki', apiURL: `${server.url}/{lang}/w/api.php` },
+      { logger: silentLogger(), cacheDirectory: '/tmp', env: {} },
+    );
   });
   afterAll(() => server.close());
 
   it('skips disambiguation and missing pages and keeps the search ranking', async () => {
-    expect(await plugin.lookup('mercury')).toEqual({ title: 'Mercury (planet)', url: 'https://en.wikipedia.org/wiki/Mercury%20(planet)'.replace('%20', '_'), extract: 'Mercury is the first planet from the Sun.' });
+    expect(await plugin.lookup('mercury')).toEqual({
+      title: 'Mercury (planet)',
+      url: 'https://en.wikipedia.org/wiki/Mercury%20(planet)'.replace('%20', '_'),
+      extract: 'Mercury is the first planet from the Sun.',
+    });
     const request = new URL(server.requests.at(-1)!.url, 'http://x').searchParams;
-    expect(Object.fromEntries(request)).toMatchObject({ action: 'query', prop: 'extracts|info|pageprops', exintro: '1', explaintext: '1', redirects: '1', format: 'json' });
+    expect(Object.fromEntries(request)).toMatchObject({
+      action: 'query',
+      prop: 'extracts|info|pageprops',
+      exintro: '1',
+      explaintext: '1',
+      redirects: '1',
+      format: 'json',
+    });
   });
 
   it('follows redirects to the article', async () => {
-    expect(await plugin.lookup('tpm')).toMatchObject({ title: 'Tokens per minute', extract: 'Tokens per minute is a rate limit.' });
+    expect(await plugin.lookup('tpm')).toMatchObject({
+      title: 'Tokens per minute',
+      extract: 'Tokens per minute is a rate limit.',
+    });
   });
 
   it('answers in the asked language edition', async () => {
-    expect(await plugin.lookup('人工智能', { language: 'zh' })).toEqual({ title: '人工智能', url: `https://zh.wikipedia.org/wiki/${encodeURIComponent('人工智能')}`, extract: '人工智能是指由人制造出来的机器所表现出来的智能。' });
+    expect(await plugin.lookup('人工智能', { language: 'zh' })).toEqual({
+      title: '人工智能',
+      url: `https://zh.wikipedia.org/wiki/${encodeURIComponent('人工智能')}`,
+      extract: '人工智能是指由人制造出来的机器所表现出来的智能。',
+    });
     expect(server.requests.at(-1)!.url.startsWith('/zh/w/api.php')).toBe(true);
   });
 

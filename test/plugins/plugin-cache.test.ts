@@ -17,7 +17,15 @@ function slowBrowse() {
     name: 'slow',
     browse: (url, options) =>
       new Promise<Page>((resolve, reject) => {
-        const page: Page = { url, title: 'T', byline: null, lang: null, publishedTime: null, content: 'body', contentType: 'text/html' };
+        const page: Page = {
+          url,
+          title: 'T',
+          byline: null,
+          lang: null,
+          publishedTime: null,
+          content: 'body',
+          contentType: 'text/html',
+        };
         loads.push({ url, signal: options?.signal, finish: () => resolve(page) });
         options?.signal?.addEventListener('abort', () => reject(new AbortError('page load aborted')), { once: true });
       }),

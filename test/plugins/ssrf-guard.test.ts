@@ -69,7 +69,9 @@ describe('the SSRF guard', () => {
       'http://169.254.169.254/latest/meta-data/',
       'http://[fd00:ec2::254]/latest/meta-data/',
     ])('refuses %s', async (template) => {
-      const error = await browse.browse(template.replace('{port}', String(internal.port))).catch((caught: unknown) => caught);
+      const error = await browse
+        .browse(template.replace('{port}', String(internal.port)))
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(BlockedAddressError);
       expect((error as BlockedAddressError).statusCode).toBe(403);
     });
@@ -89,10 +91,17 @@ describe('the SSRF guard', () => {
 
     it('checks every redirect hop, by address and by name', async () => {
       // Only this host is allowed; where it redirects to is checked again.
-      const allowed = await createHttpBrowse({ use: 'http', timeoutMs: 2_000, allowHosts: [`127.0.0.1:${internal.port}`] }, context);
+      const allowed = await createHttpBrowse(
+        { use: 'http', timeoutMs: 2_000, allowHosts: [`127.0.0.1:${internal.port}`] },
+        context,
+      );
       try {
-        await expect(allowed.browse(`http://127.0.0.1:${internal.port}/to-metadata`)).rejects.toBeInstanceOf(BlockedAddressError);
-        await expect(allowed.browse(`http://127.0.0.1:${internal.port}/to-localhost-name`)).rejects.toBeInstanceOf(BlockedAddressError);
+        await expect(allowed.browse(`http://127.0.0.1:${internal.port}/to-metadata`)).rejects.toBeInstanceOf(
+          BlockedAddressError,
+        );
+        await expect(allowed.browse(`http://127.0.0.1:${internal.port}/to-localhost-name`)).rejects.toBeInstanceOf(
+          BlockedAddressError,
+        );
         expect((await allowed.browse(`http://127.0.0.1:${internal.port}/secret`)).content).toBe('internal secret');
       } finally {
         await allowed.close?.();

@@ -9,7 +9,12 @@ const page = (text: string) => ({ kind: 'html' as const, text, url: `http://exam
 describe('the extraction worker pool', () => {
   const pools: ExtractionPool[] = [];
   const pool = (options: { size?: number; idleMs?: number; taskTimeoutMs?: number } = {}) => {
-    const created = new ExtractionPool({ size: options.size ?? 2, taskTimeoutMs: options.taskTimeoutMs ?? 5_000, idleMs: options.idleMs ?? 60_000, workerFile: ECHO_WORKER });
+    const created = new ExtractionPool({
+      size: options.size ?? 2,
+      taskTimeoutMs: options.taskTimeoutMs ?? 5_000,
+      idleMs: options.idleMs ?? 60_000,
+      workerFile: ECHO_WORKER,
+    });
     pools.push(created);
     return created;
   };

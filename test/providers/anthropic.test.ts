@@ -30,12 +30,25 @@ describe('the Anthropic provider', () => {
       sendJson(
         response,
         200,
-        { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-haiku-4-5-20251001', content: [{ type: 'text', text: 'Hello' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 21, output_tokens: 4 } },
+        {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-haiku-4-5-20251001',
+          content: [{ type: 'text', text: 'Hello' }],
+          stop_reason: 'end_turn',
+          stop_sequence: null,
+          usage: { input_tokens: 21, output_tokens: 4 },
+        },
         { 'anthropic-ratelimit-tokens-remaining': '39000', 'anthropic-ratelimit-tokens-reset': '2026-11-29T10:00:00Z' },
       ),
     );
     const result = await provider.chat({ ...request, responseFormat: 'json' });
-    expect(result).toMatchObject({ choices: [{ text: 'Hello', toolCalls: [], finishReason: 'stop' }], usage: { inputTokens: 21, outputTokens: 4 }, model: 'claude-haiku-4-5-20251001' });
+    expect(result).toMatchObject({
+      choices: [{ text: 'Hello', toolCalls: [], finishReason: 'stop' }],
+      usage: { inputTokens: 21, outputTokens: 4 },
+      model: 'claude-haiku-4-5-20251001',
+    });
     expect(result.headers['anthropic-ratelimit-tokens-remaining']).toBe('39000');
     const sent = server!.requests[0]!;
     expect(sent.url).toBe('/v1/messages');
@@ -44,19 +57,58 @@ describe('the Anthropic provider', () => {
     const body = sent.json<{ system: string; messages: unknown[]; max_tokens: number }>();
     expect(body.system).toContain('Be brief.');
     expect(body.system).toContain('single JSON object');
-    expect(body.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'text', text: 'Again' }] }]);
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Hi' },
+          { type: 'text', text: 'Again' },
+        ],
+      },
+    ]);
     expect(body.max_tokens).toBe(64);
   });
 
   it('streams text deltas and takes usage from message_start and message_delta', async () => {
     const provider = await providerAnswering((_request, response) =>
       sendSse(response, [
-        { event: 'message_start', data: { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'claude-haiku-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 30, output_tokens: 1 } } } },
-        { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
-        { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Bon' } } },
-        { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'jour' } } },
+        {
+          event: 'message_start',
+          data: {
+            type: 'message_start',
+            message: {
+              id: 'm',
+              type: 'message',
+              role: 'assistant',
+              model: 'claude-haiku-4-5',
+              content: [],
+              stop_reason: null,
+              stop_sequence: null,
+              usage: { input_tokens: 30, output_tokens: 1 },
+            },
+          },
+        },
+        {
+          event: 'content_block_start',
+          data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+        },
+        {
+          event: 'content_block_delta',
+          data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Bon' } },
+        },
+        {
+          event: 'content_block_delta',
+          data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'jour' } },
+        },
         { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-        { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'max_tokens', stop_sequence: null }, usage: { output_tokens: 7 } } },
+        {
+          event: 'message_delta',
+          data: {
+            type: 'message_delta',
+            delta: { stop_reason: 'max_tokens', stop_sequence: null },
+            usage: { output_tokens: 7 },
+          },
+        },
         { event: 'message_stop', data: { type: 'message_stop' } },
       ]),
     );
@@ -67,7 +119,12 @@ describe('the Anthropic provider', () => {
       { type: 'text-delta', choice: 0, text: 'Bon' },
       { type: 'text-delta', choice: 0, text: 'jour' },
       { type: 'choice-finish', choice: 0, finishReason: 'length' },
-      { type: 'finish', finishReason: 'length', usage: { inputTokens: 30, outputTokens: 7 }, model: 'claude-haiku-4-5' },
+      {
+        type: 'finish',
+        finishReason: 'length',
+        usage: { inputTokens: 30, outputTokens: 7 },
+        model: 'claude-haiku-4-5',
+      },
     ]);
   });
 
@@ -80,7 +137,9 @@ describe('the Anthropic provider', () => {
     [400, 'invalid_request_error', 'messages: roles must alternate', 'bad-request', false],
     [400, 'invalid_request_error', 'prompt is too long: 210000 tokens > 200000 maximum', 'too-large', false],
   ])('classifies HTTP %i %s as %s', async (status, type, message, kind, retryable) => {
-    const provider = await providerAnswering((_request, response) => sendJson(response, status, { type: 'error', error: { type, message } }, { 'retry-after': '3' }));
+    const provider = await providerAnswering((_request, response) =>
+      sendJson(response, status, { type: 'error', error: { type, message } }, { 'retry-after': '3' }),
+    );
     const error = (await provider.chat(request).catch((caught: unknown) => caught)) as ProviderError;
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.kind).toBe(kind);
@@ -93,7 +152,12 @@ describe('the Anthropic provider', () => {
     const down = createAnthropicProvider({ name: 'claude', baseURL: 'http://127.0.0.1:9', apiKey: 'ak-test-key-1234' });
     expect(((await down.chat(request).catch((caught: unknown) => caught)) as ProviderError).kind).toBe('connection');
     server = await startWireServer(() => new Promise(() => {}));
-    const slow = createAnthropicProvider({ name: 'claude', baseURL: server.url, apiKey: 'ak-test-key-1234', timeoutMs: 200 });
+    const slow = createAnthropicProvider({
+      name: 'claude',
+      baseURL: server.url,
+      apiKey: 'ak-test-key-1234',
+      timeoutMs: 200,
+    });
     expect(((await slow.chat(request).catch((caught: unknown) => caught)) as ProviderError).kind).toBe('timeout');
   });
 
@@ -101,11 +165,25 @@ describe('the Anthropic provider', () => {
     const model = (id: string) => ({ id, type: 'model', display_name: id, created_at: '2026-01-01T00:00:00Z' });
     const provider = await providerAnswering((recorded, response) => {
       const after = new URL(recorded.url, 'http://x').searchParams.get('after_id');
-      if (after === null) sendJson(response, 200, { data: [model('claude-sonnet-4-5')], has_more: true, first_id: 'claude-sonnet-4-5', last_id: 'claude-sonnet-4-5' });
-      else sendJson(response, 200, { data: [model('claude-haiku-4-5')], has_more: false, first_id: 'claude-haiku-4-5', last_id: 'claude-haiku-4-5' });
+      if (after === null)
+        sendJson(response, 200, {
+          data: [model('claude-sonnet-4-5')],
+          has_more: true,
+          first_id: 'claude-sonnet-4-5',
+          last_id: 'claude-sonnet-4-5',
+        });
+      else
+        sendJson(response, 200, {
+          data: [model('claude-haiku-4-5')],
+          has_more: false,
+          first_id: 'claude-haiku-4-5',
+          last_id: 'claude-haiku-4-5',
+        });
     });
     expect(await provider.listModels!()).toEqual(['claude-sonnet-4-5', 'claude-haiku-4-5']);
     expect(server!.requests.map((recorded) => recorded.url.split('?')[0])).toEqual(['/v1/models', '/v1/models']);
-    expect(server!.requests[0]!.headers['x-api-key'] ?? server!.requests[0]!.headers.authorization).toMatch(/^(Bearer )?ak-test-key-1234$/);
+    expect(server!.requests[0]!.headers['x-api-key'] ?? server!.requests[0]!.headers.authorization).toMatch(
+      /^(Bearer )?ak-test-key-1234$/,
+    );
   });
 });

@@ -14,22 +14,63 @@ async function providerAnswering(handler: WireHandler, timeoutMs?: number) {
   return createOllamaProvider({ name: 'local', baseURL: server.url, timeoutMs });
 }
 
-const request = { model: 'llama3.1', messages: [{ role: 'user' as const, content: 'Hi' }], maxOutputTokens: 32, temperature: 0.1, responseFormat: 'json' as const };
-const done = { model: 'llama3.1', created_at: '2026-11-29T00:00:00Z', message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', total_duration: 1, load_duration: 1, prompt_eval_count: 11, prompt_eval_duration: 1, eval_count: 5, eval_duration: 1 };
+const request = {
+  model: 'llama3.1',
+  messages: [{ role: 'user' as const, content: 'Hi' }],
+  maxOutputTokens: 32,
+  temperature: 0.1,
+  responseFormat: 'json' as const,
+};
+const done = {
+  model: 'llama3.1',
+  created_at: '2026-11-29T00:00:00Z',
+  message: { role: 'assistant', content: '' },
+  done: true,
+  done_reason: 'stop',
+  total_duration: 1,
+  load_duration: 1,
+  prompt_eval_count: 11,
+  prompt_eval_duration: 1,
+  eval_count: 5,
+  eval_duration: 1,
+};
 
 describe('the Ollama provider', () => {
   it('answers a stream: false request and maps options', async () => {
-    const provider = await providerAnswering((_request, response) => sendJson(response, 200, { ...done, message: { role: 'assistant', content: '{"ok":true}' } }, { 'x-served-by': 'gpu0' }));
+    const provider = await providerAnswering((_request, response) =>
+      sendJson(
+        response,
+        200,
+        { ...done, message: { role: 'assistant', content: '{"ok":true}' } },
+        { 'x-served-by': 'gpu0' },
+      ),
+    );
     const result = await provider.chat(request);
-    expect(result).toMatchObject({ choices: [{ text: '{"ok":true}', toolCalls: [], finishReason: 'stop' }], usage: { inputTokens: 11, outputTokens: 5 }, model: 'llama3.1' });
+    expect(result).toMatchObject({
+      choices: [{ text: '{"ok":true}', toolCalls: [], finishReason: 'stop' }],
+      usage: { inputTokens: 11, outputTokens: 5 },
+      model: 'llama3.1',
+    });
     expect(result.headers['x-served-by']).toBe('gpu0');
     expect(server!.requests[0]!.url).toBe('/api/chat');
-    expect(server!.requests[0]!.json()).toMatchObject({ model: 'llama3.1', stream: false, format: 'json', options: { num_predict: 32, temperature: 0.1 } });
+    expect(server!.requests[0]!.json()).toMatchObject({
+      model: 'llama3.1',
+      stream: false,
+      format: 'json',
+      options: { num_predict: 32, temperature: 0.1 },
+    });
   });
 
   it('streams NDJSON and takes usage from the final line', async () => {
-    const piece = (content: string) => ({ model: 'llama3.1', created_at: '2026-11-29T00:00:00Z', message: { role: 'assistant', content }, done: false });
-    const provider = await providerAnswering((_request, response) => sendNdjson(response, [piece('Hal'), piece('lo'), { ...done, done_reason: 'length' }]));
+    const piece = (content: string) => ({
+      model: 'llama3.1',
+      created_at: '2026-11-29T00:00:00Z',
+      message: { role: 'assistant', content },
+      done: false,
+    });
+    const provider = await providerAnswering((_request, response) =>
+      sendNdjson(response, [piece('Hal'), piece('lo'), { ...done, done_reason: 'length' }]),
+    );
     const stream = await provider.stream(request);
     const parts = [];
     for await (const part of stream.parts) parts.push(part);
@@ -67,8 +108,17 @@ describe('the Ollama provider', () => {
   });
 
   it('lists the pulled models from /api/tags, and a server that is down as a connection error', async () => {
-    const model = (name: string) => ({ name, model: name, modified_at: '2026-11-29T00:00:00Z', size: 1, digest: 'd', details: {} });
-    const provider = await providerAnswering((_request, response) => sendJson(response, 200, { models: [model('llama3.1:latest'), model('nomic-embed-text:latest')] }));
+    const model = (name: string) => ({
+      name,
+      model: name,
+      modified_at: '2026-11-29T00:00:00Z',
+      size: 1,
+      digest: 'd',
+      details: {},
+    });
+    const provider = await providerAnswering((_request, response) =>
+      sendJson(response, 200, { models: [model('llama3.1:latest'), model('nomic-embed-text:latest')] }),
+    );
     expect(await provider.listModels!()).toEqual(['llama3.1:latest', 'nomic-embed-text:latest']);
     expect(server!.requests[0]!.url).toBe('/api/tags');
     const down = createOllamaProvider({ name: 'local', baseURL: 'http://127.0.0.1:9' });

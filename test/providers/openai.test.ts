@@ -12,14 +12,29 @@ afterEach(async () => {
 
 async function providerAnswering(handler: WireHandler, options: { apiKey?: string; timeoutMs?: number } = {}) {
   server = await startWireServer(handler);
-  return createOpenAIProvider({ name: 'oa', baseURL: `${server.url}/v1`, apiKey: options.apiKey ?? 'sk-test-key-1234', timeoutMs: options.timeoutMs });
+  return createOpenAIProvider({
+    name: 'oa',
+    baseURL: `${server.url}/v1`,
+    apiKey: options.apiKey ?? 'sk-test-key-1234',
+    timeoutMs: options.timeoutMs,
+  });
 }
 
-const completion = { id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there' }, finish_reason: 'stop' }], usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } };
+const completion = {
+  id: 'c1',
+  object: 'chat.completion',
+  created: 1,
+  model: 'gpt-4o-mini-2024-07-18',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+};
 const request = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hi' }], maxOutputTokens: 50 };
 
 async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(ProviderError);
   return error as ProviderError;
 }
@@ -27,29 +42,61 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
 describe('the OpenAI provider', () => {
   it('returns text, finish reason, usage and rate-limit headers from a JSON completion', async () => {
     const provider = await providerAnswering((_request, response) =>
-      sendJson(response, 200, completion, { 'x-ratelimit-remaining-tokens': '59000', 'x-ratelimit-reset-tokens': '1.5s' }),
+      sendJson(response, 200, completion, {
+        'x-ratelimit-remaining-tokens': '59000',
+        'x-ratelimit-reset-tokens': '1.5s',
+      }),
     );
     const result = await provider.chat({ ...request, temperature: 0.2, responseFormat: 'json', stop: ['END'] });
-    expect(result).toMatchObject({ choices: [{ text: 'Hello there', toolCalls: [], finishReason: 'stop' }], usage: { inputTokens: 12, outputTokens: 3 }, model: 'gpt-4o-mini-2024-07-18' });
+    expect(result).toMatchObject({
+      choices: [{ text: 'Hello there', toolCalls: [], finishReason: 'stop' }],
+      usage: { inputTokens: 12, outputTokens: 3 },
+      model: 'gpt-4o-mini-2024-07-18',
+    });
     expect(result.headers['x-ratelimit-remaining-tokens']).toBe('59000');
     const sent = server!.requests[0]!;
     expect(sent.url).toBe('/v1/chat/completions');
     expect(sent.headers.authorization).toBe('Bearer sk-test-key-1234');
     // A compatible server (custom baseURL) gets max_tokens, which every such server understands.
-    expect(sent.json()).toMatchObject({ model: 'gpt-4o-mini', max_tokens: 50, temperature: 0.2, stop: ['END'], response_format: { type: 'json_object' } });
+    expect(sent.json()).toMatchObject({
+      model: 'gpt-4o-mini',
+      max_tokens: 50,
+      temperature: 0.2,
+      stop: ['END'],
+      response_format: { type: 'json_object' },
+    });
   });
 
   it('streams SSE deltas and reads usage from the final chunk', async () => {
-    const chunk = (delta: object, finish: string | null) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] });
+    const chunk = (delta: object, finish: string | null) => ({
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
     const provider = await providerAnswering((_request, response) =>
-      sendSse(response, [
-        { data: chunk({ role: 'assistant', content: '' }, null) },
-        { data: chunk({ content: 'Hel' }, null) },
-        { data: chunk({ content: 'lo' }, null) },
-        { data: chunk({}, 'length') },
-        { data: { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } } },
-        { data: '[DONE]' },
-      ], { 'x-ratelimit-limit-tokens': '60000' }),
+      sendSse(
+        response,
+        [
+          { data: chunk({ role: 'assistant', content: '' }, null) },
+          { data: chunk({ content: 'Hel' }, null) },
+          { data: chunk({ content: 'lo' }, null) },
+          { data: chunk({}, 'length') },
+          {
+            data: {
+              id: 'c',
+              object: 'chat.completion.chunk',
+              created: 1,
+              model: 'gpt-4o-mini',
+              choices: [],
+              usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 },
+            },
+          },
+          { data: '[DONE]' },
+        ],
+        { 'x-ratelimit-limit-tokens': '60000' },
+      ),
     );
     const stream = await provider.stream(request);
     expect(stream.headers['x-ratelimit-limit-tokens']).toBe('60000');
@@ -65,7 +112,9 @@ describe('the OpenAI provider', () => {
   });
 
   it('makes exactly one attempt per call: the gateway owns retries', async () => {
-    const provider = await providerAnswering((_request, response) => sendJson(response, 500, { error: { message: 'boom', type: 'server_error' } }));
+    const provider = await providerAnswering((_request, response) =>
+      sendJson(response, 500, { error: { message: 'boom', type: 'server_error' } }),
+    );
     const error = await failure(provider.chat(request));
     expect(error.kind).toBe('server');
     expect(error.retryable).toBe(true);
@@ -73,13 +122,61 @@ describe('the OpenAI provider', () => {
   });
 
   it.each([
-    [401, { error: { message: 'Incorrect API key provided: sk-test-key-1234', type: 'invalid_request_error', code: 'invalid_api_key' } }, 'auth', false],
-    [429, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }, 'quota', false],
-    [429, { error: { message: 'Request too large for gpt-4o on tokens per min (TPM): Limit 30000, Requested 45000.', type: 'tokens', code: 'rate_limit_exceeded' } }, 'too-large', false],
-    [400, { error: { message: "This model's maximum context length is 128000 tokens", type: 'invalid_request_error', code: 'context_length_exceeded' } }, 'too-large', false],
-    [404, { error: { message: 'The model `nope` does not exist', type: 'invalid_request_error', code: 'model_not_found' } }, 'not-found', false],
+    [
+      401,
+      {
+        error: {
+          message: 'Incorrect API key provided: sk-test-key-1234',
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      },
+      'auth',
+      false,
+    ],
+    [
+      429,
+      { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } },
+      'quota',
+      false,
+    ],
+    [
+      429,
+      {
+        error: {
+          message: 'Request too large for gpt-4o on tokens per min (TPM): Limit 30000, Requested 45000.',
+          type: 'tokens',
+          code: 'rate_limit_exceeded',
+        },
+      },
+      'too-large',
+      false,
+    ],
+    [
+      400,
+      {
+        error: {
+          message: "This model's maximum context length is 128000 tokens",
+          type: 'invalid_request_error',
+          code: 'context_length_exceeded',
+        },
+      },
+      'too-large',
+      false,
+    ],
+    [
+      404,
+      { error: { message: 'The model `nope` does not exist', type: 'invalid_request_error', code: 'model_not_found' } },
+      'not-found',
+      false,
+    ],
     [503, { error: { message: 'The engine is currently overloaded', type: 'server_error' } }, 'overloaded', true],
-    [400, { error: { message: "Invalid value for 'temperature'", type: 'invalid_request_error', code: 'invalid_value' } }, 'bad-request', false],
+    [
+      400,
+      { error: { message: "Invalid value for 'temperature'", type: 'invalid_request_error', code: 'invalid_value' } },
+      'bad-request',
+      false,
+    ],
   ])('classifies HTTP %i (%o) as %s', async (status, body, kind, retryable) => {
     const provider = await providerAnswering((_request, response) => sendJson(response, status, body));
     const error = await failure(provider.chat(request));
@@ -91,7 +188,13 @@ describe('the OpenAI provider', () => {
   it('never repeats the API key that a provider quotes back in an error', async () => {
     registerSecrets('sk-test-key-1234');
     const provider = await providerAnswering((_request, response) =>
-      sendJson(response, 401, { error: { message: 'Incorrect API key provided: sk-test-key-1234', type: 'invalid_request_error', code: 'invalid_api_key' } }),
+      sendJson(response, 401, {
+        error: {
+          message: 'Incorrect API key provided: sk-test-key-1234',
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      }),
     );
     const error = await failure(provider.chat(request));
     expect(error.message).toContain('Incorrect API key provided: [redacted]');
@@ -102,11 +205,17 @@ describe('the OpenAI provider', () => {
     const answers: Array<[Record<string, string>, string, number]> = [
       [{ 'retry-after-ms': '250', 'retry-after': '9' }, 'Rate limit reached', 250],
       [{ 'retry-after': '2' }, 'Rate limit reached', 2000],
-      [{}, 'Rate limit reached for gpt-4o on tokens per min (TPM): Limit 60000, Used 59000, Requested 2000. Please try again in 1.2s.', 1200],
+      [
+        {},
+        'Rate limit reached for gpt-4o on tokens per min (TPM): Limit 60000, Used 59000, Requested 2000. Please try again in 1.2s.',
+        1200,
+      ],
       [{}, 'Please try again in 20ms.', 20],
     ];
     for (const [headers, message, expected] of answers) {
-      const provider = await providerAnswering((_request, response) => sendJson(response, 429, { error: { message, type: 'tokens', code: 'rate_limit_exceeded' } }, headers));
+      const provider = await providerAnswering((_request, response) =>
+        sendJson(response, 429, { error: { message, type: 'tokens', code: 'rate_limit_exceeded' } }, headers),
+      );
       const error = await failure(provider.chat(request));
       expect(error.kind).toBe('rate-limited');
       expect(error.retryAfterMs).toBe(expected);
@@ -151,7 +260,13 @@ describe('the OpenAI provider', () => {
   it('lists its models by id through GET /models, and reports a refused key as an auth error', async () => {
     const provider = await providerAnswering((recorded, response) =>
       recorded.headers.authorization === 'Bearer sk-test-key-1234'
-        ? sendJson(response, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1, owned_by: 'openai' }, { id: 'text-embedding-3-small', object: 'model', created: 1, owned_by: 'openai' }] })
+        ? sendJson(response, 200, {
+            object: 'list',
+            data: [
+              { id: 'gpt-4o-mini', object: 'model', created: 1, owned_by: 'openai' },
+              { id: 'text-embedding-3-small', object: 'model', created: 1, owned_by: 'openai' },
+            ],
+          })
         : sendJson(response, 401, { error: { message: 'bad key', type: 'invalid_request_error' } }),
     );
     expect(await provider.listModels!()).toEqual(['gpt-4o-mini', 'text-embedding-3-small']);

@@ -12,9 +12,19 @@ afterEach(async () => {
 describe('honest outcomes', () => {
   it('a run whose every LLM call failed to connect fails as provider-unreachable, naming the provider and its URL', async () => {
     const port = await freePort();
-    const built = await buildTestApp({ providers: { local: { type: 'ollama', baseURL: `http://127.0.0.1:${port}` } }, models: { default: 'local/llama3.1' } });
+    const built = await buildTestApp({
+      providers: { local: { type: 'ollama', baseURL: `http://127.0.0.1:${port}` } },
+      models: { default: 'local/llama3.1' },
+    });
     cleanups.push(built.close);
-    const { id } = (await built.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic: 'Arduino boards', team: ['extractor'] } })).json() as { id: string };
+    const { id } = (
+      await built.app.inject({
+        method: 'POST',
+        url: '/v1/runs',
+        headers: auth,
+        payload: { topic: 'Arduino boards', team: ['extractor'] },
+      })
+    ).json() as { id: string };
     const run = (await waitForRun(built.app, id)) as unknown as Run;
     expect(run.status).toBe('failed');
     expect(run.failure?.code).toBe('AGENTD_ERR_PROVIDER_UNREACHABLE');
@@ -33,7 +43,14 @@ describe('honest outcomes', () => {
       plugins: { search: { use: 'searxng', baseURL: `http://127.0.0.1:${port}` } },
     });
     cleanups.push(built.close);
-    const { id } = (await built.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic: 'Arduino boards', team: ['extractor', 'researcher'] } })).json() as { id: string };
+    const { id } = (
+      await built.app.inject({
+        method: 'POST',
+        url: '/v1/runs',
+        headers: auth,
+        payload: { topic: 'Arduino boards', team: ['extractor', 'researcher'] },
+      })
+    ).json() as { id: string };
     const run = (await waitForRun(built.app, id)) as unknown as Run;
     expect(run.status).toBe('failed');
     expect(run.failure?.code).toBe('AGENTD_ERR_SEARCH_UNREACHABLE');

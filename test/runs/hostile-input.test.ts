@@ -13,24 +13,52 @@ afterEach(async () => {
 });
 
 describe('names that come from a request', () => {
-  it.each(['valueOf', 'constructor', '__proto__', 'toString', 'hasOwnProperty'])('refuses a team naming "%s", a member of every object, with a 400', async (name) => {
-    const built = await buildTestApp();
-    cleanups.push(built.close);
-    const response = await built.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic: 'x', team: ['wiki', name] } });
-    expect(response.statusCode).toBe(400);
-    expect(response.json().error.message).toContain(`unknown role "${name}"`);
-    expect(built.services.runs.list()).toEqual([]);
-  });
+  it.each(['valueOf', 'constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'refuses a team naming "%s", a member of every object, with a 400',
+    async (name) => {
+      const built = await buildTestApp();
+      cleanups.push(built.close);
+      const response = await built.app.inject({
+        method: 'POST',
+        url: '/v1/runs',
+        headers: auth,
+        payload: { topic: 'x', team: ['wiki', name] },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.message).toContain(`unknown role "${name}"`);
+      expect(built.services.runs.list()).toEqual([]);
+    },
+  );
 });
 
 describe('a stored run that cannot be executed', () => {
   it('is failed with the reason when the daemon resumes it, and not resumed again at the next start', async () => {
     const temp = makeTempDir();
     cleanups.push(temp.cleanup);
-    const config = parseConfig({ dataDir: temp.dir, server: { token: TEST_TOKEN }, providers: { local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' } } }, { env: {} });
+    const config = parseConfig(
+      {
+        dataDir: temp.dir,
+        server: { token: TEST_TOKEN },
+        providers: { local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' } },
+      },
+      { env: {} },
+    );
     // A run an older daemon accepted before names were checked: it names a member of Object.prototype.
     const store = await Store.open(temp.dir);
-    const stored: Run = { id: 'legacy-run', topic: 'x', language: 'en', status: 'running', createdAt: new Date().toISOString(), team: ['wiki', 'valueOf'], keywords: [], wiki: [], sources: [], report: '', usage: emptyUsage(), errors: [] };
+    const stored: Run = {
+      id: 'legacy-run',
+      topic: 'x',
+      language: 'en',
+      status: 'running',
+      createdAt: new Date().toISOString(),
+      team: ['wiki', 'valueOf'],
+      keywords: [],
+      wiki: [],
+      sources: [],
+      report: '',
+      usage: emptyUsage(),
+      errors: [],
+    };
     await store.runs.save(stored);
     store.close();
 

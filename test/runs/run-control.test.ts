@@ -14,9 +14,18 @@ async function setup(llmOptions: Parameters<typeof startScriptedLlm>[0] = {}, ex
   cleanups.push(() => llm.close());
   const web = await startFixtureWeb({ faults: false, wikiTitles: { Arduino: 'Arduino' } });
   cleanups.push(() => web.close());
-  const built = await buildTestApp({ providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, pricing: { 'llm/test-model': { input: 1, output: 1 } }, plugins: web.plugins, ...extra });
+  const built = await buildTestApp({
+    providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+    models: { default: 'llm/test-model' },
+    pricing: { 'llm/test-model': { input: 1, output: 1 } },
+    plugins: web.plugins,
+    ...extra,
+  });
   cleanups.push(built.close);
-  const submit = async (topic: string, body: Record<string, unknown> = {}) => (await built.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic, ...body } })).json() as { id: string };
+  const submit = async (topic: string, body: Record<string, unknown> = {}) =>
+    (
+      await built.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic, ...body } })
+    ).json() as { id: string };
   return { llm, web, ...built, submit };
 }
 
@@ -74,12 +83,16 @@ describe('run control', () => {
     const first = (await waitForRun(app, (await submit('Arduino boards')).id)) as unknown as Run;
     expect(first.usage.promptTokens).toBeGreaterThan(0);
     const calls = llm.calls.length;
-    const pageFetches = [...web.hits.entries()].filter(([path]) => path.startsWith('/pages/')).reduce((sum, [, count]) => sum + count, 0);
+    const pageFetches = [...web.hits.entries()]
+      .filter(([path]) => path.startsWith('/pages/'))
+      .reduce((sum, [, count]) => sum + count, 0);
     const second = (await waitForRun(app, (await submit('Arduino boards')).id)) as unknown as Run;
     expect(second.status).toBe('completed');
     expect(second.usage).toMatchObject({ calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 });
     expect(llm.calls.length).toBe(calls);
-    expect([...web.hits.entries()].filter(([path]) => path.startsWith('/pages/')).reduce((sum, [, count]) => sum + count, 0)).toBe(pageFetches);
+    expect(
+      [...web.hits.entries()].filter(([path]) => path.startsWith('/pages/')).reduce((sum, [, count]) => sum + count, 0),
+    ).toBe(pageFetches);
     expect(second.report).toBe(first.report);
   });
 
@@ -88,7 +101,10 @@ describe('run control', () => {
     llm.failing = { action: '*', status: 401 };
     const run = (await waitForRun(app, (await submit('Arduino boards')).id)) as unknown as Run;
     expect(run.status).toBe('failed');
-    expect(run.failure).toMatchObject({ code: 'AGENTD_ERR_PROVIDER', message: expect.stringContaining('authentication failed (HTTP 401)') });
+    expect(run.failure).toMatchObject({
+      code: 'AGENTD_ERR_PROVIDER',
+      message: expect.stringContaining('authentication failed (HTTP 401)'),
+    });
     // The first call (KeywordExtract) was refused: one attempt, no pages fetched on a run that cannot finish.
     expect(llm.calls).toHaveLength(1);
     expect([...web.hits.keys()].some((path) => path.startsWith('/pages/'))).toBe(false);
@@ -96,11 +112,27 @@ describe('run control', () => {
 
   it('rejects an unknown role and a malformed run with a 400', async () => {
     const { app } = await setup();
-    const unknown = await app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic: 'x', team: ['researcher', 'poet'] } });
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: auth,
+      payload: { topic: 'x', team: ['researcher', 'poet'] },
+    });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.message).toContain('unknown role "poet"');
-    expect((await app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic: '' } })).statusCode).toBe(400);
-    expect((await app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic: 'x', language: 'not a language' } })).statusCode).toBe(400);
+    expect(
+      (await app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic: '' } })).statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/runs',
+          headers: auth,
+          payload: { topic: 'x', language: 'not a language' },
+        })
+      ).statusCode,
+    ).toBe(400);
     expect((await app.inject({ url: '/v1/runs/nope', headers: auth })).statusCode).toBe(404);
   });
 });
@@ -108,7 +140,12 @@ describe('run control', () => {
 describe('the run list', () => {
   it('reflects a new run, a status change and spend at once, though it is cached between changes', async () => {
     const { app, submit } = await setup();
-    const list = async () => ((await app.inject({ url: '/v1/runs', headers: auth })).json() as { runs: Array<{ id: string; status: string; costUsd: number }> }).runs;
+    const list = async () =>
+      (
+        (await app.inject({ url: '/v1/runs', headers: auth })).json() as {
+          runs: Array<{ id: string; status: string; costUsd: number }>;
+        }
+      ).runs;
     expect(await list()).toEqual([]);
     const { id } = await submit('Arduino boards');
     expect((await list())[0]).toMatchObject({ id, status: expect.stringMatching(/queued|running/) });

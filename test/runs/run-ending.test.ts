@@ -20,9 +20,17 @@ async function setup(llmOptions: Parameters<typeof startScriptedLlm>[0] = {}) {
   cleanups.push(() => llm.close());
   const web = await startFixtureWeb({ faults: false, wikiTitles: { Arduino: 'Arduino' } });
   cleanups.push(() => web.close());
-  const built = await buildTestApp({ providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, plugins: web.plugins, cache: { llm: false } });
+  const built = await buildTestApp({
+    providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+    models: { default: 'llm/test-model' },
+    plugins: web.plugins,
+    cache: { llm: false },
+  });
   cleanups.push(built.close);
-  const submit = async (topic: string) => (await built.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic } })).json() as { id: string };
+  const submit = async (topic: string) =>
+    (await built.app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic } })).json() as {
+      id: string;
+    };
   return { llm, ...built, submit };
 }
 
@@ -60,7 +68,7 @@ describe('the end of a run', () => {
     expect(eventsAfterTerminal(events)).toEqual([]);
   });
 
-  it('the event bus refuses an execution\'s events once its terminal event is written; the next execution goes on', async () => {
+  it("the event bus refuses an execution's events once its terminal event is written; the next execution goes on", async () => {
     const temp = makeTempDir();
     const store = await Store.open(temp.dir);
     cleanups.push(async () => (store.close(), temp.cleanup()));

@@ -17,7 +17,9 @@ describe('run lifecycles under random commands', () => {
 
   it('keeps every invariant through random submit, cancel, resume, stop and start', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(commandArbitrary, { minLength: 1, maxLength: 14 }), (commands) => runSequence(commands, llm)),
+      fc.asyncProperty(fc.array(commandArbitrary, { minLength: 1, maxLength: 14 }), (commands) =>
+        runSequence(commands, llm),
+      ),
       { numRuns: RUNS, endOnFailure: true },
     );
   }, 120_000);

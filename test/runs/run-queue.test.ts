@@ -24,7 +24,16 @@ async function setup(options: { seed?: (store: Store) => Promise<void> } = {}) {
     await options.seed(store);
     store.close();
   }
-  const config = parseConfig({ dataDir: temp.dir, server: { token: TEST_TOKEN }, providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } }, models: { default: 'llm/test-model' }, runs: { concurrency: 1 } }, { env: {} });
+  const config = parseConfig(
+    {
+      dataDir: temp.dir,
+      server: { token: TEST_TOKEN },
+      providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
+      models: { default: 'llm/test-model' },
+      runs: { concurrency: 1 },
+    },
+    { env: {} },
+  );
   const services = await createServices(config, { logger: silentLogger(), token: TEST_TOKEN });
   cleanups.push(() => closeServices(services));
   await services.runs.start();
@@ -32,28 +41,44 @@ async function setup(options: { seed?: (store: Store) => Promise<void> } = {}) {
 }
 
 function storedRun(id: string, status: Run['status']): Run {
-  return { id, topic: `topic ${id}`, language: 'en', status, createdAt: new Date().toISOString(), team: ['extractor'], keywords: [], wiki: [], sources: [], report: '', usage: emptyUsage(), errors: [] };
+  return {
+    id,
+    topic: `topic ${id}`,
+    language: 'en',
+    status,
+    createdAt: new Date().toISOString(),
+    team: ['extractor'],
+    keywords: [],
+    wiki: [],
+    sources: [],
+    report: '',
+    usage: emptyUsage(),
+    errors: [],
+  };
 }
 
 const status = async (services: Services, id: string) => (await services.runs.get(id)).status;
 
 describe('the run queue', () => {
-  it.each([0, 1, 2, 3, 5, 8, 13])('resume then cancel %i microtasks apart cancels that run and no other', async (ticks) => {
-    const { services } = await setup({ seed: async (store) => store.runs.save(storedRun('stopped', 'cancelled')) });
-    const running = await services.runs.submit({ topic: 'first', team: ['extractor'] });
-    const waiting = await services.runs.submit({ topic: 'second', team: ['extractor'] });
-    const resumed = services.runs.resume('stopped');
-    for (let tick = 0; tick < ticks; tick += 1) await Promise.resolve();
-    const cancelled = services.runs.cancel('stopped');
-    await Promise.allSettled([resumed, cancelled]);
-    expect(await status(services, 'stopped')).toBe('cancelled');
-    expect(await status(services, waiting.id)).toBe('queued');
-    expect(services.runs.queuedCount).toBe(1);
-    // When the slot frees, the run that was waiting starts, and the cancelled one does not.
-    await services.runs.cancel(running.id);
-    await expect.poll(() => status(services, waiting.id)).toBe('running');
-    expect(services.events.replay('stopped').filter((event) => event.type === 'run-started')).toHaveLength(0);
-  });
+  it.each([0, 1, 2, 3, 5, 8, 13])(
+    'resume then cancel %i microtasks apart cancels that run and no other',
+    async (ticks) => {
+      const { services } = await setup({ seed: async (store) => store.runs.save(storedRun('stopped', 'cancelled')) });
+      const running = await services.runs.submit({ topic: 'first', team: ['extractor'] });
+      const waiting = await services.runs.submit({ topic: 'second', team: ['extractor'] });
+      const resumed = services.runs.resume('stopped');
+      for (let tick = 0; tick < ticks; tick += 1) await Promise.resolve();
+      const cancelled = services.runs.cancel('stopped');
+      await Promise.allSettled([resumed, cancelled]);
+      expect(await status(services, 'stopped')).toBe('cancelled');
+      expect(await status(services, waiting.id)).toBe('queued');
+      expect(services.runs.queuedCount).toBe(1);
+      // When the slot frees, the run that was waiting starts, and the cancelled one does not.
+      await services.runs.cancel(running.id);
+      await expect.poll(() => status(services, waiting.id)).toBe('running');
+      expect(services.events.replay('stopped').filter((event) => event.type === 'run-started')).toHaveLength(0);
+    },
+  );
 
   it('a run resumed at start that waits for a slot is queued, and can be cancelled', async () => {
     const { services } = await setup({

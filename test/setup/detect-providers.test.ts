@@ -19,7 +19,13 @@ describe('providers from the environment', () => {
   it('keeps a key that is refused (to show why), drops an Ollama that is down, and defaults to the first that works', async () => {
     const openai = await serve(openAIListing(['gpt-4.1', 'gpt-4o-mini', 'text-embedding-3-small']));
     const anthropic = await serve(anthropicListing(['claude-haiku-4-5']));
-    const env = { OPENAI_API_KEY: 'sk-good', OPENAI_BASE_URL: `${openai.url}/v1`, ANTHROPIC_API_KEY: 'sk-ant-wrong', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: await deadURL() };
+    const env = {
+      OPENAI_API_KEY: 'sk-good',
+      OPENAI_BASE_URL: `${openai.url}/v1`,
+      ANTHROPIC_API_KEY: 'sk-ant-wrong',
+      ANTHROPIC_BASE_URL: anthropic.url,
+      OLLAMA_HOST: await deadURL(),
+    };
     const detected = await detectProviders(env, { timeoutMs: 3_000 });
     expect(detected.map(({ name, probe }) => [name, probe.ok, probe.problem])).toEqual([
       ['openai', true, undefined],
@@ -28,7 +34,11 @@ describe('providers from the environment', () => {
     const defaults = detectedDefaults(detected);
     expect(defaults?.defaultModel).toBe('openai/gpt-4o-mini');
     // Keys stay references until the config is parsed: init writes them so, and never the key itself.
-    expect(defaults?.providers.openai).toEqual({ type: 'openai', apiKey: '${OPENAI_API_KEY}', baseURL: `${openai.url}/v1` });
+    expect(defaults?.providers.openai).toEqual({
+      type: 'openai',
+      apiKey: '${OPENAI_API_KEY}',
+      baseURL: `${openai.url}/v1`,
+    });
 
     const config = parseConfig({}, { env, source: 'defaults', detected: defaults });
     expect(config.providersFrom).toBe('environment');
@@ -42,7 +52,11 @@ describe('providers from the environment', () => {
     const ollama = await serve(ollamaListing(['nomic-embed-text:latest', 'qwen2.5:7b', 'mistral:latest']));
     const detected = await detectProviders({ OLLAMA_HOST: ollama.url.replace('http://', '') });
     expect(detected).toHaveLength(1);
-    expect(detected[0]).toMatchObject({ name: 'ollama', origin: `Ollama answering at ${ollama.url} (OLLAMA_HOST)`, model: 'qwen2.5:7b' });
+    expect(detected[0]).toMatchObject({
+      name: 'ollama',
+      origin: `Ollama answering at ${ollama.url} (OLLAMA_HOST)`,
+      model: 'qwen2.5:7b',
+    });
     expect(detectedDefaults(detected)?.defaultModel).toBe('ollama/qwen2.5:7b');
   });
 
@@ -51,7 +65,10 @@ describe('providers from the environment', () => {
   });
 
   it('a config that names its providers keeps them, with the file as their origin', () => {
-    const config = parseConfig({ providers: { local: { type: 'ollama' } } }, { env: { OPENAI_API_KEY: 'sk-x' }, source: '/etc/agentd.json' });
+    const config = parseConfig(
+      { providers: { local: { type: 'ollama' } } },
+      { env: { OPENAI_API_KEY: 'sk-x' }, source: '/etc/agentd.json' },
+    );
     expect(config.providersFrom).toBe('file');
     expect(Object.keys(config.providers)).toEqual(['local']);
     expect(config.providers.local?.origin).toBe('config file /etc/agentd.json');

@@ -32,7 +32,11 @@ function configFile(document: Record<string, unknown>): string {
 async function webPlugins() {
   const web = await serve(smallWeb());
   return {
-    plugins: { search: { use: 'searxng', baseURL: web.url }, wiki: { use: 'mediawiki', apiURL: `${web.url}/w/api.php` }, browse: { use: 'http', allowHosts: [`127.0.0.1:${web.port}`] } },
+    plugins: {
+      search: { use: 'searxng', baseURL: web.url },
+      wiki: { use: 'mediawiki', apiURL: `${web.url}/w/api.php` },
+      browse: { use: 'http', allowHosts: [`127.0.0.1:${web.port}`] },
+    },
     browseURL: `${web.url}/page`,
   };
 }
@@ -52,16 +56,34 @@ describe('agentd doctor', () => {
         claude: { type: 'anthropic', apiKey: '${ANTHROPIC_KEY_TEST}', baseURL: anthropic.url },
         local: { type: 'ollama', baseURL: ollama.url },
       },
-      models: { default: 'openai/gpt-4o-mini', actions: { ConductResearch: 'claude/claude-haiku-4-5', KeywordExtract: 'local/llama3.2' } },
+      models: {
+        default: 'openai/gpt-4o-mini',
+        actions: { ConductResearch: 'claude/claude-haiku-4-5', KeywordExtract: 'local/llama3.2' },
+      },
       plugins: web.plugins,
     });
     const checks = await runDoctor({ configFile: file, env, browseURL: web.browseURL });
-    expect(checks.filter((check) => check.status !== 'ok'), JSON.stringify(checks, null, 2)).toEqual([]);
+    expect(
+      checks.filter((check) => check.status !== 'ok'),
+      JSON.stringify(checks, null, 2),
+    ).toEqual([]);
     expect(checks.map((check) => check.name)).toEqual([
-      'config', 'data dir', 'port', 'provider openai', 'model openai/gpt-4o-mini', 'provider claude', 'model claude/claude-haiku-4-5', 'provider local', 'model local/llama3.2', 'search (searxng)', 'wiki (mediawiki)', 'browse (http)',
+      'config',
+      'data dir',
+      'port',
+      'provider openai',
+      'model openai/gpt-4o-mini',
+      'provider claude',
+      'model claude/claude-haiku-4-5',
+      'provider local',
+      'model local/llama3.2',
+      'search (searxng)',
+      'wiki (mediawiki)',
+      'browse (http)',
     ]);
     // Listings only: no provider was asked to generate anything.
-    for (const server of [openai, anthropic, ollama]) expect(server.requests.every((request) => request.method === 'GET')).toBe(true);
+    for (const server of [openai, anthropic, ollama])
+      expect(server.requests.every((request) => request.method === 'GET')).toBe(true);
   });
 
   it('fails a refused key, a provider that is down and a model not pulled, each with its fix', async () => {
@@ -78,9 +100,21 @@ describe('agentd doctor', () => {
       models: { default: 'local/qwen2.5:7b' },
       plugins: web.plugins,
     });
-    const checks = await runDoctor({ configFile: file, env: { BAD_KEY_TEST: 'sk-bad' }, browseURL: web.browseURL, timeoutMs: 3_000 });
-    expect(byName(checks, 'provider openai')).toMatchObject({ status: 'fail', detail: expect.stringContaining('key refused') as string, fix: 'set a valid key in providers.openai.apiKey' });
-    expect(byName(checks, 'provider claude')).toMatchObject({ status: 'fail', detail: expect.stringContaining('unreachable') as string });
+    const checks = await runDoctor({
+      configFile: file,
+      env: { BAD_KEY_TEST: 'sk-bad' },
+      browseURL: web.browseURL,
+      timeoutMs: 3_000,
+    });
+    expect(byName(checks, 'provider openai')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('key refused') as string,
+      fix: 'set a valid key in providers.openai.apiKey',
+    });
+    expect(byName(checks, 'provider claude')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('unreachable') as string,
+    });
     expect(byName(checks, 'provider local')?.status).toBe('ok');
     expect(byName(checks, 'model local/qwen2.5:7b')).toMatchObject({ status: 'fail', fix: 'ollama pull qwen2.5:7b' });
     // The key itself never appears in what doctor prints.
@@ -89,18 +123,31 @@ describe('agentd doctor', () => {
 
   it('names the unset variable of a provider without a key', async () => {
     const web = await webPlugins();
-    const file = configFile({ providers: { openai: { type: 'openai', apiKey: '${UNSET_KEY_TEST}' } }, plugins: web.plugins });
+    const file = configFile({
+      providers: { openai: { type: 'openai', apiKey: '${UNSET_KEY_TEST}' } },
+      plugins: web.plugins,
+    });
     const checks = await runDoctor({ configFile: file, env: {}, browseURL: web.browseURL });
-    expect(byName(checks, 'provider openai')).toMatchObject({ status: 'fail', fix: 'set the environment variable UNSET_KEY_TEST' });
+    expect(byName(checks, 'provider openai')).toMatchObject({
+      status: 'fail',
+      fix: 'set the environment variable UNSET_KEY_TEST',
+    });
   });
 
   it('skips the browse check, without failing it, when the public page cannot be reached', async () => {
     const ollama = await serve(ollamaListing(['llama3.2:latest']));
     const web = await webPlugins();
-    const file = configFile({ providers: { local: { type: 'ollama', baseURL: ollama.url } }, models: { default: 'local/llama3.2' }, plugins: { ...web.plugins, browse: { use: 'http' } } });
+    const file = configFile({
+      providers: { local: { type: 'ollama', baseURL: ollama.url } },
+      models: { default: 'local/llama3.2' },
+      plugins: { ...web.plugins, browse: { use: 'http' } },
+    });
     // .invalid never resolves (RFC 2606): the same DNS failure as a machine without network.
     const checks = await runDoctor({ configFile: file, env: {}, browseURL: 'https://agentd-doctor.invalid/' });
-    expect(byName(checks, 'browse (http)')).toMatchObject({ status: 'skipped', detail: expect.stringMatching(/^skipped \(offline\)/) as string });
+    expect(byName(checks, 'browse (http)')).toMatchObject({
+      status: 'skipped',
+      detail: expect.stringMatching(/^skipped \(offline\)/) as string,
+    });
     expect(checks.filter((check) => check.status === 'fail')).toEqual([]);
   });
 
@@ -108,39 +155,68 @@ describe('agentd doctor', () => {
     const file = configFile({ server: { port: 'soon' } });
     const checks = await runDoctor({ configFile: file, env: {} });
     expect(checks).toHaveLength(1);
-    expect(checks[0]).toMatchObject({ name: 'config', status: 'fail', detail: expect.stringContaining('server.port') as string });
+    expect(checks[0]).toMatchObject({
+      name: 'config',
+      status: 'fail',
+      detail: expect.stringContaining('server.port') as string,
+    });
   });
 
   it('fails a port another program holds', async () => {
     // Another program: it speaks HTTP, but it is not agentd.
     const holder = await serve(startWireServer((_request, response) => void response.end('hello from something else')));
     const port = holder.port;
-    const file = configFile({ providers: { local: { type: 'ollama', baseURL: await deadURL() } }, plugins: (await webPlugins()).plugins });
+    const file = configFile({
+      providers: { local: { type: 'ollama', baseURL: await deadURL() } },
+      plugins: (await webPlugins()).plugins,
+    });
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), server: { port } }));
     const checks = await runDoctor({ configFile: file, env: {}, timeoutMs: 2_000 });
-    expect(byName(checks, 'port')).toMatchObject({ status: 'fail', detail: `127.0.0.1:${port} is in use by another program` });
+    expect(byName(checks, 'port')).toMatchObject({
+      status: 'fail',
+      detail: `127.0.0.1:${port} is in use by another program`,
+    });
   });
 
   it('prints one line per check with the fix and exits 1 from the CLI', async () => {
     const web = await webPlugins();
-    const file = configFile({ providers: { local: { type: 'ollama', baseURL: await deadURL() } }, models: { default: 'local/llama3.2' }, plugins: web.plugins });
-    const result = await runCli(['doctor', '--config', file], { env: { AGENTD_DOCTOR_BROWSE_URL: web.browseURL }, timeoutMs: 90_000 });
+    const file = configFile({
+      providers: { local: { type: 'ollama', baseURL: await deadURL() } },
+      models: { default: 'local/llama3.2' },
+      plugins: web.plugins,
+    });
+    const result = await runCli(['doctor', '--config', file], {
+      env: { AGENTD_DOCTOR_BROWSE_URL: web.browseURL },
+      timeoutMs: 90_000,
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^FAIL {2}provider local: ollama at http:\/\/127\.0\.0\.1:\d+: unreachable/m);
-    expect(result.stdout).toContain('fix: start Ollama (ollama serve) or set providers.local.baseURL to where it listens');
+    expect(result.stdout).toContain(
+      'fix: start Ollama (ollama serve) or set providers.local.baseURL to where it listens',
+    );
     expect(result.stdout).toMatch(/^ok {4}search \(searxng\): answered a query/m);
     expect(result.stdout).toMatch(/^1 of 7 checks failed$/m);
   }, 120_000);
 
   it('answers --json with every check and ok: false when one fails', async () => {
     const web = await webPlugins();
-    const file = configFile({ providers: { local: { type: 'ollama', baseURL: await deadURL() } }, models: { default: 'local/llama3.2' }, plugins: web.plugins });
+    const file = configFile({
+      providers: { local: { type: 'ollama', baseURL: await deadURL() } },
+      models: { default: 'local/llama3.2' },
+      plugins: web.plugins,
+    });
     const printed: string[] = [];
-    const code = await doctorCommand({ configFile: file, json: true, env: { AGENTD_DOCTOR_BROWSE_URL: web.browseURL } }, { out: (text) => printed.push(text), error: (text) => printed.push(text) });
+    const code = await doctorCommand(
+      { configFile: file, json: true, env: { AGENTD_DOCTOR_BROWSE_URL: web.browseURL } },
+      { out: (text) => printed.push(text), error: (text) => printed.push(text) },
+    );
     expect(code).toBe(1);
     const report = JSON.parse(printed.join('')) as { ok: boolean; checks: DoctorCheck[] };
     expect(report.ok).toBe(false);
     expect(byName(report.checks, 'provider local')?.status).toBe('fail');
-    expect(byName(report.checks, 'browse (http)')).toMatchObject({ status: 'ok', detail: `fetched ${web.browseURL} ("page")` });
+    expect(byName(report.checks, 'browse (http)')).toMatchObject({
+      status: 'ok',
+      detail: `fetched ${web.browseURL} ("page")`,
+    });
   });
 });

@@ -41,7 +41,13 @@ async function environment() {
   const openai = await serve(openAIListing(['gpt-4o-mini', 'gpt-4.1']));
   const anthropic = await serve(anthropicListing(['claude-haiku-4-5']));
   const ollama = await serve(ollamaListing(['llama3.2:latest', 'nomic-embed-text:latest']));
-  return { OPENAI_API_KEY: 'sk-good', OPENAI_BASE_URL: `${openai.url}/v1`, ANTHROPIC_API_KEY: 'sk-ant-good', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: ollama.url };
+  return {
+    OPENAI_API_KEY: 'sk-good',
+    OPENAI_BASE_URL: `${openai.url}/v1`,
+    ANTHROPIC_API_KEY: 'sk-ant-good',
+    ANTHROPIC_BASE_URL: anthropic.url,
+    OLLAMA_HOST: ollama.url,
+  };
 }
 
 describe('agentd init', () => {
@@ -76,7 +82,9 @@ describe('agentd init', () => {
     // openai: no; anthropic: yes (default); ollama: yes; default model: by name; search: the second offered.
     const tty = terminal(['n', '', 'y', 'ollama/llama3.2', '2']);
     const result = capture();
-    expect(await initCommand({ configFile: file, yes: false, env, input: tty.input, prompts: tty.prompts }, result.output)).toBe(0);
+    expect(
+      await initCommand({ configFile: file, yes: false, env, input: tty.input, prompts: tty.prompts }, result.output),
+    ).toBe(0);
     expect(tty.asked()).toContain('Use openai (environment: OPENAI_API_KEY)? [Y/n]');
     expect(tty.asked()).toMatch(/1\) anthropic\/claude-haiku-4-5 {2}\(default\)/);
     expect(tty.asked()).not.toContain('nomic-embed-text');
@@ -85,7 +93,10 @@ describe('agentd init', () => {
       models: { default: 'ollama/llama3.2' },
       plugins: { search: { use: 'duckduckgo' } },
     });
-    expect(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { providers: object }).providers)).toEqual(['anthropic', 'ollama']);
+    expect(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { providers: object }).providers)).toEqual([
+      'anthropic',
+      'ollama',
+    ]);
   });
 
   it('leaves an existing file alone when the user does not confirm replacing it', async () => {
@@ -96,7 +107,9 @@ describe('agentd init', () => {
     // ollama: yes; model: default; search: default; replace: default (no).
     const tty = terminal(['', '', '', '']);
     const result = capture();
-    expect(await initCommand({ configFile: file, yes: false, env, input: tty.input, prompts: tty.prompts }, result.output)).toBe(1);
+    expect(
+      await initCommand({ configFile: file, yes: false, env, input: tty.input, prompts: tty.prompts }, result.output),
+    ).toBe(1);
     expect(tty.asked()).toContain('exists. Replace it? [y/N]');
     expect(readFileSync(file, 'utf8')).toBe('{"mine": true}\n');
   });
@@ -105,7 +118,9 @@ describe('agentd init', () => {
     const file = tempFile();
     const result = capture();
     const input = Object.assign(new PassThrough(), { isTTY: false });
-    expect(await initCommand({ configFile: file, yes: false, env: { OLLAMA_HOST: await deadURL() }, input }, result.output)).toBe(2);
+    expect(
+      await initCommand({ configFile: file, yes: false, env: { OLLAMA_HOST: await deadURL() }, input }, result.output),
+    ).toBe(2);
     expect(result.lines.join('\n')).toContain('pass --yes');
     expect(existsSync(file)).toBe(false);
   });
@@ -113,8 +128,13 @@ describe('agentd init', () => {
   it('with nothing found writes a local Ollama config and says what was missing', async () => {
     const file = tempFile();
     const result = capture();
-    expect(await initCommand({ configFile: file, yes: true, env: { OLLAMA_HOST: await deadURL() } }, result.output)).toBe(0);
+    expect(
+      await initCommand({ configFile: file, yes: true, env: { OLLAMA_HOST: await deadURL() } }, result.output),
+    ).toBe(0);
     expect(result.lines.join('\n')).toContain('found no provider');
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ providers: { ollama: { type: 'ollama' } }, models: { default: 'ollama/llama3.2' } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      providers: { ollama: { type: 'ollama' } },
+      models: { default: 'ollama/llama3.2' },
+    });
   });
 });

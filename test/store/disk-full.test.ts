@@ -85,18 +85,43 @@ describe('a corrupt store', () => {
   it('a daemon starts with a corrupt ledger line and a corrupt line in an unfinished run, which fails with the reason', async () => {
     const dataDir = tempDir();
     const store = await Store.open(dataDir);
-    const run: Run = { id: 'damaged', topic: 'x', language: 'en', status: 'running', createdAt: new Date().toISOString(), team: ['extractor'], keywords: [], wiki: [], sources: [], report: '', usage: emptyUsage(), errors: [] };
+    const run: Run = {
+      id: 'damaged',
+      topic: 'x',
+      language: 'en',
+      status: 'running',
+      createdAt: new Date().toISOString(),
+      team: ['extractor'],
+      keywords: [],
+      wiki: [],
+      sources: [],
+      report: '',
+      usage: emptyUsage(),
+      errors: [],
+    };
     await store.runs.save(run);
     store.close();
     appendFileSync(path.join(dataDir, 'store', 'ledger.jsonl'), 'not json\n');
     mkdirSync(path.join(dataDir, 'store', 'runs', 'damaged'), { recursive: true });
-    writeFileSync(path.join(dataDir, 'store', 'runs', 'damaged', 'steps.jsonl'), '{"key":"a","value":1,"at":"x"}\n{broken\n');
-    const config = parseConfig({ dataDir, server: { token: TEST_TOKEN }, providers: { local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' } } }, { env: {} });
+    writeFileSync(
+      path.join(dataDir, 'store', 'runs', 'damaged', 'steps.jsonl'),
+      '{"key":"a","value":1,"at":"x"}\n{broken\n',
+    );
+    const config = parseConfig(
+      {
+        dataDir,
+        server: { token: TEST_TOKEN },
+        providers: { local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' } },
+      },
+      { env: {} },
+    );
     const services = await createServices(config, { logger: silentLogger(), token: TEST_TOKEN });
     cleanups.push(() => closeServices(services));
     await services.runs.start();
     await expect.poll(async () => (await services.runs.get('damaged')).status).toBe('failed');
-    expect((await services.runs.get('damaged')).failure?.message).toMatch(/steps\.jsonl: corrupt line at byte \d+ skipped/);
+    expect((await services.runs.get('damaged')).failure?.message).toMatch(
+      /steps\.jsonl: corrupt line at byte \d+ skipped/,
+    );
   });
 });
 
@@ -106,7 +131,9 @@ describe('an unusable data dir', () => {
     writeFileSync(path.join(dir, 'a-file'), '');
     const dataDir = path.join(dir, 'a-file', 'data');
     const config = parseConfig({ dataDir, server: { token: TEST_TOKEN, port: 0 } }, { env: {} });
-    await expect(runDaemon(config, { logToStdout: true })).rejects.toThrow(`cannot create the data dir ${dataDir}: a part of the path is a file, not a folder (ENOTDIR)`);
+    await expect(runDaemon(config, { logToStdout: true })).rejects.toThrow(
+      `cannot create the data dir ${dataDir}: a part of the path is a file, not a folder (ENOTDIR)`,
+    );
   });
 });
 
@@ -119,6 +146,8 @@ describe('a read-only data dir', () => {
     cleanups.push(() => void spawnSync('umount', [dir]));
     const dataDir = path.join(dir, 'data');
     const config = parseConfig({ dataDir, server: { token: TEST_TOKEN, port: 0 } }, { env: {} });
-    await expect(runDaemon(config, { logToStdout: true })).rejects.toThrow(`cannot create the data dir ${dataDir}: the file system is read-only (EROFS)`);
+    await expect(runDaemon(config, { logToStdout: true })).rejects.toThrow(
+      `cannot create the data dir ${dataDir}: the file system is read-only (EROFS)`,
+    );
   });
 });

@@ -15,7 +15,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(llmOptions: Parameters<typeof startScriptedLlm>[0] = {}, topic = 'The Arduino trademark dispute', language = 'en', withWeb = true) {
+async function setup(
+  llmOptions: Parameters<typeof startScriptedLlm>[0] = {},
+  topic = 'The Arduino trademark dispute',
+  language = 'en',
+  withWeb = true,
+) {
   const llm = await startScriptedLlm(llmOptions);
   cleanups.push(() => llm.close());
   let web: FixtureWeb | undefined;
@@ -35,15 +40,27 @@ async function llmAnswering(texts: string[]) {
     const body = request.json<{ model: string; messages: Array<{ role: string; content: string }> }>();
     calls.push(body.messages);
     const text = texts[Math.min(calls.length - 1, texts.length - 1)] ?? '';
-    sendJson(response, 200, { id: 'x', object: 'chat.completion', created: 1, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
+    sendJson(response, 200, {
+      id: 'x',
+      object: 'chat.completion',
+      created: 1,
+      model: body.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+    });
   });
   cleanups.push(() => server.close());
   return { ...server, calls, baseURL: `${server.url}/v1` } as unknown as ScriptedLlm & { calls: typeof calls };
 }
 
 describe('KeywordExtract', () => {
-  it('asks for at most 2 keywords in the run\'s language and reads them from a fenced answer', async () => {
-    const { context, llm } = await setup({ keywords: ['人工智能', '记忆'] }, 'DeepMind 新电脑已可利用记忆自学', 'zh', false);
+  it("asks for at most 2 keywords in the run's language and reads them from a fenced answer", async () => {
+    const { context, llm } = await setup(
+      { keywords: ['人工智能', '记忆'] },
+      'DeepMind 新电脑已可利用记忆自学',
+      'zh',
+      false,
+    );
     expect(await keywordExtract.run({ topic: context.topic }, context)).toEqual(['人工智能', '记忆']);
     expect(llm.calls[0]!.prompt).toContain('DeepMind 新电脑已可利用记忆自学');
     expect(llm.calls[0]!.prompt).toContain('Write them in Chinese (Simplified)');
@@ -56,8 +73,12 @@ describe('KeywordExtract', () => {
     cleanups.push(made.close);
     expect(await keywordExtract.run({ topic: made.context.topic }, made.context)).toEqual(['Arduino', 'LLC']);
     expect(llm.calls).toHaveLength(2);
-    expect(llm.calls[1]!.at(-1)!.content).toContain('That answer is not valid: keywords: expected at least one keyword');
-    expect(made.run.errors).toEqual([expect.objectContaining({ stage: 'KeywordExtract', message: expect.stringContaining('repaired after a retry') })]);
+    expect(llm.calls[1]!.at(-1)!.content).toContain(
+      'That answer is not valid: keywords: expected at least one keyword',
+    );
+    expect(made.run.errors).toEqual([
+      expect.objectContaining({ stage: 'KeywordExtract', message: expect.stringContaining('repaired after a retry') }),
+    ]);
   });
 
   it('falls back to the topic as its own keyword after two unusable answers', async () => {
@@ -75,16 +96,23 @@ describe('WikiSearchAndSummarize', () => {
     const found = await wikiSearchAndSummarize.run({ topic: context.topic, keyword: 'Arduino' }, context);
     expect(found).toMatchObject({ keyword: 'Arduino', title: 'Arduino', url: 'https://en.wikipedia.org/wiki/Arduino' });
     expect(found!.summary.split(/\s+/).length).toBeLessThanOrEqual(101);
-    expect(await wikiSearchAndSummarize.run({ topic: context.topic, keyword: 'Nonexistent thing' }, context)).toBeUndefined();
-    expect(run.errors).toEqual([expect.objectContaining({ message: 'no en Wikipedia article found for "Nonexistent thing"' })]);
+    expect(
+      await wikiSearchAndSummarize.run({ topic: context.topic, keyword: 'Nonexistent thing' }, context),
+    ).toBeUndefined();
+    expect(run.errors).toEqual([
+      expect.objectContaining({ message: 'no en Wikipedia article found for "Nonexistent thing"' }),
+    ]);
   });
 });
 
 describe('CollectLinks', () => {
-  it('derives queries from the keyword results, ranks each query\'s results, and reports each query as soon as it is ranked', async () => {
+  it("derives queries from the keyword results, ranks each query's results, and reports each query as soon as it is ranked", async () => {
     const { context, llm } = await setup();
     const reported: string[] = [];
-    const ranked = await collectLinks.run({ topic: context.topic, keywords: ['Arduino'], onQuery: (entry) => reported.push(entry.query) }, context);
+    const ranked = await collectLinks.run(
+      { topic: context.topic, keywords: ['Arduino'], onQuery: (entry) => reported.push(entry.query) },
+      context,
+    );
     expect(ranked.map((entry) => entry.query)).toEqual(['Arduino facts and figures', 'comparison overview']);
     expect(reported.sort()).toEqual(['Arduino facts and figures', 'comparison overview']);
     for (const entry of ranked) {
@@ -102,15 +130,27 @@ describe('CollectLinks', () => {
     // Queries fell back to the keywords, the ranking to the engine's order (spam included: nobody judged it).
     expect(ranked.map((entry) => entry.query)).toEqual(['Arduino']);
     expect(ranked[0]!.results).toHaveLength(4);
-    expect(run.errors.map((error) => error.message)).toEqual(expect.arrayContaining([expect.stringContaining('fell back to the keywords as queries'), expect.stringContaining("fell back to the search engine's order")]));
+    expect(run.errors.map((error) => error.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('fell back to the keywords as queries'),
+        expect.stringContaining("fell back to the search engine's order"),
+      ]),
+    );
   });
 });
 
 describe('WebBrowseAndSummarize', () => {
   it('summarises a page for its query from its relevant passages', async () => {
     const { context, web, llm } = await setup();
-    const source = await webBrowseAndSummarize.run({ topic: 'Arduino trademark', query: 'Arduino LLC SRL trademark', url: `${web!.url}/pages/lwn-1/` }, context);
-    expect(source).toMatchObject({ url: `${web!.url}/pages/lwn-1/`, title: 'LWN.net Weekly Edition for March 26, 2015 [LWN.net]', query: 'Arduino LLC SRL trademark' });
+    const source = await webBrowseAndSummarize.run(
+      { topic: 'Arduino trademark', query: 'Arduino LLC SRL trademark', url: `${web!.url}/pages/lwn-1/` },
+      context,
+    );
+    expect(source).toMatchObject({
+      url: `${web!.url}/pages/lwn-1/`,
+      title: 'LWN.net Weekly Edition for March 26, 2015 [LWN.net]',
+      query: 'Arduino LLC SRL trademark',
+    });
     expect(source!.summary).toContain('42%');
     const prompt = llm.calls.find((call) => call.action === 'Summarize')!.prompt;
     expect(prompt).toContain('Query: "Arduino LLC SRL trademark"');
@@ -119,12 +159,22 @@ describe('WebBrowseAndSummarize', () => {
 
   it('drops a page the model finds not relevant', async () => {
     const { context, web } = await setup();
-    expect(await webBrowseAndSummarize.run({ topic: 'Arduino', query: 'Arduino', url: `${web!.url}/irrelevant` }, context)).toBeUndefined();
+    expect(
+      await webBrowseAndSummarize.run({ topic: 'Arduino', query: 'Arduino', url: `${web!.url}/irrelevant` }, context),
+    ).toBeUndefined();
   });
 
   it('splits a page too long for one call into parts and merges their summaries', async () => {
     const { context, web, llm } = await setup();
-    const source = await webBrowseAndSummarize.run({ topic: 'Arduino', query: 'Arduino', url: `${web!.url}/pages/wikipedia/`, budgetTokens: Number.POSITIVE_INFINITY }, context);
+    const source = await webBrowseAndSummarize.run(
+      {
+        topic: 'Arduino',
+        query: 'Arduino',
+        url: `${web!.url}/pages/wikipedia/`,
+        budgetTokens: Number.POSITIVE_INFINITY,
+      },
+      context,
+    );
     const summaries = llm.calls.filter((call) => call.action === 'Summarize');
     expect(summaries.length).toBeGreaterThan(1);
     expect(summaries[0]!.prompt).toMatch(/This is part 1 of \d+ of the page/);
@@ -141,8 +191,13 @@ describe('report citations', () => {
   ];
 
   it('keeps only citations of known sources, expands lists and ranges, and appends its own references', () => {
-    const report = finalizeCitations('# T\n\nA [1, 3]. B [2-3]. C [7]. See [link](https://evil.example/) and https://tracker.example/x.\n\n## References\n[1] fake', sources);
-    expect(report).toBe('# T\n\nA [1][3]. B [2][3]. C. See link and.\n\n## References\n\n[1] Wikipedia: Wiki A. https://en.wikipedia.org/wiki/A\n[2] Page B. https://b.example/x\n[3] Page C. https://c.example/y\n');
+    const report = finalizeCitations(
+      '# T\n\nA [1, 3]. B [2-3]. C [7]. See [link](https://evil.example/) and https://tracker.example/x.\n\n## References\n[1] fake',
+      sources,
+    );
+    expect(report).toBe(
+      '# T\n\nA [1][3]. B [2][3]. C. See link and.\n\n## References\n\n[1] Wikipedia: Wiki A. https://en.wikipedia.org/wiki/A\n[2] Page B. https://b.example/x\n[3] Page C. https://c.example/y\n',
+    );
   });
 
   it('finds the JSON in prose and code fences', () => {

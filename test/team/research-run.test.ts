@@ -30,7 +30,12 @@ describe('a research run through the API', () => {
   });
 
   it('goes from POST /v1/runs to a completed run with every field filled', async () => {
-    const submitted = await app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: { topic: 'The Arduino trademark dispute', language: 'en' } });
+    const submitted = await app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: auth,
+      payload: { topic: 'The Arduino trademark dispute', language: 'en' },
+    });
     expect(submitted.statusCode).toBe(202);
     const { id, status } = submitted.json() as { id: string; status: string };
     expect(status).toBe('queued');
@@ -54,7 +59,10 @@ describe('a research run through the API', () => {
 
     // Every citation in the report resolves to a source of the run or one of its wiki articles; no other URL.
     const allowed = [...run.wiki.map((entry) => entry.url), ...run.sources.map((source) => source.url)];
-    const references = [...run.report.matchAll(/^\[(\d+)\] .*?(https?:\/\/\S+)$/gm)].map((match) => ({ number: Number(match[1]), url: match[2] }));
+    const references = [...run.report.matchAll(/^\[(\d+)\] .*?(https?:\/\/\S+)$/gm)].map((match) => ({
+      number: Number(match[1]),
+      url: match[2],
+    }));
     expect(references.length).toBeGreaterThan(0);
     for (const reference of references) expect(allowed).toContain(reference.url);
     const cited = [...run.report.matchAll(/\[(\d+)\](?!\()/g)].map((match) => Number(match[1]));
@@ -70,14 +78,27 @@ describe('a research run through the API', () => {
     expect(messages).toMatch(/\/slow .*did not answer within 1500 ms/);
     expect(messages).toMatch(/169\.254\.169\.254.*link-local/);
 
-    if (process.env.SHOW_REPORT) process.stderr.write(`${run.report}\n${JSON.stringify(run.errors, null, 1)}\n${JSON.stringify(run.sources.map((s) => [s.query, s.url]))}\n`);
+    if (process.env.SHOW_REPORT)
+      process.stderr.write(
+        `${run.report}\n${JSON.stringify(run.errors, null, 1)}\n${JSON.stringify(run.sources.map((s) => [s.query, s.url]))}\n`,
+      );
     const report = await app.inject({ url: `/v1/runs/${id}/report`, headers: auth });
     expect(report.headers['content-type']).toContain('text/markdown');
     expect(report.body).toBe(run.report);
 
     const events = services.events.replay(id).map((event) => event.type);
     expect(events[0]).toBe('run-queued');
-    expect(events).toEqual(expect.arrayContaining(['run-started', 'action-start', 'action-end', 'llm-call', 'message-published', 'source-summarized', 'run-completed']));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'run-started',
+        'action-start',
+        'action-end',
+        'llm-call',
+        'message-published',
+        'source-summarized',
+        'run-completed',
+      ]),
+    );
     expect(services.events.replay(id).map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
   });
 });

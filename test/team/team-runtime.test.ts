@@ -5,9 +5,15 @@ import type { Role } from '../../src/team/role.js';
 import type { RoleContext } from '../../src/team/role-context.js';
 import { Team } from '../../src/team/team.js';
 
-function context(signal = new AbortController().signal): RoleContext & { events: Array<{ type: string; data: Record<string, unknown> }> } {
+function context(
+  signal = new AbortController().signal,
+): RoleContext & { events: Array<{ type: string; data: Record<string, unknown> }> } {
   const events: Array<{ type: string; data: Record<string, unknown> }> = [];
-  return { events, signal, emit: (type: string, data: Record<string, unknown>) => events.push({ type, data }) } as unknown as RoleContext & { events: typeof events };
+  return {
+    events,
+    signal,
+    emit: (type: string, data: Record<string, unknown>) => events.push({ type, data }),
+  } as unknown as RoleContext & { events: typeof events };
 }
 
 const start = createMessage({ content: 'topic', payload: {}, role: 'user', causeBy: USER_REQUIREMENT });
@@ -24,13 +30,22 @@ describe('the team runtime', () => {
         return publishes ? [createMessage({ content: name, payload: {}, role: name, causeBy: publishes })] : [];
       },
     });
-    const roles = [echo('a', USER_REQUIREMENT, 'A', 10), echo('b', 'A', 'B'), echo('c', 'A', undefined, 20), echo('d', 'B', undefined)];
+    const roles = [
+      echo('a', USER_REQUIREMENT, 'A', 10),
+      echo('b', 'A', 'B'),
+      echo('c', 'A', undefined, 20),
+      echo('d', 'B', undefined),
+    ];
     const ctx = context();
     const team = new Team(roles, ctx);
     await team.run(start);
     expect(seen.sort()).toEqual(['a<-UserRequirement', 'b<-A', 'c<-A', 'd<-B']);
     expect(team.environment.history.map((message) => message.causeBy)).toEqual([USER_REQUIREMENT, 'A', 'B']);
-    expect(ctx.events.filter((event) => event.type === 'message-published').map((event) => event.data.cause)).toEqual([USER_REQUIREMENT, 'A', 'B']);
+    expect(ctx.events.filter((event) => event.type === 'message-published').map((event) => event.data.cause)).toEqual([
+      USER_REQUIREMENT,
+      'A',
+      'B',
+    ]);
   });
 
   it('hands a role its messages one at a time, in order', async () => {
@@ -48,13 +63,22 @@ describe('the team runtime', () => {
         return [];
       },
     };
-    const source: Role = { name: 'source', watch: [USER_REQUIREMENT], react: async () => [1, 2, 3].map((n) => createMessage({ content: '', payload: { n }, role: 'source', causeBy: 'N' })) };
+    const source: Role = {
+      name: 'source',
+      watch: [USER_REQUIREMENT],
+      react: async () =>
+        [1, 2, 3].map((n) => createMessage({ content: '', payload: { n }, role: 'source', causeBy: 'N' })),
+    };
     await new Team([source, counter], context()).run(start);
     expect(order).toEqual([1, 2, 3]);
   });
 
   it('fails the run when a role fails, and stops at once when cancelled', async () => {
-    const failing: Role = { name: 'f', watch: [USER_REQUIREMENT], react: async () => Promise.reject(new Error('role broke')) };
+    const failing: Role = {
+      name: 'f',
+      watch: [USER_REQUIREMENT],
+      react: async () => Promise.reject(new Error('role broke')),
+    };
     await expect(new Team([failing], context()).run(start)).rejects.toThrow('role broke');
 
     const controller = new AbortController();

@@ -3,7 +3,11 @@ import { countTokens } from '../../src/gateway/token-estimate.js';
 import { focusedContext, GAP, splitPassages, terms } from '../../src/text/focused-context.js';
 
 const filler = (topic: string, count: number) =>
-  Array.from({ length: count }, (_, index) => `Paragraph ${index} about ${topic}: the weather was mild and the market opened late, with traders discussing holiday plans and the price of coffee in the city centre.`);
+  Array.from(
+    { length: count },
+    (_, index) =>
+      `Paragraph ${index} about ${topic}: the weather was mild and the market opened late, with traders discussing holiday plans and the price of coffee in the city centre.`,
+  );
 
 describe('query-focused context', () => {
   it('returns a page that fits the budget unchanged', () => {
@@ -31,8 +35,14 @@ describe('query-focused context', () => {
 
   it('indexes Chinese by character bigrams so a Chinese query finds its passage', () => {
     expect(terms('人工智能 AI')).toEqual(['人工', '工智', '智能', 'ai']);
-    const page = [...filler('weather', 30), '人工智能是计算机科学的一个分支，研究如何让机器表现出智能。', ...filler('markets', 30)].join('\n\n');
-    expect(focusedContext(page, '人工智能', { budgetTokens: 150, passageTokens: 60 })).toContain('人工智能是计算机科学的一个分支');
+    const page = [
+      ...filler('weather', 30),
+      '人工智能是计算机科学的一个分支，研究如何让机器表现出智能。',
+      ...filler('markets', 30),
+    ].join('\n\n');
+    expect(focusedContext(page, '人工智能', { budgetTokens: 150, passageTokens: 60 })).toContain(
+      '人工智能是计算机科学的一个分支',
+    );
   });
 
   it('splits long paragraphs at sentence ends and keeps headings with what follows', () => {

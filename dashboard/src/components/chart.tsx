@@ -40,7 +40,12 @@ export function Chart({ label, data, series, height = 220, bars = false }: Chart
       scales: { x: { time: true } },
       axes: [
         { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } },
-        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 56, values: (_plot, ticks) => ticks.map((tick) => compact.format(tick)) },
+        {
+          stroke: 'currentColor',
+          grid: { stroke: 'rgba(128,128,128,0.2)' },
+          size: 56,
+          values: (_plot, ticks) => ticks.map((tick) => compact.format(tick)),
+        },
       ],
       series: [
         {},
@@ -50,13 +55,22 @@ export function Chart({ label, data, series, height = 220, bars = false }: Chart
           width: 2,
           points: { show: false },
           ...(entry.dashed ? { dash: [6, 4] } : {}),
-          ...(bars && !entry.dashed ? { fill: `${entry.color}55`, paths: uPlot.paths.bars?.({ size: [0.8, 40] }) } : {}),
-          ...(entry.format ? { value: (_plot: uPlot, value: number | null) => (value === null ? '–' : (entry.format as (value: number) => string)(value)) } : {}),
+          ...(bars && !entry.dashed
+            ? { fill: `${entry.color}55`, paths: uPlot.paths.bars?.({ size: [0.8, 40] }) }
+            : {}),
+          ...(entry.format
+            ? {
+                value: (_plot: uPlot, value: number | null) =>
+                  value === null ? '–' : (entry.format as (value: number) => string)(value),
+              }
+            : {}),
         })),
       ],
     };
     plot.current = new uPlot(options, data as uPlot.AlignedData, element);
-    const observer = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(240, element.clientWidth), height }));
+    const observer = new ResizeObserver(() =>
+      plot.current?.setSize({ width: Math.max(240, element.clientWidth), height }),
+    );
     observer.observe(element);
     return () => {
       observer.disconnect();

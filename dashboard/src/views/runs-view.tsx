@@ -25,7 +25,11 @@ export function RunsView() {
     <section aria-labelledby="runs-title">
       <h1 id="runs-title">Runs</h1>
       <StartForm />
-      {error && <p role="alert" class="error">Could not load the runs: {error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          Could not load the runs: {error}
+        </p>
+      )}
       {data && data.runs.length === 0 && <p>No runs yet: start one above.</p>}
       {data && data.runs.length > 0 && (
         <div class="table-scroll">
@@ -35,25 +39,45 @@ export function RunsView() {
               <tr>
                 <th scope="col">Status</th>
                 <th scope="col">Topic</th>
-                <th scope="col" class="optional">Lang.</th>
-                <th scope="col" class="number">Sources</th>
-                <th scope="col" class="number">Cost</th>
-                <th scope="col" class="number optional">Duration</th>
-                <th scope="col" class="optional">Created</th>
-                <th scope="col"><span class="visually-hidden">Actions</span></th>
+                <th scope="col" class="optional">
+                  Lang.
+                </th>
+                <th scope="col" class="number">
+                  Sources
+                </th>
+                <th scope="col" class="number">
+                  Cost
+                </th>
+                <th scope="col" class="number optional">
+                  Duration
+                </th>
+                <th scope="col" class="optional">
+                  Created
+                </th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {data.runs.map((run) => (
                 <tr key={run.id} data-run={run.id}>
-                  <td><span class={`status status-${run.status}`}>{run.status}</span></td>
-                  <td class="topic"><a href={`/runs/${encodeURIComponent(run.id)}`} onClick={onLinkClick}>{run.topic}</a></td>
+                  <td>
+                    <span class={`status status-${run.status}`}>{run.status}</span>
+                  </td>
+                  <td class="topic">
+                    <a href={`/runs/${encodeURIComponent(run.id)}`} onClick={onLinkClick}>
+                      {run.topic}
+                    </a>
+                  </td>
                   <td class="optional">{run.language}</td>
                   <td class="number">{run.sourceCount ?? '–'}</td>
                   <td class="number">{usd(run.costUsd)}</td>
                   <td class="number optional">{runDuration(run)}</td>
                   <td class="optional">{dateTime(run.createdAt)}</td>
-                  <td><RunActions id={run.id} status={run.status} topic={run.topic} onDone={refresh} /></td>
+                  <td>
+                    <RunActions id={run.id} status={run.status} topic={run.topic} onDone={refresh} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -65,7 +89,17 @@ export function RunsView() {
 }
 
 /** Cancel (queued or running) and resume (failed or cancelled) buttons for one run. */
-export function RunActions({ id, status, topic, onDone }: { id: string; status: string; topic: string; onDone: () => void }) {
+export function RunActions({
+  id,
+  status,
+  topic,
+  onDone,
+}: {
+  id: string;
+  status: string;
+  topic: string;
+  onDone: () => void;
+}) {
   const [problem, setProblem] = useState<string | undefined>();
   const act = async (action: 'cancel' | 'resume') => {
     try {
@@ -79,12 +113,20 @@ export function RunActions({ id, status, topic, onDone }: { id: string; status: 
   return (
     <span class="actions">
       {(status === 'queued' || status === 'running') && (
-        <button type="button" onClick={() => void act('cancel')} aria-label={`Cancel run: ${topic}`}>Cancel</button>
+        <button type="button" onClick={() => void act('cancel')} aria-label={`Cancel run: ${topic}`}>
+          Cancel
+        </button>
       )}
       {(status === 'failed' || status === 'cancelled') && (
-        <button type="button" onClick={() => void act('resume')} aria-label={`Resume run: ${topic}`}>Resume</button>
+        <button type="button" onClick={() => void act('resume')} aria-label={`Resume run: ${topic}`}>
+          Resume
+        </button>
       )}
-      {problem && <span role="alert" class="error">{problem}</span>}
+      {problem && (
+        <span role="alert" class="error">
+          {problem}
+        </span>
+      )}
     </span>
   );
 }
@@ -114,7 +156,11 @@ function StartForm() {
   };
 
   return (
-    <form class="start" onSubmit={(event) => void submit(event as unknown as SubmitEvent)} aria-labelledby="start-title">
+    <form
+      class="start"
+      onSubmit={(event) => void submit(event as unknown as SubmitEvent)}
+      aria-labelledby="start-title"
+    >
       <h2 id="start-title">Start a run</h2>
       <label class="wide">
         Topic
@@ -122,7 +168,13 @@ function StartForm() {
       </label>
       <label>
         Language
-        <input name="language" value="en" pattern="[A-Za-z]{2,3}(-[A-Za-z]{2,4})?" title="an ISO 639-1 code such as en or zh" size={6} />
+        <input
+          name="language"
+          value="en"
+          pattern="[A-Za-z]{2,3}(-[A-Za-z]{2,4})?"
+          title="an ISO 639-1 code such as en or zh"
+          size={6}
+        />
       </label>
       <label>
         Budget (USD)
@@ -138,8 +190,14 @@ function StartForm() {
         ))}
       </fieldset>
       <div class="submit">
-        <button type="submit" class="primary" disabled={busy}>Start run</button>
-        {problem && <span role="alert" class="error">{problem}</span>}
+        <button type="submit" class="primary" disabled={busy}>
+          Start run
+        </button>
+        {problem && (
+          <span role="alert" class="error">
+            {problem}
+          </span>
+        )}
       </div>
     </form>
   );

@@ -16,12 +16,18 @@ const BUCKETS = [
 export function UsageView() {
   const [bucketSeconds, setBucketSeconds] = useState(3600);
   const totals = useData(() => api<UsageTotals>('GET', '/v1/usage'), []);
-  const history = useData(() => api<UsageHistory>('GET', `/v1/usage/history?bucketSeconds=${bucketSeconds}`), [bucketSeconds]);
+  const history = useData(
+    () => api<UsageHistory>('GET', `/v1/usage/history?bucketSeconds=${bucketSeconds}`),
+    [bucketSeconds],
+  );
   const refresh = () => {
     totals.refresh();
     history.refresh();
   };
-  useEffect(() => followEvents('/v1/events', { onEvent: (event) => event.type === 'llm-call' && refresh() }), [totals.refresh, history.refresh]);
+  useEffect(
+    () => followEvents('/v1/events', { onEvent: (event) => event.type === 'llm-call' && refresh() }),
+    [totals.refresh, history.refresh],
+  );
   // Calls from scripts (/v1/chat/completions) have no run events: poll for them too.
   useInterval(refresh, 10_000);
 
@@ -32,13 +38,32 @@ export function UsageView() {
   return (
     <section aria-labelledby="usage-title">
       <h1 id="usage-title">Usage</h1>
-      {(totals.error || history.error) && <p role="alert" class="error">Could not load the usage: {totals.error ?? history.error}</p>}
+      {(totals.error || history.error) && (
+        <p role="alert" class="error">
+          Could not load the usage: {totals.error ?? history.error}
+        </p>
+      )}
       {totals.data && (
         <dl class="stats">
-          <div><dt>Spent</dt><dd data-testid="spent">{usd(totals.data.costUsd)}{totals.data.costUnknown ? ' + unknown' : ''}</dd></div>
-          <div><dt>Budget (total)</dt><dd>{budget === null ? 'none' : usd(budget)}</dd></div>
-          <div><dt>Calls</dt><dd data-testid="calls">{count(totals.data.calls)}</dd></div>
-          <div><dt>Tokens</dt><dd>{count(totals.data.promptTokens + totals.data.completionTokens)}</dd></div>
+          <div>
+            <dt>Spent</dt>
+            <dd data-testid="spent">
+              {usd(totals.data.costUsd)}
+              {totals.data.costUnknown ? ' + unknown' : ''}
+            </dd>
+          </div>
+          <div>
+            <dt>Budget (total)</dt>
+            <dd>{budget === null ? 'none' : usd(budget)}</dd>
+          </div>
+          <div>
+            <dt>Calls</dt>
+            <dd data-testid="calls">{count(totals.data.calls)}</dd>
+          </div>
+          <div>
+            <dt>Tokens</dt>
+            <dd>{count(totals.data.promptTokens + totals.data.completionTokens)}</dd>
+          </div>
         </dl>
       )}
       {totals.data && budget !== null && (
@@ -51,8 +76,15 @@ export function UsageView() {
       )}
       <label class="inline">
         Buckets{' '}
-        <select value={String(bucketSeconds)} onChange={(event) => setBucketSeconds(Number((event.currentTarget as HTMLSelectElement).value))}>
-          {BUCKETS.map((bucket) => <option key={bucket.seconds} value={String(bucket.seconds)}>{bucket.label}</option>)}
+        <select
+          value={String(bucketSeconds)}
+          onChange={(event) => setBucketSeconds(Number((event.currentTarget as HTMLSelectElement).value))}
+        >
+          {BUCKETS.map((bucket) => (
+            <option key={bucket.seconds} value={String(bucket.seconds)}>
+              {bucket.label}
+            </option>
+          ))}
         </select>
       </label>
       {charts && charts.x.length === 0 && <p>No paid calls yet.</p>}
@@ -62,14 +94,21 @@ export function UsageView() {
           <Chart
             label="Cumulative spend in US dollars over time, with the total budget"
             data={[charts.spendX, charts.cumulative, ...(budget === null ? [] : [charts.spendX.map(() => budget)])]}
-            series={[{ label: 'spent (USD)', color: PALETTE[0] as string, format: usd }, ...(budget === null ? [] : [{ label: 'budget.totalUsd', color: '#dc2626', dashed: true, format: usd }])]}
+            series={[
+              { label: 'spent (USD)', color: PALETTE[0] as string, format: usd },
+              ...(budget === null ? [] : [{ label: 'budget.totalUsd', color: '#dc2626', dashed: true, format: usd }]),
+            ]}
           />
           <h2>Tokens per model</h2>
           <Chart
             label="Tokens per time bucket, one series per model"
             bars
             data={[charts.barsX, ...charts.tokensByModel]}
-            series={models.map((model, index) => ({ label: model, color: PALETTE[index % PALETTE.length] as string, format: count }))}
+            series={models.map((model, index) => ({
+              label: model,
+              color: PALETTE[index % PALETTE.length] as string,
+              format: count,
+            }))}
           />
         </>
       )}
@@ -78,7 +117,21 @@ export function UsageView() {
           <table>
             <caption>Per model, since the ledger began</caption>
             <thead>
-              <tr><th scope="col">Model</th><th scope="col" class="number">Calls</th><th scope="col" class="number">Prompt tokens</th><th scope="col" class="number">Completion tokens</th><th scope="col" class="number">Cost</th></tr>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col" class="number">
+                  Calls
+                </th>
+                <th scope="col" class="number">
+                  Prompt tokens
+                </th>
+                <th scope="col" class="number">
+                  Completion tokens
+                </th>
+                <th scope="col" class="number">
+                  Cost
+                </th>
+              </tr>
             </thead>
             <tbody>
               {models.map((model) => {
@@ -90,7 +143,10 @@ export function UsageView() {
                     <td class="number">{count(usage.calls)}</td>
                     <td class="number">{count(usage.promptTokens)}</td>
                     <td class="number">{count(usage.completionTokens)}</td>
-                    <td class="number">{usd(usage.costUsd)}{usage.costUnknown ? ' + unknown' : ''}</td>
+                    <td class="number">
+                      {usd(usage.costUsd)}
+                      {usage.costUnknown ? ' + unknown' : ''}
+                    </td>
                   </tr>
                 );
               })}
@@ -109,7 +165,10 @@ function chartData(history: UsageHistory, models: string[]) {
   let running = 0;
   const cumulative = x.length === 0 ? [] : [0, ...history.buckets.map((bucket) => (running += bucket.total.costUsd))];
   // An empty bucket either side keeps a lone bar a bar, and the time axis on the data.
-  const barsX = x.length === 0 ? [] : [(x[0] as number) - history.bucketSeconds, ...x, (x.at(-1) as number) + history.bucketSeconds];
+  const barsX =
+    x.length === 0
+      ? []
+      : [(x[0] as number) - history.bucketSeconds, ...x, (x.at(-1) as number) + history.bucketSeconds];
   const tokensByModel = models.map((model) => [
     null,
     ...history.buckets.map((bucket) => {

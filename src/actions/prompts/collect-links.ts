@@ -7,8 +7,15 @@ function listResults(results: readonly SearchResult[]): string {
 }
 
 /** CollectLinks, first: up to 4 search queries from the keywords' results. */
-export function queriesPrompt(topic: string, keywordResults: ReadonlyArray<{ keyword: string; results: readonly SearchResult[] }>, maxQueries: number, language: string): ChatMessage[] {
-  const context = keywordResults.map((entry) => `Results for "${entry.keyword}":\n${listResults(entry.results.slice(0, 6))}`).join('\n\n');
+export function queriesPrompt(
+  topic: string,
+  keywordResults: ReadonlyArray<{ keyword: string; results: readonly SearchResult[] }>,
+  maxQueries: number,
+  language: string,
+): ChatMessage[] {
+  const context = keywordResults
+    .map((entry) => `Results for "${entry.keyword}":\n${listResults(entry.results.slice(0, 6))}`)
+    .join('\n\n');
   return [
     { role: 'system', content: 'You plan web searches for a research report. You answer with JSON only.' },
     {

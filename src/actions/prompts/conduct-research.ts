@@ -11,11 +11,17 @@ export interface NumberedSource {
 
 /** ConductResearch: the cited report from the numbered sources and the Wikipedia background. */
 export function reportPrompt(topic: string, sources: readonly NumberedSource[], language: string): ChatMessage[] {
-  const list = sources.map((source) => `[${source.number}] ${source.kind === 'wiki' ? 'Wikipedia: ' : ''}${source.title} (${source.url})\n${source.text}`).join('\n\n');
+  const list = sources
+    .map(
+      (source) =>
+        `[${source.number}] ${source.kind === 'wiki' ? 'Wikipedia: ' : ''}${source.title} (${source.url})\n${source.text}`,
+    )
+    .join('\n\n');
   return [
     {
       role: 'system',
-      content: 'You are a research analyst. You write well-structured, factual reports in Markdown, citing only the numbered sources you are given.',
+      content:
+        'You are a research analyst. You write well-structured, factual reports in Markdown, citing only the numbered sources you are given.',
     },
     {
       role: 'user',

@@ -34,7 +34,9 @@ export async function initCommand(options: InitOptions, output: Output): Promise
     return ExitCode.usage;
   }
   if (!interactive && existsSync(file)) {
-    output.error(`agentd init: ${file} exists and was left unchanged (--yes never overwrites: run agentd init on a terminal to be asked, or choose another --config)`);
+    output.error(
+      `agentd init: ${file} exists and was left unchanged (--yes never overwrites: run agentd init on a terminal to be asked, or choose another --config)`,
+    );
     return ExitCode.failure;
   }
   const detected = await detectProviders(env, options.fetch ? { fetch: options.fetch } : {});
@@ -63,33 +65,62 @@ export async function initCommand(options: InitOptions, output: Output): Promise
   parseConfig(document, { env, source: file });
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
-  output.out(`wrote ${file}: ${choices.providers.map((provider) => provider.name).join(', ') || 'no provider'}, default model ${choices.defaultModel}, search ${choices.search.use}\nnext: agentd doctor, then agentd start`);
+  output.out(
+    `wrote ${file}: ${choices.providers.map((provider) => provider.name).join(', ') || 'no provider'}, default model ${choices.defaultModel}, search ${choices.search.use}\nnext: agentd doctor, then agentd start`,
+  );
   return ExitCode.ok;
 }
 
 /** The defaults: every provider found, the first that works with its cheap model, the first search backend. */
 function propose(detected: readonly DetectedProvider[], env: NodeJS.ProcessEnv): StarterChoices {
   const working = detected.find((provider) => provider.probe.ok) ?? detected[0];
-  if (working) return { providers: detected, defaultModel: `${working.name}/${working.model}`, search: searchChoices(env)[0]! };
+  if (working)
+    return { providers: detected, defaultModel: `${working.name}/${working.model}`, search: searchChoices(env)[0]! };
   // Nothing found: a local Ollama is the one provider that needs no account; doctor then says what to do.
-  const ollama: DetectedProvider = { name: 'ollama', document: { type: 'ollama', baseURL: DEFAULT_OLLAMA_URL }, origin: 'nothing found: Ollama at its default address', probe: { ok: false, models: [] }, model: 'llama3.2' };
+  const ollama: DetectedProvider = {
+    name: 'ollama',
+    document: { type: 'ollama', baseURL: DEFAULT_OLLAMA_URL },
+    origin: 'nothing found: Ollama at its default address',
+    probe: { ok: false, models: [] },
+    model: 'llama3.2',
+  };
   return { providers: [ollama], defaultModel: 'ollama/llama3.2', search: searchChoices(env)[0]! };
 }
 
 /** The questions; undefined when the user kept no provider. */
-async function ask(prompter: Prompter, proposal: StarterChoices, detected: readonly DetectedProvider[], env: NodeJS.ProcessEnv): Promise<StarterChoices | undefined> {
+async function ask(
+  prompter: Prompter,
+  proposal: StarterChoices,
+  detected: readonly DetectedProvider[],
+  env: NodeJS.ProcessEnv,
+): Promise<StarterChoices | undefined> {
   const providers: DetectedProvider[] = [];
   for (const provider of proposal.providers) {
     const works = provider.probe.ok;
-    if (await prompter.confirm(`Use ${provider.name} (${provider.origin}${works ? '' : ', not answering now'})?`, works || detected.length === 0)) providers.push(provider);
+    if (
+      await prompter.confirm(
+        `Use ${provider.name} (${provider.origin}${works ? '' : ', not answering now'})?`,
+        works || detected.length === 0,
+      )
+    )
+      providers.push(provider);
   }
   if (providers.length === 0) return undefined;
-  const models = providers.flatMap((provider) => chatModels(provider.probe.models, provider.model).map((model) => `${provider.name}/${model}`));
+  const models = providers.flatMap((provider) =>
+    chatModels(provider.probe.models, provider.model).map((model) => `${provider.name}/${model}`),
+  );
   const unique = [...new Set(models)];
   const proposed = unique.indexOf(proposal.defaultModel);
   const defaultModel = unique[await prompter.choose('Default model:', unique, proposed >= 0 ? proposed : 0)] as string;
   const backends = searchChoices(env);
-  const search = backends[await prompter.choose('Search backend:', backends.map((backend) => backend.use), 0)]!;
+  const search =
+    backends[
+      await prompter.choose(
+        'Search backend:',
+        backends.map((backend) => backend.use),
+        0,
+      )
+    ]!;
   return { providers, defaultModel, search };
 }
 
@@ -98,6 +129,9 @@ function describeFound(detected: readonly DetectedProvider[], env: NodeJS.Proces
     return `found no provider: OPENAI_API_KEY and ANTHROPIC_API_KEY are unset and no Ollama answers at ${env.OLLAMA_HOST || DEFAULT_OLLAMA_URL}`;
   }
   return detected
-    .map((provider) => `found ${provider.name} (${provider.origin}): ${provider.probe.ok ? `answers, ${provider.probe.models.length} models, default ${provider.model}` : `does not answer (${provider.probe.message ?? 'no answer'})`}`)
+    .map(
+      (provider) =>
+        `found ${provider.name} (${provider.origin}): ${provider.probe.ok ? `answers, ${provider.probe.models.length} models, default ${provider.model}` : `does not answer (${provider.probe.message ?? 'no answer'})`}`,
+    )
     .join('\n');
 }

@@ -27,11 +27,17 @@ export async function researchCommand(config: Config, options: ResearchOptions, 
   if (options.team) body.team = options.team;
   const submitted = await client.request<{ id: string; status: string }>('POST', '/v1/runs', body);
   if (!options.follow) {
-    output.out(options.json ? JSON.stringify(submitted) : `run ${submitted.id} queued (follow it with: agentd show ${submitted.id})`);
+    output.out(
+      options.json
+        ? JSON.stringify(submitted)
+        : `run ${submitted.id} queued (follow it with: agentd show ${submitted.id})`,
+    );
     return ExitCode.ok;
   }
   if (!options.json) output.error(`run ${submitted.id} queued`);
-  const outcome = await followRun(client, submitted.id, output, { isTTY: process.stderr.isTTY === true && !options.json });
+  const outcome = await followRun(client, submitted.id, output, {
+    isTTY: process.stderr.isTTY === true && !options.json,
+  });
   if (outcome === 'detached') {
     output.error(`detached; run ${submitted.id} goes on (agentd show ${submitted.id})`);
     return 130;

@@ -16,13 +16,24 @@ export async function listRunsCommand(config: Config, options: { json: boolean }
     output.out('no runs yet (start one with: agentd research "TOPIC")');
     return ExitCode.ok;
   }
-  const rows = runs.map((run) => [run.id, run.status, run.createdAt.replace('T', ' ').slice(0, 19), `$${run.costUsd.toFixed(4)}`, truncate(run.topic, 60)]);
+  const rows = runs.map((run) => [
+    run.id,
+    run.status,
+    run.createdAt.replace('T', ' ').slice(0, 19),
+    `$${run.costUsd.toFixed(4)}`,
+    truncate(run.topic, 60),
+  ]);
   output.out(table([['ID', 'STATUS', 'CREATED', 'COST', 'TOPIC'], ...rows]));
   return ExitCode.ok;
 }
 
 /** `agentd show ID [--json]`: one run's record. */
-export async function showRunCommand(config: Config, id: string, options: { json: boolean }, output: Output): Promise<number> {
+export async function showRunCommand(
+  config: Config,
+  id: string,
+  options: { json: boolean },
+  output: Output,
+): Promise<number> {
   const run = await new DaemonClient(config).request<Run>('GET', `/v1/runs/${encodeURIComponent(id)}`);
   if (options.json) {
     output.out(JSON.stringify(run, null, 2));
@@ -33,7 +44,12 @@ export async function showRunCommand(config: Config, id: string, options: { json
 }
 
 /** `agentd report ID [-o FILE]`: the Markdown report, to standard output or a file. */
-export async function reportCommand(config: Config, id: string, options: { file?: string | undefined }, output: Output): Promise<number> {
+export async function reportCommand(
+  config: Config,
+  id: string,
+  options: { file?: string | undefined },
+  output: Output,
+): Promise<number> {
   const report = await new DaemonClient(config).request<string>('GET', `/v1/runs/${encodeURIComponent(id)}/report`);
   if (options.file) {
     writeFileSync(options.file, report);
@@ -43,7 +59,13 @@ export async function reportCommand(config: Config, id: string, options: { file?
 }
 
 /** `agentd cancel ID` and `agentd resume ID`. */
-export async function runActionCommand(config: Config, action: 'cancel' | 'resume', id: string, options: { json: boolean }, output: Output): Promise<number> {
+export async function runActionCommand(
+  config: Config,
+  action: 'cancel' | 'resume',
+  id: string,
+  options: { json: boolean },
+  output: Output,
+): Promise<number> {
   const run = await new DaemonClient(config).request<Run>('POST', `/v1/runs/${encodeURIComponent(id)}/${action}`);
   output.out(options.json ? JSON.stringify(run, null, 2) : `run ${run.id} is ${run.status}`);
   return ExitCode.ok;
@@ -76,5 +98,9 @@ function truncate(text: string, max: number): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '),
+    )
+    .join('\n');
 }

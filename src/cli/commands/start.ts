@@ -43,7 +43,9 @@ async function findRunningDaemon(config: Config, output: Output): Promise<{ pid:
   const client = new DaemonClient(config);
   if (await client.isHealthy(2_000)) return { pid: state.pid, url: state.url };
   // Alive but silent: possibly a pid reused by an unrelated process after a crash. Do not kill what we did not start.
-  output.error(`pid ${state.pid} from ${stateFiles(config.dataDir).pid} is alive but does not answer at ${state.url}; treating the pid file as stale`);
+  output.error(
+    `pid ${state.pid} from ${stateFiles(config.dataDir).pid} is alive but does not answer at ${state.url}; treating the pid file as stale`,
+  );
   removeDaemonState(config.dataDir, state.pid);
   return undefined;
 }
@@ -68,7 +70,11 @@ async function startBackground(options: StartOptions): Promise<number> {
   const outputFd = openSync(files.output, 'a', 0o600);
   const offset = statSync(files.output).size;
   const args = [BIN, 'start', '--foreground', ...(options.configFile ? ['--config', options.configFile] : [])];
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', outputFd, outputFd], env: process.env });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', outputFd, outputFd],
+    env: process.env,
+  });
   closeSync(outputFd);
   let exited: number | null | undefined;
   child.once('exit', (code) => {
@@ -79,7 +85,9 @@ async function startBackground(options: StartOptions): Promise<number> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited !== undefined) {
-      output.error(printedSince(files.output, offset) || `agentd: the daemon exited with code ${exited} (see ${files.output})`);
+      output.error(
+        printedSince(files.output, offset) || `agentd: the daemon exited with code ${exited} (see ${files.output})`,
+      );
       return ExitCode.failure;
     }
     const state = readDaemonState(config.dataDir);
@@ -89,7 +97,9 @@ async function startBackground(options: StartOptions): Promise<number> {
     }
     await sleep(100);
   }
-  output.error(`agentd: the daemon did not answer within ${START_TIMEOUT_MS / 1000} s; see ${files.log} and ${files.output}`);
+  output.error(
+    `agentd: the daemon did not answer within ${START_TIMEOUT_MS / 1000} s; see ${files.log} and ${files.output}`,
+  );
   return ExitCode.failure;
 }
 

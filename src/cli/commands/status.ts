@@ -53,14 +53,19 @@ export async function statusCommand(config: Config, options: { json: boolean }, 
     `  pid ${status.pid}, up ${formatDuration(status.uptimeSeconds)}`,
   ];
   if (status.runs) lines.push(`  runs: ${status.runs.active} running, ${status.runs.queued} queued`);
-  if (status.usage) lines.push(`  spend: $${status.usage.costUsd.toFixed(4)} over ${status.usage.calls} calls (${status.usage.promptTokens + status.usage.completionTokens} tokens)`);
+  if (status.usage)
+    lines.push(
+      `  spend: $${status.usage.costUsd.toFixed(4)} over ${status.usage.calls} calls (${status.usage.promptTokens + status.usage.completionTokens} tokens)`,
+    );
   for (const provider of status.providers ?? []) {
     const limits = Object.entries(provider.limits)
       .map(([key, value]) => `${key} ${value ?? '-'}`)
       .join(', ');
     const paused = provider.pausedUntil ? `, paused until ${provider.pausedUntil}` : '';
     const origin = provider.origin ? `, from ${provider.origin}` : '';
-    lines.push(`  provider ${provider.name} (${provider.type}${origin}): ${limits}; ${provider.inFlight} in flight, ${provider.queued} queued${paused}`);
+    lines.push(
+      `  provider ${provider.name} (${provider.type}${origin}): ${limits}; ${provider.inFlight} in flight, ${provider.queued} queued${paused}`,
+    );
     if (provider.health) lines.push(`    ${describeHealth(provider.health)}`);
   }
   if (status.cluster) lines.push(...clusterLines(status.cluster));
@@ -69,9 +74,17 @@ export async function statusCommand(config: Config, options: { json: boolean }, 
 }
 
 function clusterLines(cluster: NonNullable<StatusAnswer['cluster']>): string[] {
-  const lines = [`  cluster "${cluster.prefix}" on Redis ${cluster.redis}${cluster.redisAvailable ? '' : ' (unreachable: new work waits for it)'}, this member ${cluster.member}`];
-  if (cluster.usage) lines.push(`  cluster spend: $${cluster.usage.costUsd.toFixed(4)} over ${cluster.usage.calls} calls (${cluster.usage.promptTokens + cluster.usage.completionTokens} tokens)`);
-  for (const member of cluster.members) lines.push(`  member ${member.id} on ${member.host}: ${member.runsRunning} runs running${member.url ? `, ${member.url}` : ''}`);
+  const lines = [
+    `  cluster "${cluster.prefix}" on Redis ${cluster.redis}${cluster.redisAvailable ? '' : ' (unreachable: new work waits for it)'}, this member ${cluster.member}`,
+  ];
+  if (cluster.usage)
+    lines.push(
+      `  cluster spend: $${cluster.usage.costUsd.toFixed(4)} over ${cluster.usage.calls} calls (${cluster.usage.promptTokens + cluster.usage.completionTokens} tokens)`,
+    );
+  for (const member of cluster.members)
+    lines.push(
+      `  member ${member.id} on ${member.host}: ${member.runsRunning} runs running${member.url ? `, ${member.url}` : ''}`,
+    );
   return lines;
 }
 
@@ -79,7 +92,10 @@ function clusterLines(cluster: NonNullable<StatusAnswer['cluster']>): string[] {
 export function describeHealth(health: ProviderHealthState): string {
   const reachable = health.reachable === null ? 'not checked yet' : health.reachable ? 'reachable' : 'unreachable';
   const success = health.lastSuccessAt ? `last success ${health.lastSuccessAt}` : 'no success yet';
-  const failure = health.lastFailureAt && health.lastFailure ? `; last failure ${health.lastFailureAt}: ${health.lastFailure.message}` : '';
+  const failure =
+    health.lastFailureAt && health.lastFailure
+      ? `; last failure ${health.lastFailureAt}: ${health.lastFailure.message}`
+      : '';
   return `${reachable}; ${success}${failure}`;
 }
 

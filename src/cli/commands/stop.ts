@@ -25,6 +25,8 @@ export async function stopCommand(config: Config, output: Output): Promise<numbe
   }
   process.kill(state.pid, 'SIGKILL');
   removeDaemonState(config.dataDir, state.pid);
-  output.error(`agentd did not stop within ${STOP_TIMEOUT_MS / 1000} s and was killed (pid ${state.pid}); its runs resume at the next start`);
+  output.error(
+    `agentd did not stop within ${STOP_TIMEOUT_MS / 1000} s and was killed (pid ${state.pid}); its runs resume at the next start`,
+  );
   return ExitCode.failure;
 }

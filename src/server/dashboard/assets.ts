@@ -21,7 +21,9 @@ const TYPES: Record<string, string> = {
  * root so that the same lookup works from the sources (tests), from `dist/` and from an installed package.
  * Empty when the dashboard was not built: the pages then say so.
  */
-export function loadDashboardAssets(directory = path.join(packageRoot(), 'dist', 'dashboard')): Map<string, DashboardAsset> {
+export function loadDashboardAssets(
+  directory = path.join(packageRoot(), 'dist', 'dashboard'),
+): Map<string, DashboardAsset> {
   const assets = new Map<string, DashboardAsset>();
   if (!existsSync(directory)) return assets;
   for (const name of readdirSync(directory)) {
@@ -35,9 +37,11 @@ function packageRoot(): string {
   let directory = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = path.join(directory, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'agentd') return directory;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'agentd')
+      return directory;
     const parent = path.dirname(directory);
-    if (parent === directory) throw new Error('cannot find the agentd package root above ' + fileURLToPath(import.meta.url));
+    if (parent === directory)
+      throw new Error('cannot find the agentd package root above ' + fileURLToPath(import.meta.url));
     directory = parent;
   }
 }

@@ -70,7 +70,8 @@ export function sessionFromCookie(cookieHeader: string | undefined): string | un
   if (!cookieHeader) return undefined;
   for (const part of cookieHeader.split(';')) {
     const equals = part.indexOf('=');
-    if (equals !== -1 && part.slice(0, equals).trim() === SESSION_COOKIE) return part.slice(equals + 1).trim() || undefined;
+    if (equals !== -1 && part.slice(0, equals).trim() === SESSION_COOKIE)
+      return part.slice(equals + 1).trim() || undefined;
   }
   return undefined;
 }

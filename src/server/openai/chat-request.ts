@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { BadRequestError } from '../../errors.js';
 import type { GenerateRequest } from '../../gateway/generate-types.js';
-import type { ChatContentPart, ChatMessage, ResponseFormat, ToolChoice, ToolDefinition } from '../../gateway/language-model.js';
+import type {
+  ChatContentPart,
+  ChatMessage,
+  ResponseFormat,
+  ToolChoice,
+  ToolDefinition,
+} from '../../gateway/language-model.js';
 
 /**
  * Every parameter of OpenAI's chat completion request (openai-node 6.x `ChatCompletionCreateParamsBase`), and
@@ -51,16 +57,45 @@ export const CHAT_PARAMETERS = {
 const textParts = z.array(z.object({ type: z.string(), text: z.string().optional() }).loose());
 const text = z.union([z.string(), textParts]).nullish();
 
-const toolCallSchema = z.object({ id: z.string(), type: z.string().optional(), function: z.object({ name: z.string(), arguments: z.string() }) }).loose();
+const toolCallSchema = z
+  .object({
+    id: z.string(),
+    type: z.string().optional(),
+    function: z.object({ name: z.string(), arguments: z.string() }),
+  })
+  .loose();
 
 const messageSchema = z.discriminatedUnion('role', [
   z.object({ role: z.enum(['system', 'developer']), content: text, name: z.string().optional() }).loose(),
-  z.object({ role: z.literal('user'), content: z.union([z.string(), z.array(z.object({ type: z.string() }).loose())]), name: z.string().optional() }).loose(),
-  z.object({ role: z.literal('assistant'), content: text, name: z.string().optional(), tool_calls: z.array(toolCallSchema).nullish() }).loose(),
+  z
+    .object({
+      role: z.literal('user'),
+      content: z.union([z.string(), z.array(z.object({ type: z.string() }).loose())]),
+      name: z.string().optional(),
+    })
+    .loose(),
+  z
+    .object({
+      role: z.literal('assistant'),
+      content: text,
+      name: z.string().optional(),
+      tool_calls: z.array(toolCallSchema).nullish(),
+    })
+    .loose(),
   z.object({ role: z.literal('tool'), content: text, tool_call_id: z.string() }).loose(),
 ]);
 
-const functionToolSchema = z.object({ type: z.literal('function'), function: z.object({ name: z.string(), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullish() }).loose() });
+const functionToolSchema = z.object({
+  type: z.literal('function'),
+  function: z
+    .object({
+      name: z.string(),
+      description: z.string().optional(),
+      parameters: z.record(z.string(), z.unknown()).optional(),
+      strict: z.boolean().nullish(),
+    })
+    .loose(),
+});
 
 /** The parameters agentd reads itself; the others are validated by the provider that receives them. */
 export const chatBodySchema = z
@@ -68,7 +103,10 @@ export const chatBodySchema = z
     model: z.string().min(1),
     messages: z.array(messageSchema).min(1, 'expected at least one message'),
     stream: z.boolean().nullish(),
-    stream_options: z.object({ include_usage: z.boolean().optional(), include_obfuscation: z.boolean().optional() }).strict().nullish(),
+    stream_options: z
+      .object({ include_usage: z.boolean().optional(), include_obfuscation: z.boolean().optional() })
+      .strict()
+      .nullish(),
     max_tokens: z.number().int().positive().nullish(),
     max_completion_tokens: z.number().int().positive().nullish(),
     temperature: z.number().min(0).max(2).nullish(),
@@ -81,7 +119,15 @@ export const chatBodySchema = z
       .discriminatedUnion('type', [
         z.object({ type: z.literal('text') }),
         z.object({ type: z.literal('json_object') }),
-        z.object({ type: z.literal('json_schema'), json_schema: z.object({ name: z.string(), schema: z.record(z.string(), z.unknown()).optional(), description: z.string().optional(), strict: z.boolean().nullish() }) }),
+        z.object({
+          type: z.literal('json_schema'),
+          json_schema: z.object({
+            name: z.string(),
+            schema: z.record(z.string(), z.unknown()).optional(),
+            description: z.string().optional(),
+            strict: z.boolean().nullish(),
+          }),
+        }),
       ])
       .optional(),
     tools: z.array(z.object({ type: z.string() }).loose()).optional(),
@@ -95,7 +141,10 @@ export type ChatBody = z.infer<typeof chatBodySchema>;
 /** The gateway request for an OpenAI chat completion body (already parsed with `chatBodySchema`). */
 export function toGenerateRequest(body: ChatBody): GenerateRequest {
   if (body.stream_options?.include_obfuscation === true) {
-    throw new BadRequestError('stream_options.include_obfuscation: agentd does not pad its stream chunks; send false or leave it out', { param: 'stream_options' });
+    throw new BadRequestError(
+      'stream_options.include_obfuscation: agentd does not pad its stream chunks; send false or leave it out',
+      { param: 'stream_options' },
+    );
   }
   const openAIOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
@@ -162,12 +211,22 @@ function toChatMessage(message: BodyMessage, index: number): ChatMessage {
       return { role: 'tool', content: joinText(message.content), toolCallId: message.tool_call_id };
     case 'assistant': {
       const { role: _role, content, name: _name, tool_calls: calls, ...rest } = message;
-      const fields = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== null && value !== undefined));
+      const fields = Object.fromEntries(
+        Object.entries(rest).filter(([, value]) => value !== null && value !== undefined),
+      );
       return {
         role: 'assistant',
         content: joinText(content),
         ...name,
-        ...(calls && calls.length > 0 ? { toolCalls: calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments })) } : {}),
+        ...(calls && calls.length > 0
+          ? {
+              toolCalls: calls.map((call) => ({
+                id: call.id,
+                name: call.function.name,
+                arguments: call.function.arguments,
+              })),
+            }
+          : {}),
         ...(Object.keys(fields).length > 0 ? { openAIFields: fields } : {}),
       };
     }
@@ -176,20 +235,33 @@ function toChatMessage(message: BodyMessage, index: number): ChatMessage {
   }
 }
 
-function userMessage(content: string | Array<{ type: string; [key: string]: unknown }>, index: number, name: { name?: string }): ChatMessage {
+function userMessage(
+  content: string | Array<{ type: string; [key: string]: unknown }>,
+  index: number,
+  name: { name?: string },
+): ChatMessage {
   if (typeof content === 'string') return { role: 'user', content, ...name };
   const parts: ChatContentPart[] = content.map((part, partIndex) => {
     if (part.type === 'text' && typeof part.text === 'string') return { type: 'text', text: part.text };
     if (part.type === 'image_url') {
       const image = part.image_url as { url?: unknown; detail?: unknown } | undefined;
-      if (typeof image?.url !== 'string') throw new BadRequestError(`messages[${index}].content[${partIndex}].image_url.url: expected a string`, { param: `messages[${index}].content[${partIndex}].image_url` });
-      const detail = image.detail === 'low' || image.detail === 'high' || image.detail === 'auto' ? image.detail : undefined;
+      if (typeof image?.url !== 'string')
+        throw new BadRequestError(`messages[${index}].content[${partIndex}].image_url.url: expected a string`, {
+          param: `messages[${index}].content[${partIndex}].image_url`,
+        });
+      const detail =
+        image.detail === 'low' || image.detail === 'high' || image.detail === 'auto' ? image.detail : undefined;
       return { type: 'image', url: image.url, detail };
     }
     return { type: 'openai', part };
   });
   const textOnly = parts.every((part) => part.type === 'text');
-  return { role: 'user', content: parts.map((part) => (part.type === 'text' ? part.text : '')).join(''), ...name, ...(textOnly ? {} : { parts }) };
+  return {
+    role: 'user',
+    content: parts.map((part) => (part.type === 'text' ? part.text : '')).join(''),
+    ...name,
+    ...(textOnly ? {} : { parts }),
+  };
 }
 
 function joinText(content: z.infer<typeof text>): string {

@@ -17,7 +17,11 @@ export function completionBody(result: GenerateResult) {
 
 function choiceBody(choice: ChatChoice, index: number) {
   const { logprobs = null, ...messageFields } = choice.openAIFields ?? {};
-  const toolCalls = choice.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
+  const toolCalls = choice.toolCalls.map((call) => ({
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.arguments },
+  }));
   const message = {
     role: 'assistant',
     // OpenAI sends null content beside tool calls; clients test for it.
@@ -30,7 +34,11 @@ function choiceBody(choice: ChatChoice, index: number) {
 }
 
 export function usageBody(result: Pick<GenerateResult, 'usage'>) {
-  return { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens, total_tokens: result.usage.promptTokens + result.usage.completionTokens };
+  return {
+    prompt_tokens: result.usage.promptTokens,
+    completion_tokens: result.usage.completionTokens,
+    total_tokens: result.usage.promptTokens + result.usage.completionTokens,
+  };
 }
 
 /**
@@ -62,7 +70,11 @@ export class ChunkWriter {
         chunks.push(this.#chunk(part.choice, { content: part.text }, null));
         break;
       case 'tool-call-delta': {
-        const call = { index: part.index, ...(part.id === undefined ? {} : { id: part.id, type: 'function' }), function: { ...(part.name === undefined ? {} : { name: part.name }), arguments: part.argumentsDelta } };
+        const call = {
+          index: part.index,
+          ...(part.id === undefined ? {} : { id: part.id, type: 'function' }),
+          function: { ...(part.name === undefined ? {} : { name: part.name }), arguments: part.argumentsDelta },
+        };
         chunks.push(this.#chunk(part.choice, { tool_calls: [call] }, null));
         break;
       }
@@ -80,7 +92,16 @@ export class ChunkWriter {
 
   /** The closing chunk carrying the usage, when the client asked for it. */
   usageChunk(result: Pick<GenerateResult, 'usage'>): object | undefined {
-    return this.#includeUsage ? { id: this.#id, object: 'chat.completion.chunk', created: this.#created, model: this.#model, choices: [], usage: usageBody(result) } : undefined;
+    return this.#includeUsage
+      ? {
+          id: this.#id,
+          object: 'chat.completion.chunk',
+          created: this.#created,
+          model: this.#model,
+          choices: [],
+          usage: usageBody(result),
+        }
+      : undefined;
   }
 
   #chunk(index: number, delta: object, finishReason: string | null, logprobs: unknown = null) {
@@ -96,6 +117,12 @@ export class ChunkWriter {
 }
 
 export function openAIFinishReason(reason: FinishReason): string {
-  const names: Record<FinishReason, string> = { stop: 'stop', length: 'length', 'content-filter': 'content_filter', 'tool-calls': 'tool_calls', other: 'stop' };
+  const names: Record<FinishReason, string> = {
+    stop: 'stop',
+    length: 'length',
+    'content-filter': 'content_filter',
+    'tool-calls': 'tool_calls',
+    other: 'stop',
+  };
   return names[reason];
 }

@@ -23,18 +23,38 @@ export function chatCompletionRoutes(app: FastifyInstance, services: Services): 
       noteCallTiming(request, result.timing);
       return completionBody(result);
     }
-    return streamCompletion(services, generateRequest, context, body.stream_options?.include_usage === true, request, reply);
+    return streamCompletion(
+      services,
+      generateRequest,
+      context,
+      body.stream_options?.include_usage === true,
+      request,
+      reply,
+    );
   });
 }
 
-async function streamCompletion(services: Services, generateRequest: GenerateRequest, context: CallContext, includeUsage: boolean, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function streamCompletion(
+  services: Services,
+  generateRequest: GenerateRequest,
+  context: CallContext,
+  includeUsage: boolean,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   // Admission errors (budget, unknown provider, refused parameters, fatal provider errors) still answer as plain JSON errors.
   const stream = await services.gateway.stream(generateRequest, context);
   noteCallTiming(request, stream.timing);
   const writer = new ChunkWriter(stream.model, includeUsage);
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...timingHeaders(request, reply) });
+  raw.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    ...timingHeaders(request, reply),
+  });
   const send = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
   try {
     for await (const part of stream.parts) for (const chunk of writer.chunksFor(part)) send(chunk);
@@ -46,7 +66,10 @@ async function streamCompletion(services: Services, generateRequest: GenerateReq
       request.log.warn({ err: error }, 'chat completion stream failed');
       // An error event (OpenAI's shape: clients raise it as an API error) that says what happened.
       const code = error instanceof AgentdError ? error.code : 'AGENTD_ERR_PROVIDER';
-      const cause = error instanceof ProviderError ? `provider "${error.provider}" failed after the stream started: ` : 'the stream failed after it started: ';
+      const cause =
+        error instanceof ProviderError
+          ? `provider "${error.provider}" failed after the stream started: `
+          : 'the stream failed after it started: ';
       send(errorBody(code, `${cause}${errorMessage(error)}`, { status: 502 }));
     }
   } finally {

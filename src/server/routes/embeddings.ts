@@ -25,13 +25,24 @@ export const embeddingsBodySchema = z
 export function embeddingRoutes(app: FastifyInstance, services: Services): void {
   app.post('/v1/embeddings', async (request, reply) => {
     const body = parseInput(embeddingsBodySchema, request.body);
-    if (body.user !== undefined) throw new BadRequestError('parameter "user" is not supported for embeddings by agentd', { param: 'user' });
+    if (body.user !== undefined)
+      throw new BadRequestError('parameter "user" is not supported for embeddings by agentd', { param: 'user' });
     const input = typeof body.input === 'string' ? [body.input] : body.input;
-    const result = await services.gateway.embed({ model: body.model, input, dimensions: body.dimensions }, { flow: 'api', signal: clientGone(request, reply) });
+    const result = await services.gateway.embed(
+      { model: body.model, input, dimensions: body.dimensions },
+      { flow: 'api', signal: clientGone(request, reply) },
+    );
     noteCallTiming(request, result.timing);
     return {
       object: 'list',
-      data: result.embeddings.map((embedding, index) => ({ object: 'embedding', index, embedding: body.encoding_format === 'base64' ? Buffer.from(new Float32Array(embedding).buffer).toString('base64') : embedding })),
+      data: result.embeddings.map((embedding, index) => ({
+        object: 'embedding',
+        index,
+        embedding:
+          body.encoding_format === 'base64'
+            ? Buffer.from(new Float32Array(embedding).buffer).toString('base64')
+            : embedding,
+      })),
       model: result.model,
       usage: { prompt_tokens: result.usage.promptTokens, total_tokens: result.usage.promptTokens },
       agentd: { costUsd: result.costUsd },

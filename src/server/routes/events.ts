@@ -33,7 +33,10 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
       if (!send(socket, event)) return;
       if (closeIfTerminal && TERMINAL_EVENT_TYPES.has(event.type)) socket.close(1000, 'run finished');
     };
-    const unsubscribe = services.events.subscribe((event) => (pending ? pending.push(event) : deliver(event, true)), id);
+    const unsubscribe = services.events.subscribe(
+      (event) => (pending ? pending.push(event) : deliver(event, true)),
+      id,
+    );
     socket.on('close', unsubscribe);
     // A terminal event in the replay ends the stream only if nothing follows it: a resumed run's old
     // `run-cancelled` is history, and its new execution is still to come.
@@ -44,7 +47,13 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
     known.forEach((event, index) => deliver(event, index === known.length - 1));
     // Following from at or past the end of a finished run: nothing to send, and nothing will come.
     const final = known.at(-1);
-    if (final && TERMINAL_EVENT_TYPES.has(final.type) && final.seq <= query.data.since && socket.readyState === socket.OPEN) socket.close(1000, 'run finished');
+    if (
+      final &&
+      TERMINAL_EVENT_TYPES.has(final.type) &&
+      final.seq <= query.data.since &&
+      socket.readyState === socket.OPEN
+    )
+      socket.close(1000, 'run finished');
   });
 
   app.get('/v1/events', { websocket: true }, (socket) => {

@@ -5,7 +5,12 @@ import { usageSchema } from '../../runs/run-record.js';
 import { parseInput } from '../validate.js';
 
 export const usageHistoryQuery = z.object({
-  bucketSeconds: z.coerce.number().int().min(60, 'expected at least 60 seconds').max(2_592_000, 'expected at most 30 days').default(3600),
+  bucketSeconds: z.coerce
+    .number()
+    .int()
+    .min(60, 'expected at least 60 seconds')
+    .max(2_592_000, 'expected at most 30 days')
+    .default(3600),
   since: z.iso.datetime({ offset: true, message: 'expected an ISO date-time' }).optional(),
 });
 
@@ -34,7 +39,9 @@ export const limitHistoryResponse = z.object({
     z.object({
       name: z.string(),
       type: z.string(),
-      limits: z.object({ rpm: z.number().nullable(), tpm: z.number().nullable(), concurrency: z.number().nullable() }).nullable(),
+      limits: z
+        .object({ rpm: z.number().nullable(), tpm: z.number().nullable(), concurrency: z.number().nullable() })
+        .nullable(),
       concurrencyCap: z.number().nullable(),
       pace: z.number().nullable(),
       learned: z.object({ rpm: z.boolean(), tpm: z.boolean() }).nullable(),
@@ -61,9 +68,23 @@ export const limitHistoryResponse = z.object({
 export function historyRoutes(app: FastifyInstance, services: Services): void {
   app.get('/v1/usage/history', async (request) => {
     const query = parseInput(usageHistoryQuery, request.query, 'query');
-    const series = services.history.usage.series({ bucketSeconds: query.bucketSeconds, ...(query.since ? { since: new Date(query.since) } : {}) });
-    return usageHistoryResponse.parse({ ...series, budget: { totalUsd: services.config.budget.totalUsd ?? null, perRunUsd: services.config.budget.perRunUsd ?? null } });
+    const series = services.history.usage.series({
+      bucketSeconds: query.bucketSeconds,
+      ...(query.since ? { since: new Date(query.since) } : {}),
+    });
+    return usageHistoryResponse.parse({
+      ...series,
+      budget: {
+        totalUsd: services.config.budget.totalUsd ?? null,
+        perRunUsd: services.config.budget.perRunUsd ?? null,
+      },
+    });
   });
 
-  app.get('/v1/limits/history', async () => limitHistoryResponse.parse({ intervalMs: services.history.limits.intervalMs, providers: services.history.limits.snapshot() }));
+  app.get('/v1/limits/history', async () =>
+    limitHistoryResponse.parse({
+      intervalMs: services.history.limits.intervalMs,
+      providers: services.history.limits.snapshot(),
+    }),
+  );
 }

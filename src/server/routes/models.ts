@@ -9,7 +9,12 @@ import { NotFoundError } from '../../errors.js';
  */
 export function modelRoutes(app: FastifyInstance, services: Services): void {
   const created = Math.floor(services.startedAt.getTime() / 1000);
-  const shape = (model: { id: string; provider: string }) => ({ id: model.id, object: 'model', created, owned_by: model.provider });
+  const shape = (model: { id: string; provider: string }) => ({
+    id: model.id,
+    object: 'model',
+    created,
+    owned_by: model.provider,
+  });
 
   app.get('/v1/models', async () => ({ object: 'list', data: (await services.models.list()).map(shape) }));
 

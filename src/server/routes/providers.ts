@@ -10,7 +10,9 @@ export function providerRoutes(app: FastifyInstance, services: Services): void {
       origin: services.config.providers[state.name]?.origin ?? null,
       models: {
         default: services.config.models.default.startsWith(`${state.name}/`) ? services.config.models.default : null,
-        actions: Object.fromEntries(Object.entries(services.config.models.actions).filter(([, model]) => model.startsWith(`${state.name}/`))),
+        actions: Object.fromEntries(
+          Object.entries(services.config.models.actions).filter(([, model]) => model.startsWith(`${state.name}/`)),
+        ),
         limits: state.models,
       },
     })),
@@ -18,6 +20,14 @@ export function providerRoutes(app: FastifyInstance, services: Services): void {
 
   app.get('/v1/usage', async () => {
     const totals = services.gateway.ledger.totals();
-    return { ...totals.total, byProvider: totals.byProvider, byModel: totals.byModel, budget: { totalUsd: services.config.budget.totalUsd ?? null, perRunUsd: services.config.budget.perRunUsd ?? null } };
+    return {
+      ...totals.total,
+      byProvider: totals.byProvider,
+      byModel: totals.byModel,
+      budget: {
+        totalUsd: services.config.budget.totalUsd ?? null,
+        perRunUsd: services.config.budget.perRunUsd ?? null,
+      },
+    };
   });
 }

@@ -19,7 +19,6 @@ export const submitRunSchema = z
 
 const idParams = z.object({ id: z.string().min(1) });
 
-
 /** The runs API of CONTRACT.md: submit, list, read, report, cancel, resume. */
 export function runRoutes(app: FastifyInstance, services: Services): void {
   app.post('/v1/runs', async (request, reply) => {
@@ -28,7 +27,9 @@ export function runRoutes(app: FastifyInstance, services: Services): void {
     return reply.code(202).send({ id: run.id, status: run.status });
   });
 
-  app.get('/v1/runs', async (_request, reply) => reply.type('application/json; charset=utf-8').send(services.runs.listJson()));
+  app.get('/v1/runs', async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(services.runs.listJson()),
+  );
 
   app.get('/v1/runs/:id', async (request) => services.runs.get(parseInput(idParams, request.params, 'path').id));
 
@@ -38,6 +39,10 @@ export function runRoutes(app: FastifyInstance, services: Services): void {
     return reply.type('text/markdown; charset=utf-8').send(run.report);
   });
 
-  app.post('/v1/runs/:id/cancel', async (request) => services.runs.cancel(parseInput(idParams, request.params, 'path').id));
-  app.post('/v1/runs/:id/resume', async (request) => services.runs.resume(parseInput(idParams, request.params, 'path').id));
+  app.post('/v1/runs/:id/cancel', async (request) =>
+    services.runs.cancel(parseInput(idParams, request.params, 'path').id),
+  );
+  app.post('/v1/runs/:id/resume', async (request) =>
+    services.runs.resume(parseInput(idParams, request.params, 'path').id),
+  );
 }

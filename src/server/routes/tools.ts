@@ -5,9 +5,19 @@ import { NotFoundError } from '../../errors.js';
 import { countTokens } from '../../gateway/token-estimate.js';
 import { parseInput } from '../validate.js';
 
-export const searchBody = z.object({ query: z.string().trim().min(1, 'expected a query'), limit: z.number().int().min(1).max(50).default(8), language: z.string().min(2).max(12).optional() });
+export const searchBody = z.object({
+  query: z.string().trim().min(1, 'expected a query'),
+  limit: z.number().int().min(1).max(50).default(8),
+  language: z.string().min(2).max(12).optional(),
+});
 export const browseBody = z.object({ url: z.string().min(1, 'expected a URL') });
-export const wikiBody = z.object({ query: z.string().trim().min(1, 'expected a query'), lang: z.string().regex(/^[a-z-]{2,12}$/, 'expected a language code like "en"').default('en') });
+export const wikiBody = z.object({
+  query: z.string().trim().min(1, 'expected a query'),
+  lang: z
+    .string()
+    .regex(/^[a-z-]{2,12}$/, 'expected a language code like "en"')
+    .default('en'),
+});
 
 /**
  * `POST /v1/tools/search`, `/v1/tools/browse`, `/v1/tools/wiki`: the configured plugins, for scripts.
@@ -23,7 +33,16 @@ export function toolRoutes(app: FastifyInstance, services: Services): void {
   app.post('/v1/tools/browse', async (request) => {
     const body = parseInput(browseBody, request.body);
     const page = await services.plugins.browse.browse(body.url);
-    return { url: page.url, title: page.title, byline: page.byline, lang: page.lang, content: page.content, tokens: page.tokens ?? countTokens(page.content), contentType: page.contentType, publishedTime: page.publishedTime };
+    return {
+      url: page.url,
+      title: page.title,
+      byline: page.byline,
+      lang: page.lang,
+      content: page.content,
+      tokens: page.tokens ?? countTokens(page.content),
+      contentType: page.contentType,
+      publishedTime: page.publishedTime,
+    };
   });
 
   app.post('/v1/tools/wiki', async (request) => {
