@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import createHttpBrowse from '../plugins/browse/http.js';
 import { extractHtml } from '../plugins/browse/extract-content.js';
-import { countTokens } from '../src/gateway/token-estimate.js';
+import { countTokens } from '../src/text/token-count.js';
 import { silentLogger } from '../src/logger.js';
 import { focusedContext } from '../src/text/focused-context.js';
 import { percentile } from './stats.js';

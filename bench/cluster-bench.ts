@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { countTokens } from '../src/gateway/token-estimate.js';
+import { countTokens } from '../src/text/token-count.js';
 import { redisMissingMessage, redisServerPath, startRedis } from '../test/helpers/redis-server.js';
 import { startLimitServer } from './openai-limit-server.js';
 

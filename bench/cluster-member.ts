@@ -4,7 +4,7 @@ import { parseConfig } from '../src/config/load-config.js';
 import { CostLedger } from '../src/gateway/cost-ledger.js';
 import { Gateway } from '../src/gateway/gateway.js';
 import type { LanguageModelProvider } from '../src/gateway/language-model.js';
-import { countTokens } from '../src/gateway/token-estimate.js';
+import { countTokens } from '../src/text/token-count.js';
 import { silentLogger } from '../src/logger.js';
 
 /**

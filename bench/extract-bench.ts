@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { decodeBody } from '../plugins/browse/decode-body.js';
 import { extractHtml } from '../plugins/browse/extract-content.js';
-import { countTokens } from '../src/gateway/token-estimate.js';
+import { countTokens } from '../src/text/token-count.js';
 import { loadCorpus, wordRecall } from '../test/helpers/corpus.js';
 import { percentile } from './stats.js';
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countTokens } from '../src/gateway/token-estimate.js';
+import { countTokens } from '../src/text/token-count.js';
 
 /**
  * A local chat-completions server with OpenAI's rate-limit semantics, for the limiter benchmark:

@@ -6,7 +6,7 @@ import { closeServices, createServices } from '../src/daemon/services.js';
 import { CostLedger, type LedgerEntry } from '../src/gateway/cost-ledger.js';
 import { silentLogger } from '../src/logger.js';
 import { EventBus } from '../src/runs/event-bus.js';
-import { emptyUsage, type Run } from '../src/runs/run-record.js';
+import { emptyUsage, type Run } from '../src/types/run-record.js';
 import { buildServer } from '../src/server/build-server.js';
 import { AppendLog } from '../src/store/append-log.js';
 import { Store } from '../src/store/store.js';

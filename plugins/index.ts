@@ -1,4 +1,4 @@
-import type { BrowsePlugin, PluginFactory, SearchPlugin, WikiPlugin } from '../src/plugins/plugin-types.js';
+import type { PluginFactories } from '../src/plugins/plugin-types.js';
 import createHttpBrowse from './browse/http.js';
 import createBing from './search/bing.js';
 import createBrave from './search/brave.js';
@@ -10,11 +10,7 @@ import createTavily from './search/tavily.js';
 import createMediaWiki from './wiki/mediawiki.js';
 
 /** The built-in plugins by kind and `use` name. */
-export const builtInPlugins: Readonly<{
-  search: Readonly<Record<string, PluginFactory<SearchPlugin>>>;
-  browse: Readonly<Record<string, PluginFactory<BrowsePlugin>>>;
-  wiki: Readonly<Record<string, PluginFactory<WikiPlugin>>>;
-}> = {
+export const builtInPlugins: Readonly<PluginFactories> = {
   search: {
     duckduckgo: createDuckDuckGo,
     searxng: createSearxng,

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { describeRun } from '../src/cli/commands/runs.js';
 import { forTerminal } from '../src/cli/terminal-text.js';
 import { silentLogger } from '../src/logger.js';
+import { builtInPlugins } from '../plugins/index.js';
 import { loadPlugins } from '../src/plugins/load-plugins.js';
-import { emptyUsage, type Run } from '../src/runs/run-record.js';
+import { emptyUsage, type Run } from '../src/types/run-record.js';
 import { scrubSecrets } from '../src/secrets.js';
 import { auth, buildTestApp, testConfig } from './helpers/services.js';
 import { makeTempDir } from './helpers/temp-dir.js';
@@ -21,7 +22,12 @@ describe('secrets of plugins', () => {
     const temp = makeTempDir();
     cleanups.push(temp.cleanup);
     const config = testConfig(temp.dir, { plugins: { search: { use: 'brave', ...options } } });
-    const plugins = await loadPlugins(config, { logger: silentLogger(), cacheDirectory: () => temp.dir, env });
+    const plugins = await loadPlugins(config, {
+      logger: silentLogger(),
+      cacheDirectory: () => temp.dir,
+      builtIns: builtInPlugins,
+      env,
+    });
     cleanups.push(() => plugins.close());
     expect(scrubSecrets(`GET https://api.search.brave.com/?key=${key} failed`)).not.toContain(key);
   });

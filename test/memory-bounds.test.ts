@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CostLedger, type LedgerEntry } from '../src/gateway/cost-ledger.js';
-import { emptyUsage, type Run } from '../src/runs/run-record.js';
+import { emptyUsage, type Run } from '../src/types/run-record.js';
 import { RunStore } from '../src/store/run-store.js';
 import { Store } from '../src/store/store.js';
 import { auth, buildTestApp } from './helpers/services.js';

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { emptyUsage, type Run } from '../src/runs/run-record.js';
+import { emptyUsage, type Run } from '../src/types/run-record.js';
 import { AppendLog } from '../src/store/append-log.js';
 import { Store, STORE_SCHEMA_VERSION } from '../src/store/store.js';
 import { makeTempDir } from './helpers/temp-dir.js';

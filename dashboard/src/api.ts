@@ -1,4 +1,4 @@
-import type { Run, RunSummary } from '../../src/runs/run-record.js';
+import type { Run, RunSummary } from '../../src/types/run-record.js';
 import type { RunEvent } from '../../src/runs/run-event.js';
 
 export type { Run, RunSummary, RunEvent };

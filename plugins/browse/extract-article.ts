@@ -1,7 +1,7 @@
 import { Readability } from '@mozilla/readability';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import { applyRules, BLOCK_RULES, LINK_BLOCK_RULE, linkDensity, textOf } from './block-rules.js';
-import type { Extracted } from './extract-content.js';
+import type { Extracted } from './extracted.js';
 import { jsonLdArticleBody } from './json-ld.js';
 import { toMarkdown } from './markdown.js';
 

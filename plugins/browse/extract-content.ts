@@ -1,18 +1,8 @@
 import { extractText, getDocumentProxy, getMeta } from 'unpdf';
 import { extractArticle } from './extract-article.js';
+import type { Extracted } from './extracted.js';
 import { tidy } from './markdown.js';
 import { plainTextOf, withoutStyles } from './page-fallback.js';
-
-/** What extraction returns for one document. */
-export interface Extracted {
-  title: string;
-  byline: string | null;
-  lang: string | null;
-  publishedTime: string | null;
-  content: string;
-  /** What went wrong on the way and was recovered from (a parser error, a fallback taken); empty normally. */
-  warnings?: string[];
-}
 
 /**
  * The main content of an HTML page as Markdown, with title, byline, language and date: the page cleaned of

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
-import { countTokens } from '../../src/gateway/token-estimate.js';
-import { extractHtml, extractPdf, type Extracted } from './extract-content.js';
+import { countTokens } from '../../src/text/token-count.js';
+import { extractHtml, extractPdf } from './extract-content.js';
+import type { Extracted } from './extracted.js';
 
 /**
  * A worker thread of the extraction pool: parsing a large page takes jsdom up to a second, which must not

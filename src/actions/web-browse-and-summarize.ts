@@ -1,5 +1,5 @@
 import { AbortError, errorMessage } from '../errors.js';
-import { countTokens } from '../gateway/token-estimate.js';
+import { countTokens } from '../text/token-count.js';
 import type { Page } from '../plugins/plugin-types.js';
 import type { Action } from '../team/action.js';
 import type { RoleContext } from '../team/role-context.js';

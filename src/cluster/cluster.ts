@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { LimiterFactory } from '../gateway/limiter.js';
 import type { Logger } from '../logger.js';
-import type { Usage } from '../runs/run-record.js';
+import type { Usage } from '../types/run-record.js';
 import { ClusterRateLimiter } from './cluster-rate-limiter.js';
 import { DEFAULT_LEASE_TTL_MS, LeaseKeeper } from './lease-keeper.js';
 import { Members, type Member } from './members.js';

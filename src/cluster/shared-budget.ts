@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BudgetError } from '../errors.js';
 import type { Budget, BudgetHold } from '../gateway/budget-guard.js';
 import type { Logger } from '../logger.js';
-import type { Usage } from '../runs/run-record.js';
+import type { Usage } from '../types/run-record.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { RedisConnection } from './redis-connection.js';
 

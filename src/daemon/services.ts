@@ -1,3 +1,4 @@
+import { builtInPlugins } from '../../plugins/index.js';
 import { createProviders } from '../../providers/index.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { Config } from '../config/load-config.js';
@@ -15,31 +16,16 @@ import { RunManager } from '../runs/run-manager.js';
 import { FileCache } from '../store/file-cache.js';
 import { Store } from '../store/store.js';
 import type { GenerateResult } from '../gateway/gateway.js';
+import type { ApiServices } from '../server/api-services.js';
 
 /**
- * Everything the daemon runs with, built once from the config: the API's routes receive this and nothing else.
- * Built by `createServices` for the daemon and for tests alike, so that tests exercise the real wiring.
+ * Everything the daemon runs with, built once from the config: what the API uses (`ApiServices`, each route
+ * a `Pick` of it) and what only the daemon itself needs. Built by `createServices` for the daemon and for
+ * tests alike, so that tests exercise the real wiring.
  */
-export interface Services {
-  config: Config;
-  logger: Logger;
-  token: string;
-  store: Store;
-  gateway: Gateway;
-  /** The models `GET /v1/models` lists. */
-  models: ModelCatalog;
+export interface Services extends ApiServices {
   /** The configured providers, as the gateway calls them (the daemon's checks list their models). */
   providers: ReadonlyMap<string, LanguageModelProvider>;
-  plugins: Plugins;
-  events: EventBus;
-  runs: RunManager;
-  /** Spend over time and the limiters over the last minutes, for the dashboard. */
-  history: { usage: UsageHistory; limits: LimitHistory };
-  startedAt: Date;
-  /** This daemon's membership of a cluster, when `cluster` is configured. */
-  cluster?: Cluster;
-  /** The URL the daemon listens on, once it does. */
-  url?: string;
 }
 
 export interface ServiceOptions {
@@ -78,6 +64,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     plugins = await loadPlugins(config, {
       logger: options.logger,
       cacheDirectory: (name) => store.cacheDirectory(name),
+      builtIns: builtInPlugins,
       ...(options.env ? { env: options.env } : {}),
     });
   } catch (error) {

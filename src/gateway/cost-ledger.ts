@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Usage } from '../runs/run-record.js';
+import type { Usage } from '../types/run-record.js';
 import type { AppendLog } from '../store/append-log.js';
 
 /** One LLM call as persisted in `ledger.jsonl`. */

@@ -1,26 +1,12 @@
-import { createRequire } from 'node:module';
+import { countTokens } from '../text/token-count.js';
 import type { ChatMessage, ChatRequest } from './language-model.js';
 
 /** What one image costs at most in OpenAI's accounting for a 1024 px tile set, rounded up; others count fewer. */
 const IMAGE_TOKENS = 1_600;
 
-type Encode = (text: string, options: { disallowedSpecial: Set<string>; allowedSpecial: Set<string> }) => number[];
-let encode: Encode | undefined;
-
-/**
- * The o200k_base tables weigh about 60 MB once loaded, so they are loaded on the first count, not at start:
- * a daemon that only proxies Ollama or Anthropic never needs them. `require` keeps the count synchronous.
- */
-function encoder(): Encode {
-  encode ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { encode: Encode }).encode;
-  return encode;
-}
-
 /** Tokens OpenAI adds around each message and to prime the reply (its cookbook's count for chat models). */
 const PER_MESSAGE_OVERHEAD = 4;
 const REPLY_PRIMING = 3;
-/** Text such as "<|endoftext|>" in a web page is plain text to us, never a control token. */
-const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>(), allowedSpecial: new Set<string>() };
 
 /**
  * Estimates prompt tokens before a call. With an OpenAI tokenizer (o200k_base, as gpt-4o and later use) the
@@ -43,9 +29,4 @@ export function estimateToolTokens(request: Pick<ChatRequest, 'tools' | 'respons
   const schema = typeof request.responseFormat === 'object' ? JSON.stringify(request.responseFormat.schema) : '';
   const tools = request.tools ? JSON.stringify(request.tools) : '';
   return Math.ceil((schema.length + tools.length) / 3);
-}
-
-/** Exact o200k_base token count of a text, special-token text included as plain text. */
-export function countTokens(text: string): number {
-  return encoder()(text, AS_PLAIN_TEXT).length;
 }

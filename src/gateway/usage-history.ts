@@ -1,4 +1,4 @@
-import type { Usage } from '../runs/run-record.js';
+import type { Usage } from '../types/run-record.js';
 import { ledgerEntrySchema, type LedgerEntry } from './cost-ledger.js';
 
 const MINUTE_MS = 60_000;

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { builtInPlugins } from '../../plugins/index.js';
 import type { Config } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -9,6 +8,7 @@ import { cachedBrowse, cachedSearch, cachedWiki } from './plugin-cache.js';
 import type {
   BrowsePlugin,
   PluginContext,
+  PluginFactories,
   PluginFactory,
   PluginKind,
   SearchPlugin,
@@ -29,12 +29,18 @@ const SECRET_OPTION = /key|token|secret|password|credential/i;
 const REQUIRED_METHOD: Record<PluginKind, string> = { search: 'search', browse: 'browse', wiki: 'lookup' };
 
 /**
- * Loads the configured plugins. `use` names a built-in, or a module path (relative to the config file) or
- * package name whose default export is a PluginFactory. Bad options fail here, with their key path.
+ * Loads the configured plugins. `use` names one of `options.builtIns` (the daemon passes `plugins/index.ts`'s),
+ * or a module path (relative to the config file) or package name whose default export is a PluginFactory.
+ * Bad options fail here, with their key path.
  */
 export async function loadPlugins(
   config: Config,
-  options: { logger: Logger; cacheDirectory: (name: string) => string; env?: NodeJS.ProcessEnv },
+  options: {
+    logger: Logger;
+    cacheDirectory: (name: string) => string;
+    builtIns: Readonly<PluginFactories>;
+    env?: NodeJS.ProcessEnv;
+  },
 ): Promise<Plugins> {
   const env = options.env ?? process.env;
   const load = async <T>(kind: PluginKind): Promise<T> => {
@@ -42,11 +48,11 @@ export async function loadPlugins(
     // Third-party plugins too: any option named like a credential is kept out of logs and errors.
     for (const [name, value] of Object.entries(pluginOptions))
       if (typeof value === 'string' && SECRET_OPTION.test(name)) registerSecrets(value);
-    const builtIns = builtInPlugins[kind] as Record<string, PluginFactory<T>>;
+    const builtIns = options.builtIns[kind] as Readonly<Record<string, PluginFactory<T>>>;
     // Own properties only: `use: "constructor"` must not pick Object's constructor as a plugin factory.
     const factory = Object.hasOwn(builtIns, pluginOptions.use)
       ? (builtIns[pluginOptions.use] as PluginFactory<T>)
-      : await importFactory<T>(kind, pluginOptions.use, config.source);
+      : await importFactory<T>(kind, pluginOptions.use, config.source, Object.keys(builtIns));
     const context: PluginContext = {
       logger: options.logger.child({ plugin: `${kind}:${pluginOptions.use}` }),
       cacheDirectory: options.cacheDirectory(`plugin-${kind}`),
@@ -78,7 +84,12 @@ export async function loadPlugins(
   };
 }
 
-async function importFactory<T>(kind: PluginKind, use: string, configSource: string): Promise<PluginFactory<T>> {
+async function importFactory<T>(
+  kind: PluginKind,
+  use: string,
+  configSource: string,
+  builtInNames: readonly string[],
+): Promise<PluginFactory<T>> {
   const isPath = use.startsWith('.') || path.isAbsolute(use);
   const base = configSource !== 'defaults' && configSource !== 'inline' ? path.dirname(configSource) : process.cwd();
   const specifier = isPath ? pathToFileURL(path.resolve(base, use)).href : use;
@@ -86,7 +97,7 @@ async function importFactory<T>(kind: PluginKind, use: string, configSource: str
   try {
     module = (await import(specifier)) as { default?: unknown };
   } catch (error) {
-    const builtIns = Object.keys(builtInPlugins[kind]).join(', ');
+    const builtIns = builtInNames.join(', ');
     throw new ConfigError(
       [
         {

@@ -89,3 +89,13 @@ export interface PluginContext {
 export type PluginFactory<T> = (options: Record<string, unknown>, context: PluginContext) => T | Promise<T>;
 
 export type PluginKind = 'search' | 'browse' | 'wiki';
+
+/**
+ * Plugin factories by kind and `use` name. The built-in ones (`plugins/index.ts`) are handed to the loader by
+ * the composition root, so that the loader, an interface-side module, never imports implementations.
+ */
+export interface PluginFactories {
+  search: Readonly<Record<string, PluginFactory<SearchPlugin>>>;
+  browse: Readonly<Record<string, PluginFactory<BrowsePlugin>>>;
+  wiki: Readonly<Record<string, PluginFactory<WikiPlugin>>>;
+}

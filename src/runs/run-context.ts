@@ -4,7 +4,7 @@ import type { Plugins } from '../plugins/load-plugins.js';
 import type { FileCache } from '../store/file-cache.js';
 import type { RoleContext } from '../team/role-context.js';
 import type { RunExecution } from './event-bus.js';
-import type { Run } from './run-record.js';
+import type { Run } from '../types/run-record.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { RunSteps } from './run-steps.js';
 import type { RunHealth } from './run-health.js';

@@ -21,7 +21,7 @@ import { createMessage, USER_REQUIREMENT } from '../team/message.js';
 import { Team } from '../team/team.js';
 import type { EventBus, RunExecution } from './event-bus.js';
 import { createRunContext } from './run-context.js';
-import { emptyUsage, type Run, type RunSummary } from './run-record.js';
+import { emptyUsage, type Run, type RunSummary } from '../types/run-record.js';
 import { RunRecorder } from './run-recorder.js';
 import { RunHealth } from './run-health.js';
 import { inRunScope } from './run-scope.js';

@@ -1,5 +1,5 @@
 import type { AppendLog } from '../store/append-log.js';
-import type { StepEntry } from '../store/run-store.js';
+import type { StepEntry } from '../types/run-step.js';
 
 /**
  * A run's finished steps by key: a step's result is appended to `steps.jsonl` (synchronously) before it is

@@ -1,5 +1,5 @@
 import { ConflictError } from '../errors.js';
-import type { Run, RunStatus } from './run-record.js';
+import type { Run, RunStatus } from '../types/run-record.js';
 
 /**
  * The one table of a run's status changes. `running → queued` is a run resumed at start, waiting for a slot;

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import { ErrorCode } from '../errors.js';
-import type { Services } from '../daemon/services.js';
+import type { ApiServices } from './api-services.js';
 import { errorBody, handleClientError, handleError } from './error-handler.js';
 import { dashboardAccess } from './dashboard/access.js';
 import { loadDashboardAssets } from './dashboard/assets.js';
@@ -27,7 +27,7 @@ import { registerCors } from './cors.js';
  * The daemon's HTTP and WebSocket API, built without listening (fastify's testing guide): tests call
  * `app.inject()`, and only the CLI's `start` calls `listen`.
  */
-export async function buildServer(services: Services): Promise<FastifyInstance> {
+export async function buildServer(services: ApiServices): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one routes expect.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runEventSchema } from '../runs/run-event.js';
-import { runSchema, runSummarySchema } from '../runs/run-record.js';
+import { runSchema, runSummarySchema } from '../types/run-record.js';
 import { VERSION } from '../version.js';
 import { chatBodySchema } from './openai/chat-request.js';
 import { embeddingsBodySchema } from './routes/embeddings.js';

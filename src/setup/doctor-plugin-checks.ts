@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { builtInPlugins } from '../../plugins/index.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/load-config.js';
@@ -31,6 +32,7 @@ export async function checkPlugins(config: Config, options: PluginCheckOptions =
       plugins = await loadPlugins(config, {
         logger: silentLogger(),
         cacheDirectory: (name) => path.join(cache, name),
+        builtIns: builtInPlugins,
         ...(options.env ? { env: options.env } : {}),
       });
     } catch (error) {

@@ -2,17 +2,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { NotFoundError, storeWriteError } from '../errors.js';
-import { runSchema, summarize, type Run, type RunSummary } from '../runs/run-record.js';
+import { runSchema, summarize, type Run, type RunSummary } from '../types/run-record.js';
+import type { StepEntry } from '../types/run-step.js';
 import { AppendLog } from './append-log.js';
 import { JsonDocument } from './json-document.js';
 import { ensureWritableDirectory } from './writable-directory.js';
-
-/** A persisted step: the output of one finished unit of work, keyed deterministically within its run. */
-export interface StepEntry {
-  key: string;
-  value: unknown;
-  at: string;
-}
 
 const indexSchema = z.object({ runs: z.array(z.any()) });
 type RunIndex = { runs: RunSummary[] };

@@ -1,6 +1,6 @@
 import type { GenerateRequest, GenerateResult } from '../gateway/gateway.js';
 import type { BrowsePlugin, SearchPlugin, WikiPlugin } from '../plugins/plugin-types.js';
-import type { RunError } from '../runs/run-record.js';
+import type { RunError } from '../types/run-record.js';
 
 /** An event a role reports, persisted on the run and streamed to clients. */
 export type EmitEvent = (type: string, data: Record<string, unknown>) => void;

@@ -1,4 +1,4 @@
-import { countTokens } from '../gateway/token-estimate.js';
+import { countTokens } from './token-count.js';
 
 /**
  * Query-focused context: the passages of a page most relevant to a query, up to a token budget, in page

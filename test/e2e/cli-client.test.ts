@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Run } from '../../src/runs/run-record.js';
+import type { Run } from '../../src/types/run-record.js';
 import { BIN, cleanEnv, runCli } from '../helpers/cli.js';
 import { startTestDaemon, waitForStatus, type TestDaemon } from '../helpers/daemon.js';
 import { startFixtureWeb, type FixtureWeb } from '../helpers/fixture-web.js';

@@ -5,7 +5,7 @@ import type { GenerateRequest } from '../../src/gateway/gateway.js';
 import { isProcessAlive } from '../../src/daemon/state-files.js';
 import { llmKey } from '../../src/runs/run-context.js';
 import type { RunEvent } from '../../src/runs/run-event.js';
-import type { Run } from '../../src/runs/run-record.js';
+import type { Run } from '../../src/types/run-record.js';
 import { startTestDaemon, waitForStatus } from '../helpers/daemon.js';
 import { startFixtureWeb } from '../helpers/fixture-web.js';
 import { startScriptedLlm, type ScriptedLlm } from '../helpers/scripted-llm.js';

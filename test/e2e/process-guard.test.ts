@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Run } from '../../src/runs/run-record.js';
+import type { Run } from '../../src/types/run-record.js';
 import { startTestDaemon, waitForStatus } from '../helpers/daemon.js';
 import { startScriptedLlm } from '../helpers/scripted-llm.js';
 

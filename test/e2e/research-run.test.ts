@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Run } from '../../src/runs/run-record.js';
+import type { Run } from '../../src/types/run-record.js';
 import { startTestDaemon, waitForStatus, type TestDaemon } from '../helpers/daemon.js';
 import { startFixtureWeb } from '../helpers/fixture-web.js';
 import { startScriptedLlm } from '../helpers/scripted-llm.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { costOf, PriceList } from '../../src/gateway/pricing.js';
-import { countTokens, estimatePromptTokens } from '../../src/gateway/token-estimate.js';
+import { estimatePromptTokens } from '../../src/gateway/token-estimate.js';
+import { countTokens } from '../../src/text/token-count.js';
 
 const openai = { name: 'openai', type: 'openai', builtInPricing: true };
 

@@ -2,7 +2,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { closeServices, createServices, type Services } from '../../src/daemon/services.js';
 import { silentLogger } from '../../src/logger.js';
 import { createRunContext } from '../../src/runs/run-context.js';
-import { emptyUsage, type Run } from '../../src/runs/run-record.js';
+import { emptyUsage, type Run } from '../../src/types/run-record.js';
 import { RunRecorder } from '../../src/runs/run-recorder.js';
 import { RunSteps } from '../../src/runs/run-steps.js';
 import type { RoleContext } from '../../src/team/role-context.js';

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
+import { builtInPlugins } from '../../plugins/index.js';
 import { loadPlugins } from '../../src/plugins/load-plugins.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -19,7 +20,11 @@ function setup(plugins: Record<string, unknown>) {
   return {
     temp,
     config,
-    options: { logger: silentLogger(), cacheDirectory: (name: string) => path.join(temp.dir, name) },
+    options: {
+      logger: silentLogger(),
+      cacheDirectory: (name: string) => path.join(temp.dir, name),
+      builtIns: builtInPlugins,
+    },
   };
 }
 

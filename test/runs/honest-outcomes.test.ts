@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Run } from '../../src/runs/run-record.js';
+import type { Run } from '../../src/types/run-record.js';
 import { freePort } from '../helpers/free-port.js';
 import { auth, buildTestApp, waitForRun } from '../helpers/services.js';
 import { startScriptedLlm } from '../helpers/scripted-llm.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { closeServices, createServices } from '../../src/daemon/services.js';
 import { silentLogger } from '../../src/logger.js';
-import { emptyUsage, type Run } from '../../src/runs/run-record.js';
+import { emptyUsage, type Run } from '../../src/types/run-record.js';
 import { Store } from '../../src/store/store.js';
 import { auth, buildTestApp, TEST_TOKEN } from '../helpers/services.js';
 import { makeTempDir } from '../helpers/temp-dir.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../src/runs/run-event.js';
-import type { Run } from '../../src/runs/run-record.js';
+import type { Run } from '../../src/types/run-record.js';
 import { EventBus } from '../../src/runs/event-bus.js';
 import { silentLogger } from '../../src/logger.js';
 import { Store } from '../../src/store/store.js';

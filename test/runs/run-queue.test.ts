@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { closeServices, createServices, type Services } from '../../src/daemon/services.js';
 import { silentLogger } from '../../src/logger.js';
-import { emptyUsage, type Run } from '../../src/runs/run-record.js';
+import { emptyUsage, type Run } from '../../src/types/run-record.js';
 import { Store } from '../../src/store/store.js';
 import { startScriptedLlm } from '../helpers/scripted-llm.js';
 import { TEST_TOKEN } from '../helpers/services.js';

@@ -8,7 +8,7 @@ import { closeServices, createServices } from '../../src/daemon/services.js';
 import { runDaemon } from '../../src/daemon/run-daemon.js';
 import { ErrorCode, StoreFullError } from '../../src/errors.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
-import { emptyUsage, type Run } from '../../src/runs/run-record.js';
+import { emptyUsage, type Run } from '../../src/types/run-record.js';
 import { AppendLog } from '../../src/store/append-log.js';
 import { Store } from '../../src/store/store.js';
 import { TEST_TOKEN } from '../helpers/services.js';

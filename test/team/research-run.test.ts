@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Run } from '../../src/runs/run-record.js';
+import type { Run } from '../../src/types/run-record.js';
 import type { Services } from '../../src/daemon/services.js';
 import { startFixtureWeb, type FixtureWeb } from '../helpers/fixture-web.js';
 import { auth, buildTestApp, waitForRun } from '../helpers/services.js';

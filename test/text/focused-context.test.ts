@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countTokens } from '../../src/gateway/token-estimate.js';
+import { countTokens } from '../../src/text/token-count.js';
 import { focusedContext, GAP, splitPassages, terms } from '../../src/text/focused-context.js';
 
 const filler = (topic: string, count: number) =>

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/load-config.js';
-import type { Run } from '../../runs/run-record.js';
+import type { Run } from '../../types/run-record.js';
 import { DaemonClient } from '../daemon-client.js';
 import { followRun } from '../follow-run.js';
 import { ExitCode, type Output } from '../output.js';

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Config } from '../../config/load-config.js';
-import type { Run, RunSummary } from '../../runs/run-record.js';
+import type { Run, RunSummary } from '../../types/run-record.js';
 import { DaemonClient } from '../daemon-client.js';
 import { ExitCode, type Output } from '../output.js';
 import { forTerminal } from '../terminal-text.js';

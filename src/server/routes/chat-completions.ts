@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../daemon/services.js';
+import type { ApiServices } from '../api-services.js';
 import { AgentdError, errorMessage, ProviderError } from '../../errors.js';
 import type { CallContext, GenerateRequest } from '../../gateway/gateway.js';
 import { noteCallTiming, timingHeaders } from '../call-timing.js';
@@ -13,7 +13,7 @@ import { clientGone } from './client-gone.js';
  * `POST /v1/chat/completions`: OpenAI-compatible, JSON or `stream: true` SSE, `model` as `provider/model`.
  * It goes through the same gateway as runs, so a local script shares the limiter, budget and ledger.
  */
-export function chatCompletionRoutes(app: FastifyInstance, services: Services): void {
+export function chatCompletionRoutes(app: FastifyInstance, services: Pick<ApiServices, 'gateway'>): void {
   app.post('/v1/chat/completions', async (request, reply) => {
     const body = parseInput(chatBodySchema, request.body);
     const generateRequest = toGenerateRequest(body);
@@ -35,7 +35,7 @@ export function chatCompletionRoutes(app: FastifyInstance, services: Services): 
 }
 
 async function streamCompletion(
-  services: Services,
+  services: Pick<ApiServices, 'gateway'>,
   generateRequest: GenerateRequest,
   context: CallContext,
   includeUsage: boolean,

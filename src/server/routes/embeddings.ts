@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../../daemon/services.js';
+import type { ApiServices } from '../api-services.js';
 import { BadRequestError } from '../../errors.js';
 import { noteCallTiming } from '../call-timing.js';
 import { parseInput } from '../validate.js';
@@ -22,7 +22,7 @@ export const embeddingsBodySchema = z
  * limiter (input tokens) and ledger as chat calls. `encoding_format: "base64"` is honoured (little-endian
  * float32, as OpenAI sends it); `user` is passed to nobody, so it is refused.
  */
-export function embeddingRoutes(app: FastifyInstance, services: Services): void {
+export function embeddingRoutes(app: FastifyInstance, services: Pick<ApiServices, 'gateway'>): void {
   app.post('/v1/embeddings', async (request, reply) => {
     const body = parseInput(embeddingsBodySchema, request.body);
     if (body.user !== undefined)

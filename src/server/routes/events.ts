@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import type { Services } from '../../daemon/services.js';
+import type { ApiServices } from '../api-services.js';
 import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../runs/run-event.js';
 
 /** A client that has this much unsent data is too slow: it is closed and may reconnect with `?since=`. */
@@ -17,7 +17,7 @@ const runQuery = z.object({ since: z.coerce.number().int().nonnegative().default
  * then live, with nothing lost or repeated in between; the stream closes (1000) after the run ends.
  * `GET /v1/events`: every run's events, live. Sending never waits on a client.
  */
-export function eventRoutes(app: FastifyInstance, services: Services): void {
+export function eventRoutes(app: FastifyInstance, services: Pick<ApiServices, 'store' | 'events'>): void {
   app.get('/v1/runs/:id/events', { websocket: true }, (socket, request) => {
     const id = (request.params as { id: string }).id;
     const query = runQuery.safeParse(request.query);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../../daemon/services.js';
-import { usageSchema } from '../../runs/run-record.js';
+import type { ApiServices } from '../api-services.js';
+import { usageSchema } from '../../types/run-record.js';
 import { parseInput } from '../validate.js';
 
 export const usageHistoryQuery = z.object({
@@ -65,7 +65,7 @@ export const limitHistoryResponse = z.object({
  * `GET /v1/limits/history`: each provider's limiter sampled over the last minutes (requests and tokens per
  * minute against the limits, in flight, queue, waits, 429s). The dashboard's charts read these.
  */
-export function historyRoutes(app: FastifyInstance, services: Services): void {
+export function historyRoutes(app: FastifyInstance, services: Pick<ApiServices, 'history' | 'config'>): void {
   app.get('/v1/usage/history', async (request) => {
     const query = parseInput(usageHistoryQuery, request.query, 'query');
     const series = services.history.usage.series({

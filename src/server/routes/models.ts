@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../daemon/services.js';
+import type { ApiServices } from '../api-services.js';
 import { NotFoundError } from '../../errors.js';
 
 /**
@@ -7,7 +7,7 @@ import { NotFoundError } from '../../errors.js';
  * models (Open WebUI, LibreChat, Continue, `client.models.list()`) find the daemon's. The id may come
  * URL-encoded (`openai%2Fgpt-4o`, as the SDKs send it) or with its slash as it is.
  */
-export function modelRoutes(app: FastifyInstance, services: Services): void {
+export function modelRoutes(app: FastifyInstance, services: Pick<ApiServices, 'startedAt' | 'models'>): void {
   const created = Math.floor(services.startedAt.getTime() / 1000);
   const shape = (model: { id: string; provider: string }) => ({
     id: model.id,

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../daemon/services.js';
+import type { ApiServices } from '../api-services.js';
 
 /** `GET /v1/providers` and `GET /v1/usage`: limiter state per provider, and spend from the ledger. */
-export function providerRoutes(app: FastifyInstance, services: Services): void {
+export function providerRoutes(app: FastifyInstance, services: Pick<ApiServices, 'config' | 'gateway'>): void {
   app.get('/v1/providers', async () => ({
     providers: services.gateway.providersState().map((state) => ({
       ...state,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../../daemon/services.js';
+import type { ApiServices } from '../api-services.js';
 import { ConflictError } from '../../errors.js';
 import { parseInput } from '../validate.js';
 
@@ -20,7 +20,7 @@ export const submitRunSchema = z
 const idParams = z.object({ id: z.string().min(1) });
 
 /** The runs API of CONTRACT.md: submit, list, read, report, cancel, resume. */
-export function runRoutes(app: FastifyInstance, services: Services): void {
+export function runRoutes(app: FastifyInstance, services: Pick<ApiServices, 'runs'>): void {
   app.post('/v1/runs', async (request, reply) => {
     const body = parseInput(submitRunSchema, request.body);
     const run = await services.runs.submit(body);

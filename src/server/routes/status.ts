@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../daemon/services.js';
+import type { ApiServices } from '../api-services.js';
 import { VERSION } from '../../version.js';
 
 /** `GET /v1/status`: what `agentd status` shows. Not in CONTRACT.md's table; documented in README.md. */
-export function statusRoutes(app: FastifyInstance, services: Services): void {
+export function statusRoutes(
+  app: FastifyInstance,
+  services: Pick<ApiServices, 'url' | 'startedAt' | 'config' | 'gateway' | 'runs' | 'cluster'>,
+): void {
   app.get('/v1/status', async () => {
     const totals = services.gateway.ledger.totals().total;
     return {

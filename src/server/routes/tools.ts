@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../../daemon/services.js';
+import type { ApiServices } from '../api-services.js';
 import { NotFoundError } from '../../errors.js';
-import { countTokens } from '../../gateway/token-estimate.js';
+import { countTokens } from '../../text/token-count.js';
 import { parseInput } from '../validate.js';
 
 export const searchBody = z.object({
@@ -23,7 +23,7 @@ export const wikiBody = z.object({
  * `POST /v1/tools/search`, `/v1/tools/browse`, `/v1/tools/wiki`: the configured plugins, for scripts.
  * 400 malformed input, 403 a refused address, 404 nothing found, 502 the upstream failed (with its cause).
  */
-export function toolRoutes(app: FastifyInstance, services: Services): void {
+export function toolRoutes(app: FastifyInstance, services: Pick<ApiServices, 'plugins'>): void {
   app.post('/v1/tools/search', async (request) => {
     const body = parseInput(searchBody, request.body);
     const results = await services.plugins.search.search(body.query, { limit: body.limit, language: body.language });

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load-config.js';
+import { runDaemon } from '../../src/daemon/run-daemon.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { sendJson, startWireServer } from '../helpers/wire-server.js';
+
+const TOKEN = 'shutdown-order-token-0123456789';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('stopping the daemon', () => {
+  it('answers a request in flight when told to stop, and closes the store only after it', async () => {
+    let arrived!: () => void;
+    const upstreamArrived = new Promise<void>((resolve) => (arrived = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const upstream = await startWireServer(async (request, response) => {
+      if (!request.url.endsWith('/chat/completions')) return sendJson(response, 200, { object: 'list', data: [] });
+      arrived();
+      await released;
+      sendJson(response, 200, {
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'qwen',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'late but whole' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
+      });
+    });
+    cleanups.push(() => upstream.close());
+    const temp = makeTempDir();
+    cleanups.push(temp.cleanup);
+    const config = parseConfig(
+      {
+        dataDir: temp.dir,
+        server: { token: TOKEN, port: 0 },
+        providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, apiKey: 'sk-test' } },
+        models: { default: 'vllm/qwen' },
+      },
+      { env: {} },
+    );
+    const daemon = await runDaemon(config);
+    cleanups.push(() => daemon.close());
+
+    const answer = fetch(`${daemon.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    await upstreamArrived;
+    let stopped = false;
+    const stopping = daemon.close().then(() => {
+      stopped = true;
+    });
+    // The stop waits for the request: nothing has answered it yet.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stopped).toBe(false);
+    release();
+
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(
+      ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message,
+    ).toEqual(expect.objectContaining({ content: 'late but whole' }));
+    await stopping;
+    // The call was recorded in the ledger: the store was still open when the request finished.
+    const ledger = readFileSync(path.join(temp.dir, 'store', 'ledger.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(ledger.map((line) => JSON.parse(line) as { model: string; completionTokens: number })).toEqual([
+      expect.objectContaining({ model: 'qwen', completionTokens: 3 }),
+    ]);
+  });
+});
