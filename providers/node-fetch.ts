@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
 import { decodedBody } from './response-decoding.js';
+import { webBody } from './web-body.js';
 
 /** Statuses whose response has no body: a `Response` refuses one. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -82,7 +82,7 @@ function toResponse(incoming: IncomingMessage): Response {
   if (NULL_BODY_STATUSES.has(status)) incoming.resume();
   const body = NULL_BODY_STATUSES.has(status)
     ? null
-    : (Readable.toWeb(decodedBody(incoming, incoming.headers['content-encoding'])) as ReadableStream<Uint8Array>);
+    : webBody(decodedBody(incoming, incoming.headers['content-encoding']));
   return new Response(body, { status, statusText: incoming.statusMessage ?? '', headers });
 }
 

@@ -19,6 +19,8 @@ describe('nodeFetch', () => {
   let elsewhere: WireServer;
   /** Lets the streamed test's second event out. */
   let releaseSecondEvent: () => void = () => {};
+  /** Resolves when the endless answer's connection closes. */
+  let endlessClosed: Promise<void> = new Promise(() => {});
 
   beforeAll(async () => {
     elsewhere = await startWireServer((_request, response) => sendJson(response, 200, { from: 'elsewhere' }));
@@ -40,6 +42,13 @@ describe('nodeFetch', () => {
         return;
       }
       if (url.pathname === '/headers') return sendJson(response, 200, request.headers);
+      if (url.pathname === '/endless') {
+        endlessClosed = new Promise((resolve) => response.once('close', () => resolve()));
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        const timer = setInterval(() => response.write(`data: ${'x'.repeat(16_384)}\n\n`), 1);
+        response.once('close', () => clearInterval(timer));
+        return;
+      }
       if (url.pathname === '/corrupt') {
         response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
         return void response.end('{"not":"gzip"}');
@@ -109,6 +118,14 @@ describe('nodeFetch', () => {
     let rest = '';
     for (let part = await reader.read(); !part.done; part = await reader.read()) rest += part.value;
     expect(rest).toBe('data: second\n\n');
+  });
+
+  it('closes the connection when the reader cancels the body (an aborted stream)', async () => {
+    const response = await nodeFetch(`${server.url}/endless`);
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await endlessClosed;
   });
 
   it('fails the body of a corrupt gzip answer instead of passing the bytes on', async () => {
