@@ -11,7 +11,6 @@ import type { RoleContext } from './role-context.js';
  */
 export class Team {
   readonly environment: Environment;
-  readonly #roles: readonly Role[];
   readonly #context: RoleContext;
   readonly #inboxes = new Map<Role, Message[]>();
   readonly #busy = new Set<Role>();
@@ -20,7 +19,6 @@ export class Team {
   #failed = false;
 
   constructor(roles: readonly Role[], context: RoleContext) {
-    this.#roles = roles;
     this.#context = context;
     this.environment = new Environment((message) =>
       context.emit('message-published', {

@@ -74,7 +74,10 @@ describe('the end of a run', () => {
   it("the event bus refuses an execution's events once its terminal event is written; the next execution goes on", async () => {
     const temp = makeTempDir();
     const store = await Store.open(temp.dir);
-    cleanups.push(async () => (store.close(), temp.cleanup()));
+    cleanups.push(async () => {
+      store.close();
+      await temp.cleanup();
+    });
     const bus = new EventBus(store.runs, silentLogger());
     const first = bus.execution('run-1');
     first.emit('run-started', {});
