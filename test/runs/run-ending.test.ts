@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../src/runs/run-event.js';
+import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../src/types/run-events.js';
 import type { Run } from '../../src/runs/run-record.js';
 import { EventBus } from '../../src/runs/event-bus.js';
 import { silentLogger } from '../../src/logger.js';
@@ -80,12 +80,13 @@ describe('the end of a run', () => {
     });
     const bus = new EventBus(store.runs, silentLogger());
     const first = bus.execution('run-1');
-    first.emit('run-started', {});
-    first.end('run-failed', { code: 'X' });
-    expect(first.emit('llm-call', { late: true })).toBeUndefined();
+    const started = { resumed: false, stepsStored: 0, team: ['extractor'] };
+    first.emit('run-started', started);
+    first.end('run-failed', { code: 'X', message: 'broke' });
+    expect(first.emit('action-start', { role: 'extractor', action: 'KeywordExtract' })).toBeUndefined();
     expect(first.ended).toBe(true);
     const second = bus.execution('run-1');
-    expect(second.emit('run-started', {})?.seq).toBe(3);
+    expect(second.emit('run-started', started)?.seq).toBe(3);
     expect(bus.replay('run-1').map((event) => event.type)).toEqual(['run-started', 'run-failed', 'run-started']);
   });
 });
