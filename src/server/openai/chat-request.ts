@@ -189,18 +189,14 @@ function responseFormat(format: ChatBody['response_format']): ResponseFormat | u
 
 function neutralTools(tools: ChatBody['tools']): ToolDefinition[] | undefined {
   if (tools === undefined) return undefined;
-  const functions = tools.flatMap((tool) => {
-    const parsed = functionToolSchema.safeParse(tool);
-    return parsed.success ? [parsed.data.function] : [];
-  });
-  // One tool without a neutral form (a custom tool) sends them all as they are.
-  if (functions.length !== tools.length) return undefined;
-  return functions.map(({ name, description, parameters, strict }) => ({
-    name,
-    description,
-    parameters,
-    strict: strict ?? undefined,
-  }));
+  const definitions: ToolDefinition[] = [];
+  for (const tool of tools) {
+    const result = functionToolSchema.safeParse(tool);
+    if (!result.success) return undefined;
+    const { name, description, parameters, strict } = result.data.function;
+    definitions.push({ name, description, parameters, strict: strict ?? undefined });
+  }
+  return definitions;
 }
 
 function neutralToolChoice(choice: ChatBody['tool_choice']): ToolChoice | undefined {
