@@ -24,7 +24,7 @@ export class Team {
       context.emit('message-published', {
         role: message.role,
         cause: message.causeBy,
-        to: message.sendTo,
+        to: [...message.sendTo],
         content: message.content.slice(0, 200),
       }),
     );

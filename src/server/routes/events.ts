@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { ApiServices } from '../api-services.js';
-import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../runs/run-event.js';
+import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../types/run-events.js';
 
 /** A client that has this much unsent data is too slow: it is closed and may reconnect with `?since=`. */
 export const MAX_BUFFERED_BYTES = 1_048_576;
