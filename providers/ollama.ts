@@ -16,6 +16,7 @@ import { checkOllamaRequest, ollamaBody, openAILogprobs, toolCallsOf } from './o
 import {
   abortError,
   headersToRecord,
+  providerError,
   providerHttpError,
   providerNetworkError,
 } from '../src/gateway/provider-errors.js';
@@ -117,7 +118,7 @@ export const createOllamaProvider: ProviderFactory = (options) => {
         } catch (error) {
           throw normalize(options.name, error, timeout.aborted, captured.headers);
         }
-        if (!last?.done) throw new ProviderError(options.name, 'server', 'the stream ended before its final message');
+        if (!last?.done) throw providerError(options.name, 'server', 'the stream ended before its final message');
         const reason = toolCallCount > 0 ? 'tool-calls' : finishReason(last);
         yield { type: 'choice-finish', choice: 0, finishReason: reason };
         yield { type: 'finish', finishReason: reason, usage: usageOf(last), model: last.model };

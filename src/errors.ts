@@ -125,13 +125,22 @@ export type ProviderErrorKind =
   | 'timeout'
   | 'connection';
 
-/** An LLM provider failed a call. `retryable` says whether the gateway may try again. */
+/**
+ * An LLM provider failed a call. Built by `providerError` (src/gateway/provider-errors.ts), which decides
+ * `retryable` and `refusesEveryCall` from the kind, once, where the error is built; everything else reads them.
+ */
 export class ProviderError extends AgentdError {
   override readonly name: string = 'ProviderError';
   readonly kind: ProviderErrorKind;
   /** The provider's HTTP status, when there was a response. */
   readonly status: number | undefined;
+  /** The gateway may try again: the same request can succeed later (429, overload, 5xx, timeout, connection). */
   readonly retryable: boolean;
+  /**
+   * The provider refuses every call this way, not just this request (a bad key, an exhausted quota, an unknown
+   * model): a run cannot go on without it.
+   */
+  readonly refusesEveryCall: boolean;
   /** The provider's own retry hint in milliseconds (retry-after-ms, retry-after, "try again in 1.2s"). */
   readonly retryAfterMs: number | undefined;
   /** The response headers, lower-cased, for rate-limit bookkeeping. */
@@ -143,11 +152,13 @@ export class ProviderError extends AgentdError {
     kind: ProviderErrorKind,
     message: string,
     options: {
+      retryable: boolean;
+      refusesEveryCall: boolean;
       cause?: unknown;
       status?: number;
       retryAfterMs?: number;
       headers?: Record<string, string>;
-    } = {},
+    },
   ) {
     const code =
       kind === 'rate-limited' ? ErrorCode.rateLimit : kind === 'timeout' ? ErrorCode.timeout : ErrorCode.provider;
@@ -160,17 +171,10 @@ export class ProviderError extends AgentdError {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.headers = options.headers ?? {};
-    this.retryable = RETRYABLE_KINDS.has(kind);
+    this.retryable = options.retryable;
+    this.refusesEveryCall = options.refusesEveryCall;
   }
 }
-
-const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set([
-  'rate-limited',
-  'overloaded',
-  'server',
-  'timeout',
-  'connection',
-]);
 
 /** A call that would cross a run's or the daemon's budget was not made (402). */
 export class BudgetError extends AgentdError {

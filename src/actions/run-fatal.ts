@@ -15,7 +15,5 @@ export function isFatalForRun(error: unknown): boolean {
     error instanceof UnreachableError
   )
     return true;
-  return (
-    error instanceof ProviderError && (error.kind === 'auth' || error.kind === 'quota' || error.kind === 'not-found')
-  );
+  return error instanceof ProviderError && error.refusesEveryCall;
 }

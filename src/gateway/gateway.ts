@@ -1,5 +1,6 @@
 import type { Config } from '../config/load-config.js';
 import { BadRequestError, ProviderError } from '../errors.js';
+import { providerError } from './provider-errors.js';
 import type { Logger } from '../logger.js';
 import { abortableDelay } from './abortable-delay.js';
 import { BudgetGuard, type Budget, type BudgetHold } from './budget-guard.js';
@@ -182,7 +183,7 @@ export class Gateway {
           resolveResult({ ...settled, text: '', toolCalls: [], finishReason: part.finishReason, choices: [] });
         }
         if (!finished)
-          throw new ProviderError(resolved.provider.name, 'server', 'the stream ended without a final message');
+          throw providerError(resolved.provider.name, 'server', 'the stream ended without a final message');
       } catch (error) {
         if (!finished) {
           // The provider may have charged for a half-finished answer; keep the reservation as spent.
@@ -385,13 +386,8 @@ export class Gateway {
 
   /** Settles a failed attempt's lease and returns how long to wait before the next one, or throws. */
   #afterFailure(error: unknown, lease: Lease, rateLimited: number, transientAttempts: number): number {
-    if (
-      !(error instanceof ProviderError) ||
-      error.kind === 'too-large' ||
-      error.kind === 'quota' ||
-      error.kind === 'auth'
-    ) {
-      // Not retryable: aborts (providers throw AbortError), bad keys, exhausted quota, oversized requests.
+    if (!(error instanceof ProviderError) || !error.retryable) {
+      // Aborts (providers throw AbortError), and what the normaliser decided fails again the same way.
       lease.failed();
       throw error;
     }

@@ -3,6 +3,36 @@ import { scrubSecrets } from '../secrets.js';
 import { readRetryHint } from './rate-limit-headers.js';
 
 /**
+ * What each kind of failure means for the caller, decided here once: whether the same request may succeed
+ * if tried again (the gateway retries it), and whether the provider refuses every call this way (a run ends).
+ */
+const KIND_POLICY: Readonly<Record<ProviderErrorKind, { retryable: boolean; refusesEveryCall: boolean }>> = {
+  // A refused key, an exhausted quota and an unknown model fail every call the same way: retrying only spends.
+  auth: { retryable: false, refusesEveryCall: true },
+  quota: { retryable: false, refusesEveryCall: true },
+  'not-found': { retryable: false, refusesEveryCall: true },
+  // This request fails every time; a smaller or different one may not.
+  'too-large': { retryable: false, refusesEveryCall: false },
+  'bad-request': { retryable: false, refusesEveryCall: false },
+  // Passing conditions: openai-node retries 408/409/429/5xx and connection errors.
+  'rate-limited': { retryable: true, refusesEveryCall: false },
+  overloaded: { retryable: true, refusesEveryCall: false },
+  server: { retryable: true, refusesEveryCall: false },
+  timeout: { retryable: true, refusesEveryCall: false },
+  connection: { retryable: true, refusesEveryCall: false },
+};
+
+/** The normalised error of `kind`, with `retryable` and `refusesEveryCall` as KIND_POLICY decides them. */
+export function providerError(
+  provider: string,
+  kind: ProviderErrorKind,
+  message: string,
+  options: { cause?: unknown; status?: number; retryAfterMs?: number; headers?: Record<string, string> } = {},
+): ProviderError {
+  return new ProviderError(provider, kind, message, { ...options, ...KIND_POLICY[kind] });
+}
+
+/**
  * Classifies a provider's HTTP failure by status (openai-node's `APIError.generate()`, extended with the
  * statuses Anthropic and Ollama use), refined by the vendor's error code and text where the status alone is
  * ambiguous: a 429 can be a rate limit, an exhausted quota or a request larger than the limit.
@@ -49,7 +79,7 @@ export function providerHttpError(
     kind === 'rate-limited' || kind === 'overloaded' || kind === 'server'
       ? readRetryHint(headers, clean, Date.now())
       : undefined;
-  return new ProviderError(provider, kind, `${describeKind(kind)} (HTTP ${status}): ${clean}`, {
+  return providerError(provider, kind, `${describeKind(kind)} (HTTP ${status}): ${clean}`, {
     cause,
     status,
     headers,
@@ -61,14 +91,14 @@ export function providerHttpError(
 export function providerNetworkError(provider: string, error: unknown, timedOut: boolean): ProviderError {
   const message = scrubSecrets(error instanceof Error ? error.message : String(error));
   return timedOut
-    ? new ProviderError(provider, 'timeout', `request timed out: ${message}`, { cause: error })
-    : new ProviderError(provider, 'connection', `cannot connect: ${message}`, { cause: error });
+    ? providerError(provider, 'timeout', `request timed out: ${message}`, { cause: error })
+    : providerError(provider, 'connection', `cannot connect: ${message}`, { cause: error });
 }
 
 /** The error for a missing API key, naming the environment variable the config referred to. */
 export function missingKeyError(provider: string, envName: string | undefined): ProviderError {
   const hint = envName ? `set the environment variable ${envName}` : `set providers.${provider}.apiKey`;
-  return new ProviderError(provider, 'auth', `no API key: ${hint}`);
+  return providerError(provider, 'auth', `no API key: ${hint}`);
 }
 
 export function abortError(cause: unknown): AbortError {

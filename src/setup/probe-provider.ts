@@ -1,5 +1,6 @@
 import { ProviderError, errorMessage } from '../errors.js';
 import type { LanguageModelProvider } from '../gateway/language-model.js';
+import { providerError } from '../gateway/provider-errors.js';
 
 /** What listing a provider's models said about it: free of charge, since nothing is generated. */
 export interface ProviderProbe {
@@ -75,11 +76,11 @@ export async function probeProvider(
     if (timeout.signal.aborted)
       return failed(
         'unreachable',
-        new ProviderError(provider.name, 'timeout', `no answer within ${options.timeoutMs ?? PROBE_TIMEOUT_MS} ms`, {
+        providerError(provider.name, 'timeout', `no answer within ${options.timeoutMs ?? PROBE_TIMEOUT_MS} ms`, {
           cause: error,
         }),
       );
-    return failed('error', new ProviderError(provider.name, 'server', errorMessage(error), { cause: error }));
+    return failed('error', providerError(provider.name, 'server', errorMessage(error), { cause: error }));
   } finally {
     clearTimeout(timer);
   }

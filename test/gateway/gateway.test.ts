@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
-import { AbortError, BadRequestError, BudgetError, ProviderError } from '../../src/errors.js';
+import { AbortError, BadRequestError, BudgetError } from '../../src/errors.js';
 import { CostLedger } from '../../src/gateway/cost-ledger.js';
 import { Gateway, type CallContext } from '../../src/gateway/gateway.js';
 import type { LanguageModelProvider } from '../../src/gateway/language-model.js';
 import { silentLogger } from '../../src/logger.js';
 import { ManualClock, settle } from '../helpers/manual-clock.js';
 import { rateLimited, scriptedProvider, type ScriptedAnswer } from '../helpers/scripted-provider.js';
+import { providerError } from '../../src/gateway/provider-errors.js';
 
 const messages = [{ role: 'user' as const, content: 'Summarise this page.' }];
 
@@ -97,7 +98,7 @@ describe('the gateway', () => {
   });
 
   it('retries a 5xx with backoff, then gives up after the bounded attempts', async () => {
-    const serverError = new ProviderError('openai', 'server', 'boom', { status: 500 });
+    const serverError = providerError('openai', 'server', 'boom', { status: 500 });
     const { gateway, calls, clock, context } = gatewayWith([serverError]);
     const error = await drive(clock, gateway.generate({ messages }, context)).catch((caught: unknown) => caught);
     expect(error).toBe(serverError);
@@ -105,7 +106,7 @@ describe('the gateway', () => {
   });
 
   it('recovers from an overloaded provider after a few attempts', async () => {
-    const overloaded = new ProviderError('openai', 'overloaded', 'Overloaded', { status: 529 });
+    const overloaded = providerError('openai', 'overloaded', 'Overloaded', { status: 529 });
     const { gateway, calls, clock, context } = gatewayWith([overloaded, overloaded, { text: 'fine' }]);
     expect((await drive(clock, gateway.generate({ messages }, context))).text).toBe('fine');
     expect(calls).toHaveLength(3);
@@ -115,8 +116,10 @@ describe('the gateway', () => {
     ['auth', 401],
     ['quota', 429],
     ['too-large', 429],
+    ['bad-request', 400],
+    ['not-found', 404],
   ] as const)('fails at once on %s without retrying', async (kind, status) => {
-    const fatal = new ProviderError('openai', kind, `fatal ${kind}`, { status });
+    const fatal = providerError('openai', kind, `fatal ${kind}`, { status });
     const { gateway, calls, context } = gatewayWith([fatal]);
     await expect(gateway.generate({ messages }, context)).rejects.toBe(fatal);
     expect(calls).toHaveLength(1);
@@ -174,7 +177,7 @@ describe('the gateway', () => {
   });
 
   it('stops waiting and frees its place when the caller cancels during a backoff', async () => {
-    const { gateway, clock, context } = gatewayWith([new ProviderError('openai', 'server', 'boom', { status: 500 })]);
+    const { gateway, clock, context } = gatewayWith([providerError('openai', 'server', 'boom', { status: 500 })]);
     const controller = new AbortController();
     const call = gateway.generate({ messages }, { ...context, signal: controller.signal });
     call.catch(() => undefined);

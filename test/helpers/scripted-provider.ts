@@ -7,6 +7,7 @@ import type {
   LanguageModelProvider,
   LimitAccounting,
 } from '../../src/gateway/language-model.js';
+import { providerError } from '../../src/gateway/provider-errors.js';
 
 /** One answer, the first choice's fields flattened for brevity. */
 export type ScriptedReply = Partial<Omit<ChatResult, 'choices'> & { text: string; finishReason: FinishReason }>;
@@ -70,7 +71,7 @@ export function rateLimited(
   headers: Record<string, string> = {},
   retryAfterMs?: number,
 ): ProviderError {
-  return new ProviderError('scripted', 'rate-limited', message, {
+  return providerError('scripted', 'rate-limited', message, {
     status: 429,
     headers,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
