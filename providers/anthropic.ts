@@ -1,5 +1,4 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { ProviderError } from '../src/errors.js';
 import type {
   MessageCreateParamsNonStreaming,
   MessageCreateParamsStreaming,
@@ -16,13 +15,8 @@ import type {
   ToolCall,
 } from '../src/gateway/language-model.js';
 import { anthropicParams, checkAnthropicRequest, schemaToolName } from './anthropic-wire.js';
-import {
-  abortError,
-  headersToRecord,
-  missingKeyError,
-  providerHttpError,
-  providerNetworkError,
-} from '../src/gateway/provider-errors.js';
+import { headersToRecord, missingKeyError } from '../src/gateway/provider-errors.js';
+import { normalizeSdkError } from './sdk-errors.js';
 
 /**
  * Anthropic's Messages API through the official SDK, retries off (the gateway owns them). The translation
@@ -173,21 +167,8 @@ function finishReason(reason: string | null | undefined): FinishReason {
 }
 
 function normalize(provider: string, error: unknown): Error {
-  if (error instanceof ProviderError) return error;
-  if (error instanceof Anthropic.APIUserAbortError) return abortError(error);
-  if (error instanceof Anthropic.APIConnectionTimeoutError) return providerNetworkError(provider, error, true);
-  if (error instanceof Anthropic.APIConnectionError) return providerNetworkError(provider, error, false);
-  if (error instanceof Anthropic.APIError && error.status !== undefined) {
-    const body = error.error as { error?: { type?: string; message?: string } } | undefined;
-    return providerHttpError(
-      provider,
-      error.status,
-      body?.error?.type,
-      body?.error?.message ?? error.message,
-      headersToRecord(error.headers),
-      error,
-    );
-  }
-  if (error instanceof Error && error.name === 'AbortError') return abortError(error);
-  return providerNetworkError(provider, error, false);
+  return normalizeSdkError(provider, error, Anthropic, (apiError) => {
+    const body = apiError.error as { error?: { type?: string; message?: string } } | undefined;
+    return { code: body?.error?.type, message: body?.error?.message ?? apiError.message };
+  });
 }

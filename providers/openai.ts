@@ -1,6 +1,5 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { ProviderError } from '../src/errors.js';
 import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
@@ -18,13 +17,8 @@ import type {
   ProviderFactory,
 } from '../src/gateway/language-model.js';
 import { choiceFromOpenAI, openAIBody, partsFromOpenAIChunk } from './openai-wire.js';
-import {
-  abortError,
-  headersToRecord,
-  missingKeyError,
-  providerHttpError,
-  providerNetworkError,
-} from '../src/gateway/provider-errors.js';
+import { headersToRecord, missingKeyError } from '../src/gateway/provider-errors.js';
+import { normalizeSdkError } from './sdk-errors.js';
 
 const OFFICIAL_BASE_URL = 'https://api.openai.com/v1';
 
@@ -170,21 +164,8 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
 };
 
 function normalize(provider: string, error: unknown): Error {
-  if (error instanceof ProviderError) return error;
-  if (error instanceof OpenAI.APIUserAbortError) return abortError(error);
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return providerNetworkError(provider, error, true);
-  if (error instanceof OpenAI.APIConnectionError) return providerNetworkError(provider, error, false);
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
-    const body = error.error as { message?: string } | undefined;
-    return providerHttpError(
-      provider,
-      error.status,
-      error.code ?? error.type ?? undefined,
-      body?.message ?? error.message,
-      headersToRecord(error.headers),
-      error,
-    );
-  }
-  if (error instanceof Error && error.name === 'AbortError') return abortError(error);
-  return providerNetworkError(provider, error, false);
+  return normalizeSdkError(provider, error, OpenAI, (apiError) => ({
+    code: apiError.code ?? apiError.type ?? undefined,
+    message: (apiError.error as { message?: string } | undefined)?.message ?? apiError.message,
+  }));
 }
