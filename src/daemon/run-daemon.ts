@@ -17,7 +17,7 @@ const SHUTDOWN_GRACE_MS = 8_000;
 
 export interface RunningDaemon {
   url: string;
-  /** Stops accepting requests, checkpoints running runs, closes the store. */
+  /** Stops accepting requests, answers those in flight, then checkpoints running runs and closes the store. */
   close(): Promise<void>;
 }
 
@@ -40,13 +40,17 @@ export async function runDaemon(loaded: Config, options: { logToStdout?: boolean
     logger.info({ provider: name, type: provider.type, origin: provider.origin }, 'provider configured');
   const services = await createServices(config, { logger, token });
   const app = await buildServer(services);
+  // The services close when the API has closed: fastify runs onClose hooks after every request in flight
+  // has been answered, so runs checkpoint, and the worker pool and the store close, after the last request.
+  app.addHook('onClose', async () => {
+    await closeServices(services);
+  });
 
   let url: string;
   try {
     url = await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
     await app.close();
-    await closeServices(services);
     throw listenError(error, config);
   }
   services.url = url;
@@ -68,8 +72,8 @@ export async function runDaemon(loaded: Config, options: { logToStdout?: boolean
     (closing ??= (async () => {
       logger.info('agentd stopping');
       checks.stop();
-      // Runs first, so they checkpoint while the store is open; then the API.
-      await closeServices(services);
+      // The API first (requests in flight are answered), then, in its onClose hook, the runs (they checkpoint
+      // while the store is open), the plugins and the store.
       await app.close();
       removeDaemonState(config.dataDir, process.pid);
       uninstallGuards();

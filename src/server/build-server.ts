@@ -22,6 +22,7 @@ import { createGuards } from './security.js';
 import { refuseLoneSurrogates } from './well-formed-strings.js';
 import { registerTimingHeaders } from './call-timing.js';
 import { registerCors } from './cors.js';
+import { registerGracefulClose } from './graceful-close.js';
 
 /**
  * The daemon's HTTP and WebSocket API, built without listening (fastify's testing guide): tests call
@@ -35,8 +36,9 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     bodyLimit: config.server.bodyLimit,
     // Client-sent request ids would let one client's log lines impersonate another's.
     requestIdHeader: false,
-    // A client that never goes away (a stuck stream, a half-open socket) must not hold up the daemon's stop.
-    forceCloseConnections: true,
+    // On close, only idle sockets are closed at once: requests in flight are answered first, and
+    // registerGracefulClose bounds how long a client that never goes away can hold up the stop.
+    forceCloseConnections: 'idle',
     // Model ids are route parameters (`/v1/models/:id`) and some are long (OpenRouter's).
     routerOptions: { maxParamLength: 1000 },
     clientErrorHandler: handleClientError,
@@ -45,6 +47,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   });
 
   app.setErrorHandler(handleError);
+  registerGracefulClose(app);
   registerTimingHeaders(app);
   app.setNotFoundHandler((request, reply) => {
     void reply
