@@ -1,4 +1,5 @@
 import type { ResolvedProviderConfig } from '../src/config/load-config.js';
+import type { ProviderType } from '../src/config/provider-types.js';
 import type { LanguageModelProvider, ProviderFactory } from '../src/gateway/language-model.js';
 import { nodeFetch } from './node-fetch.js';
 
@@ -6,7 +7,7 @@ import { nodeFetch } from './node-fetch.js';
  * The built-in providers by config `type`, each imported only when a provider of that type is configured:
  * the vendor SDKs weigh 7-23 MB each once loaded, and most daemons use one or two of them.
  */
-export const providerFactories: Readonly<Record<ResolvedProviderConfig['type'], () => Promise<ProviderFactory>>> = {
+export const providerFactories: Readonly<Record<ProviderType, () => Promise<ProviderFactory>>> = {
   openai: async () => (await import('./openai.js')).createOpenAIProvider,
   anthropic: async () => (await import('./anthropic.js')).createAnthropicProvider,
   ollama: async () => (await import('./ollama.js')).createOllamaProvider,

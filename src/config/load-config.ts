@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { interpolateEnv } from './interpolate.js';
+import { PROVIDER_TYPES } from './provider-types.js';
 import { ollamaBaseURL } from './ollama-url.js';
 import { configSchema, describeValue, type ParsedConfig, type ProviderConfig } from './schema.js';
 
@@ -196,19 +197,14 @@ function defaultProviders(env: NodeJS.ProcessEnv): {
   return { providers, origins };
 }
 
-const DEFAULT_MODELS: Record<ProviderConfig['type'], string> = {
-  openai: 'gpt-4o-mini',
-  anthropic: 'claude-haiku-4-5',
-  ollama: 'llama3.1',
-};
-
 function defaultModelFor(providers: Record<string, ResolvedProviderConfig>): string {
   const entries = Object.entries(providers);
   // Prefer a hosted provider whose key is present: it is what a user who set the key expects to be used.
-  const preferred = entries.find(([, provider]) => provider.type !== 'ollama' && provider.apiKey) ?? entries[0];
-  if (!preferred) return 'ollama/llama3.1';
+  const preferred =
+    entries.find(([, provider]) => !PROVIDER_TYPES[provider.type].local && provider.apiKey) ?? entries[0];
+  if (!preferred) return `ollama/${PROVIDER_TYPES.ollama.defaultModel}`;
   const [name, provider] = preferred;
-  return `${name}/${DEFAULT_MODELS[provider.type]}`;
+  return `${name}/${PROVIDER_TYPES[provider.type].defaultModel}`;
 }
 
 /** Every `provider/model` in `models` must name a configured provider. */

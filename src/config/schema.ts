@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDER_TYPE_NAMES, type ProviderType } from './provider-types.js';
 
 /**
  * The config file's schema: every key of CONTRACT.md, with its default. Provider-specific and plugin-specific
@@ -44,16 +45,19 @@ const providerBase = {
   limits: limitsSchema.extend({ models: z.record(z.string(), limitsSchema).optional() }).optional(),
 };
 
+/** Each provider type's options: the common ones and its own (`satisfies` keeps it in step with PROVIDER_TYPES). */
+const providerTypeSchemas = {
+  openai: z.object({ type: z.literal('openai'), ...providerBase, organization: z.string().optional() }).strict(),
+  anthropic: z.object({ type: z.literal('anthropic'), ...providerBase }).strict(),
+  ollama: z.object({ type: z.literal('ollama'), ...providerBase }).strict(),
+} satisfies Record<ProviderType, z.ZodObject>;
+
 export const providerSchema = z.discriminatedUnion(
   'type',
-  [
-    z.object({ type: z.literal('openai'), ...providerBase, organization: z.string().optional() }).strict(),
-    z.object({ type: z.literal('anthropic'), ...providerBase }).strict(),
-    z.object({ type: z.literal('ollama'), ...providerBase }).strict(),
-  ],
+  [providerTypeSchemas.openai, providerTypeSchemas.anthropic, providerTypeSchemas.ollama],
   {
     error: (issue) =>
-      `expected "type" to be one of "openai", "anthropic", "ollama", got ${describeValue((issue.input as { type?: unknown } | undefined)?.type)}`,
+      `expected "type" to be one of ${PROVIDER_TYPE_NAMES.map((name) => `"${name}"`).join(', ')}, got ${describeValue((issue.input as { type?: unknown } | undefined)?.type)}`,
   },
 );
 

@@ -1,3 +1,5 @@
+import { isLocalProviderType } from '../config/provider-types.js';
+
 /** USD per million tokens. */
 export interface Price {
   input: number;
@@ -54,7 +56,7 @@ export class PriceList {
   lookup(provider: { name: string; type: string; builtInPricing: boolean }, model: string): PriceLookup {
     const override = this.#overrides.get(`${provider.name}/${model}`);
     if (override) return { kind: 'known', price: override };
-    if (provider.type === 'ollama') return { kind: 'free' };
+    if (isLocalProviderType(provider.type)) return { kind: 'free' };
     if (!provider.builtInPricing) return { kind: 'unknown' };
     const match = BUILT_IN.filter(([prefix]) => model === prefix || model.startsWith(`${prefix}-`)).sort(
       (a, b) => b[0].length - a[0].length,

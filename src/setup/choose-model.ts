@@ -1,10 +1,10 @@
-import type { ProviderConfig } from '../config/schema.js';
+import type { ProviderType } from '../config/provider-types.js';
 
 /**
  * Cheap models that still follow instructions and answer JSON well, best first, per vendor. The first that
  * the provider lists is the default; a provider that lists none of them gets its first chat model.
  */
-const CHEAP_CAPABLE: Record<ProviderConfig['type'], readonly string[]> = {
+const CHEAP_CAPABLE: Record<ProviderType, readonly string[]> = {
   openai: ['gpt-4o-mini', 'gpt-4.1-mini', 'gpt-5-mini', 'gpt-4.1-nano'],
   anthropic: ['claude-haiku-4-5', 'claude-3-5-haiku-latest', 'claude-3-haiku-20240307'],
   // Small local models that fit a laptop, by how well they follow a JSON instruction.
@@ -12,7 +12,7 @@ const CHEAP_CAPABLE: Record<ProviderConfig['type'], readonly string[]> = {
 };
 
 /** The model a provider of this type is given when nothing is listed (its vendor's cheap default). */
-export function fallbackModel(type: ProviderConfig['type']): string {
+export function fallbackModel(type: ProviderType): string {
   return CHEAP_CAPABLE[type][0] as string;
 }
 
@@ -23,7 +23,7 @@ const NOT_CHAT = /embed|whisper|tts|dall-e|moderation|transcribe|audio|image|rea
  * Picks the default model among the provider's listed ones: a cheap, capable one where listed (Ollama's
  * `name:tag` matching `name` or `name:latest`), else the first chat model listed, else the vendor default.
  */
-export function chooseModel(type: ProviderConfig['type'], listed: readonly string[]): string {
+export function chooseModel(type: ProviderType, listed: readonly string[]): string {
   for (const preferred of CHEAP_CAPABLE[type]) {
     if (listed.includes(preferred)) return preferred;
     if (type === 'ollama') {
