@@ -13,7 +13,7 @@ import {
 import type { Gateway } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
 import type { Plugins } from '../plugins/load-plugins.js';
-import { DEFAULT_TEAM, roleFactories } from '../roles/index.js';
+import { buildTeam, DEFAULT_TEAM, type ResearchTeam, researchRoles } from '../roles/index.js';
 import type { FileCache } from '../store/file-cache.js';
 import type { RunStore } from '../store/run-store.js';
 import type { GenerateResult } from '../gateway/gateway.js';
@@ -332,7 +332,7 @@ export class RunManager {
     const { runs, events, gateway, plugins, logger } = this.#options;
     const execution = events.execution(id);
     const work = new WorkGroup(active.controller.signal);
-    let team: Team | undefined;
+    let team: ResearchTeam | undefined;
     let outcome: { error: unknown } | undefined;
     // A slot freed by another run may take this one before its first record is on disk.
     await this.#creating.get(id);
@@ -351,7 +351,7 @@ export class RunManager {
       const saved = recorder.flush();
       execution.emit(type, { resumed: steps.size > 0, stepsStored: steps.size, team: run.team });
       await saved;
-      const roles = run.team.map((name) => (roleFactories[name] as (typeof roleFactories)[string])(run.team));
+      const roles = buildTeam(run.team);
       const health = new RunHealth({
         providerURL: (name) => gateway.providerURL(name),
         searchName: plugins.search.name,
@@ -486,14 +486,14 @@ export class RunManager {
 }
 
 /**
- * Refuses names that are not roles. Own properties only: `"valueOf" in roleFactories` is true, and a team
+ * Refuses names that are not roles. Own properties only: `"valueOf" in researchRoles` is true, and a team
  * naming it would call Object.prototype.valueOf as a role.
  */
 function checkTeam(team: readonly string[]): void {
-  const unknown = team.filter((name) => !Object.hasOwn(roleFactories, name));
+  const unknown = team.filter((name) => !Object.hasOwn(researchRoles, name));
   if (unknown.length > 0)
     throw new BadRequestError(
-      `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in team (roles: ${Object.keys(roleFactories).join(', ')})`,
+      `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in team (roles: ${Object.keys(researchRoles).join(', ')})`,
     );
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { RunStore } from '../store/run-store.js';
-import type { RunOutput } from '../team/role-context.js';
+import type { RunOutput } from '../actions/research-context.js';
 import type { Run, RunError } from './run-record.js';
 
 /** How long record changes are gathered before one write (the steps log, not this, is what resume relies on). */
