@@ -108,7 +108,10 @@ export class EventBus {
       return () => this.#all.delete(listener);
     }
     let set = this.#listeners.get(runId);
-    if (!set) this.#listeners.set(runId, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(runId, set);
+    }
     set.add(listener);
     return () => {
       set.delete(listener);

@@ -48,9 +48,12 @@ describe('the end of a run', () => {
     const { id } = await submit('Arduino boards');
     const run = (await waitForRun(app, id)) as unknown as Run;
     expect(run.status).toBe('failed');
+    // A request the gateway had sent before the end can reach this in-process server just after it; the run's end
+    // must have cancelled it. A call answered after the end, or sent after it (with a live signal), is a bug.
     const calls = llm.calls.length;
     await sleep(600);
-    expect(llm.calls.length).toBe(calls);
+    const lateCalls = llm.calls.slice(calls).filter((call) => !call.cancelledByClient);
+    expect(lateCalls.map((call) => call.action)).toEqual([]);
     const events = services.events.replay(id);
     expect(events.at(-1)?.type).toBe('run-failed');
     expect(eventsAfterTerminal(events)).toEqual([]);
@@ -71,7 +74,10 @@ describe('the end of a run', () => {
   it("the event bus refuses an execution's events once its terminal event is written; the next execution goes on", async () => {
     const temp = makeTempDir();
     const store = await Store.open(temp.dir);
-    cleanups.push(async () => (store.close(), temp.cleanup()));
+    cleanups.push(async () => {
+      store.close();
+      await temp.cleanup();
+    });
     const bus = new EventBus(store.runs, silentLogger());
     const first = bus.execution('run-1');
     const started = { resumed: false, stepsStored: 0, team: ['extractor'] };

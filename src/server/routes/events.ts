@@ -44,7 +44,7 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
     const buffered = pending;
     pending = undefined;
     const known = [...stored, ...buffered.filter((event) => event.seq > (stored.at(-1)?.seq ?? 0))];
-    known.forEach((event, index) => deliver(event, index === known.length - 1));
+    for (const [index, event] of known.entries()) deliver(event, index === known.length - 1);
     // Following from at or past the end of a finished run: nothing to send, and nothing will come.
     const final = known.at(-1);
     if (
