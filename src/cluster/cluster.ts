@@ -4,6 +4,7 @@ import type { LimiterFactory } from '../gateway/limiter.js';
 import type { Logger } from '../logger.js';
 import type { Usage } from '../runs/run-record.js';
 import { ClusterRateLimiter } from './cluster-rate-limiter.js';
+import { ClusterRunStore } from './cluster-run-store.js';
 import { DEFAULT_LEASE_TTL_MS, LeaseKeeper } from './lease-keeper.js';
 import { Members, type Member } from './members.js';
 import { RedisConnection } from './redis-connection.js';
@@ -104,6 +105,11 @@ export class Cluster {
       this.#limiters.push(limiter);
       return limiter;
     };
+  }
+
+  /** The cluster's shared run store (records, events, steps in Redis). */
+  openRunStore(): Promise<ClusterRunStore> {
+    return ClusterRunStore.open(this.connection, this.prefix, this.#logger);
   }
 
   /** Tells the heartbeat what to report: this member's URL and how many runs it is executing. */

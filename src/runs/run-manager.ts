@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import type { Plugins } from '../plugins/load-plugins.js';
 import { DEFAULT_TEAM, roleFactories } from '../roles/index.js';
 import type { FileCache } from '../store/file-cache.js';
-import type { RunStore } from '../store/run-store.js';
+import type { RunStorage } from '../store/run-storage.js';
 import type { GenerateResult } from '../gateway/gateway.js';
 import { createMessage, USER_REQUIREMENT } from '../team/message.js';
 import { Team } from '../team/team.js';
@@ -54,7 +54,7 @@ interface ActiveRun {
 
 export interface RunManagerOptions {
   config: Pick<Config, 'runs' | 'budget'>;
-  runs: RunStore;
+  runs: RunStorage;
   gateway: Gateway;
   plugins: Plugins;
   events: EventBus;
@@ -342,7 +342,7 @@ export class RunManager {
       if (active.controller.signal.aborted) throw active.controller.signal.reason;
       // A stored run may predate a check or name a role that no longer exists: it fails, never crashes.
       checkTeam(run.team);
-      const stored = runs.steps(id);
+      const stored = await runs.steps(id);
       const corrupt = runs.corruptLines(id);
       if (corrupt.length > 0) throw new StoreError(`the run's stored files are damaged: ${corrupt.join('; ')}`);
       const steps = new RunSteps(stored.log, stored.entries);

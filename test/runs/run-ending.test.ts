@@ -51,7 +51,7 @@ describe('the end of a run', () => {
     const calls = llm.calls.length;
     await sleep(600);
     expect(llm.calls.length).toBe(calls);
-    const events = services.events.replay(id);
+    const events = await services.events.replay(id);
     expect(events.at(-1)?.type).toBe('run-failed');
     expect(eventsAfterTerminal(events)).toEqual([]);
   });
@@ -63,7 +63,7 @@ describe('the end of a run', () => {
     const cancelled = await app.inject({ method: 'POST', url: `/v1/runs/${id}/cancel`, headers: auth });
     expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
     await sleep(300);
-    const events = services.events.replay(id);
+    const events = await services.events.replay(id);
     expect(events.at(-1)?.type).toBe('run-cancelled');
     expect(eventsAfterTerminal(events)).toEqual([]);
   });
@@ -80,6 +80,10 @@ describe('the end of a run', () => {
     expect(first.ended).toBe(true);
     const second = bus.execution('run-1');
     expect(second.emit('run-started', {})?.seq).toBe(3);
-    expect(bus.replay('run-1').map((event) => event.type)).toEqual(['run-started', 'run-failed', 'run-started']);
+    expect((await bus.replay('run-1')).map((event) => event.type)).toEqual([
+      'run-started',
+      'run-failed',
+      'run-started',
+    ]);
   });
 });
