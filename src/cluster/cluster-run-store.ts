@@ -92,6 +92,8 @@ export class ClusterRunStore implements RunStorage {
   async save(run: Run): Promise<void> {
     const summary = summarize(run);
     this.#setSummary(run.id, summary);
+    // The record never runs ahead of the events: a run read as ended has its terminal event stored.
+    await this.eventsStored(run.id);
     await this.#connection.run(() =>
       this.#connection.client
         .multi()

@@ -94,7 +94,16 @@ export async function createServices(config: Config, options: ServiceOptions): P
   }
   const events = new EventBus(store.runs, options.logger);
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
-  const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
+  const runs = new RunManager({
+    config,
+    runs: store.runs,
+    gateway,
+    plugins,
+    events,
+    logger: options.logger,
+    llmCache,
+    shared: await cluster?.openRunQueue(),
+  });
   const models = new ModelCatalog({
     config,
     providers,
@@ -136,6 +145,7 @@ async function joinCluster(config: Config, options: ServiceOptions): Promise<Clu
     prefix: config.cluster.prefix,
     logger: options.logger,
     totalUsd: config.budget.totalUsd,
+    ...(config.cluster.leaseTtlMs !== undefined ? { leaseTtlMs: config.cluster.leaseTtlMs } : {}),
     ...options.cluster,
   });
 }
