@@ -14,7 +14,9 @@ import { redisMissingMessage, redisServerPath, startRedis, type TestRedis } from
 import { makeTempDir } from './helpers/temp-dir.js';
 
 const temps: Array<() => void> = [];
-afterEach(() => temps.splice(0).forEach((cleanup) => cleanup()));
+afterEach(() => {
+  for (const cleanup of temps.splice(0)) cleanup();
+});
 function tempDir(): string {
   const temp = makeTempDir();
   temps.push(temp.cleanup);
@@ -108,9 +110,17 @@ async function eventually(check: () => void | Promise<void>, ms = 5_000): Promis
 }
 
 /** Emits through a bus and waits until the event is stored (the cluster stores it a moment later). */
-async function emitStored(bus: EventBus, storage: RunStorage, runId: string, type: string): Promise<void> {
+const STARTED = { resumed: false, stepsStored: 0, team: ['extractor'] };
+async function emitStored(
+  bus: EventBus,
+  storage: RunStorage,
+  runId: string,
+  type: 'run-queued' | 'run-started' | 'run-failed',
+): Promise<void> {
   const before = (await storage.readEvents(runId)).length;
-  bus.emit(runId, type, { n: before + 1 });
+  if (type === 'run-started') bus.emit(runId, type, STARTED);
+  else if (type === 'run-failed') bus.emit(runId, type, { code: 'AGENTD_ERR_X', message: 'broke' });
+  else bus.emit(runId, type, {});
   await eventually(async () => expect((await storage.readEvents(runId)).length).toBe(before + 1));
 }
 
@@ -167,7 +177,7 @@ describe.each(kinds)('%s', (_name, make) => {
     const storage = await place.open();
     await storage.save(makeRun('r'));
     const bus = new EventBus(storage, silentLogger());
-    for (const type of ['run-queued', 'run-started', 'run-failed']) await emitStored(bus, storage, 'r', type);
+    for (const type of ['run-queued', 'run-started', 'run-failed'] as const) await emitStored(bus, storage, 'r', type);
     bus.close();
     await place.close(storage);
 
@@ -192,8 +202,8 @@ describe.each(kinds)('%s', (_name, make) => {
     const seen: string[] = [];
     const unsubscribe = bus.subscribe((event) => seen.push(`run:${event.seq}`), 'r');
     bus.subscribe((event) => seen.push(`all:${event.seq}`));
-    bus.emit('r', 'run-queued');
-    bus.emit('r', 'run-started');
+    bus.emit('r', 'run-queued', {});
+    bus.emit('r', 'run-started', STARTED);
     await eventually(() => expect(seen).toEqual(['run:1', 'all:1', 'run:2', 'all:2']));
     unsubscribe();
     bus.close();

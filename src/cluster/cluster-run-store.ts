@@ -2,7 +2,7 @@ import type { Redis as RedisClient } from 'ioredis';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { runEventSchema, type RunEvent } from '../runs/run-event.js';
+import { type RunEvent, storedRunEventSchema } from '../types/run-events.js';
 import { runSchema, runSummarySchema, summarize, type Run, type RunSummary } from '../runs/run-record.js';
 import type { EventDraft, RunStorage, StepEntry, StepLog } from '../store/run-storage.js';
 import type { RedisConnection } from './redis-connection.js';
@@ -157,7 +157,7 @@ export class ClusterRunStore implements RunStorage {
     const lines = await this.#connection.run(() =>
       this.#connection.client.lrange(this.#key(`run:${id}:events`), 0, -1),
     );
-    return this.#parseAll(id, 'events', lines, (value) => runEventSchema.parse(value));
+    return this.#parseAll(id, 'events', lines, (value) => storedRunEventSchema.parse(value) as RunEvent);
   }
 
   async steps(id: string): Promise<{ log: StepLog; entries: StepEntry[] }> {
@@ -192,9 +192,9 @@ export class ClusterRunStore implements RunStorage {
 
   #heard(channel: string, message: string): void {
     if (channel === this.#eventsChannel) {
-      const parsed = runEventSchema.safeParse(safeJson(message));
+      const parsed = storedRunEventSchema.safeParse(safeJson(message));
       if (!parsed.success) return;
-      for (const watcher of this.#eventWatchers) watcher(parsed.data);
+      for (const watcher of this.#eventWatchers) watcher(parsed.data as RunEvent);
       return;
     }
     const change = indexChangeSchema.safeParse(safeJson(message));

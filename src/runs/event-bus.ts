@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import { scrubSecrets } from '../secrets.js';
-import type { RunStorage } from '../store/run-storage.js';
-import type { RunEvent } from './run-event.js';
+import type { EventDraft, RunStorage } from '../store/run-storage.js';
+import type { RunEvent, RunEventData, RunEventType, TerminalEventType } from '../types/run-events.js';
 
 export type EventListener = (event: RunEvent) => void;
 
@@ -15,9 +15,9 @@ export interface RunExecution {
   /** True once the execution has ended: every later `emit` is refused. */
   readonly ended: boolean;
   /** Writes an event of this execution; undefined (and nothing written) once it has ended. */
-  emit(type: string, data?: Record<string, unknown>): RunEvent | undefined;
+  emit<T extends RunEventType>(type: T, data: RunEventData<T>): RunEvent | undefined;
   /** Writes the terminal event and seals the execution. */
-  end(type: string, data?: Record<string, unknown>): RunEvent | undefined;
+  end<T extends TerminalEventType>(type: T, data: RunEventData<T>): RunEvent | undefined;
   /** Seals the execution without an event (a checkpoint on stop: the run resumes at the next start). */
   close(): void;
 }
@@ -42,10 +42,12 @@ export class EventBus {
   }
 
   /** Persists and publishes an event; returns it when the storage numbered it at once (the local store). */
-  emit(runId: string, type: string, data: Record<string, unknown> = {}): RunEvent | undefined {
+  emit<T extends RunEventType>(runId: string, type: T, data: RunEventData<T>): RunEvent | undefined {
     // Event data may quote provider or page errors; keys must not travel with them.
-    const clean = JSON.parse(scrubSecrets(JSON.stringify(data))) as Record<string, unknown>;
-    const event = this.#runs.appendEvent({ runId, at: new Date().toISOString(), type, data: clean });
+    const clean = JSON.parse(scrubSecrets(JSON.stringify(data))) as RunEventData<T>;
+    // The generic pair (type, data) is one member of the union; TypeScript cannot correlate them itself.
+    const draft = { runId, at: new Date().toISOString(), type, data: clean } as EventDraft;
+    const event = this.#runs.appendEvent(draft);
     if (event) this.#deliver(event);
     return event;
   }
@@ -64,7 +66,7 @@ export class EventBus {
   /** A new execution of the run, whose events stop at its end. */
   execution(runId: string): RunExecution {
     let ended = false;
-    const emit = (type: string, data: Record<string, unknown> = {}): RunEvent | undefined => {
+    const emit = <T extends RunEventType>(type: T, data: RunEventData<T>): RunEvent | undefined => {
       if (ended) {
         this.#logger.debug({ runId, type }, 'event after the end of its execution refused');
         return undefined;
@@ -77,7 +79,7 @@ export class EventBus {
         return ended;
       },
       emit,
-      end: (type, data = {}) => {
+      end: (type, data) => {
         const event = emit(type, data);
         ended = true;
         return event;
@@ -88,7 +90,11 @@ export class EventBus {
     };
   }
 
-  /** The run's persisted events with `seq` > `since`. */
+  /**
+   * The run's persisted events with `seq` > `since`. The storage reads them by their envelope
+   * (storedRunEventSchema): this version wrote them from the typed union, an older one may have written fewer
+   * fields.
+   */
   async replay(runId: string, since = 0): Promise<RunEvent[]> {
     return (await this.#runs.readEvents(runId)).filter((event) => event.seq > since);
   }
@@ -100,7 +106,10 @@ export class EventBus {
       return () => this.#all.delete(listener);
     }
     let set = this.#listeners.get(runId);
-    if (!set) this.#listeners.set(runId, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(runId, set);
+    }
     set.add(listener);
     return () => {
       set.delete(listener);

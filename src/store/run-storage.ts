@@ -1,4 +1,4 @@
-import type { RunEvent } from '../runs/run-event.js';
+import type { RunEvent } from '../types/run-events.js';
 import type { Run, RunSummary } from '../runs/run-record.js';
 
 /** A persisted step: the output of one finished unit of work, keyed deterministically within its run. */

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { NotFoundError, storeWriteError } from '../errors.js';
-import { runEventSchema, type RunEvent } from '../runs/run-event.js';
+import { type RunEvent, storedRunEventSchema } from '../types/run-events.js';
 import { runSchema, summarize, type Run, type RunSummary } from '../runs/run-record.js';
 import { AppendLog } from './append-log.js';
 import { JsonDocument } from './json-document.js';
@@ -11,7 +11,7 @@ import { ensureWritableDirectory } from './writable-directory.js';
 
 export type { StepEntry } from './run-storage.js';
 
-const parseEvent = (value: unknown): RunEvent => runEventSchema.parse(value);
+const parseEvent = (value: unknown): RunEvent => storedRunEventSchema.parse(value) as RunEvent;
 
 const indexSchema = z.object({ runs: z.array(z.any()) });
 type RunIndex = { runs: RunSummary[] };
@@ -129,7 +129,7 @@ export class RunStore implements RunStorage {
       log = opened.log;
       seq = opened.entries.at(-1)?.seq ?? 0;
     }
-    const event: RunEvent = { seq: seq + 1, ...draft };
+    const event = { seq: seq + 1, ...draft } as RunEvent;
     log.append(event);
     this.#lastSeq.set(key, event.seq);
     return event;
