@@ -88,7 +88,7 @@ describe.skipIf(!redisServerPath)('cluster mode: one run queue for every member'
     await redis?.stop();
   });
 
-  it('executes a run submitted to a full member on another, and every member shows and follows it', async () => {
+  it('executes a run submitted to a full member on another; every member shows, follows and cancels it', async () => {
     const first = await startMember('queue-test');
     const second = await startMember('queue-test');
     const release = llm.hold('KeywordExtract');
@@ -126,6 +126,18 @@ describe.skipIf(!redisServerPath)('cluster mode: one run queue for every member'
     expect(listed.runs.map((run) => run.id).sort()).toEqual([...ids].sort());
     // Each run's usage is the calls made for it, wherever they were made.
     expect((await getRun(second.url, onFirst.id)).usage.calls).toBe(1);
+
+    // A cancel sent to one member reaches the member executing the run.
+    const release2 = llm.hold('KeywordExtract');
+    const third = await submit(first.url, 'Arduino sensors', ['extractor']);
+    const executing = await until('the third run running', async () => {
+      const run = await getRun(first.url, third);
+      return run.status === 'running' ? run : undefined;
+    });
+    const other = executing.member === memberIds[0] ? second : first;
+    const cancelled = await fetch(`${other.url}/v1/runs/${third}/cancel`, { method: 'POST', headers: auth });
+    expect(((await cancelled.json()) as Run).status).toBe('cancelled');
+    release2();
     await first.close();
     await second.close();
   });
