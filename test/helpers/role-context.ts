@@ -48,7 +48,7 @@ export async function makeRoleContext(
   };
   await services.store.runs.save(run);
   const recorder = new RunRecorder(run, services.store.runs, silentLogger());
-  const stored = services.store.runs.steps(run.id);
+  const stored = await services.store.runs.steps(run.id);
   const context = createRunContext({
     run,
     gateway: services.gateway,
