@@ -164,6 +164,11 @@ export const configSchema = z
           .string()
           .regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -')
           .default('agentd'),
+        /**
+         * How long a member's leases (its runs, limiter slots, budget holds) outlive its last renewal: a member
+         * that dies has its runs resumed by another within about this long. @default 10000
+         */
+        leaseTtlMs: z.number().int().min(1_000).max(300_000).optional(),
       })
       .strict()
       .optional(),
