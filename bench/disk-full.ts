@@ -42,13 +42,21 @@ const services = await createServices(config, { logger: silentLogger(), token: T
 const app = await buildServer(services);
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 await services.runs.start();
+/** The fields of the API's answers this check reads. */
+interface AnswerBody {
+  id?: string;
+  status?: string;
+  keywords?: unknown;
+  runs?: Array<{ topic: string }>;
+  error?: { code?: string };
+}
 const api = async (method: string, route: string, body?: unknown) => {
   const response = await fetch(`${url}${route}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as AnswerBody };
 };
 const filler = path.join(mountPoint, 'filler');
 try {
@@ -77,7 +85,7 @@ try {
   const health = await fetch(`${url}/health`);
   check('GET /health answers while the disk is full', health.status === 200, `HTTP ${health.status}`);
   const refused = await api('POST', '/v1/runs', { topic: 'another run', team: ['extractor'] });
-  const listed = (await api('GET', '/v1/runs')).body.runs as Array<{ topic: string }>;
+  const listed = (await api('GET', '/v1/runs')).body.runs ?? [];
   check(
     'the refused run is not listed',
     !listed.some((summary) => summary.topic === 'another run'),
@@ -97,7 +105,7 @@ try {
   rmSync(filler);
   const freedAt = Date.now();
   let run = paused.body;
-  while (!['completed', 'failed', 'cancelled'].includes(run.status) && Date.now() - freedAt < 30_000) {
+  while (!['completed', 'failed', 'cancelled'].includes(run.status ?? '') && Date.now() - freedAt < 30_000) {
     await sleep(100);
     run = (await api('GET', `/v1/runs/${submitted.id}`)).body;
   }

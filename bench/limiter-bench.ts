@@ -105,7 +105,10 @@ function sdkSender(): (call: Call, url: string) => Promise<void> {
   const clients = new Map<string, OpenAI>();
   return async (call, url) => {
     let client = clients.get(url);
-    if (!client) clients.set(url, (client = new OpenAI({ apiKey: 'sk-bench', baseURL: url })));
+    if (!client) {
+      client = new OpenAI({ apiKey: 'sk-bench', baseURL: url });
+      clients.set(url, client);
+    }
     await client.chat.completions.create({
       model: 'gpt-4o-mini',
       messages: [{ role: 'user', content: call.prompt }],

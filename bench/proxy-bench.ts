@@ -36,7 +36,11 @@ function startProcess(script: string, args: string[]): Promise<{ port: number; s
     child.stdout.once('data', (data: Buffer) =>
       resolve({
         port: Number(String(data).trim()),
-        stop: () => new Promise((done) => (child.once('exit', () => done()), child.kill('SIGTERM'))),
+        stop: () =>
+          new Promise((done) => {
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
       }),
     );
   });
@@ -129,7 +133,10 @@ async function sequential(port: number, count: number): Promise<Phase> {
           });
         },
       );
-      outgoing.on('error', () => ((phase.failed += 1), resolve()));
+      outgoing.on('error', () => {
+        phase.failed += 1;
+        resolve();
+      });
       outgoing.end(BODY);
     });
     phase.sent += 1;

@@ -48,7 +48,14 @@ async function appendCost() {
   const temp = temporary();
   const store = await Store.open(temp.dir);
   const bus = new EventBus(store.runs, silentLogger());
-  const data = { role: 'researcher', action: 'WebBrowseAndSummarize', url: 'https://example.org/some/page', ms: 1234 };
+  // As large as a typical action-end: the error text stands in for the page URL earlier versions carried.
+  const data = {
+    role: 'researcher',
+    action: 'WebBrowseAndSummarize',
+    ms: 1234,
+    ok: false,
+    error: 'https://example.org/some/page',
+  };
 
   const emptyEvents = timeAppends(() => bus.emit('empty-run', 'action-end', data));
   // Fill another run's log with 100,000 events, then open it through the bus as the daemon would.

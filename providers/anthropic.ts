@@ -86,14 +86,13 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
       ensureKey();
       checkAnthropicRequest(provider, request);
       const schemaTool = schemaToolName(request);
-      let opened;
-      try {
+      const open = async () => {
         const body = { ...anthropicParams(request), stream: true } as unknown as MessageCreateParamsStreaming;
-        opened = await client.messages.create(body, { signal: callOptions.signal }).withResponse();
-      } catch (error) {
+        return client.messages.create(body, { signal: callOptions.signal }).withResponse();
+      };
+      const { data: events, response } = await open().catch((error: unknown) => {
         throw normalize(options.name, error);
-      }
-      const { data: events, response } = opened;
+      });
       async function* parts(): AsyncGenerator<ChatStreamPart> {
         let reason: FinishReason = 'other';
         let inputTokens = 0;

@@ -18,7 +18,9 @@ const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
 export async function nodeFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
   const headers: Record<string, string> = {};
-  new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+  new Headers(init.headers).forEach((value, name) => {
+    headers[name] = value;
+  });
   const body = await bodyBytes(init.body);
   if (body !== undefined) headers['content-length'] = String(body.byteLength);
   const signal = init.signal ?? undefined;

@@ -101,9 +101,9 @@ export function choiceFromOpenAI(choice: WireChoice): ChatChoice {
   const message = choice.message ?? {};
   const { content, tool_calls: rawCalls, role: _role, ...messageFields } = message;
   const calls = rawCalls ?? [];
-  const toolCalls: ToolCall[] = calls
-    .filter((call) => call.function !== undefined)
-    .map((call) => ({ id: call.id, name: call.function!.name, arguments: call.function!.arguments }));
+  const toolCalls: ToolCall[] = calls.flatMap((call) =>
+    call.function ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],
+  );
   const fields = defined({ ...messageFields, logprobs: choice.logprobs });
   // Tool calls agentd has no neutral form for (custom tools) stay in OpenAI's own shape.
   if (toolCalls.length < calls.length) fields.tool_calls = calls;

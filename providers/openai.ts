@@ -92,19 +92,18 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
 
     async stream(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatStream> {
       ensureKey();
-      let opened;
-      try {
+      const open = async () => {
         // Usage is always asked for upstream: the ledger needs it whatever the client asked for.
         const body = {
           ...openAIBody(request, official),
           stream: true,
           stream_options: { include_usage: true },
         } as unknown as ChatCompletionCreateParamsStreaming;
-        opened = await client.chat.completions.create(body, { signal: callOptions.signal }).withResponse();
-      } catch (error) {
+        return client.chat.completions.create(body, { signal: callOptions.signal }).withResponse();
+      };
+      const { data: chunks, response } = await open().catch((error: unknown) => {
         throw normalize(options.name, error);
-      }
-      const { data: chunks, response } = opened;
+      });
       async function* parts(): AsyncGenerator<ChatStreamPart> {
         let reason: FinishReason = 'other';
         let usage = { inputTokens: 0, outputTokens: 0 };

@@ -6,7 +6,9 @@ import { ConfigError } from '../src/errors.js';
 import { makeTempDir } from './helpers/temp-dir.js';
 
 const temps: Array<() => void> = [];
-afterEach(() => temps.splice(0).forEach((cleanup) => cleanup()));
+afterEach(() => {
+  for (const cleanup of temps.splice(0)) cleanup();
+});
 
 function issuesOf(document: unknown, env: NodeJS.ProcessEnv = {}): string[] {
   try {

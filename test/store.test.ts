@@ -7,7 +7,9 @@ import { Store, STORE_SCHEMA_VERSION } from '../src/store/store.js';
 import { makeTempDir } from './helpers/temp-dir.js';
 
 const temps: Array<() => void> = [];
-afterEach(() => temps.splice(0).forEach((cleanup) => cleanup()));
+afterEach(() => {
+  for (const cleanup of temps.splice(0)) cleanup();
+});
 function tempDir(): string {
   const temp = makeTempDir();
   temps.push(temp.cleanup);

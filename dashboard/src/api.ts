@@ -1,5 +1,5 @@
 import type { Run, RunSummary } from '../../src/runs/run-record.js';
-import type { RunEvent } from '../../src/runs/run-event.js';
+import type { RunEvent } from '../../src/types/run-events.js';
 
 export type { Run, RunSummary, RunEvent };
 

@@ -175,7 +175,7 @@ export const BLOCK_RULES: BlockRule[] = [
       );
     },
   },
-  byAttribute('comments', 100_000, (element, text) => text.length > 0),
+  byAttribute('comments', 100_000, (_element, text) => text.length > 0),
   {
     kind: 'comment-policy',
     selector: 'p, div, section, form, h2, h3, h4',

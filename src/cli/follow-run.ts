@@ -1,22 +1,12 @@
 import WebSocket from 'ws';
-import { TERMINAL_EVENT_TYPES, type RunEvent } from '../runs/run-event.js';
+import { applyEvent, emptyProgress, progressLine } from '../runs/run-progress.js';
+import { isTerminalEvent, type RunEvent } from '../types/run-events.js';
 import type { DaemonClient } from './daemon-client.js';
 import type { Output } from './output.js';
 import { forTerminal } from './terminal-text.js';
 
 /** Close codes after which the stream is reopened from the last event seen. */
 const RECONNECT_CODES = new Set([1001, 1006, 4008]);
-
-/** What the progress line shows. */
-interface Progress {
-  stage: string;
-  pagesStarted: number;
-  pagesDone: number;
-  tokens: number;
-  costUsd: number;
-  waitedMs: number;
-  lastWait: string;
-}
 
 /**
  * Follows a run's events over the WebSocket and shows progress on standard error (stage, pages done of
@@ -29,24 +19,11 @@ export function followRun(
   output: Output,
   options: { isTTY: boolean },
 ): Promise<string> {
-  const progress: Progress = {
-    stage: 'queued',
-    pagesStarted: 0,
-    pagesDone: 0,
-    tokens: 0,
-    costUsd: 0,
-    waitedMs: 0,
-    lastWait: '',
-  };
+  let progress = emptyProgress();
   let last = 0;
   let lastLine = '';
   const show = (force = false) => {
-    const pages = progress.pagesStarted > 0 ? `, pages ${progress.pagesDone}/${progress.pagesStarted}` : '';
-    const waits =
-      progress.waitedMs > 0
-        ? `, waited ${(progress.waitedMs / 1000).toFixed(1)}s for limits${progress.lastWait ? ` (${progress.lastWait})` : ''}`
-        : '';
-    const line = `${progress.stage}${pages}, ${progress.tokens} tokens, $${progress.costUsd.toFixed(4)}${waits}`;
+    const line = progressLine(progress);
     if (line === lastLine && !force) return;
     lastLine = line;
     if (options.isTTY) process.stderr.write(`\r\x1b[2K${forTerminal(line)}`);
@@ -75,9 +52,9 @@ export function followRun(
       socket.on('message', (data) => {
         const event = JSON.parse(String(data)) as RunEvent;
         last = event.seq;
-        apply(progress, event);
-        show(TERMINAL_EVENT_TYPES.has(event.type));
-        if (TERMINAL_EVENT_TYPES.has(event.type)) finish(event.type);
+        progress = applyEvent(progress, event);
+        show(isTerminalEvent(event));
+        if (isTerminalEvent(event)) finish(event.type);
       });
       socket.on('close', (code) => {
         if (finished) return;
@@ -90,38 +67,4 @@ export function followRun(
     };
     connect();
   });
-}
-
-function apply(progress: Progress, event: RunEvent): void {
-  const data = event.data;
-  switch (event.type) {
-    case 'run-queued':
-      progress.stage = 'queued';
-      break;
-    case 'run-started':
-      progress.stage = data.resumed ? 'resumed' : 'started';
-      break;
-    case 'action-start':
-      progress.stage = String(data.action);
-      if (data.action === 'WebBrowseAndSummarize') progress.pagesStarted += 1;
-      break;
-    case 'action-end':
-      if (data.action === 'WebBrowseAndSummarize') progress.pagesDone += 1;
-      break;
-    case 'llm-call':
-      progress.tokens += Number(data.tokens ?? 0);
-      progress.costUsd += Number(data.costUsd ?? 0);
-      break;
-    case 'llm-wait':
-      progress.waitedMs += Number(data.ms ?? 0);
-      progress.lastWait = String(data.reason ?? '');
-      break;
-    case 'run-completed':
-    case 'run-failed':
-    case 'run-cancelled':
-      progress.stage = event.type.slice(4);
-      break;
-    default:
-      break;
-  }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EmitEvent } from '../types/run-events.js';
 import type { CostLedger, LedgerEntry } from './cost-ledger.js';
 
 /** One finished call, as the ledger and the `llm-call` event describe it. */
@@ -24,7 +25,7 @@ export interface CallOwner {
   runId?: string | undefined;
   action?: string | undefined;
   flow?: string | undefined;
-  emit?: ((type: 'llm-call' | 'llm-wait', data: Record<string, unknown>) => void) | undefined;
+  emit?: EmitEvent | undefined;
 }
 
 /** Writes a call to the ledger and reports it as an `llm-call` event. */

@@ -37,6 +37,15 @@ function empty(): Usage {
   return { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
 }
 
+/** The usage kept under `key`, created empty on first use. */
+function slot(usages: Record<string, Usage>, key: string): Usage {
+  const existing = usages[key];
+  if (existing) return existing;
+  const created = empty();
+  usages[key] = created;
+  return created;
+}
+
 function add(usage: Usage, entry: LedgerEntry): void {
   usage.calls += 1;
   usage.promptTokens += entry.promptTokens;
@@ -112,8 +121,8 @@ export class CostLedger {
     this.#size += 1;
     if (entry.cached) return;
     add(this.#totals.total, entry);
-    add((this.#totals.byProvider[entry.provider] ??= empty()), entry);
-    add((this.#totals.byModel[`${entry.provider}/${entry.model}`] ??= empty()), entry);
+    add(slot(this.#totals.byProvider, entry.provider), entry);
+    add(slot(this.#totals.byModel, `${entry.provider}/${entry.model}`), entry);
     if (entry.runId) {
       const usage = this.#runs.get(entry.runId) ?? empty();
       // Re-inserted so that the Map's order is the order of last charge, oldest first.

@@ -367,7 +367,7 @@ export class Gateway {
           return value;
         } catch (error) {
           this.health.failed(resolved.provider.name, error, 'call');
-          const delay = this.#afterFailure(error, lease, resolved, rateLimited, attempts - rateLimited);
+          const delay = this.#afterFailure(error, lease, rateLimited, attempts - rateLimited);
           if (error instanceof ProviderError && error.kind === 'rate-limited') rateLimited += 1;
           this.#logger.warn(
             { provider: resolved.provider.name, model: resolved.modelId, err: error, attempts, retryInMs: delay },
@@ -384,13 +384,7 @@ export class Gateway {
   }
 
   /** Settles a failed attempt's lease and returns how long to wait before the next one, or throws. */
-  #afterFailure(
-    error: unknown,
-    lease: Lease,
-    resolved: Resolved,
-    rateLimited: number,
-    transientAttempts: number,
-  ): number {
+  #afterFailure(error: unknown, lease: Lease, rateLimited: number, transientAttempts: number): number {
     if (
       !(error instanceof ProviderError) ||
       error.kind === 'too-large' ||

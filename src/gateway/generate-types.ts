@@ -1,3 +1,4 @@
+import type { EmitEvent } from '../types/run-events.js';
 import type { ChatChoice, ChatRequest, ChatStreamPart, FinishReason, ToolCall } from './language-model.js';
 
 /**
@@ -24,7 +25,7 @@ export interface CallContext {
   budgetUsd?: number | undefined;
   signal?: AbortSignal | undefined;
   /** Receives `llm-call` and `llm-wait` events. */
-  emit?: ((type: 'llm-call' | 'llm-wait', data: Record<string, unknown>) => void) | undefined;
+  emit?: EmitEvent | undefined;
 }
 
 /** Where a call's time went, for the API's `x-agentd-queue-ms` and `x-agentd-overhead-ms` headers. */

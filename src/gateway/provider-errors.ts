@@ -80,7 +80,9 @@ export function headersToRecord(headers: Headers | Record<string, string> | unde
   const record: Record<string, string> = {};
   if (!headers) return record;
   if (typeof (headers as Headers).get === 'function') {
-    (headers as Headers).forEach((value, name) => (record[name.toLowerCase()] = value));
+    (headers as Headers).forEach((value, name) => {
+      record[name.toLowerCase()] = value;
+    });
     return record;
   }
   for (const [name, value] of Object.entries(headers)) record[name.toLowerCase()] = String(value);

@@ -118,7 +118,10 @@ export class RateLimiter implements Limiter {
         pending.lastReason = modelWait.reason;
         if (Number.isFinite(modelWait.ms)) wake = Math.min(wake ?? Number.POSITIVE_INFINITY, modelWait.ms);
       }
-      if (!next) return this.#sleep(wake);
+      if (!next) {
+        this.#sleep(wake);
+        return;
+      }
       this.#queue.take(next);
       this.#dispatch(next);
     }

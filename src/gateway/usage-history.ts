@@ -34,10 +34,16 @@ export class UsageHistory {
     if (Number.isNaN(at)) return;
     const minute = Math.floor(at / MINUTE_MS) * MINUTE_MS;
     let models = this.#minutes.get(minute);
-    if (!models) this.#minutes.set(minute, (models = new Map()));
+    if (!models) {
+      models = new Map();
+      this.#minutes.set(minute, models);
+    }
     const model = `${entry.provider}/${entry.model}`;
     let usage = models.get(model);
-    if (!usage) models.set(model, (usage = emptyUsage()));
+    if (!usage) {
+      usage = emptyUsage();
+      models.set(model, usage);
+    }
     addTo(usage, entry);
   }
 
@@ -50,10 +56,14 @@ export class UsageHistory {
       if (minute + MINUTE_MS <= since) continue;
       const start = Math.floor(minute / bucketMs) * bucketMs;
       let bucket = buckets.get(start);
-      if (!bucket) buckets.set(start, (bucket = { total: emptyUsage(), byModel: {} }));
+      if (!bucket) {
+        bucket = { total: emptyUsage(), byModel: {} };
+        buckets.set(start, bucket);
+      }
       for (const [model, usage] of models) {
         merge(bucket.total, usage);
-        merge((bucket.byModel[model] ??= emptyUsage()), usage);
+        bucket.byModel[model] ??= emptyUsage();
+        merge(bucket.byModel[model], usage);
       }
     }
     return {

@@ -7,7 +7,7 @@ import type { RoleFactory } from '../team/role.js';
 export const createExtractor: RoleFactory = () => ({
   name: 'extractor',
   watch: [USER_REQUIREMENT],
-  async react(message, context) {
+  async react(_message, context) {
     const keywords = await runAction('extractor', keywordExtract, { topic: context.topic }, context);
     context.record.setKeywords(keywords);
     return [

@@ -2,7 +2,13 @@ import type { Logger } from '../logger.js';
 import { scrubSecrets } from '../secrets.js';
 import type { AppendLog } from '../store/append-log.js';
 import type { RunStore } from '../store/run-store.js';
-import { runEventSchema, type RunEvent } from './run-event.js';
+import {
+  type RunEvent,
+  type RunEventData,
+  type RunEventType,
+  storedRunEventSchema,
+  type TerminalEventType,
+} from '../types/run-events.js';
 
 export type EventListener = (event: RunEvent) => void;
 
@@ -16,9 +22,9 @@ export interface RunExecution {
   /** True once the execution has ended: every later `emit` is refused. */
   readonly ended: boolean;
   /** Writes an event of this execution; undefined (and nothing written) once it has ended. */
-  emit(type: string, data?: Record<string, unknown>): RunEvent | undefined;
+  emit<T extends RunEventType>(type: T, data: RunEventData<T>): RunEvent | undefined;
   /** Writes the terminal event and seals the execution. */
-  end(type: string, data?: Record<string, unknown>): RunEvent | undefined;
+  end<T extends TerminalEventType>(type: T, data: RunEventData<T>): RunEvent | undefined;
   /** Seals the execution without an event (a checkpoint on stop: the run resumes at the next start). */
   close(): void;
 }
@@ -40,11 +46,12 @@ export class EventBus {
     this.#logger = logger;
   }
 
-  emit(runId: string, type: string, data: Record<string, unknown> = {}): RunEvent {
+  emit<T extends RunEventType>(runId: string, type: T, data: RunEventData<T>): RunEvent {
     const entry = this.#open(runId);
     // Event data may quote provider or page errors; keys must not travel with them.
-    const clean = JSON.parse(scrubSecrets(JSON.stringify(data))) as Record<string, unknown>;
-    const event: RunEvent = { seq: entry.seq + 1, runId, at: new Date().toISOString(), type, data: clean };
+    const clean = JSON.parse(scrubSecrets(JSON.stringify(data))) as RunEventData<T>;
+    // The generic pair (type, data) is one member of the union; TypeScript cannot correlate them itself.
+    const event = { seq: entry.seq + 1, runId, at: new Date().toISOString(), type, data: clean } as RunEvent;
     entry.log.append(event);
     entry.seq = event.seq;
     for (const listener of [...(this.#listeners.get(runId) ?? []), ...this.#all]) {
@@ -60,7 +67,7 @@ export class EventBus {
   /** A new execution of the run, whose events stop at its end. */
   execution(runId: string): RunExecution {
     let ended = false;
-    const emit = (type: string, data: Record<string, unknown> = {}): RunEvent | undefined => {
+    const emit = <T extends RunEventType>(type: T, data: RunEventData<T>): RunEvent | undefined => {
       if (ended) {
         this.#logger.debug({ runId, type }, 'event after the end of its execution refused');
         return undefined;
@@ -73,7 +80,7 @@ export class EventBus {
         return ended;
       },
       emit,
-      end: (type, data = {}) => {
+      end: (type, data) => {
         const event = emit(type, data);
         ended = true;
         return event;
@@ -84,10 +91,13 @@ export class EventBus {
     };
   }
 
-  /** The run's persisted events with `seq` > `since`. */
+  /**
+   * The run's persisted events with `seq` > `since`. Read by their envelope (storedRunEventSchema): this
+   * version wrote them from the typed union, an older one may have written fewer fields.
+   */
   replay(runId: string, since = 0): RunEvent[] {
     return this.#runs
-      .readEvents<RunEvent>(runId, (value) => runEventSchema.parse(value))
+      .readEvents<RunEvent>(runId, (value) => storedRunEventSchema.parse(value) as RunEvent)
       .filter((event) => event.seq > since);
   }
 
@@ -98,7 +108,10 @@ export class EventBus {
       return () => this.#all.delete(listener);
     }
     let set = this.#listeners.get(runId);
-    if (!set) this.#listeners.set(runId, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(runId, set);
+    }
     set.add(listener);
     return () => {
       set.delete(listener);
@@ -115,7 +128,10 @@ export class EventBus {
   #open(runId: string): { log: AppendLog<RunEvent>; seq: number } {
     let entry = this.#logs.get(runId);
     if (!entry) {
-      const { log, entries } = this.#runs.events<RunEvent>(runId, (value) => runEventSchema.parse(value));
+      const { log, entries } = this.#runs.events<RunEvent>(
+        runId,
+        (value) => storedRunEventSchema.parse(value) as RunEvent,
+      );
       entry = { log, seq: entries.at(-1)?.seq ?? 0 };
       this.#logs.set(runId, entry);
     }

@@ -8,6 +8,7 @@ import type { Run } from './run-record.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { RunSteps } from './run-steps.js';
 import type { RunHealth } from './run-health.js';
+import type { EmitEvent } from '../types/run-events.js';
 import { WorkGroup } from './work-group.js';
 
 export interface RunContextOptions {
@@ -35,7 +36,7 @@ export interface RunContextOptions {
 export function createRunContext(options: RunContextOptions): RoleContext {
   const { run, gateway, plugins, steps, recorder, execution, signal, llmCache, health } = options;
   const work = options.work ?? new WorkGroup(signal);
-  const emit = (type: string, data: Record<string, unknown>) => {
+  const emit: EmitEvent = (type, data) => {
     execution.emit(type, data);
   };
   return {

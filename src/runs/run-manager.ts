@@ -28,6 +28,7 @@ import { inRunScope } from './run-scope.js';
 import { RunSteps } from './run-steps.js';
 import { canTransition, transition } from './run-transitions.js';
 import { WorkGroup } from './work-group.js';
+import type { RunEventData } from '../types/run-events.js';
 
 /** How often a run paused by a full disk checks whether space has been freed. */
 const STORE_FULL_POLL_MS = 1_000;
@@ -281,7 +282,7 @@ export class RunManager {
   }
 
   /** Puts a run at the end of the queue, with its `run-queued` event in the same tick. */
-  #enqueue(id: string, data: Record<string, unknown>): void {
+  #enqueue(id: string, data: Omit<RunEventData<'run-queued'>, 'position'>): void {
     this.#queue.push(id);
     this.#options.events.emit(id, 'run-queued', { ...data, position: this.#queue.length });
   }
@@ -408,30 +409,33 @@ export class RunManager {
       this.#waitForSpace(id);
       return;
     }
-    let type: string;
-    let data: Record<string, unknown>;
+    // Each branch changes the status and says how its terminal event is written, with that event's data.
+    let end: () => void;
     if (!outcome) {
-      type = transition(run, 'completed');
-      data = {
+      const type = transition(run, 'completed');
+      const data = {
         usage: run.usage,
         sources: run.sources.length,
         errors: run.errors.length,
         replayedSteps: active.replayedSteps ?? 0,
       };
+      end = () => execution.end(type, data);
     } else if (active.stopping === 'cancel') {
-      type = transition(run, 'cancelled');
-      data = { usage: run.usage, ...(run.startedAt ? {} : { while: 'queued' }) };
+      const type = transition(run, 'cancelled');
+      const data = { usage: run.usage, ...(run.startedAt ? {} : { while: 'queued' as const }) };
+      end = () => execution.end(type, data);
     } else {
       const error = active.crash ?? outcome.error;
       const code = error instanceof AgentdError ? error.code : 'AGENTD_ERR_INTERNAL';
       logger.warn({ err: error, runId: id }, 'run failed');
-      type = transition(run, 'failed');
+      const type = transition(run, 'failed');
       run.failure = { code, message: errorMessage(error) };
-      data = { code, message: errorMessage(error), usage: run.usage };
+      const data = { code, message: errorMessage(error), usage: run.usage };
+      end = () => execution.end(type, data);
     }
     // The status changes and the event goes out in the same tick: nobody sees one without the other.
     const saved = recorder.flush();
-    execution.end(type, data);
+    end();
     await saved;
   }
 

@@ -1,4 +1,5 @@
 import { ConflictError } from '../errors.js';
+import type { RunEventType } from '../types/run-events.js';
 import type { Run, RunStatus } from './run-record.js';
 
 /**
@@ -14,13 +15,16 @@ const ALLOWED: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
 };
 
 /** The event each status is entered with. */
-const STATUS_EVENT: Readonly<Record<RunStatus, string>> = {
+const STATUS_EVENT = {
   queued: 'run-queued',
   running: 'run-started',
   completed: 'run-completed',
   failed: 'run-failed',
   cancelled: 'run-cancelled',
-};
+} as const satisfies Readonly<Record<RunStatus, RunEventType>>;
+
+/** The event type a run entering status `S` is reported with. */
+export type StatusEvent<S extends RunStatus> = (typeof STATUS_EVENT)[S];
 
 export function canTransition(from: RunStatus, to: RunStatus): boolean {
   return ALLOWED[from].includes(to);
@@ -30,7 +34,7 @@ export function canTransition(from: RunStatus, to: RunStatus): boolean {
  * Changes `run`'s status in place (with its timestamps) if the table allows it, and returns the event type
  * the caller writes in the same tick, so that nobody sees the status without its event.
  */
-export function transition(run: Run, to: RunStatus, now: Date = new Date()): string {
+export function transition<S extends RunStatus>(run: Run, to: S, now: Date = new Date()): StatusEvent<S> {
   if (!canTransition(run.status, to)) throw new ConflictError(`run ${run.id} is ${run.status}: it cannot become ${to}`);
   run.status = to;
   if (to === 'running') run.startedAt ??= now.toISOString();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runEventSchema } from '../runs/run-event.js';
+import { runEventSchema } from '../types/run-events.js';
 import { runSchema, runSummarySchema } from '../runs/run-record.js';
 import { VERSION } from '../version.js';
 import { chatBodySchema } from './openai/chat-request.js';

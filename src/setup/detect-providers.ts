@@ -3,7 +3,7 @@ import type { DetectedDefaults } from '../config/load-config.js';
 import { ollamaBaseURL } from '../config/ollama-url.js';
 import type { ProviderConfig } from '../config/schema.js';
 import { chooseModel, fallbackModel } from './choose-model.js';
-import { probeProvider, type ProviderProbe } from './probe-provider.js';
+import { probeNamedProvider, type ProviderProbe } from './probe-provider.js';
 
 /** A provider found in the environment, probed by listing its models. */
 export interface DetectedProvider {
@@ -77,7 +77,7 @@ export async function detectProviders(
   );
   const probes = await Promise.all(
     candidates.map(({ name }) =>
-      probeProvider(providers.get(name)!, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      probeNamedProvider(providers, name, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ),
   );
   return candidates.flatMap(({ name, document, origin, keepWhenDown }, index) => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Config } from '../config/load-config.js';
 import { errorMessage } from '../errors.js';
 import { silentLogger } from '../logger.js';
-import { loadPlugins } from '../plugins/load-plugins.js';
+import { loadPlugins, type Plugins } from '../plugins/load-plugins.js';
 import { fail, offlineCode, ok, skipped, type DoctorCheck } from './doctor-types.js';
 
 /** The public page the browse check fetches: small, stable, and meant for exactly this. */
@@ -26,7 +26,7 @@ export interface PluginCheckOptions {
 export async function checkPlugins(config: Config, options: PluginCheckOptions = {}): Promise<DoctorCheck[]> {
   const cache = mkdtempSync(path.join(tmpdir(), 'agentd-doctor-'));
   try {
-    let plugins;
+    let plugins: Plugins;
     try {
       plugins = await loadPlugins(config, {
         logger: silentLogger(),

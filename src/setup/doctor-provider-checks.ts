@@ -1,7 +1,7 @@
 import { createProviders } from '../../providers/index.js';
 import type { Config, ResolvedProviderConfig } from '../config/load-config.js';
 import { fail, ok, type DoctorCheck } from './doctor-types.js';
-import { hasModel, probeProvider, type ProviderProbe } from './probe-provider.js';
+import { hasModel, probeNamedProvider, type ProviderProbe } from './probe-provider.js';
 
 /**
  * Each provider: key present, reachable and key accepted (its model listing answers), and each model the
@@ -28,8 +28,9 @@ export async function checkProviders(
           ),
         ];
       }
-      const probe = await probeProvider(
-        providers.get(name)!,
+      const probe = await probeNamedProvider(
+        providers,
+        name,
         options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
       );
       if (!probe.ok) return [providerFailure(name, provider, probe)];

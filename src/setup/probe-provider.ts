@@ -21,6 +21,18 @@ export interface ProviderProbe {
 /** How long a probe may take: an answering provider lists its models well within this. @default 5000 */
 export const PROBE_TIMEOUT_MS = 5_000;
 
+/** `probeProvider` on the provider `createProviders` built under `name`. */
+export function probeNamedProvider(
+  providers: ReadonlyMap<string, LanguageModelProvider>,
+  name: string,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<ProviderProbe> {
+  const provider = providers.get(name);
+  // createProviders builds one provider per configured name: a miss is a bug in agentd, not in the config.
+  if (!provider) throw new Error(`no provider was built for ${name}`);
+  return probeProvider(provider, options);
+}
+
 /** Lists the provider's models, with a timeout, and classifies a failure. Never throws. */
 export async function probeProvider(
   provider: LanguageModelProvider,

@@ -7,8 +7,10 @@ export interface SearchChoice {
   env: readonly string[];
 }
 
-const SEARCH_BACKENDS: readonly SearchChoice[] = [
-  { use: 'duckduckgo', env: [] },
+/** Needs no key, so it is always a choice. */
+const KEYLESS_SEARCH: SearchChoice = { use: 'duckduckgo', env: [] };
+
+const KEYED_SEARCH: readonly SearchChoice[] = [
   { use: 'brave', env: ['BRAVE_API_KEY'] },
   { use: 'serper', env: ['SERPER_API_KEY'] },
   { use: 'tavily', env: ['TAVILY_API_KEY'] },
@@ -18,8 +20,12 @@ const SEARCH_BACKENDS: readonly SearchChoice[] = [
 
 /** The search backends usable here: DuckDuckGo, and each keyed one whose variables are all set. Keyed ones first: they are steadier. */
 export function searchChoices(env: NodeJS.ProcessEnv): SearchChoice[] {
-  const keyed = SEARCH_BACKENDS.filter((backend) => backend.env.length > 0 && backend.env.every((name) => env[name]));
-  return [...keyed, SEARCH_BACKENDS[0] as SearchChoice];
+  return [...KEYED_SEARCH.filter((backend) => backend.env.every((name) => env[name])), KEYLESS_SEARCH];
+}
+
+/** The first of `searchChoices`: a keyed backend whose variables are all set, else DuckDuckGo. */
+export function proposedSearch(env: NodeJS.ProcessEnv): SearchChoice {
+  return KEYED_SEARCH.find((backend) => backend.env.every((name) => env[name])) ?? KEYLESS_SEARCH;
 }
 
 export interface StarterChoices {

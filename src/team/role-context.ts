@@ -1,9 +1,7 @@
 import type { GenerateRequest, GenerateResult } from '../gateway/gateway.js';
 import type { BrowsePlugin, SearchPlugin, WikiPlugin } from '../plugins/plugin-types.js';
 import type { RunError } from '../runs/run-record.js';
-
-/** An event a role reports, persisted on the run and streamed to clients. */
-export type EmitEvent = (type: string, data: Record<string, unknown>) => void;
+import type { EmitEvent } from '../types/run-events.js';
 
 /**
  * Everything a role and its actions may use, and nothing about what is behind it: the gateway, the plugins,
@@ -25,6 +23,7 @@ export interface RoleContext {
    * run gets the stored result instead of doing the work again.
    */
   step<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /** Reports an event, persisted on the run and streamed to clients. */
   emit: EmitEvent;
   /** Records a problem that does not fail the run (a page that did not load, an answer that was repaired). */
   recordError(error: RunError): void;

@@ -11,7 +11,6 @@ import type { RoleContext } from './role-context.js';
  */
 export class Team {
   readonly environment: Environment;
-  readonly #roles: readonly Role[];
   readonly #context: RoleContext;
   readonly #inboxes = new Map<Role, Message[]>();
   readonly #busy = new Set<Role>();
@@ -20,13 +19,12 @@ export class Team {
   #failed = false;
 
   constructor(roles: readonly Role[], context: RoleContext) {
-    this.#roles = roles;
     this.#context = context;
     this.environment = new Environment((message) =>
       context.emit('message-published', {
         role: message.role,
         cause: message.causeBy,
-        to: message.sendTo,
+        to: [...message.sendTo],
         content: message.content.slice(0, 200),
       }),
     );

@@ -97,15 +97,13 @@ describe('POST /v1/chat/completions', () => {
       .filter(Boolean)
       .map((line) => line.replace(/^data: /, ''));
     expect(events.at(-1)).toBe('[DONE]');
-    const chunks = events
-      .slice(0, -1)
-      .map(
-        (event) =>
-          JSON.parse(event) as {
-            choices: Array<{ delta: { content?: string }; finish_reason: string | null }>;
-            usage?: unknown;
-          },
-      );
+    const chunks = events.slice(0, -1).map(
+      (event) =>
+        JSON.parse(event) as {
+          choices: Array<{ delta: { content?: string }; finish_reason: string | null }>;
+          usage?: unknown;
+        },
+    );
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('echo: streamed');
     expect(chunks.find((chunk) => chunk.choices[0]?.finish_reason)?.choices[0]?.finish_reason).toBe('stop');
     expect(chunks.at(-1)!.usage).toEqual({ prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 });

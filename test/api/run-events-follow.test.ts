@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { RunEvent } from '../../src/runs/run-event.js';
+import type { RunEvent } from '../../src/types/run-events.js';
 import { auth, buildTestApp, TEST_TOKEN, waitForRun } from '../helpers/services.js';
 import { startScriptedLlm } from '../helpers/scripted-llm.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../src/daemon/services.js';
-import type { RunEvent } from '../../src/runs/run-event.js';
+import type { RunEvent } from '../../src/types/run-events.js';
 import { CLOSE_TOO_SLOW } from '../../src/server/routes/events.js';
 import { startFixtureWeb, type FixtureWeb } from '../helpers/fixture-web.js';
 import { auth, buildTestApp, TEST_TOKEN, waitForRun } from '../helpers/services.js';
@@ -101,7 +101,13 @@ describe('run events over WebSocket', () => {
     (socket as unknown as { _socket: { pause(): void } })._socket.pause();
     const runId = await submit('Arduino boards slow client');
     const started = Date.now();
-    for (let index = 0; index < 60; index += 1) services.events.emit(runId, 'test-blob', { blob: 'x'.repeat(100_000) });
+    for (let index = 0; index < 60; index += 1)
+      services.events.emit(runId, 'message-published', {
+        role: 'test',
+        cause: 'Blob',
+        to: ['*'],
+        content: 'x'.repeat(100_000),
+      });
     expect(Date.now() - started).toBeLessThan(2_000);
     (socket as unknown as { _socket: { resume(): void } })._socket.resume();
     expect(await closed).toBe(CLOSE_TOO_SLOW);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GenerateRequest } from '../../src/gateway/gateway.js';
 import { isProcessAlive } from '../../src/daemon/state-files.js';
 import { llmKey } from '../../src/runs/run-context.js';
-import type { RunEvent } from '../../src/runs/run-event.js';
+import type { RunEvent } from '../../src/types/run-events.js';
 import type { Run } from '../../src/runs/run-record.js';
 import { startTestDaemon, waitForStatus } from '../helpers/daemon.js';
 import { startFixtureWeb } from '../helpers/fixture-web.js';

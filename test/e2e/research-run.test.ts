@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { Run } from '../../src/runs/run-record.js';
+import { runEventSchema } from '../../src/types/run-events.js';
 import { startTestDaemon, waitForStatus, type TestDaemon } from '../helpers/daemon.js';
 import { startFixtureWeb } from '../helpers/fixture-web.js';
 import { startScriptedLlm } from '../helpers/scripted-llm.js';
@@ -45,6 +47,17 @@ async function research(daemon: TestDaemon, topic: string): Promise<Run> {
   return (await waitForStatus(daemon, submitted.body.id)) as unknown as Run;
 }
 
+/** A finished run's events as a client receives them: replayed over the WebSocket until it closes. */
+function receivedEvents(daemon: TestDaemon, id: string): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const events: unknown[] = [];
+    const socket = new WebSocket(`${daemon.url.replace(/^http/, 'ws')}/v1/runs/${id}/events?token=${daemon.token}`);
+    socket.on('message', (data) => events.push(JSON.parse(String(data))));
+    socket.on('close', () => resolve(events));
+    socket.on('error', reject);
+  });
+}
+
 describe('a research run end to end, through the daemon started by the CLI', () => {
   it('completes with every field filled and every citation resolving to a source', async () => {
     const { daemon } = await setup({});
@@ -80,5 +93,24 @@ describe('a research run end to end, through the daemon started by the CLI', () 
     // The 500s were retried by the gateway: the provider saw more requests than the ledger has calls.
     expect(llm.calls.length).toBeGreaterThan(run.usage.calls);
     expect(JSON.stringify(run)).not.toContain('sk-e2e-secret-key-123');
+
+    // Every event the run produced is one the typed contract describes, with exactly its fields.
+    const events = await receivedEvents(daemon, run.id);
+    for (const event of events) {
+      const parsed = runEventSchema.safeParse(event);
+      expect(parsed.success, `${JSON.stringify(event).slice(0, 300)}: ${parsed.error?.message}`).toBe(true);
+    }
+    const types = new Set(events.map((event) => (event as { type: string }).type));
+    for (const type of [
+      'run-queued',
+      'run-started',
+      'action-start',
+      'action-end',
+      'llm-call',
+      'message-published',
+      'source-summarized',
+      'run-completed',
+    ])
+      expect(types, type).toContain(type);
   });
 });

@@ -5,7 +5,9 @@ import { AppendLog } from '../../src/store/append-log.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const cleanups: Array<() => void> = [];
-afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
 
 function entry(overrides: Partial<LedgerEntry>): LedgerEntry {
   return {

@@ -6,7 +6,7 @@ import { closeServices, createServices, type Services } from '../../src/daemon/s
 import { ConflictError } from '../../src/errors.js';
 import type { LedgerEntry } from '../../src/gateway/cost-ledger.js';
 import { silentLogger } from '../../src/logger.js';
-import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../src/runs/run-event.js';
+import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../src/types/run-events.js';
 import { AppendLog } from '../../src/store/append-log.js';
 import type { ScriptedLlm } from './scripted-llm.js';
 import { makeTempDir } from './temp-dir.js';

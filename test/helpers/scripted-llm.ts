@@ -19,8 +19,11 @@ export interface ScriptedLlmOptions {
 export interface ScriptedLlm extends WireServer {
   /** While set, calls recognised as this action (`*`: every call) are answered with this HTTP error (401 is final). */
   failing: { action: string; status: number } | undefined;
-  /** Every chat request received, with the action it was recognised as. */
-  calls: Array<{ action: string; prompt: string; body: Record<string, unknown> }>;
+  /**
+   * Every chat request received, with the action it was recognised as. `cancelledByClient` turns true when the
+   * client hung up before the answer was written: a call it had sent and then aborted.
+   */
+  calls: Array<{ action: string; prompt: string; body: Record<string, unknown>; cancelledByClient: boolean }>;
   baseURL: string;
   /** Holds the answers to calls recognised as `action` until the returned release is called. */
   hold: (action: string) => () => void;
@@ -46,7 +49,11 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
     const body = request.json<{ messages: Array<{ role: string; content: string }>; model: string }>();
     const prompt = body.messages.map((message) => message.content).join('\n');
     const action = recognise(prompt);
-    calls.push({ action, prompt, body });
+    const call = { action, prompt, body, cancelledByClient: false };
+    calls.push(call);
+    response.once('close', () => {
+      if (!response.writableFinished) call.cancelledByClient = true;
+    });
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     await holds.get(action);
     if (control.failing && (control.failing.action === action || control.failing.action === '*')) {

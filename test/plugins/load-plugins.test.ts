@@ -8,7 +8,9 @@ import { loadPlugins } from '../../src/plugins/load-plugins.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const cleanups: Array<() => void> = [];
-afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
 
 function setup(plugins: Record<string, unknown>) {
   const temp = makeTempDir();

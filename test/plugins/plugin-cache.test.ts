@@ -76,7 +76,13 @@ describe('caches shared between runs', () => {
 
   it('a waiter already cancelled is refused at once without starting a load', async () => {
     let calls = 0;
-    const plugin: SearchPlugin = { name: 'count', search: async () => ((calls += 1), []) };
+    const plugin: SearchPlugin = {
+      name: 'count',
+      search: async () => {
+        calls += 1;
+        return [];
+      },
+    };
     const search = cachedSearch(plugin, directory(), 60_000, silentLogger());
     const cancelled = new AbortController();
     cancelled.abort();

@@ -62,7 +62,7 @@ describe('a stored run that cannot be executed', () => {
     await store.runs.save(stored);
     store.close();
 
-    for (const start of [1, 2]) {
+    for (const _start of [1, 2]) {
       const services = await createServices(config, { logger: silentLogger(), token: TEST_TOKEN });
       await services.runs.start();
       await expect.poll(async () => (await services.runs.get('legacy-run')).status, { timeout: 5_000 }).toBe('failed');

@@ -220,8 +220,8 @@ function Report({ run }: { run: Run }) {
   const container = useRef<HTMLDivElement>(null);
   const cardOf = useMemo(() => {
     const byUrl = new Map<string, string>();
-    run.wiki.forEach((entry, index) => byUrl.set(entry.url, `wiki-${index + 1}`));
-    run.sources.forEach((source, index) => byUrl.set(source.url, `source-${index + 1}`));
+    for (const [index, entry] of run.wiki.entries()) byUrl.set(entry.url, `wiki-${index + 1}`);
+    for (const [index, source] of run.sources.entries()) byUrl.set(source.url, `source-${index + 1}`);
     const byNumber = new Map<number, string>();
     for (const [url, number] of citationNumbers(run)) {
       const card = byUrl.get(url);

@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../../gateway/language-model.js';
 import type { SearchResult } from '../../plugins/plugin-types.js';
 import { languageName } from '../language.js';
+import { lines, sentences } from './prompt-text.js';
 
 function listResults(results: readonly SearchResult[]): string {
   return results.map((result, index) => `${index}. ${result.title}\n   ${result.url}\n   ${result.snippet}`).join('\n');
@@ -20,7 +21,22 @@ export function queriesPrompt(
     { role: 'system', content: 'You plan web searches for a research report. You answer with JSON only.' },
     {
       role: 'user',
-      content: `Topic:\n"""\n${topic}\n"""\n\n${context}\n\nWrite at most ${maxQueries} web search queries that together cover what a report on this topic needs: facts, figures, comparisons, recent developments. Each query distinct and specific. Write them in ${languageName(language)}.\nAnswer as JSON: {"queries": ["...", "..."]}`,
+      content: lines(
+        'Topic:',
+        '"""',
+        topic,
+        '"""',
+        '',
+        context,
+        '',
+        sentences(
+          `Write at most ${maxQueries} web search queries that together cover what a report on this topic needs:`,
+          'facts, figures, comparisons, recent developments.',
+          'Each query distinct and specific.',
+          `Write them in ${languageName(language)}.`,
+        ),
+        'Answer as JSON: {"queries": ["...", "..."]}',
+      ),
     },
   ];
 }
@@ -31,7 +47,23 @@ export function rankPrompt(topic: string, query: string, results: readonly Searc
     { role: 'system', content: 'You rank web search results for a researcher. You answer with JSON only.' },
     {
       role: 'user',
-      content: `Topic:\n"""\n${topic}\n"""\n\nQuery: "${query}"\n\nResults:\n${listResults(results)}\n\nDrop the results that are irrelevant to the topic (ads, unrelated pages, link farms). Rank the rest by relevance to the query and credibility of the source, best first.\nAnswer as JSON with the result numbers: {"ranking": [3, 0, 5]}`,
+      content: lines(
+        'Topic:',
+        '"""',
+        topic,
+        '"""',
+        '',
+        `Query: "${query}"`,
+        '',
+        'Results:',
+        listResults(results),
+        '',
+        sentences(
+          'Drop the results that are irrelevant to the topic (ads, unrelated pages, link farms).',
+          'Rank the rest by relevance to the query and credibility of the source, best first.',
+        ),
+        'Answer as JSON with the result numbers: {"ranking": [3, 0, 5]}',
+      ),
     },
   ];
 }

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../../gateway/language-model.js';
 import { languageName } from '../language.js';
+import { lines, sentences } from './prompt-text.js';
 
 export interface NumberedSource {
   number: number;
@@ -20,12 +21,31 @@ export function reportPrompt(topic: string, sources: readonly NumberedSource[], 
   return [
     {
       role: 'system',
-      content:
-        'You are a research analyst. You write well-structured, factual reports in Markdown, citing only the numbered sources you are given.',
+      content: sentences(
+        'You are a research analyst.',
+        'You write well-structured, factual reports in Markdown, citing only the numbered sources you are given.',
+      ),
     },
     {
       role: 'user',
-      content: `Topic:\n"""\n${topic}\n"""\n\nSources:\n${list}\n\nWrite a research report on the topic from these sources only, in ${languageName(language)}:\n- a title (# heading), then sections (## headings): an introduction with the background from Wikipedia, the main findings, and a conclusion;\n- concrete facts and figures; a Markdown comparison table where things are compared;\n- cite sources by number in square brackets right after what they support, e.g. [2] or [1][3]; cite only numbers from the list;\n- no URLs in the text and no reference list: it is added for you.\nAim for 600 to 1200 words.`,
+      content: lines(
+        'Topic:',
+        '"""',
+        topic,
+        '"""',
+        '',
+        'Sources:',
+        list,
+        '',
+        `Write a research report on the topic from these sources only, in ${languageName(language)}:`,
+        '- a title (# heading), then sections (## headings): an introduction with the background from Wikipedia, ' +
+          'the main findings, and a conclusion;',
+        '- concrete facts and figures; a Markdown comparison table where things are compared;',
+        '- cite sources by number in square brackets right after what they support, e.g. [2] or [1][3]; ' +
+          'cite only numbers from the list;',
+        '- no URLs in the text and no reference list: it is added for you.',
+        'Aim for 600 to 1200 words.',
+      ),
     },
   ];
 }

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../../gateway/language-model.js';
 import { languageName } from '../language.js';
+import { lines, sentences } from './prompt-text.js';
 
 /** The exact answer for a page with nothing on the query; such pages are dropped from the sources. */
 export const NOT_RELEVANT = 'Not relevant.';
@@ -16,12 +17,31 @@ export function summarizePrompt(
   return [
     {
       role: 'system',
-      content:
-        'You summarise web pages for a researcher. You keep facts, names, dates and numbers, and you never add what the page does not say.',
+      content: sentences(
+        'You summarise web pages for a researcher.',
+        'You keep facts, names, dates and numbers, and you never add what the page does not say.',
+      ),
     },
     {
       role: 'user',
-      content: `Topic:\n"""\n${topic}\n"""\nQuery: "${query}"\n\nPage "${page.title}" (${page.url}), its passages most relevant to the query:${partNote}\n"""\n${page.content}\n"""\n\nSummarise what this page says that answers the query, with its facts and figures, in at most 200 words. Write in ${languageName(language)}. If the page has nothing relevant to the query, answer exactly: ${NOT_RELEVANT}`,
+      content: lines(
+        'Topic:',
+        '"""',
+        topic,
+        '"""',
+        `Query: "${query}"`,
+        '',
+        `Page "${page.title}" (${page.url}), its passages most relevant to the query:${partNote}`,
+        '"""',
+        page.content,
+        '"""',
+        '',
+        sentences(
+          'Summarise what this page says that answers the query, with its facts and figures, in at most 200 words.',
+          `Write in ${languageName(language)}.`,
+          `If the page has nothing relevant to the query, answer exactly: ${NOT_RELEVANT}`,
+        ),
+      ),
     },
   ];
 }
@@ -40,7 +60,17 @@ export function mergeSummariesPrompt(
     },
     {
       role: 'user',
-      content: `Query: "${query}"\nPage "${page.title}": summaries of its parts:\n${summaries.map((summary, index) => `(${index + 1}) ${summary}`).join('\n\n')}\n\nMerge them into one summary of at most 250 words, without repeating. Write in ${languageName(language)}. If none has anything relevant, answer exactly: ${NOT_RELEVANT}`,
+      content: lines(
+        `Query: "${query}"`,
+        `Page "${page.title}": summaries of its parts:`,
+        summaries.map((summary, index) => `(${index + 1}) ${summary}`).join('\n\n'),
+        '',
+        sentences(
+          'Merge them into one summary of at most 250 words, without repeating.',
+          `Write in ${languageName(language)}.`,
+          `If none has anything relevant, answer exactly: ${NOT_RELEVANT}`,
+        ),
+      ),
     },
   ];
 }

@@ -4,7 +4,7 @@ import { findConfigFile, parseConfig } from '../../config/load-config.js';
 import { DEFAULT_OLLAMA_URL } from '../../config/ollama-url.js';
 import { chatModels } from '../../setup/choose-model.js';
 import { detectProviders, type DetectedProvider } from '../../setup/detect-providers.js';
-import { searchChoices, starterConfig, type StarterChoices } from '../../setup/starter-config.js';
+import { proposedSearch, searchChoices, starterConfig, type StarterChoices } from '../../setup/starter-config.js';
 import { ExitCode, type Output } from '../output.js';
 import { createPrompter, type Prompter } from '../prompter.js';
 
@@ -75,7 +75,7 @@ export async function initCommand(options: InitOptions, output: Output): Promise
 function propose(detected: readonly DetectedProvider[], env: NodeJS.ProcessEnv): StarterChoices {
   const working = detected.find((provider) => provider.probe.ok) ?? detected[0];
   if (working)
-    return { providers: detected, defaultModel: `${working.name}/${working.model}`, search: searchChoices(env)[0]! };
+    return { providers: detected, defaultModel: `${working.name}/${working.model}`, search: proposedSearch(env) };
   // Nothing found: a local Ollama is the one provider that needs no account; doctor then says what to do.
   const ollama: DetectedProvider = {
     name: 'ollama',
@@ -84,7 +84,7 @@ function propose(detected: readonly DetectedProvider[], env: NodeJS.ProcessEnv):
     probe: { ok: false, models: [] },
     model: 'llama3.2',
   };
-  return { providers: [ollama], defaultModel: 'ollama/llama3.2', search: searchChoices(env)[0]! };
+  return { providers: [ollama], defaultModel: 'ollama/llama3.2', search: proposedSearch(env) };
 }
 
 /** The questions; undefined when the user kept no provider. */
@@ -111,16 +111,15 @@ async function ask(
   );
   const unique = [...new Set(models)];
   const proposed = unique.indexOf(proposal.defaultModel);
-  const defaultModel = unique[await prompter.choose('Default model:', unique, proposed >= 0 ? proposed : 0)] as string;
+  const defaultModel = unique[await prompter.choose('Default model:', unique, Math.max(proposed, 0))] as string;
   const backends = searchChoices(env);
-  const search =
-    backends[
-      await prompter.choose(
-        'Search backend:',
-        backends.map((backend) => backend.use),
-        0,
-      )
-    ]!;
+  const chosen = await prompter.choose(
+    'Search backend:',
+    backends.map((backend) => backend.use),
+    0,
+  );
+  // The prompter answers an index into the choices it was given; the proposal is only a type-level fallback.
+  const search = backends[chosen] ?? proposal.search;
   return { providers, defaultModel, search };
 }
 

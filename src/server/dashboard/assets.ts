@@ -41,7 +41,7 @@ function packageRoot(): string {
       return directory;
     const parent = path.dirname(directory);
     if (parent === directory)
-      throw new Error('cannot find the agentd package root above ' + fileURLToPath(import.meta.url));
+      throw new Error(`cannot find the agentd package root above ${fileURLToPath(import.meta.url)}`);
     directory = parent;
   }
 }

@@ -185,12 +185,14 @@ function responseFormat(format: ChatBody['response_format']): ResponseFormat | u
 
 function neutralTools(tools: ChatBody['tools']): ToolDefinition[] | undefined {
   if (tools === undefined) return undefined;
-  const parsed = tools.map((tool) => functionToolSchema.safeParse(tool));
-  if (!parsed.every((result) => result.success)) return undefined;
-  return parsed.map((result) => {
-    const { name, description, parameters, strict } = result.data!.function;
-    return { name, description, parameters, strict: strict ?? undefined };
-  });
+  const definitions: ToolDefinition[] = [];
+  for (const tool of tools) {
+    const result = functionToolSchema.safeParse(tool);
+    if (!result.success) return undefined;
+    const { name, description, parameters, strict } = result.data.function;
+    definitions.push({ name, description, parameters, strict: strict ?? undefined });
+  }
+  return definitions;
 }
 
 function neutralToolChoice(choice: ChatBody['tool_choice']): ToolChoice | undefined {

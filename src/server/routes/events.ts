@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Services } from '../../daemon/services.js';
-import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../runs/run-event.js';
+import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../types/run-events.js';
 
 /** A client that has this much unsent data is too slow: it is closed and may reconnect with `?since=`. */
 export const MAX_BUFFERED_BYTES = 1_048_576;
@@ -44,7 +44,7 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
     const buffered = pending;
     pending = undefined;
     const known = [...stored, ...buffered.filter((event) => event.seq > (stored.at(-1)?.seq ?? 0))];
-    known.forEach((event, index) => deliver(event, index === known.length - 1));
+    for (const [index, event] of known.entries()) deliver(event, index === known.length - 1);
     // Following from at or past the end of a finished run: nothing to send, and nothing will come.
     const final = known.at(-1);
     if (
