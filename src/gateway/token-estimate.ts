@@ -1,20 +1,8 @@
-import { createRequire } from 'node:module';
+import { o200kEncoder } from '../text/tokenizer-tables.js';
 import type { ChatMessage, ChatRequest } from './language-model.js';
 
 /** What one image costs at most in OpenAI's accounting for a 1024 px tile set, rounded up; others count fewer. */
 const IMAGE_TOKENS = 1_600;
-
-type Encode = (text: string, options: { disallowedSpecial: Set<string>; allowedSpecial: Set<string> }) => number[];
-let encode: Encode | undefined;
-
-/**
- * The o200k_base tables weigh about 60 MB once loaded, so they are loaded on the first count, not at start:
- * a daemon that only proxies Ollama or Anthropic never needs them. `require` keeps the count synchronous.
- */
-function encoder(): Encode {
-  encode ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { encode: Encode }).encode;
-  return encode;
-}
 
 /** Tokens OpenAI adds around each message and to prime the reply (its cookbook's count for chat models). */
 const PER_MESSAGE_OVERHEAD = 4;
@@ -47,5 +35,5 @@ export function estimateToolTokens(request: Pick<ChatRequest, 'tools' | 'respons
 
 /** Exact o200k_base token count of a text, special-token text included as plain text. */
 export function countTokens(text: string): number {
-  return encoder()(text, AS_PLAIN_TEXT).length;
+  return o200kEncoder()(text, AS_PLAIN_TEXT).length;
 }
