@@ -3,7 +3,6 @@ import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config/load-config.js';
-import { daemonEnvironment } from '../../daemon/daemon-environment.js';
 import { exitOnSignals, runDaemon } from '../../daemon/run-daemon.js';
 import { isProcessAlive, readDaemonState, removeDaemonState, stateFiles } from '../../daemon/state-files.js';
 import { errorMessage } from '../../errors.js';
@@ -74,8 +73,7 @@ async function startBackground(options: StartOptions): Promise<number> {
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', outputFd, outputFd],
-    // glibc would keep the exited extraction workers' malloc arenas (tens of MB) for the daemon's life.
-    env: daemonEnvironment(process.env),
+    env: process.env,
   });
   closeSync(outputFd);
   let exited: number | null | undefined;
