@@ -5,7 +5,7 @@ import { redisMissingMessage, redisServerPath, startRedis } from '../test/helper
 import { startLimitServer } from './openai-limit-server.js';
 
 /**
- * `npm run bench:cluster`, part 1 (shared limits): three members, each a gateway in a process of its own,
+ * `npm run bench:cluster`, part 1 (shared limits; part 2, one run queue, is cluster-runs-bench.ts): three members, each a gateway in a process of its own,
  * against one local provider enforcing 120,000 TPM over a 10 s window (bench/openai-limit-server.ts). Each is
  * sent the seed's burst, 40 requests of about 2,700 tokens, at the same moment. Measured twice: three
  * independent daemons (each with its own in-process limiter: today without a cluster) and three members of
@@ -160,6 +160,15 @@ export function formatClusterTable(outcomes: Outcome[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const outcomes = await runClusterBench();
-  process.stdout.write(`${formatClusterTable(outcomes)}\n`);
+  const modes = (process.env.BENCH_MODES ?? 'independent,cluster,runs').split(',');
+  if (modes.includes('independent') || modes.includes('cluster')) {
+    const outcomes = await runClusterBench();
+    process.stdout.write(`${formatClusterTable(outcomes)}\n`);
+  }
+  if (modes.includes('runs')) {
+    const { formatClusterRunsTable, runClusterRunsBench } = await import('./cluster-runs-bench.js');
+    const outcome = await runClusterRunsBench();
+    if (outcome) process.stdout.write(`\n${formatClusterRunsTable(outcome)}\n`);
+    if (outcome && outcome.completed < outcome.runs) process.exitCode = 1;
+  }
 }

@@ -10,6 +10,7 @@ import { emptyUsage, type Run } from '../src/runs/run-record.js';
 import { buildServer } from '../src/server/build-server.js';
 import { AppendLog } from '../src/store/append-log.js';
 import { Store } from '../src/store/store.js';
+import type { RunStore } from '../src/store/run-store.js';
 import { startFixtureWeb } from '../test/helpers/fixture-web.js';
 import { startScriptedLlm } from '../test/helpers/scripted-llm.js';
 import { percentile } from './stats.js';
@@ -59,7 +60,7 @@ async function appendCost() {
 
   const emptyEvents = timeAppends(() => bus.emit('empty-run', 'action-end', data));
   // Fill another run's log with 100,000 events, then open it through the bus as the daemon would.
-  const { log } = store.runs.events<unknown>('full-run');
+  const { log } = (store.runs as RunStore).events<unknown>('full-run');
   for (let seq = 1; seq <= STORED; seq += 1)
     log.append({ seq, runId: 'full-run', at: new Date().toISOString(), type: 'action-end', data });
   store.runs.release('full-run');

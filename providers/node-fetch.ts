@@ -1,9 +1,16 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
+import { decodedBody } from './response-decoding.js';
+import { webBody } from './web-body.js';
 
 /** Statuses whose response has no body: a `Response` refuses one. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+/** Redirects that keep the method and body, so a POST can follow them unchanged. */
+const REPEATING_REDIRECTS = new Set([307, 308]);
+/** More than a moved endpoint needs; a loop ends here with the last redirect as the answer. */
+const MAX_REDIRECTS = 5;
+/** What undici's fetch asks for, so a provider answers as it would to any Node client. */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
 
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
@@ -12,30 +19,50 @@ const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
  * A `fetch` for the vendor SDKs built on node:http with keep-alive agents. The global fetch (undici) costs
  * several milliseconds of CPU per call on a busy machine, more than everything else agentd does for a
  * request (`npm run bench:proxy`); this one costs a fraction of that. It covers what the SDKs use: a string
- * or byte body, headers, an abort signal, a streamed response body. No redirects are followed (API
- * endpoints do not redirect) and no compression is asked for.
+ * or byte body, headers, an abort signal, a streamed response body. Like fetch, it asks for and decodes
+ * gzip, deflate and br. It follows 307 and 308 (method and body kept) within the same origin only: another
+ * origin would receive the API key, and 301/302/303 would turn a POST into a GET; those are answered as
+ * they came, and the SDK reports them.
  */
 export async function nodeFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-  const headers: Record<string, string> = {};
+  let url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+  const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
   new Headers(init.headers).forEach((value, name) => {
     headers[name] = value;
   });
   const body = await bodyBytes(init.body);
   if (body !== undefined) headers['content-length'] = String(body.byteLength);
   const signal = init.signal ?? undefined;
-  signal?.throwIfAborted();
+  for (let redirects = 0; ; redirects += 1) {
+    signal?.throwIfAborted();
+    const incoming = await send(url, init.method ?? 'GET', headers, body, signal);
+    const location = incoming.headers.location;
+    const next = location && REPEATING_REDIRECTS.has(incoming.statusCode ?? 0) ? new URL(location, url) : undefined;
+    if (!next || next.origin !== url.origin || redirects === MAX_REDIRECTS) return toResponse(incoming);
+    // The redirect's own body is not wanted; reading it to the end frees the keep-alive socket.
+    incoming.resume();
+    url = next;
+  }
+}
+
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Uint8Array | undefined,
+  signal: AbortSignal | undefined,
+): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise<Response>((resolve, reject) => {
+  return new Promise<IncomingMessage>((resolve, reject) => {
     const outgoing = request(
       url,
       {
-        method: init.method ?? 'GET',
+        method,
         headers,
         agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
         ...(signal ? { signal } : {}),
       },
-      (incoming) => resolve(toResponse(incoming)),
+      resolve,
     );
     outgoing.once('error', (error) =>
       reject(signal?.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error })),
@@ -52,8 +79,10 @@ function toResponse(incoming: IncomingMessage): Response {
     else headers.set(name, value);
   }
   const status = incoming.statusCode ?? 500;
-  const body = NULL_BODY_STATUSES.has(status) ? null : (Readable.toWeb(incoming) as ReadableStream<Uint8Array>);
-  if (body === null) incoming.resume();
+  if (NULL_BODY_STATUSES.has(status)) incoming.resume();
+  const body = NULL_BODY_STATUSES.has(status)
+    ? null
+    : webBody(decodedBody(incoming, incoming.headers['content-encoding']));
   return new Response(body, { status, statusText: incoming.statusMessage ?? '', headers });
 }
 

@@ -1,9 +1,16 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterRunStore } from '../src/cluster/cluster-run-store.js';
+import { RedisConnection } from '../src/cluster/redis-connection.js';
+import { NotFoundError } from '../src/errors.js';
+import { silentLogger } from '../src/logger.js';
+import { EventBus } from '../src/runs/event-bus.js';
 import { emptyUsage, type Run } from '../src/runs/run-record.js';
 import { AppendLog } from '../src/store/append-log.js';
+import type { RunStorage } from '../src/store/run-storage.js';
 import { Store, STORE_SCHEMA_VERSION } from '../src/store/store.js';
+import { redisMissingMessage, redisServerPath, startRedis, type TestRedis } from './helpers/redis-server.js';
 import { makeTempDir } from './helpers/temp-dir.js';
 
 const temps: Array<() => void> = [];
@@ -33,39 +40,206 @@ function makeRun(id: string, topic = `topic ${id}`): Run {
   };
 }
 
-describe('the store', () => {
-  it('keeps runs across a reopen, listed newest first', async () => {
-    const dataDir = tempDir();
-    const store = await Store.open(dataDir);
-    await store.runs.save(makeRun('a'));
-    await store.runs.save(makeRun('b'));
-    await store.runs.save({ ...makeRun('a'), status: 'completed', report: '# Report' });
-    store.close();
+/**
+ * The contract every run storage keeps, run against the data dir's RunStore and the cluster's Redis store.
+ * "Reopen" is a second instance over the same place: a restarted daemon, or another member of the cluster.
+ */
+interface StorageUnderTest {
+  /** Opens (or reopens) an instance over the same place. */
+  open(): Promise<RunStorage>;
+  close(storage: RunStorage): Promise<void>;
+}
 
-    const reopened = await Store.open(dataDir);
-    expect(reopened.runs.list().map((run) => [run.id, run.status])).toEqual([
+const kinds: Array<[string, () => Promise<StorageUnderTest>]> = [
+  [
+    'the local store (data dir)',
+    async () => {
+      const dataDir = tempDir();
+      const opened = new Map<RunStorage, Store>();
+      return {
+        open: async () => {
+          const store = await Store.open(dataDir);
+          opened.set(store.runs, store);
+          return store.runs;
+        },
+        close: async (storage) => opened.get(storage)?.close(),
+      };
+    },
+  ],
+];
+if (redisServerPath) {
+  kinds.push([
+    'the cluster store (Redis)',
+    async () => {
+      const prefix = `contract-${Math.random().toString(36).slice(2)}`;
+      const connections = new Map<RunStorage, RedisConnection>();
+      return {
+        open: async () => {
+          const connection = await RedisConnection.open({ url: (redis as TestRedis).url, logger: silentLogger() });
+          const storage = await ClusterRunStore.open(connection, prefix, silentLogger());
+          connections.set(storage, connection);
+          return storage;
+        },
+        close: async (storage) => {
+          await storage.close();
+          await connections.get(storage)?.close();
+        },
+      };
+    },
+  ]);
+} else console.warn(redisMissingMessage);
+
+let redis: TestRedis | undefined;
+beforeAll(async () => {
+  if (redisServerPath) redis = await startRedis();
+});
+afterAll(async () => redis?.stop());
+
+/** Waits until `check` passes (another instance hears a change a moment after it is made). */
+async function eventually(check: () => void | Promise<void>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** Emits through a bus and waits until the event is stored (the cluster stores it a moment later). */
+const STARTED = { resumed: false, stepsStored: 0, team: ['extractor'] };
+async function emitStored(
+  bus: EventBus,
+  storage: RunStorage,
+  runId: string,
+  type: 'run-queued' | 'run-started' | 'run-failed',
+): Promise<void> {
+  const before = (await storage.readEvents(runId)).length;
+  if (type === 'run-started') bus.emit(runId, type, STARTED);
+  else if (type === 'run-failed') bus.emit(runId, type, { code: 'AGENTD_ERR_X', message: 'broke' });
+  else bus.emit(runId, type, {});
+  await eventually(async () => expect((await storage.readEvents(runId)).length).toBe(before + 1));
+}
+
+describe.each(kinds)('%s', (_name, make) => {
+  it('keeps runs across a reopen, listed newest first', async () => {
+    const place = await make();
+    const storage = await place.open();
+    await storage.save({ ...makeRun('a'), createdAt: '2026-01-01T00:00:00.000Z' });
+    await storage.save({ ...makeRun('b'), createdAt: '2026-01-01T00:00:01.000Z' });
+    await storage.save({
+      ...makeRun('a'),
+      createdAt: '2026-01-01T00:00:00.000Z',
+      status: 'completed',
+      report: '# Report',
+    });
+    await place.close(storage);
+
+    const reopened = await place.open();
+    expect(reopened.list().map((run) => [run.id, run.status])).toEqual([
       ['b', 'queued'],
       ['a', 'completed'],
     ]);
-    expect((await reopened.runs.get('a')).report).toBe('# Report');
-    reopened.close();
+    expect((await reopened.get('a')).report).toBe('# Report');
+    expect(await reopened.exists('a')).toBe(true);
+    expect(await reopened.exists('nope')).toBe(false);
+    await place.close(reopened);
   });
 
   it('loses no run when many are saved concurrently', async () => {
-    const dataDir = tempDir();
-    const store = await Store.open(dataDir);
-    await Promise.all(Array.from({ length: 50 }, (_, index) => store.runs.save(makeRun(`run${index}`))));
+    const place = await make();
+    const storage = await place.open();
+    await Promise.all(Array.from({ length: 50 }, (_, index) => storage.save(makeRun(`run${index}`))));
     await Promise.all(
-      Array.from({ length: 50 }, (_, index) => store.runs.save({ ...makeRun(`run${index}`), status: 'running' })),
+      Array.from({ length: 50 }, (_, index) => storage.save({ ...makeRun(`run${index}`), status: 'running' })),
     );
-    store.close();
-    const reopened = await Store.open(dataDir);
-    const listed = reopened.runs.list();
+    await place.close(storage);
+    const reopened = await place.open();
+    const listed = reopened.list();
     expect(listed).toHaveLength(50);
     expect(listed.every((run) => run.status === 'running')).toBe(true);
-    reopened.close();
+    await place.close(reopened);
   });
 
+  it('refuses a run id that would leave the runs folder, and one that does not exist', async () => {
+    const place = await make();
+    const storage = await place.open();
+    await expect(storage.get('../../etc')).rejects.toThrow(/no run with id/);
+    await expect(storage.get('missing')).rejects.toBeInstanceOf(NotFoundError);
+    await place.close(storage);
+  });
+
+  it('numbers events from 1 per run and replays them in order after a reopen, where numbering goes on', async () => {
+    const place = await make();
+    const storage = await place.open();
+    await storage.save(makeRun('r'));
+    const bus = new EventBus(storage, silentLogger());
+    for (const type of ['run-queued', 'run-started', 'run-failed'] as const) await emitStored(bus, storage, 'r', type);
+    bus.close();
+    await place.close(storage);
+
+    const reopened = await place.open();
+    const again = new EventBus(reopened, silentLogger());
+    await emitStored(again, reopened, 'r', 'run-queued');
+    expect((await again.replay('r')).map((event) => [event.seq, event.type])).toEqual([
+      [1, 'run-queued'],
+      [2, 'run-started'],
+      [3, 'run-failed'],
+      [4, 'run-queued'],
+    ]);
+    expect((await again.replay('r', 2)).map((event) => event.seq)).toEqual([3, 4]);
+    again.close();
+    await place.close(reopened);
+  });
+
+  it("hands a run's events to its listeners and to every-run listeners, once each, in order", async () => {
+    const place = await make();
+    const storage = await place.open();
+    const bus = new EventBus(storage, silentLogger());
+    const seen: string[] = [];
+    const unsubscribe = bus.subscribe((event) => seen.push(`run:${event.seq}`), 'r');
+    bus.subscribe((event) => seen.push(`all:${event.seq}`));
+    bus.emit('r', 'run-queued', {});
+    bus.emit('r', 'run-started', STARTED);
+    await eventually(() => expect(seen).toEqual(['run:1', 'all:1', 'run:2', 'all:2']));
+    unsubscribe();
+    bus.close();
+    await place.close(storage);
+  });
+
+  it('keeps finished steps, in order, for the next execution to replay', async () => {
+    const place = await make();
+    const storage = await place.open();
+    await storage.save(makeRun('s'));
+    const first = await storage.steps('s');
+    expect(first.entries).toEqual([]);
+    await first.log.append({ key: 'keywords', value: ['a', 'b'], at: 'x' });
+    await first.log.append({ key: 'summary', value: { text: 'done', cost: 0.000123456789012345 }, at: 'y' });
+    await place.close(storage);
+    const reopened = await place.open();
+    expect((await reopened.steps('s')).entries).toEqual([
+      { key: 'keywords', value: ['a', 'b'], at: 'x' },
+      { key: 'summary', value: { text: 'done', cost: 0.000123456789012345 }, at: 'y' },
+    ]);
+    await place.close(reopened);
+  });
+
+  it('forgets a discarded run entirely', async () => {
+    const place = await make();
+    const storage = await place.open();
+    await storage.save(makeRun('gone'));
+    await storage.discard('gone');
+    expect(storage.has('gone')).toBe(false);
+    expect(storage.list()).toEqual([]);
+    await expect(storage.get('gone')).rejects.toBeInstanceOf(NotFoundError);
+    await place.close(storage);
+  });
+});
+
+describe('the local store', () => {
   it('writes one file per run and leaves other runs untouched by a save', async () => {
     const dataDir = tempDir();
     const store = await Store.open(dataDir);

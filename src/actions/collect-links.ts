@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { AbortError, errorMessage } from '../errors.js';
 import type { SearchResult } from '../plugins/plugin-types.js';
 import type { Action } from '../team/action.js';
-import type { RoleContext } from '../team/role-context.js';
+import { ActionName } from '../types/action-names.js';
+import type { ResearchContext } from './research-context.js';
 import { queriesPrompt, rankPrompt } from './prompts/collect-links.js';
 import { askStructured } from './structured-answer.js';
 
@@ -34,8 +35,8 @@ const rankingSchema = z.object({ ranking: z.array(z.number().int().nonnegative()
  * Searches the keywords, derives up to 4 queries from the results, searches each, and has the model drop
  * irrelevant results and rank the rest by relevance and credibility, keeping the top URLs per query.
  */
-export const collectLinks: Action<CollectLinksInput, RankedQuery[]> = {
-  name: 'CollectLinks',
+export const collectLinks: Action<CollectLinksInput, RankedQuery[], ResearchContext, typeof ActionName.CollectLinks> = {
+  name: ActionName.CollectLinks,
   async run({ topic, keywords, onQuery }, context) {
     const keywordResults = await Promise.all(
       keywords.map(async (keyword) => ({ keyword, results: await search(context, keyword) })),
@@ -73,7 +74,7 @@ export const collectLinks: Action<CollectLinksInput, RankedQuery[]> = {
   },
 };
 
-async function search(context: RoleContext, query: string): Promise<SearchResult[]> {
+async function search(context: ResearchContext, query: string): Promise<SearchResult[]> {
   try {
     // Persisted so that a resumed run sees the same results, asks the same prompts, and replays their answers.
     return await context.step(`search:${context.language}:${query}`, async () => {
@@ -92,7 +93,7 @@ async function search(context: RoleContext, query: string): Promise<SearchResult
 }
 
 async function rank(
-  context: RoleContext,
+  context: ResearchContext,
   topic: string,
   query: string,
   results: SearchResult[],

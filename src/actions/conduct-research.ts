@@ -1,6 +1,8 @@
 import type { Action } from '../team/action.js';
+import { ActionName } from '../types/action-names.js';
 import { finalizeCitations } from './citations.js';
 import { reportPrompt, type NumberedSource } from './prompts/conduct-research.js';
+import type { ResearchContext } from './research-context.js';
 import type { Source } from './web-browse-and-summarize.js';
 import type { WikiEntry } from './wiki-search-and-summarize.js';
 
@@ -15,8 +17,8 @@ export interface ResearchInput {
  * background, numbered citations and a reference list. Citations are checked against this run's sources and
  * wiki articles afterwards (finalizeCitations), so none can point anywhere else.
  */
-export const conductResearch: Action<ResearchInput, string> = {
-  name: 'ConductResearch',
+export const conductResearch: Action<ResearchInput, string, ResearchContext, typeof ActionName.ConductResearch> = {
+  name: ActionName.ConductResearch,
   run({ topic, sources, wiki }, context) {
     return context.step('ConductResearch', async () => {
       const numbered = numberSources(sources, wiki);

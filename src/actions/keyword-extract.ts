@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import type { Action } from '../team/action.js';
+import { ActionName } from '../types/action-names.js';
+import type { ResearchContext } from './research-context.js';
 import { keywordExtractPrompt } from './prompts/keyword-extract.js';
 import { askStructured } from './structured-answer.js';
 
 const answerSchema = z.object({ keywords: z.array(z.string()).min(1, 'expected at least one keyword') });
 
 /** At most 2 keywords of the topic (proper nouns, hard terms); the topic itself if the model cannot say. */
-export const keywordExtract: Action<{ topic: string }, string[]> = {
-  name: 'KeywordExtract',
+export const keywordExtract: Action<{ topic: string }, string[], ResearchContext, typeof ActionName.KeywordExtract> = {
+  name: ActionName.KeywordExtract,
   run({ topic }, context) {
     return context.step('KeywordExtract', async () => {
       const answer = await askStructured(context, {

@@ -2,9 +2,10 @@ import { AbortError, errorMessage } from '../errors.js';
 import { countTokens } from '../gateway/token-estimate.js';
 import type { Page } from '../plugins/plugin-types.js';
 import type { Action } from '../team/action.js';
-import type { RoleContext } from '../team/role-context.js';
+import { ActionName } from '../types/action-names.js';
 import { focusedContext, splitPassages } from '../text/focused-context.js';
 import { mergeSummariesPrompt, NOT_RELEVANT, summarizePrompt } from './prompts/web-browse-and-summarize.js';
+import type { ResearchContext } from './research-context.js';
 import { isFatalForRun } from './run-fatal.js';
 
 /** Tokens of a page's query-focused context sent for summary. @default 2500 */
@@ -32,8 +33,13 @@ export interface SummarizeInput {
  * their facts and numbers. A page with nothing relevant ("Not relevant.") and a page that fails to load
  * return undefined; the failure is recorded on the run and never fails it.
  */
-export const webBrowseAndSummarize: Action<SummarizeInput, Source | undefined> = {
-  name: 'WebBrowseAndSummarize',
+export const webBrowseAndSummarize: Action<
+  SummarizeInput,
+  Source | undefined,
+  ResearchContext,
+  typeof ActionName.WebBrowseAndSummarize
+> = {
+  name: ActionName.WebBrowseAndSummarize,
   async run({ topic, query, url, budgetTokens = FOCUS_BUDGET_TOKENS }, context) {
     let page: Page;
     try {
@@ -72,7 +78,7 @@ export const webBrowseAndSummarize: Action<SummarizeInput, Source | undefined> =
 };
 
 async function summarize(
-  context: RoleContext,
+  context: ResearchContext,
   topic: string,
   query: string,
   page: Page,

@@ -1,6 +1,8 @@
 import { AbortError, errorMessage } from '../errors.js';
 import type { WikiArticle } from '../plugins/plugin-types.js';
 import type { Action } from '../team/action.js';
+import { ActionName } from '../types/action-names.js';
+import type { ResearchContext } from './research-context.js';
 import { wikiSummaryPrompt } from './prompts/wiki-search-and-summarize.js';
 import { isFatalForRun } from './run-fatal.js';
 
@@ -18,8 +20,13 @@ const MAX_WORDS = 100;
  * The best Wikipedia article for a keyword and a background of at most 100 words from it. No article: the
  * run's errors say so and nothing is invented.
  */
-export const wikiSearchAndSummarize: Action<{ topic: string; keyword: string }, WikiEntry | undefined> = {
-  name: 'WikiSearchAndSummarize',
+export const wikiSearchAndSummarize: Action<
+  { topic: string; keyword: string },
+  WikiEntry | undefined,
+  ResearchContext,
+  typeof ActionName.WikiSearchAndSummarize
+> = {
+  name: ActionName.WikiSearchAndSummarize,
   async run({ topic, keyword }, context) {
     let article: WikiArticle | null;
     try {

@@ -4,6 +4,8 @@ import type { LimiterFactory } from '../gateway/limiter.js';
 import type { Logger } from '../logger.js';
 import type { Usage } from '../runs/run-record.js';
 import { ClusterRateLimiter } from './cluster-rate-limiter.js';
+import { ClusterRunQueue } from './cluster-run-queue.js';
+import { ClusterRunStore } from './cluster-run-store.js';
 import { DEFAULT_LEASE_TTL_MS, LeaseKeeper } from './lease-keeper.js';
 import { Members, type Member } from './members.js';
 import { RedisConnection } from './redis-connection.js';
@@ -52,6 +54,8 @@ export class Cluster {
   readonly #logger: Logger;
   readonly #limiters: ClusterRateLimiter[] = [];
   readonly #startedAt = new Date().toISOString();
+  readonly #leaseTtlMs: number;
+  #queue: ClusterRunQueue | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #runsRunning: () => number = () => 0;
   #url: string | null = null;
@@ -62,7 +66,8 @@ export class Cluster {
     this.memberId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.#logger = options.logger;
     this.#limits = new SharedLimits(connection, options.prefix);
-    this.#keeper = new LeaseKeeper(this.#limits, options.logger, options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
+    this.#leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+    this.#keeper = new LeaseKeeper(this.#limits, options.logger, this.#leaseTtlMs);
     this.#members = new Members(connection, options.prefix);
     this.budget = new SharedBudget({
       connection,
@@ -106,6 +111,24 @@ export class Cluster {
     };
   }
 
+  /** The cluster's shared run store (records, events, steps in Redis). */
+  openRunStore(): Promise<ClusterRunStore> {
+    return ClusterRunStore.open(this.connection, this.prefix, this.#logger);
+  }
+
+  /** The cluster's run queue, with this member's leases on the runs it executes (closed with the cluster). */
+  async openRunQueue(): Promise<ClusterRunQueue> {
+    this.#queue ??= await ClusterRunQueue.open({
+      connection: this.connection,
+      prefix: this.prefix,
+      member: this.memberId,
+      budget: this.budget,
+      logger: this.#logger,
+      leaseMs: this.#leaseTtlMs,
+    });
+    return this.#queue;
+  }
+
   /** Tells the heartbeat what to report: this member's URL and how many runs it is executing. */
   describe(url: string | null, runsRunning: () => number): void {
     this.#url = url;
@@ -138,6 +161,7 @@ export class Cluster {
   async close(): Promise<void> {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#keeper.close();
+    await this.#queue?.close();
     if (this.connection.available) {
       try {
         await this.#members.leave(this.memberId);

@@ -47,7 +47,8 @@ return {1}
 `;
 
 /**
- * Lets go of a hold and adds what the call cost to the shared totals, in one step, so no member ever sees the
+ * Lets go of a hold and adds what the call cost to the shared totals (and to the run's own, `<spend>:run:<id>`:
+ * a run executed in turn by several members has one usage), in one step, so no member ever sees the
  * money neither held nor spent. KEYS: as HOLD. ARGV[1]: JSON { id, run?, costUsd, promptTokens, completionTokens, calls }.
  */
 const SETTLE_SCRIPT = `
@@ -59,7 +60,14 @@ if args.calls > 0 then
   redis.call('HINCRBY', KEYS[1], 'calls', args.calls)
   redis.call('HINCRBY', KEYS[1], 'promptTokens', args.promptTokens)
   redis.call('HINCRBY', KEYS[1], 'completionTokens', args.completionTokens)
-  if args.run then redis.call('HINCRBYFLOAT', KEYS[1], 'run:' .. args.run, args.costUsd) end
+  if args.run then
+    redis.call('HINCRBYFLOAT', KEYS[1], 'run:' .. args.run, args.costUsd)
+    local run_key = KEYS[1] .. ':run:' .. args.run
+    redis.call('HINCRBYFLOAT', run_key, 'costUsd', args.costUsd)
+    redis.call('HINCRBY', run_key, 'calls', args.calls)
+    redis.call('HINCRBY', run_key, 'promptTokens', args.promptTokens)
+    redis.call('HINCRBY', run_key, 'completionTokens', args.completionTokens)
+  end
 end
 return 1
 `;
@@ -92,6 +100,8 @@ export class SharedBudget implements Budget {
   readonly #commands: BudgetCommands;
   /** Settlements Redis did not take (it was away too long): sent before the next hold. */
   readonly #unsent: Settlement[] = [];
+  /** Settlements on their way to Redis: a run's usage is read after them. */
+  readonly #settling = new Set<Promise<void>>();
 
   constructor(options: {
     connection: RedisConnection;
@@ -134,7 +144,11 @@ export class SharedBudget implements Budget {
         if (released) return;
         released = true;
         // A call that cost nothing and held nothing leaves nothing to tell Redis.
-        if (held || settlement.calls > 0) void this.#settle(settlement);
+        if (held || settlement.calls > 0) {
+          const settling = this.#settle(settlement);
+          this.#settling.add(settling);
+          void settling.finally(() => this.#settling.delete(settling));
+        }
       },
     };
   }
@@ -178,6 +192,26 @@ export class SharedBudget implements Budget {
   async usage(): Promise<Usage> {
     const raw = await this.#connection.run(() =>
       this.#connection.client.hmget(this.#keys[0], 'calls', 'promptTokens', 'completionTokens', 'costUsd'),
+    );
+    return {
+      calls: Number(raw[0] ?? 0),
+      promptTokens: Number(raw[1] ?? 0),
+      completionTokens: Number(raw[2] ?? 0),
+      costUsd: Number(raw[3] ?? 0),
+    };
+  }
+
+  /** The usage of one run's calls, made by whichever members executed it. */
+  async runUsage(runId: string): Promise<Usage> {
+    await Promise.all(this.#settling);
+    const raw = await this.#connection.run(() =>
+      this.#connection.client.hmget(
+        `${this.#keys[0]}:run:${runId}`,
+        'calls',
+        'promptTokens',
+        'completionTokens',
+        'costUsd',
+      ),
     );
     return {
       calls: Number(raw[0] ?? 0),

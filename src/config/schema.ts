@@ -83,6 +83,11 @@ export const configSchema = z
         token: z.string().min(16, 'expected at least 16 characters').optional(),
         /** Largest request body accepted, in bytes. @default 1048576 */
         bodyLimit: positiveInt('a positive number of bytes').default(1_048_576),
+        /**
+         * Largest `POST /v1/chat/completions` body, in bytes: images come inline as base64 data: URLs, and OpenAI
+         * takes images up to 20 MB. @default 26214400 (25 MiB)
+         */
+        chatBodyLimit: positiveInt('a positive number of bytes').default(26_214_400),
         /** Browser origins allowed to call the API cross-origin (CORS). @default { origins: [] } */
         cors: z
           .object({
@@ -155,6 +160,11 @@ export const configSchema = z
           .string()
           .regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -')
           .default('agentd'),
+        /**
+         * How long a member's leases (its runs, limiter slots, budget holds) outlive its last renewal: a member
+         * that dies has its runs resumed by another within about this long. @default 10000
+         */
+        leaseTtlMs: z.number().int().min(1_000).max(300_000).optional(),
       })
       .strict()
       .optional(),

@@ -56,7 +56,14 @@ export interface ServiceOptions {
 export async function createServices(config: Config, options: ServiceOptions): Promise<Services> {
   // First, so that a daemon whose Redis is unreachable refuses to start before it opens anything.
   const cluster = await joinCluster(config, options);
-  const store = await Store.open(config.dataDir);
+  let store: Store;
+  try {
+    // A member keeps its runs in the cluster's Redis; the ledger and the caches stay in its data dir.
+    store = await Store.open(config.dataDir, cluster ? { runs: await cluster.openRunStore() } : {});
+  } catch (error) {
+    await cluster?.close();
+    throw error;
+  }
   for (const line of store.ledgerCorrupt)
     options.logger.warn({ byte: line.byte, reason: line.reason }, 'ledger.jsonl: corrupt line skipped');
   // Read once, counted by the ledger and the usage history, then let go (memory at rest).
@@ -81,13 +88,22 @@ export async function createServices(config: Config, options: ServiceOptions): P
       ...(options.env ? { env: options.env } : {}),
     });
   } catch (error) {
-    store.close();
+    await store.close();
     await cluster?.close();
     throw error;
   }
   const events = new EventBus(store.runs, options.logger);
   const llmCache = config.cache.llm ? new FileCache<GenerateResult>(store.cacheDirectory('llm')) : undefined;
-  const runs = new RunManager({ config, runs: store.runs, gateway, plugins, events, logger: options.logger, llmCache });
+  const runs = new RunManager({
+    config,
+    runs: store.runs,
+    gateway,
+    plugins,
+    events,
+    logger: options.logger,
+    llmCache,
+    shared: await cluster?.openRunQueue(),
+  });
   const models = new ModelCatalog({
     config,
     providers,
@@ -129,6 +145,7 @@ async function joinCluster(config: Config, options: ServiceOptions): Promise<Clu
     prefix: config.cluster.prefix,
     logger: options.logger,
     totalUsd: config.budget.totalUsd,
+    ...(config.cluster.leaseTtlMs !== undefined ? { leaseTtlMs: config.cluster.leaseTtlMs } : {}),
     ...options.cluster,
   });
 }
@@ -138,6 +155,7 @@ export async function closeServices(services: Services): Promise<void> {
   services.history.limits.stop();
   await services.runs.close();
   await services.plugins.close();
-  services.store.close();
+  services.events.close();
+  await services.store.close();
   await services.cluster?.close();
 }

@@ -1,14 +1,7 @@
 import type { Logger } from '../logger.js';
 import { scrubSecrets } from '../secrets.js';
-import type { AppendLog } from '../store/append-log.js';
-import type { RunStore } from '../store/run-store.js';
-import {
-  type RunEvent,
-  type RunEventData,
-  type RunEventType,
-  storedRunEventSchema,
-  type TerminalEventType,
-} from '../types/run-events.js';
+import type { EventDraft, RunStorage } from '../store/run-storage.js';
+import type { RunEvent, RunEventData, RunEventType, TerminalEventType } from '../types/run-events.js';
 
 export type EventListener = (event: RunEvent) => void;
 
@@ -30,30 +23,37 @@ export interface RunExecution {
 }
 
 /**
- * Run events: numbered per run (`seq` 1, 2, 3...), appended to the run's `events.jsonl` before anyone sees
- * them, then handed to live listeners (one run's, or every run's). Listeners must not block: the WebSocket
- * layer gives each client a bounded buffer of its own.
+ * Run events: numbered per run (`seq` 1, 2, 3...) and persisted by the run storage before anyone sees them,
+ * then handed to live listeners (one run's, or every run's). With the local store that happens in `emit`;
+ * with the cluster's, Redis numbers and stores the event and every member's bus hears it back (from whichever
+ * member emitted it). Listeners must not block: the WebSocket layer gives each client a bounded buffer.
  */
 export class EventBus {
-  readonly #runs: RunStore;
+  readonly #runs: RunStorage;
   readonly #logger: Logger;
-  readonly #logs = new Map<string, { log: AppendLog<RunEvent>; seq: number }>();
   readonly #listeners = new Map<string, Set<EventListener>>();
   readonly #all = new Set<EventListener>();
+  readonly #unwatch: () => void;
 
-  constructor(runs: RunStore, logger: Logger) {
+  constructor(runs: RunStorage, logger: Logger) {
     this.#runs = runs;
     this.#logger = logger;
+    this.#unwatch = runs.watchEvents((event) => this.#deliver(event));
   }
 
-  emit<T extends RunEventType>(runId: string, type: T, data: RunEventData<T>): RunEvent {
-    const entry = this.#open(runId);
+  /** Persists and publishes an event; returns it when the storage numbered it at once (the local store). */
+  emit<T extends RunEventType>(runId: string, type: T, data: RunEventData<T>): RunEvent | undefined {
     // Event data may quote provider or page errors; keys must not travel with them.
     const clean = JSON.parse(scrubSecrets(JSON.stringify(data))) as RunEventData<T>;
     // The generic pair (type, data) is one member of the union; TypeScript cannot correlate them itself.
-    const event = { seq: entry.seq + 1, runId, at: new Date().toISOString(), type, data: clean } as RunEvent;
-    entry.log.append(event);
-    entry.seq = event.seq;
+    const draft = { runId, at: new Date().toISOString(), type, data: clean } as EventDraft;
+    const event = this.#runs.appendEvent(draft);
+    if (event) this.#deliver(event);
+    return event;
+  }
+
+  #deliver(event: RunEvent): void {
+    const runId = event.runId;
     for (const listener of [...(this.#listeners.get(runId) ?? []), ...this.#all]) {
       try {
         listener(event);
@@ -61,7 +61,6 @@ export class EventBus {
         this.#logger.warn({ err: error, runId }, 'event listener failed');
       }
     }
-    return event;
   }
 
   /** A new execution of the run, whose events stop at its end. */
@@ -92,13 +91,12 @@ export class EventBus {
   }
 
   /**
-   * The run's persisted events with `seq` > `since`. Read by their envelope (storedRunEventSchema): this
-   * version wrote them from the typed union, an older one may have written fewer fields.
+   * The run's persisted events with `seq` > `since`. The storage reads them by their envelope
+   * (storedRunEventSchema): this version wrote them from the typed union, an older one may have written fewer
+   * fields.
    */
-  replay(runId: string, since = 0): RunEvent[] {
-    return this.#runs
-      .readEvents<RunEvent>(runId, (value) => storedRunEventSchema.parse(value) as RunEvent)
-      .filter((event) => event.seq > since);
+  async replay(runId: string, since = 0): Promise<RunEvent[]> {
+    return (await this.#runs.readEvents(runId)).filter((event) => event.seq > since);
   }
 
   /** Listens to one run's events, or every run's when `runId` is undefined. Returns the unsubscribe. */
@@ -121,20 +119,11 @@ export class EventBus {
 
   /** The run is finished: its log can be closed (it reopens for replays). */
   release(runId: string): void {
-    this.#logs.delete(runId);
     this.#runs.release(runId);
   }
 
-  #open(runId: string): { log: AppendLog<RunEvent>; seq: number } {
-    let entry = this.#logs.get(runId);
-    if (!entry) {
-      const { log, entries } = this.#runs.events<RunEvent>(
-        runId,
-        (value) => storedRunEventSchema.parse(value) as RunEvent,
-      );
-      entry = { log, seq: entries.at(-1)?.seq ?? 0 };
-      this.#logs.set(runId, entry);
-    }
-    return entry;
+  /** Stops hearing the storage's events. */
+  close(): void {
+    this.#unwatch();
   }
 }

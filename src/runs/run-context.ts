@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Gateway, GenerateRequest, GenerateResult } from '../gateway/gateway.js';
 import type { Plugins } from '../plugins/load-plugins.js';
 import type { FileCache } from '../store/file-cache.js';
+import type { ResearchContext } from '../actions/research-context.js';
 import type { RoleContext } from '../team/role-context.js';
 import type { RunExecution } from './event-bus.js';
 import type { Run } from './run-record.js';
@@ -29,42 +30,27 @@ export interface RunContextOptions {
 }
 
 /**
- * The context a run's roles work in. Every LLM call is a step keyed by what determines its answer (model,
- * messages, parameters): a resumed run asks the same questions and gets the stored answers, so a finished
- * call is never paid for twice.
+ * The context a run's roles work in: the team runtime's (model calls, steps, events, signal) and the
+ * research services the research roles are handed (topic, language, plugins, the run record). Every LLM call
+ * is a step keyed by what determines its answer (model, messages, parameters): a resumed run asks the same
+ * questions and gets the stored answers, so a finished call is never paid for twice.
  */
-export function createRunContext(options: RunContextOptions): RoleContext {
-  const { run, gateway, plugins, steps, recorder, execution, signal, llmCache, health } = options;
-  const work = options.work ?? new WorkGroup(signal);
+export function createRunContext(options: RunContextOptions): ResearchContext {
+  const work = options.work ?? new WorkGroup(options.signal);
+  return { ...roleContext(options, work), ...researchServices(options, work) };
+}
+
+/** What every role gets, whatever its team does. */
+function roleContext(options: RunContextOptions, work: WorkGroup): RoleContext {
+  const { run, gateway, steps, recorder, execution, signal, llmCache, health } = options;
   const emit: EmitEvent = (type, data) => {
     execution.emit(type, data);
   };
   return {
     runId: run.id,
-    topic: run.topic,
-    language: run.language,
     signal,
-    search: {
-      name: plugins.search.name,
-      search: (query, searchOptions) =>
-        work.track(() =>
-          plugins.search.search(query, searchOptions).catch((error: unknown) => {
-            health?.searchFailed(error);
-            throw error;
-          }),
-        ),
-    },
-    browse: {
-      name: plugins.browse.name,
-      browse: (url, browseOptions) => work.track(() => plugins.browse.browse(url, browseOptions)),
-    },
-    wiki: {
-      name: plugins.wiki.name,
-      lookup: (query, wikiOptions) => work.track(() => plugins.wiki.lookup(query, wikiOptions)),
-    },
     emit,
     recordError: (error) => recorder.addError(error),
-    record: recorder,
     step: async (key, stepWork) => {
       const result = await work.track(() => steps.run(key, stepWork));
       // Searches are the steps keyed `search:` (collect-links.ts); a replayed one counts as an answer too.
@@ -102,6 +88,34 @@ export function createRunContext(options: RunContextOptions): RoleContext {
           },
         );
     },
+  };
+}
+
+/** What the research roles get besides: the run's subject, the web plugins (tracked with the run) and its record. */
+function researchServices(options: RunContextOptions, work: WorkGroup): Omit<ResearchContext, keyof RoleContext> {
+  const { run, plugins, recorder, health } = options;
+  return {
+    topic: run.topic,
+    language: run.language,
+    search: {
+      name: plugins.search.name,
+      search: (query, searchOptions) =>
+        work.track(() =>
+          plugins.search.search(query, searchOptions).catch((error: unknown) => {
+            health?.searchFailed(error);
+            throw error;
+          }),
+        ),
+    },
+    browse: {
+      name: plugins.browse.name,
+      browse: (url, browseOptions) => work.track(() => plugins.browse.browse(url, browseOptions)),
+    },
+    wiki: {
+      name: plugins.wiki.name,
+      lookup: (query, wikiOptions) => work.track(() => plugins.wiki.lookup(query, wikiOptions)),
+    },
+    record: recorder,
   };
 }
 

@@ -13,9 +13,9 @@ import {
 import type { Gateway } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
 import type { Plugins } from '../plugins/load-plugins.js';
-import { DEFAULT_TEAM, roleFactories } from '../roles/index.js';
+import { buildTeam, DEFAULT_TEAM, type ResearchTeam, researchRoles } from '../roles/index.js';
 import type { FileCache } from '../store/file-cache.js';
-import type { RunStore } from '../store/run-store.js';
+import type { RunStorage } from '../store/run-storage.js';
 import type { GenerateResult } from '../gateway/gateway.js';
 import { createMessage, USER_REQUIREMENT } from '../team/message.js';
 import { Team } from '../team/team.js';
@@ -26,12 +26,15 @@ import { RunRecorder } from './run-recorder.js';
 import { RunHealth } from './run-health.js';
 import { inRunScope } from './run-scope.js';
 import { RunSteps } from './run-steps.js';
+import type { SharedRunQueue } from './shared-run-queue.js';
 import { canTransition, transition } from './run-transitions.js';
 import { WorkGroup } from './work-group.js';
 import type { RunEventData } from '../types/run-events.js';
 
 /** How often a run paused by a full disk checks whether space has been freed. */
 const STORE_FULL_POLL_MS = 1_000;
+/** How long a cancel waits for the member executing the run to end it. */
+const REMOTE_CANCEL_WAIT_MS = 30_000;
 
 export interface SubmitRequest {
   topic: string;
@@ -44,8 +47,8 @@ interface ActiveRun {
   controller: AbortController;
   /** Set once the run's record is loaded; until then readers use the stored record. */
   recorder: RunRecorder | undefined;
-  /** Why the run is being stopped, if it is. */
-  stopping?: 'cancel' | 'shutdown';
+  /** Why the run is being stopped, if it is (`lost`: this member's cluster lease on it expired). */
+  stopping?: 'cancel' | 'shutdown' | 'lost';
   /** Steps the execution replayed from disk instead of redoing. */
   replayedSteps?: number;
   /** An error from outside the run's own flow (an unhandled rejection in its scope) that fails it. */
@@ -55,18 +58,22 @@ interface ActiveRun {
 
 export interface RunManagerOptions {
   config: Pick<Config, 'runs' | 'budget'>;
-  runs: RunStore;
+  runs: RunStorage;
   gateway: Gateway;
   plugins: Plugins;
   events: EventBus;
   logger: Logger;
   llmCache?: FileCache<GenerateResult> | undefined;
+  /** The cluster's run queue: runs are queued there and taken by whichever member has a free slot. */
+  shared?: SharedRunQueue | undefined;
 }
 
 /**
  * Runs research: a FIFO queue served `runs.concurrency` at a time. Every run's progress is persisted (record,
  * steps, events), so a run left `queued` or `running` by a stop or a crash is picked up again by `start()`,
- * replaying its finished steps instead of redoing them.
+ * replaying its finished steps instead of redoing them. In a cluster the queue is the cluster's (`shared`):
+ * this member takes runs from it while it has free slots, and a run left by a member that died comes back
+ * through it.
  */
 export class RunManager {
   readonly #options: RunManagerOptions;
@@ -79,6 +86,9 @@ export class RunManager {
   /** The tail of each run's chain of cancel/resume/start operations (see #serialized). */
   readonly #locks = new Map<string, Promise<void>>();
   #accepting = false;
+  /** A claim from the cluster's queue is under way; `#claimAgain`: something was queued meanwhile. */
+  #claiming = false;
+  #claimAgain = false;
   #listCache: { key: string; body: Buffer } | undefined;
 
   constructor(options: RunManagerOptions) {
@@ -88,6 +98,17 @@ export class RunManager {
   /** Resumes what the last daemon left queued or running, oldest first, and starts serving the queue. */
   async start(): Promise<void> {
     this.#accepting = true;
+    const shared = this.#options.shared;
+    if (shared) {
+      // The cluster's queue holds what is waiting, and the runs of a dead member come back through it.
+      shared.listen({
+        wake: () => this.#schedule(),
+        cancel: (id) => this.#stopHere(id, 'cancel', new AbortError('the run was cancelled')),
+        lost: (id) => this.#stopHere(id, 'lost', new AbortError("this member's lease on the run expired")),
+      });
+      this.#schedule();
+      return;
+    }
     const unfinished = this.#options.runs
       .list()
       .filter((summary) => summary.status === 'queued' || summary.status === 'running')
@@ -134,8 +155,9 @@ export class RunManager {
     this.#creating.set(run.id, saved);
     // Queued in the same tick as its record appears: the queue holds exactly the queued runs.
     try {
-      this.#enqueue(run.id, { topic: run.topic, language: run.language });
+      const queued = this.#enqueue(run.id, { topic: run.topic, language: run.language }, saved);
       await saved;
+      await queued;
       this.#creating.delete(run.id);
     } catch (error) {
       this.#creating.delete(run.id);
@@ -185,6 +207,8 @@ export class RunManager {
   async get(id: string): Promise<Run> {
     const recorder = this.#active.get(id)?.recorder;
     const run = recorder ? structuredClone(recorder.run) : await this.#options.runs.get(id);
+    const shared = await this.#sharedUsage(id);
+    if (shared) return { ...run, usage: shared };
     // The ledger keeps the totals of recent runs only; an older run's record holds its final usage.
     const ledger = this.#options.gateway.ledger;
     return { ...run, usage: recorder || ledger.hasRun(id) ? ledger.runUsage(id) : run.usage };
@@ -195,7 +219,7 @@ export class RunManager {
   }
 
   get queuedCount(): number {
-    return this.#queue.length;
+    return this.#options.shared?.waiting ?? this.#queue.length;
   }
 
   /** Ids of the runs being executed (or about to be). */
@@ -221,8 +245,14 @@ export class RunManager {
         await active.done;
         return this.get(id);
       }
+      const shared = this.#options.shared;
+      if (shared && (run.status === 'queued' || run.status === 'running') && !(await shared.remove(id))) {
+        const holder = await shared.holder(id);
+        if (holder !== undefined && holder !== shared.member) return this.#cancelElsewhere(id);
+      }
       const paused = this.#waitingForSpace.get(id);
-      if (run.status !== 'queued' && !paused)
+      // A run taken back from the cluster's queue after its member died may still say `running`.
+      if (run.status !== 'queued' && !paused && !(shared && run.status === 'running'))
         throw new ConflictError(`run ${id} is ${run.status}: only queued or running runs can be cancelled`);
       const index = this.#queue.indexOf(id);
       if (index !== -1) this.#queue.splice(index, 1);
@@ -249,11 +279,45 @@ export class RunManager {
         throw new ConflictError(`run ${id} is ${run.status}: only failed or cancelled runs can be resumed`);
       transition(run, 'queued');
       const saved = this.#options.runs.save(run);
-      this.#enqueue(id, { resumed: true });
+      const queued = this.#enqueue(id, { resumed: true }, saved);
       await saved;
+      await queued;
       this.#schedule();
       return this.get(id);
     });
+  }
+
+  /** Another member executes the run: asks it to cancel, and waits (bounded) until the run has ended. */
+  async #cancelElsewhere(id: string): Promise<Run> {
+    await this.#options.shared?.requestCancel(id);
+    const deadline = Date.now() + REMOTE_CANCEL_WAIT_MS;
+    for (;;) {
+      const run = await this.get(id);
+      if (run.status !== 'running' && run.status !== 'queued') return run;
+      if (Date.now() > deadline) return run;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Stops a run this member executes, for a reason given by the cluster. */
+  #stopHere(id: string, reason: 'cancel' | 'lost', error: Error): void {
+    const active = this.#active.get(id);
+    if (!active || active.stopping) return;
+    active.stopping = reason;
+    active.controller.abort(error);
+  }
+
+  /** The run's usage over every member that executed it, in a cluster (undefined otherwise or if unknown). */
+  async #sharedUsage(id: string): Promise<Run['usage'] | undefined> {
+    const shared = this.#options.shared;
+    if (!shared) return undefined;
+    try {
+      const usage = await shared.runUsage(id);
+      return usage.calls > 0 ? usage : undefined;
+    } catch (error) {
+      this.#options.logger.warn({ err: error, runId: id }, "cluster: the run's usage is this member's only");
+      return undefined;
+    }
   }
 
   /**
@@ -281,10 +345,24 @@ export class RunManager {
     await Promise.all(stopping.map((active) => active.done));
   }
 
-  /** Puts a run at the end of the queue, with its `run-queued` event in the same tick. */
-  #enqueue(id: string, data: Omit<RunEventData<'run-queued'>, 'position'>): void {
+  /**
+   * Puts a run at the end of the queue, with its `run-queued` event in the same tick. In a cluster the run
+   * enters the cluster's queue once `saved` (its record) is written, so no member takes a run it cannot read;
+   * its place in that queue is not known here, so the event has no `position`.
+   */
+  #enqueue(
+    id: string,
+    data: Omit<RunEventData<'run-queued'>, 'position'>,
+    saved?: Promise<void>,
+  ): Promise<void> | undefined {
+    const shared = this.#options.shared;
+    if (shared) {
+      this.#options.events.emit(id, 'run-queued', data);
+      return (saved ?? Promise.resolve()).then(() => shared.push(id));
+    }
     this.#queue.push(id);
     this.#options.events.emit(id, 'run-queued', { ...data, position: this.#queue.length });
+    return undefined;
   }
 
   /**
@@ -306,21 +384,65 @@ export class RunManager {
   }
 
   #schedule(): void {
-    while (this.#accepting && this.#active.size < this.#options.config.runs.concurrency && this.#queue.length > 0) {
-      const id = this.#queue.shift() as string;
-      const controller = new AbortController();
-      // Every concurrent call of the run (LLM, page, search) listens to this one signal.
-      setMaxListeners(0, controller.signal);
-      const entry: ActiveRun = { controller, recorder: undefined, done: Promise.resolve() };
-      this.#active.set(id, entry);
-      entry.done = inRunScope(id, () => this.#execute(id, entry))
-        .catch((error: unknown) => this.#failCrashed(id, error))
-        .finally(() => {
-          if (this.#active.get(id) === entry) this.#active.delete(id);
-          this.#options.events.release(id);
-          this.#schedule();
-        });
+    if (this.#options.shared) {
+      this.#claimShared(this.#options.shared);
+      return;
     }
+    while (this.#accepting && this.#active.size < this.#options.config.runs.concurrency && this.#queue.length > 0)
+      this.#startExecution(this.#queue.shift() as string);
+  }
+
+  /** Takes runs from the cluster's queue while this member has free slots (one claim at a time). */
+  #claimShared(shared: SharedRunQueue): void {
+    if (this.#claiming) {
+      this.#claimAgain = true;
+      return;
+    }
+    this.#claiming = true;
+    void (async () => {
+      while (this.#accepting && this.#active.size < this.#options.config.runs.concurrency) {
+        const id = await shared.claim();
+        if (id === undefined) break;
+        // Stopped while the claim was on its way: the run goes back first in line for another member.
+        if (!this.#accepting) await shared.requeue(id);
+        else this.#startExecution(id);
+      }
+    })()
+      .catch((error: unknown) => this.#options.logger.warn({ err: error }, 'cluster: cannot take a run from the queue'))
+      .finally(() => {
+        this.#claiming = false;
+        if (this.#claimAgain) {
+          this.#claimAgain = false;
+          this.#schedule();
+        }
+      });
+  }
+
+  #startExecution(id: string): void {
+    const controller = new AbortController();
+    // Every concurrent call of the run (LLM, page, search) listens to this one signal.
+    setMaxListeners(0, controller.signal);
+    const entry: ActiveRun = { controller, recorder: undefined, done: Promise.resolve() };
+    this.#active.set(id, entry);
+    const ended = () => {
+      if (this.#active.get(id) === entry) this.#active.delete(id);
+      this.#options.events.release(id);
+      this.#schedule();
+    };
+    const shared = this.#options.shared;
+    entry.done = inRunScope(id, () => this.#execute(id, entry))
+      .catch((error: unknown) => this.#failCrashed(id, error))
+      .finally(() =>
+        shared
+          ? // The lease ends with the execution (a no-op when the run was given back or taken over).
+            shared
+              .release(id)
+              .catch((error: unknown) =>
+                this.#options.logger.warn({ err: error, runId: id }, 'cluster: lease not ended'),
+              )
+              .then(ended)
+          : ended(),
+      );
   }
 
   /**
@@ -332,18 +454,31 @@ export class RunManager {
     const { runs, events, gateway, plugins, logger } = this.#options;
     const execution = events.execution(id);
     const work = new WorkGroup(active.controller.signal);
-    let team: Team | undefined;
+    let team: ResearchTeam | undefined;
     let outcome: { error: unknown } | undefined;
     // A slot freed by another run may take this one before its first record is on disk.
     await this.#creating.get(id);
     const run = structuredClone(await runs.get(id));
+    const shared = this.#options.shared;
+    if (shared && run.status !== 'queued' && run.status !== 'running') {
+      logger.info({ runId: id, status: run.status }, 'cluster: a run taken from the queue had already ended');
+      return;
+    }
     const recorder = new RunRecorder(run, runs, logger);
     active.recorder = recorder;
+    if (shared) {
+      // Still `running`: its member died (or stopped) mid-run, and this one resumes it from its stored steps.
+      if (run.status === 'running') {
+        const previous = run.member;
+        execution.emit(transition(run, 'queued'), { resumed: true, after: 'member-lost', member: previous ?? null });
+      }
+      run.member = shared.member;
+    }
     try {
       if (active.controller.signal.aborted) throw active.controller.signal.reason;
       // A stored run may predate a check or name a role that no longer exists: it fails, never crashes.
       checkTeam(run.team);
-      const stored = runs.steps(id);
+      const stored = await runs.steps(id);
       const corrupt = runs.corruptLines(id);
       if (corrupt.length > 0) throw new StoreError(`the run's stored files are damaged: ${corrupt.join('; ')}`);
       const steps = new RunSteps(stored.log, stored.entries);
@@ -351,7 +486,7 @@ export class RunManager {
       const saved = recorder.flush();
       execution.emit(type, { resumed: steps.size > 0, stepsStored: steps.size, team: run.team });
       await saved;
-      const roles = run.team.map((name) => (roleFactories[name] as (typeof roleFactories)[string])(run.team));
+      const roles = buildTeam(run.team);
       const health = new RunHealth({
         providerURL: (name) => gateway.providerURL(name),
         searchName: plugins.search.name,
@@ -394,7 +529,24 @@ export class RunManager {
     const { gateway, logger } = this.#options;
     const recorder = active.recorder as RunRecorder;
     const run = recorder.run;
-    run.usage = gateway.ledger.runUsage(id);
+    run.usage = (await this.#sharedUsage(id)) ?? gateway.ledger.runUsage(id);
+    if (outcome && active.stopping === 'lost') {
+      // Another member may be resuming the run by now: this one writes nothing more of it.
+      execution.close();
+      logger.warn({ runId: id }, 'cluster: run abandoned here after its lease expired');
+      return;
+    }
+    const shared = this.#options.shared;
+    if (outcome && active.stopping === 'shutdown' && shared) {
+      // A member that stops gives its runs back first in line: another member resumes them from their steps.
+      execution.close();
+      if (run.status === 'running')
+        this.#options.events.emit(id, transition(run, 'queued'), { resumed: true, after: 'member-stopped' });
+      await recorder.flush();
+      await shared.requeue(id);
+      logger.info({ runId: id }, 'cluster: run given back to the queue');
+      return;
+    }
     if (outcome && active.stopping === 'shutdown') {
       // Checkpoint: the record stays `running` (or `queued`); its steps are on disk, and the next start resumes it.
       execution.close();
@@ -452,8 +604,9 @@ export class RunManager {
         if (run.status === 'running') transition(run, 'queued');
         if (run.status !== 'queued') return;
         const saved = runs.save(run);
-        this.#enqueue(id, { resumed: true, after: 'store-full' });
+        const queued = this.#enqueue(id, { resumed: true, after: 'store-full' }, saved);
         await saved;
+        await queued;
         this.#schedule();
       }).catch((error: unknown) => {
         logger.error({ err: error, runId: id }, 'cannot queue the run again after the store was full');
@@ -486,14 +639,14 @@ export class RunManager {
 }
 
 /**
- * Refuses names that are not roles. Own properties only: `"valueOf" in roleFactories` is true, and a team
+ * Refuses names that are not roles. Own properties only: `"valueOf" in researchRoles` is true, and a team
  * naming it would call Object.prototype.valueOf as a role.
  */
 function checkTeam(team: readonly string[]): void {
-  const unknown = team.filter((name) => !Object.hasOwn(roleFactories, name));
+  const unknown = team.filter((name) => !Object.hasOwn(researchRoles, name));
   if (unknown.length > 0)
     throw new BadRequestError(
-      `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in team (roles: ${Object.keys(roleFactories).join(', ')})`,
+      `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in team (roles: ${Object.keys(researchRoles).join(', ')})`,
     );
 }
 

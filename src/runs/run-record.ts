@@ -40,6 +40,8 @@ export const runSchema = z.object({
   report: z.string(),
   usage: usageSchema,
   errors: z.array(runErrorSchema),
+  /** The cluster member that executed the run (its last execution), in cluster mode. */
+  member: z.string().optional(),
   /** Why the run failed, when it did. */
   failure: z.object({ code: z.string(), message: z.string() }).optional(),
 });

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
-import type { RunStore } from '../store/run-store.js';
-import type { RunOutput } from '../team/role-context.js';
+import type { RunStorage } from '../store/run-storage.js';
+import type { RunOutput } from '../actions/research-context.js';
 import type { Run, RunError } from './run-record.js';
 
 /** How long record changes are gathered before one write (the steps log, not this, is what resume relies on). */
@@ -12,12 +12,12 @@ const SAVE_DELAY_MS = 200;
  */
 export class RunRecorder implements RunOutput {
   readonly run: Run;
-  readonly #store: RunStore;
+  readonly #store: RunStorage;
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
   #saving: Promise<void> = Promise.resolve();
 
-  constructor(run: Run, store: RunStore, logger: Logger) {
+  constructor(run: Run, store: RunStorage, logger: Logger) {
     this.run = run;
     this.#store = store;
     this.#logger = logger;

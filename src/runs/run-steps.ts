@@ -1,19 +1,19 @@
-import type { AppendLog } from '../store/append-log.js';
-import type { StepEntry } from '../store/run-store.js';
+import type { StepEntry, StepLog } from '../store/run-storage.js';
 
 /**
- * A run's finished steps by key: a step's result is appended to `steps.jsonl` (synchronously) before it is
- * returned, so nothing builds on a result that is not on disk; a resumed run gets the stored result back.
+ * A run's finished steps by key: a step's result is persisted (appended to `steps.jsonl` synchronously, or
+ * pushed to Redis and awaited in a cluster) before it is returned, so nothing builds on a result that is not
+ * stored; a resumed run, on this member or another, gets the stored result back.
  * Concurrent calls for one key share one execution.
  */
 export class RunSteps {
-  readonly #log: AppendLog<StepEntry>;
+  readonly #log: StepLog;
   readonly #done = new Map<string, unknown>();
   readonly #running = new Map<string, Promise<unknown>>();
   /** Steps replayed from disk in this execution: a resume's savings. */
   replayed = 0;
 
-  constructor(log: AppendLog<StepEntry>, entries: readonly StepEntry[]) {
+  constructor(log: StepLog, entries: readonly StepEntry[]) {
     this.#log = log;
     for (const entry of entries) this.#done.set(entry.key, entry.value);
   }
@@ -33,10 +33,10 @@ export class RunSteps {
     }
     const running = this.#running.get(key);
     if (running) return running as Promise<T>;
-    const promise = work().then((value) => {
+    const promise = work().then(async (value) => {
       // JSON round-trip: what is replayed later is exactly what is stored now.
       const stored = value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown);
-      this.#log.append({ key, value: stored, at: new Date().toISOString() });
+      await this.#log.append({ key, value: stored, at: new Date().toISOString() });
       this.#done.set(key, stored);
       return stored as T;
     });

@@ -78,7 +78,12 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
   eventRoutes(app, services);
   historyRoutes(app, services);
   dashboardRoutes(app, { sessions, assets: loadDashboardAssets() });
-  const openApi = openApiDocument();
-  app.get('/v1/openapi.json', async () => openApi);
+  // Built on first request, once the daemon knows the URL it listens on (its `servers` entry).
+  let openApi: { url: string | undefined; document: Record<string, unknown> } | undefined;
+  app.get('/v1/openapi.json', async () => {
+    if (!openApi || openApi.url !== services.url)
+      openApi = { url: services.url, document: openApiDocument(services.url) };
+    return openApi.document;
+  });
   return app;
 }

@@ -45,9 +45,9 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   const status = (error as FastifyError).statusCode;
   if (status === 413) {
-    void reply
-      .code(413)
-      .send(errorBody(ErrorCode.tooLarge, 'request body is larger than server.bodyLimit', { status: 413 }));
+    const key = request.routeOptions.url === '/v1/chat/completions' ? 'server.chatBodyLimit' : 'server.bodyLimit';
+    const message = `request body is larger than ${request.routeOptions.bodyLimit} bytes (${key})`;
+    void reply.code(413).send(errorBody(ErrorCode.tooLarge, message, { status: 413 }));
     return;
   }
   if (status !== undefined && status >= 400 && status < 500) {

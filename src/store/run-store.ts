@@ -2,17 +2,16 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { NotFoundError, storeWriteError } from '../errors.js';
+import { type RunEvent, storedRunEventSchema } from '../types/run-events.js';
 import { runSchema, summarize, type Run, type RunSummary } from '../runs/run-record.js';
 import { AppendLog } from './append-log.js';
 import { JsonDocument } from './json-document.js';
+import type { EventDraft, RunStorage, StepEntry } from './run-storage.js';
 import { ensureWritableDirectory } from './writable-directory.js';
 
-/** A persisted step: the output of one finished unit of work, keyed deterministically within its run. */
-export interface StepEntry {
-  key: string;
-  value: unknown;
-  at: string;
-}
+export type { StepEntry } from './run-storage.js';
+
+const parseEvent = (value: unknown): RunEvent => storedRunEventSchema.parse(value) as RunEvent;
 
 const indexSchema = z.object({ runs: z.array(z.any()) });
 type RunIndex = { runs: RunSummary[] };
@@ -22,7 +21,7 @@ type RunIndex = { runs: RunSummary[] };
  * per run holding its record (`run.json`, rewritten atomically), its events (`events.jsonl`) and its finished
  * steps (`steps.jsonl`), both append-only.
  */
-export class RunStore {
+export class RunStore implements RunStorage {
   readonly #directory: string;
   readonly #index: JsonDocument<RunIndex>;
   /** Summaries by id, in creation order; the index file mirrors it. */
@@ -35,6 +34,8 @@ export class RunStore {
   readonly #logs = new Map<string, AppendLog<unknown>>();
   /** Corrupt lines skipped when a run's logs were opened, by run id. */
   readonly #corrupt = new Map<string, string[]>();
+  /** The last `seq` of each run whose events log is open. */
+  readonly #lastSeq = new Map<string, number>();
   #version = 0;
 
   private constructor(directory: string, index: JsonDocument<RunIndex>, maxDocuments: number) {
@@ -77,6 +78,10 @@ export class RunStore {
     return this.#summaries.has(id);
   }
 
+  async exists(id: string): Promise<boolean> {
+    return this.#summaries.has(id);
+  }
+
   async get(id: string): Promise<Run> {
     return (await this.#document(id)).data;
   }
@@ -113,14 +118,38 @@ export class RunStore {
     return this.#openLog<T>(id, 'events.jsonl', parse);
   }
 
+  /** Appends to the run's `events.jsonl` synchronously: the event is on disk when it is returned. */
+  appendEvent(draft: EventDraft): RunEvent {
+    const key = `${draft.runId}/events.jsonl`;
+    let seq = this.#lastSeq.get(key);
+    let log = this.#logs.get(key) as AppendLog<RunEvent> | undefined;
+    // Read once when the log is opened; afterwards the last seq is kept, so an append never rereads the file.
+    if (seq === undefined || !log) {
+      const opened = this.events<RunEvent>(draft.runId, parseEvent);
+      log = opened.log;
+      seq = opened.entries.at(-1)?.seq ?? 0;
+    }
+    const event = { seq: seq + 1, ...draft } as RunEvent;
+    log.append(event);
+    this.#lastSeq.set(key, event.seq);
+    return event;
+  }
+
+  /** Every event is persisted and returned by `appendEvent`: nothing arrives later. */
+  watchEvents(): () => void {
+    return () => undefined;
+  }
+
   /** The run's events as stored, without keeping the log open (for replays of finished runs). */
-  readEvents<T>(id: string, parse?: (value: unknown) => T): T[] {
-    const open = this.#logs.get(`${id}/events.jsonl`) as AppendLog<T> | undefined;
-    return open ? open.readAll(parse) : AppendLog.read<T>(path.join(this.#runDirectory(id), 'events.jsonl'), parse);
+  async readEvents(id: string): Promise<RunEvent[]> {
+    const open = this.#logs.get(`${id}/events.jsonl`) as AppendLog<RunEvent> | undefined;
+    return open
+      ? open.readAll(parseEvent)
+      : AppendLog.read<RunEvent>(path.join(this.#runDirectory(id), 'events.jsonl'), parseEvent);
   }
 
   /** The run's finished steps, keyed. */
-  steps(id: string): { log: AppendLog<StepEntry>; entries: StepEntry[] } {
+  async steps(id: string): Promise<{ log: AppendLog<StepEntry>; entries: StepEntry[] }> {
     return this.#openLog<StepEntry>(id, 'steps.jsonl');
   }
 
@@ -130,6 +159,7 @@ export class RunStore {
       const key = `${id}/${name}`;
       this.#logs.get(key)?.close();
       this.#logs.delete(key);
+      this.#lastSeq.delete(key);
     }
   }
 
@@ -168,6 +198,7 @@ export class RunStore {
   close(): void {
     for (const log of this.#logs.values()) log.close();
     this.#logs.clear();
+    this.#lastSeq.clear();
   }
 
   #openLog<T>(id: string, name: string, parse?: (value: unknown) => T): { log: AppendLog<T>; entries: T[] } {

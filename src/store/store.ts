@@ -6,6 +6,7 @@ import { AppendLog, type CorruptLine } from './append-log.js';
 import { ensureWritableDirectory } from './writable-directory.js';
 import { JsonDocument } from './json-document.js';
 import { RunStore } from './run-store.js';
+import type { RunStorage } from './run-storage.js';
 
 /** Bumped when the on-disk layout changes; a daemon refuses a store newer than it understands. */
 export const STORE_SCHEMA_VERSION = 1;
@@ -20,7 +21,8 @@ const metaSchema = z.object({ schemaVersion: z.number().int().positive(), create
  */
 export class Store {
   readonly directory: string;
-  readonly runs: RunStore;
+  /** The data dir's RunStore, or the cluster's store when the daemon is a cluster member. */
+  readonly runs: RunStorage;
   readonly ledger: AppendLog<unknown>;
   #ledgerEntries: unknown[];
   /** Corrupt ledger lines skipped at open (the daemon logs them). */
@@ -28,7 +30,7 @@ export class Store {
 
   private constructor(
     directory: string,
-    runs: RunStore,
+    runs: RunStorage,
     ledger: { log: AppendLog<unknown>; entries: unknown[]; corrupt: CorruptLine[] },
   ) {
     this.directory = directory;
@@ -38,7 +40,8 @@ export class Store {
     this.ledgerCorrupt = ledger.corrupt;
   }
 
-  static async open(dataDir: string): Promise<Store> {
+  /** @param options.runs where runs live instead of the data dir (a cluster's shared store). */
+  static async open(dataDir: string, options: { runs?: RunStorage } = {}): Promise<Store> {
     const directory = path.join(dataDir, 'store');
     ensureWritableDirectory(path.join(directory, 'cache'));
     const meta = await JsonDocument.create(
@@ -52,7 +55,7 @@ export class Store {
       );
     }
     await meta.write();
-    const runs = await RunStore.open(directory);
+    const runs = options.runs ?? (await RunStore.open(directory));
     const ledger = AppendLog.open<unknown>(path.join(directory, 'ledger.jsonl'));
     return new Store(directory, runs, ledger);
   }
@@ -74,8 +77,8 @@ export class Store {
     return directory;
   }
 
-  close(): void {
-    this.runs.close();
+  async close(): Promise<void> {
     this.ledger.close();
+    await this.runs.close();
   }
 }

@@ -1,18 +1,22 @@
 import type { RoleContext } from './role-context.js';
 
-/** One step of a role's work, e.g. `CollectLinks`. Actions get a context, never a provider or plugin. */
-export interface Action<Input, Output> {
+/**
+ * One step of a role's work, e.g. `CollectLinks`. Actions get a context (the team's, extending RoleContext),
+ * never a provider or plugin. `Name` is the literal name: it is the `causeBy` of the messages made from the
+ * action's output, which a team's message map types.
+ */
+export interface Action<Input, Output, Context extends RoleContext = RoleContext, Name extends string = string> {
   /** The name events, the ledger and `models.actions` use. */
-  readonly name: string;
-  run(input: Input, context: RoleContext): Promise<Output>;
+  readonly name: Name;
+  run(input: Input, context: Context): Promise<Output>;
 }
 
 /** Runs an action between `action-start` and `action-end` events. */
-export async function runAction<Input, Output>(
+export async function runAction<Input, Output, Context extends RoleContext>(
   role: string,
-  action: Action<Input, Output>,
+  action: Action<Input, Output, Context>,
   input: Input,
-  context: RoleContext,
+  context: Context,
 ): Promise<Output> {
   const started = Date.now();
   context.emit('action-start', { role, action: action.name });

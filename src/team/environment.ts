@@ -1,24 +1,29 @@
 import type { Message } from './message.js';
-import type { Role } from './role.js';
+
+/** What the environment needs of a role: its name and the causes it watches. */
+interface Subscriber {
+  readonly name: string;
+  readonly watch: readonly string[];
+}
 
 /**
  * The message bus of one run: a published message is kept in the history and delivered to the inbox of every
  * role that watches its cause (and is among its recipients), other than its author.
  */
-export class Environment {
-  readonly history: Message[] = [];
-  readonly #subscribers: Array<{ role: Role; deliver: (message: Message) => void }> = [];
-  readonly #onPublish: (message: Message) => void;
+export class Environment<M extends Message = Message> {
+  readonly history: M[] = [];
+  readonly #subscribers: Array<{ role: Subscriber; deliver: (message: M) => void }> = [];
+  readonly #onPublish: (message: M) => void;
 
-  constructor(onPublish: (message: Message) => void) {
+  constructor(onPublish: (message: M) => void) {
     this.#onPublish = onPublish;
   }
 
-  subscribe(role: Role, deliver: (message: Message) => void): void {
+  subscribe(role: Subscriber, deliver: (message: M) => void): void {
     this.#subscribers.push({ role, deliver });
   }
 
-  publish(message: Message): void {
+  publish(message: M): void {
     this.history.push(message);
     this.#onPublish(message);
     for (const { role, deliver } of this.#subscribers) {

@@ -1,6 +1,6 @@
 import { AbortError } from '../errors.js';
 import { Environment } from './environment.js';
-import type { Message } from './message.js';
+import type { MessageOf } from './message.js';
 import type { Role } from './role.js';
 import type { RoleContext } from './role-context.js';
 
@@ -9,16 +9,16 @@ import type { RoleContext } from './role-context.js';
  * time, roles work concurrently, and the run is over when no inbox holds a message and no role is busy.
  * A role's failure stops the team and is the run's failure.
  */
-export class Team {
-  readonly environment: Environment;
-  readonly #context: RoleContext;
-  readonly #inboxes = new Map<Role, Message[]>();
-  readonly #busy = new Set<Role>();
+export class Team<Context extends RoleContext, Messages> {
+  readonly environment: Environment<MessageOf<Messages>>;
+  readonly #context: Context;
+  readonly #inboxes = new Map<Role<Context, Messages>, Array<MessageOf<Messages>>>();
+  readonly #busy = new Set<Role<Context, Messages>>();
   readonly #reactions = new Set<Promise<void>>();
   #settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   #failed = false;
 
-  constructor(roles: readonly Role[], context: RoleContext) {
+  constructor(roles: ReadonlyArray<Role<Context, Messages>>, context: Context) {
     this.#context = context;
     this.environment = new Environment((message) =>
       context.emit('message-published', {
@@ -38,7 +38,7 @@ export class Team {
   }
 
   /** Publishes the first message and resolves when the team is idle. */
-  run(first: Message): Promise<void> {
+  run(first: MessageOf<Messages>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#settle = { resolve, reject };
       const onAbort = () => this.#fail(new AbortError('the run was cancelled', { cause: this.#context.signal.reason }));
@@ -49,7 +49,7 @@ export class Team {
     });
   }
 
-  #wake(role: Role): void {
+  #wake(role: Role<Context, Messages>): void {
     if (this.#busy.has(role) || this.#failed) return;
     const message = this.#inboxes.get(role)?.shift();
     if (!message) return;

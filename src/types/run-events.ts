@@ -17,11 +17,23 @@ const usage = z.object({
 // Strict objects: a field an emitter adds without adding it here fails the e2e test that parses every event.
 const eventData = {
   'run-queued': z.strictObject({
-    position: z.number().int().positive().describe('place in the queue, 1 = next'),
+    position: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("place in the queue, 1 = next (absent in cluster mode: the cluster's queue is shared)"),
     topic: z.string().optional().describe('on submission'),
     language: z.string().optional().describe('on submission'),
-    resumed: z.boolean().optional().describe('queued again by a resume, a restart, or once the disk had space'),
-    after: z.literal('store-full').optional(),
+    resumed: z
+      .boolean()
+      .optional()
+      .describe('queued again by a resume, a restart, once the disk had space, or after its cluster member left'),
+    after: z
+      .enum(['store-full', 'member-lost', 'member-stopped'])
+      .optional()
+      .describe('member-lost: its cluster member died mid-run; member-stopped: its member was stopped'),
+    member: z.string().nullable().optional().describe('member-lost: the cluster member that was executing it'),
   }),
   'run-started': z.strictObject({
     resumed: z.boolean().describe('steps of an earlier execution are replayed'),

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,8 @@ describe('POST /v1/chat/completions over a real socket', () => {
   beforeAll(async () => {
     upstream = await startWireServer((request, response) => {
       const body = request.json<{ stream?: boolean; messages: Array<{ content: string }> }>();
-      const prompt = body.messages.at(-1)?.content;
+      const last = body.messages.at(-1)?.content;
+      const prompt = typeof last === 'string' ? last : 'an image';
       if (prompt === 'hang') {
         // Never answers: the test hangs up, and the daemon must cancel this upstream call in turn.
         response.on('close', () => markUpstreamGone());
@@ -88,6 +90,47 @@ describe('POST /v1/chat/completions over a real socket', () => {
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('echo: again');
+  });
+
+  it('accepts a 5 MB inline image (OpenAI takes up to 20 MB)', async () => {
+    const image = `data:image/png;base64,${Buffer.alloc(3_750_000, 7).toString('base64')}`;
+    expect(image.length).toBeGreaterThan(5_000_000);
+    const completion = await client.chat.completions.create({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: image } }] }],
+    });
+    expect(completion.choices[0]!.message.content).toBe('echo: an image');
+    expect(upstream.requests.at(-1)!.body).toContain(image);
+  });
+
+  it('answers a body past server.chatBodyLimit with a 413 naming it', async () => {
+    // Only the head: a declared length past the limit is refused before any of the body is read.
+    const tooLarge = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const outgoing = request(`${client.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${TEST_TOKEN}`,
+          'content-type': 'application/json',
+          'content-length': String(26_214_401),
+        },
+      });
+      outgoing.once('response', (incoming) => {
+        let body = '';
+        incoming.on('data', (chunk: Buffer) => (body += chunk));
+        incoming.once('end', () => resolve({ status: incoming.statusCode ?? 0, body }));
+      });
+      outgoing.once('error', reject);
+      outgoing.flushHeaders();
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(JSON.parse(tooLarge.body)).toEqual({
+      error: {
+        message: 'request body is larger than 26214400 bytes (server.chatBodyLimit)',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'AGENTD_ERR_TOO_LARGE',
+      },
+    });
   });
 
   it('cancels the upstream call and frees the limiter when the client hangs up', async () => {

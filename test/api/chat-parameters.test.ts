@@ -40,12 +40,20 @@ const SAMPLES: Record<string, unknown> = {
   service_tier: 'flex',
   prompt_cache_key: 'k',
   prompt_cache_retention: '24h',
+  prompt_cache_options: { mode: 'explicit', ttl: '30m' },
+  moderation: { model: 'omni-moderation-latest' },
   safety_identifier: 'hash',
   verbosity: 'low',
   web_search_options: {},
   functions: [{ name: 'lookup', parameters: { type: 'object', properties: {} } }],
   function_call: 'auto',
 };
+
+/**
+ * Parameters of newer openai-node releases than the one installed (which is the newest that runs on Node 20):
+ * openai@7.59.0's `ChatCompletionCreateParamsBase` has these beside the 6.x list. Clients on Node 22 send them.
+ */
+const NEWER_SDK_PARAMETERS = ['moderation', 'prompt_cache_options'];
 
 /** The keys of openai-node's ChatCompletionCreateParamsBase: OpenAI's complete list, from the SDK installed. */
 function sdkParameters(): string[] {
@@ -113,8 +121,11 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
   });
 
   it("knows every parameter of the SDK's ChatCompletionCreateParams and has a sample for each", () => {
-    const parameters = sdkParameters();
+    const parameters = [...sdkParameters(), ...NEWER_SDK_PARAMETERS];
     expect(parameters.length).toBeGreaterThan(30);
+    expect(Object.keys(SAMPLES).sort()).toEqual(
+      [...new Set(parameters)].filter((name) => name !== 'model' && name !== 'messages').sort(),
+    );
     expect(parameters.filter((name) => !(name in CHAT_PARAMETERS))).toEqual([]);
     expect(
       Object.keys(CHAT_PARAMETERS).filter((name) => name !== 'model' && name !== 'messages' && !(name in SAMPLES)),

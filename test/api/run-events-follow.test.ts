@@ -68,7 +68,7 @@ describe('following a run over WebSocket', () => {
     const { app, base, submit, services } = await setup(0);
     const id = await submit();
     await waitForRun(app, id);
-    const last = services.events.replay(id).at(-1)!.seq;
+    const last = (await services.events.replay(id)).at(-1)!.seq;
     const { events, code } = await collect(
       `${base}/v1/runs/${id}/events?since=${last + beyond}&token=${TEST_TOKEN}`,
       3_000,

@@ -59,14 +59,14 @@ describe('run events over WebSocket', () => {
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events[0]!.type).toBe('run-queued');
     expect(events.at(-1)!.type).toBe('run-completed');
-    expect(events).toEqual(services.events.replay(id));
+    expect(events).toEqual(await services.events.replay(id));
   });
 
   it('replays a finished run from the first event, or from since=N', async () => {
     const id = await submit('Arduino boards replay');
     await waitForRun(app, id);
     const all = await collect(`${base}/v1/runs/${id}/events?token=${TEST_TOKEN}`);
-    const stored = services.events.replay(id);
+    const stored = await services.events.replay(id);
     expect(all.events).toEqual(stored);
     const later = await collect(`${base}/v1/runs/${id}/events?token=${TEST_TOKEN}&since=5`);
     expect(later.events.map((event) => event.seq)).toEqual(stored.slice(5).map((event) => event.seq));

@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The real, built CLI, as a user runs it. */
-export const BIN = fileURLToPath(new URL('../../bin/agentd.js', import.meta.url));
+const BIN_CANDIDATES = ['../../bin/agentd.js', '../../../bin/agentd.js'].map((relative) =>
+  fileURLToPath(new URL(relative, import.meta.url)),
+);
+/** The real, built CLI, as a user runs it (found from test/helpers, or from dist/test/helpers for benchmarks). */
+export const BIN = BIN_CANDIDATES.find((candidate) => existsSync(candidate)) ?? (BIN_CANDIDATES[0] as string);
 
 export interface CliResult {
   code: number | null;

@@ -5,7 +5,7 @@ import { createRunContext } from '../../src/runs/run-context.js';
 import { emptyUsage, type Run } from '../../src/runs/run-record.js';
 import { RunRecorder } from '../../src/runs/run-recorder.js';
 import { RunSteps } from '../../src/runs/run-steps.js';
-import type { RoleContext } from '../../src/team/role-context.js';
+import type { ResearchContext } from '../../src/actions/research-context.js';
 import type { FixtureWeb } from './fixture-web.js';
 import type { ScriptedLlm } from './scripted-llm.js';
 import { makeTempDir } from './temp-dir.js';
@@ -19,7 +19,7 @@ export async function makeRoleContext(
   web: FixtureWeb | undefined,
   topic: string,
   language = 'en',
-): Promise<{ context: RoleContext; run: Run; services: Services; close: () => Promise<void> }> {
+): Promise<{ context: ResearchContext; run: Run; services: Services; close: () => Promise<void> }> {
   const temp = makeTempDir();
   const config = parseConfig(
     {
@@ -48,7 +48,7 @@ export async function makeRoleContext(
   };
   await services.store.runs.save(run);
   const recorder = new RunRecorder(run, services.store.runs, silentLogger());
-  const stored = services.store.runs.steps(run.id);
+  const stored = await services.store.runs.steps(run.id);
   const context = createRunContext({
     run,
     gateway: services.gateway,

@@ -90,7 +90,7 @@ export async function runSequence(commands: readonly FuzzCommand[], llm: Scripte
         else await work;
       }
       checkQueue(services);
-      checkEvents(services, ids);
+      await checkEvents(services, ids);
     }
     await settlePending();
     const deadline = Date.now() + 30_000;
@@ -102,7 +102,7 @@ export async function runSequence(commands: readonly FuzzCommand[], llm: Scripte
       await sleep(20);
     }
     checkQueue(services);
-    checkEvents(services, ids);
+    await checkEvents(services, ids);
     await checkSettled(services, ids, temp.dir);
   } finally {
     await closeServices(services);
@@ -123,9 +123,9 @@ function checkQueue(services: Services): void {
 }
 
 /** Event seq is gap-free from 1, and the only thing that may follow a terminal event is a new run-queued. */
-function checkEvents(services: Services, ids: readonly string[]): void {
+async function checkEvents(services: Services, ids: readonly string[]): Promise<void> {
   for (const id of ids) {
-    const events = services.events.replay(id);
+    const events = await services.events.replay(id);
     events.forEach((event, index) => {
       if (event.seq !== index + 1) throw new Error(`run ${id}: event ${index + 1} has seq ${event.seq}`);
       const next = events[index + 1];
@@ -142,7 +142,7 @@ async function checkSettled(services: Services, ids: readonly string[], dataDir:
   );
   for (const id of ids) {
     const run = await services.runs.get(id);
-    const events = services.events.replay(id);
+    const events = await services.events.replay(id);
     const last = events.at(-1) as RunEvent;
     if (!TERMINAL_EVENT_TYPES.has(last.type))
       throw new Error(`run ${id} settled as ${run.status} with last event ${last.type}`);

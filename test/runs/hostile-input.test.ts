@@ -68,7 +68,7 @@ describe('a stored run that cannot be executed', () => {
       await expect.poll(async () => (await services.runs.get('legacy-run')).status, { timeout: 5_000 }).toBe('failed');
       const run = await services.runs.get('legacy-run');
       expect(run.failure?.message).toContain('unknown role "valueOf"');
-      const events = services.events.replay('legacy-run');
+      const events = await services.events.replay('legacy-run');
       // Failed once, at the first start; the second start leaves it alone.
       expect(events.filter((event) => event.type === 'run-failed')).toHaveLength(1);
       expect(events.filter((event) => event.type === 'run-started')).toHaveLength(0);

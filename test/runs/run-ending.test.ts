@@ -54,7 +54,7 @@ describe('the end of a run', () => {
     await sleep(600);
     const lateCalls = llm.calls.slice(calls).filter((call) => !call.cancelledByClient);
     expect(lateCalls.map((call) => call.action)).toEqual([]);
-    const events = services.events.replay(id);
+    const events = await services.events.replay(id);
     expect(events.at(-1)?.type).toBe('run-failed');
     expect(eventsAfterTerminal(events)).toEqual([]);
   });
@@ -66,7 +66,7 @@ describe('the end of a run', () => {
     const cancelled = await app.inject({ method: 'POST', url: `/v1/runs/${id}/cancel`, headers: auth });
     expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
     await sleep(300);
-    const events = services.events.replay(id);
+    const events = await services.events.replay(id);
     expect(events.at(-1)?.type).toBe('run-cancelled');
     expect(eventsAfterTerminal(events)).toEqual([]);
   });
@@ -87,6 +87,10 @@ describe('the end of a run', () => {
     expect(first.ended).toBe(true);
     const second = bus.execution('run-1');
     expect(second.emit('run-started', started)?.seq).toBe(3);
-    expect(bus.replay('run-1').map((event) => event.type)).toEqual(['run-started', 'run-failed', 'run-started']);
+    expect((await bus.replay('run-1')).map((event) => event.type)).toEqual([
+      'run-started',
+      'run-failed',
+      'run-started',
+    ]);
   });
 });

@@ -76,7 +76,7 @@ describe('the run queue', () => {
       // When the slot frees, the run that was waiting starts, and the cancelled one does not.
       await services.runs.cancel(running.id);
       await expect.poll(() => status(services, waiting.id)).toBe('running');
-      expect(services.events.replay('stopped').filter((event) => event.type === 'run-started')).toHaveLength(0);
+      expect((await services.events.replay('stopped')).filter((event) => event.type === 'run-started')).toHaveLength(0);
     },
   );
 

@@ -86,7 +86,7 @@ describe('a research run through the API', () => {
     expect(report.headers['content-type']).toContain('text/markdown');
     expect(report.body).toBe(run.report);
 
-    const events = services.events.replay(id).map((event) => event.type);
+    const events = (await services.events.replay(id)).map((event) => event.type);
     expect(events[0]).toBe('run-queued');
     expect(events).toEqual(
       expect.arrayContaining([
@@ -99,6 +99,6 @@ describe('a research run through the API', () => {
         'run-completed',
       ]),
     );
-    expect(services.events.replay(id).map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    expect((await services.events.replay(id)).map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/errors.js';
+import { buildTeam, researchRoles } from '../../src/roles/index.js';
 import { createMessage, USER_REQUIREMENT, type Message } from '../../src/team/message.js';
-import type { Role } from '../../src/team/role.js';
+import { type Role, teamView } from '../../src/team/role.js';
 import type { RoleContext } from '../../src/team/role-context.js';
 import { Team } from '../../src/team/team.js';
 
@@ -86,5 +87,30 @@ describe('the team runtime', () => {
     const running = new Team([slow], context(controller.signal)).run(start);
     controller.abort();
     await expect(running).rejects.toBeInstanceOf(AbortError);
+  });
+});
+
+describe('the research roles', () => {
+  const watches = (names: string[]) =>
+    Object.fromEntries(buildTeam(names).map((role) => [role.name, [...role.watch].sort()]));
+
+  it('watch the action types their team publishes, never a teammate by name', () => {
+    expect(watches(['extractor', 'researcher', 'wiki'])).toEqual({
+      extractor: [USER_REQUIREMENT],
+      researcher: ['KeywordExtract', 'WikiSearchAndSummarize'],
+      wiki: ['KeywordExtract'],
+    });
+    // Nobody publishes keywords: the others start from the user's requirement.
+    expect(watches(['researcher', 'wiki'])).toEqual({
+      researcher: [USER_REQUIREMENT, 'WikiSearchAndSummarize'],
+      wiki: [USER_REQUIREMENT],
+    });
+  });
+
+  it('publish what the team view says they do', () => {
+    const view = teamView([researchRoles.extractor!, researchRoles.wiki!]);
+    expect(view.publishes('KeywordExtract')).toBe(true);
+    expect(view.publishes('WikiSearchAndSummarize')).toBe(true);
+    expect(view.publishes('ConductResearch')).toBe(false);
   });
 });

@@ -10,7 +10,9 @@ import type {
 } from '../../gateway/language-model.js';
 
 /**
- * Every parameter of OpenAI's chat completion request (openai-node 6.x `ChatCompletionCreateParamsBase`), and
+ * Every parameter of OpenAI's chat completion request (openai-node 6.x `ChatCompletionCreateParamsBase`, plus
+ * the two that 7.x added, `moderation` and `prompt_cache_options`: 7.x needs Node 22, but its users call agentd
+ * too), and
  * what agentd does with it. `neutral`: translated for every provider type (each refuses what it cannot do);
  * `agentd`: handled by agentd itself; `openai`: OpenAI-only, passed as it is to OpenAI-type providers, translated
  * or refused (400 naming it and the provider) by the others. A field outside this list is passed like `openai`
@@ -47,6 +49,8 @@ export const CHAT_PARAMETERS = {
   service_tier: 'openai',
   prompt_cache_key: 'openai',
   prompt_cache_retention: 'openai',
+  prompt_cache_options: 'openai',
+  moderation: 'openai',
   safety_identifier: 'openai',
   verbosity: 'openai',
   web_search_options: 'openai',

@@ -14,7 +14,8 @@ import { clientGone } from './client-gone.js';
  * It goes through the same gateway as runs, so a local script shares the limiter, budget and ledger.
  */
 export function chatCompletionRoutes(app: FastifyInstance, services: Services): void {
-  app.post('/v1/chat/completions', async (request, reply) => {
+  // Its own body limit: images arrive inline as base64, far past the 1 MB that every other route takes.
+  app.post('/v1/chat/completions', { bodyLimit: services.config.server.chatBodyLimit }, async (request, reply) => {
     const body = parseInput(chatBodySchema, request.body);
     const generateRequest = toGenerateRequest(body);
     const context = { flow: 'api', signal: clientGone(request, reply) };

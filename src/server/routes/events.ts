@@ -18,11 +18,13 @@ const runQuery = z.object({ since: z.coerce.number().int().nonnegative().default
  * `GET /v1/events`: every run's events, live. Sending never waits on a client.
  */
 export function eventRoutes(app: FastifyInstance, services: Services): void {
-  app.get('/v1/runs/:id/events', { websocket: true }, (socket, request) => {
+  app.get('/v1/runs/:id/events', { websocket: true }, async (socket, request) => {
     const id = (request.params as { id: string }).id;
     const query = runQuery.safeParse(request.query);
     if (!query.success) return socket.close(1008, 'since must be a whole number');
-    if (!services.store.runs.has(id)) return socket.close(CLOSE_NOT_FOUND, `no run with id "${id}"`);
+    // Asked of the storage itself: in a cluster, a run submitted to another member a moment ago exists.
+    if (!(await services.store.runs.exists(id).catch(() => false)))
+      return socket.close(CLOSE_NOT_FOUND, `no run with id "${id}"`);
 
     // Subscribe before replaying: events that arrive meanwhile wait in `pending`, then go out in order.
     let pending: RunEvent[] | undefined = [];
@@ -40,7 +42,14 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
     socket.on('close', unsubscribe);
     // A terminal event in the replay ends the stream only if nothing follows it: a resumed run's old
     // `run-cancelled` is history, and its new execution is still to come.
-    const stored = services.events.replay(id);
+    let stored: RunEvent[];
+    try {
+      stored = await services.events.replay(id);
+    } catch (error) {
+      unsubscribe();
+      request.log.warn({ err: error, runId: id }, 'events not replayed');
+      return socket.close(1011, 'the events cannot be read now');
+    }
     const buffered = pending;
     pending = undefined;
     const known = [...stored, ...buffered.filter((event) => event.seq > (stored.at(-1)?.seq ?? 0))];

@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+
+/**
+ * Flushing after every chunk, as undici does: a streamed answer's tokens come out as they arrive instead of
+ * waiting for zlib's window, and an answer cut short ends with what it had instead of an error.
+ */
+const ZLIB_FLUSH = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH };
+const BROTLI_FLUSH = {
+  flush: constants.BROTLI_OPERATION_FLUSH,
+  finishFlush: constants.BROTLI_OPERATION_FLUSH,
+};
+
+/**
+ * The response body with its content codings undone (gzip, deflate, br; several in the order they were
+ * applied, the last one first). A coding this does not know leaves the body as it came, as fetch does.
+ */
+export function decodedBody(incoming: IncomingMessage, contentEncoding: string | undefined): Readable {
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity')
+    .reverse();
+  const decoders: Transform[] = [];
+  for (const coding of codings) {
+    const decoder = decoderFor(coding);
+    if (!decoder) return incoming;
+    decoders.push(decoder);
+  }
+  if (decoders.length === 0) return incoming;
+  // pipeline destroys every stream when one fails or is closed early: a corrupt body fails the body's stream as
+  // a network error would, and a reader that stops (an aborted call) closes the response's socket.
+  pipeline([incoming, ...decoders], () => {});
+  return decoders.at(-1) as Transform;
+}
+
+function decoderFor(coding: string): Transform | undefined {
+  if (coding === 'gzip' || coding === 'x-gzip') return createGunzip(ZLIB_FLUSH);
+  if (coding === 'br') return createBrotliDecompress(BROTLI_FLUSH);
+  if (coding === 'deflate') return new DeflateDecoder();
+  return undefined;
+}
+
+/**
+ * `deflate` is meant as zlib-wrapped (RFC 9110), but some servers send raw deflate: the first byte tells
+ * them apart (a zlib header's low nibble is 8, the deflate method), as undici and browsers do.
+ */
+class DeflateDecoder extends Transform {
+  #inner: Transform | undefined;
+  #pending: TransformCallback | undefined;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (chunk.length === 0) {
+      callback();
+      return;
+    }
+    if (!this.#inner) {
+      this.#inner = (chunk.readUInt8(0) & 0x0f) === 0x08 ? createInflate(ZLIB_FLUSH) : createInflateRaw(ZLIB_FLUSH);
+      this.#inner.on('data', (data: Buffer) => this.push(data));
+      this.#inner.once('error', (error) => this.destroy(error));
+      this.#inner.once('end', () => this.#pending?.());
+    }
+    this.#inner.write(chunk, callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (!this.#inner) {
+      callback();
+      return;
+    }
+    this.#pending = callback;
+    this.#inner.end();
+  }
+}
