@@ -19,9 +19,17 @@ process.on('message', (task: ExtractTask) => {
   // Counted here, so the tokenizer's tables (about 60 MB) live and leave with the worker, not the daemon.
   const work = extracted.then((result): ExtractResult => ({ ...result, tokens: countTokens(result.content) }));
   work.then(
-    (result) => process.send?.({ id: task.id, result }),
-    (error: unknown) => process.send?.({ id: task.id, error: error instanceof Error ? error.message : String(error) }),
+    (result) => answer({ id: task.id, result }),
+    (error: unknown) => answer({ id: task.id, error: error instanceof Error ? error.message : String(error) }),
   );
 });
+
+/** Sends an answer; when the daemon has gone meanwhile (EPIPE), there is no one to tell and the worker ends. */
+function answer(message: { id: number; result?: ExtractResult; error?: string }): void {
+  if (!process.connected) process.exit(0);
+  process.send?.(message, undefined, {}, (error) => {
+    if (error) process.exit(0);
+  });
+}
 // The daemon is gone (stopped, crashed): nothing will ask again.
 process.on('disconnect', () => process.exit(0));
