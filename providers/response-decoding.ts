@@ -17,7 +17,8 @@ const BROTLI_FLUSH = {
  * applied, the last one first). A coding this does not know leaves the body as it came, as fetch does.
  */
 export function decodedBody(incoming: IncomingMessage, contentEncoding: string | undefined): Readable {
-  const codings = (contentEncoding ?? '')
+  if (!contentEncoding) return incoming;
+  const codings = contentEncoding
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity')

@@ -169,6 +169,8 @@ describe.each(kinds)('%s', (_name, make) => {
     const storage = await place.open();
     await expect(storage.get('../../etc')).rejects.toThrow(/no run with id/);
     await expect(storage.get('missing')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(storage.get('r:events')).rejects.toBeInstanceOf(NotFoundError);
+    expect(await storage.exists('r:seq')).toBe(false);
     await place.close(storage);
   });
 
