@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -19,7 +19,7 @@ import { percentile } from './stats.js';
  *
  * Options: `--limit N` (first N pages of the split), `--split all|even|odd` (pages by index in
  * evaldata.json's order, for a held-out check while tuning), `--worst N` (list the N pages with the most
- * errors), `--only trafilatura|readability`, `--corpus DIR` (where trafilatura-eval is; default ../shared/corpus beside the repository).
+ * errors), `--only trafilatura|readability`, `--out FILE` (every page's score as JSON), `--corpus DIR` (where trafilatura-eval is; default ../shared/corpus beside the repository).
  */
 const DEFAULT_CORPUS = path.resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/corpus');
 
@@ -34,6 +34,8 @@ export interface ExtractBenchOptions {
   worst: number;
   only: 'both' | 'trafilatura' | 'readability';
   corpus: string;
+  /** Write every page's score (segments missing and leaked, time, tokens) to this JSON file. */
+  out?: string;
 }
 
 interface PageScore {
@@ -161,8 +163,9 @@ export function runExtractBench(options: ExtractBenchOptions): string {
       const timed = scores.filter((s) => !s.failed).map((s) => s.ms);
       lines.push(
         `trafilatura-eval (${scores.length} pages, split ${options.split}): precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}, F ${((2 * precision * recall) / (precision + recall)).toFixed(3)}, ` +
-          `failures ${scores.filter((s) => s.failed).length}, p50 ${percentile(timed, 50).toFixed(0)} ms, p95 ${percentile(timed, 95).toFixed(0)} ms, tokens/page ${Math.round(sum((s) => s.tokens) / scores.length)}`,
+          `(TP ${tp}, FP ${fp}, FN ${fn}), failures ${scores.filter((s) => s.failed).length}, p50 ${percentile(timed, 50).toFixed(0)} ms, p95 ${percentile(timed, 95).toFixed(0)} ms, tokens/page ${Math.round(sum((s) => s.tokens) / scores.length)}`,
       );
+      if (options.out) writeFileSync(options.out, JSON.stringify(scores, null, 1));
       for (const score of scores.filter((s) => s.failed)) lines.push(`  failed ${score.file}: ${score.failed}`);
       const worst = [...scores].sort((a, b) => b.fn + b.fp - (a.fn + a.fp)).slice(0, options.worst);
       for (const score of worst)
@@ -199,6 +202,7 @@ function parseArguments(argv: string[]): ExtractBenchOptions {
       worst: z.coerce.number().int().nonnegative().default(0),
       only: z.enum(['both', 'trafilatura', 'readability']).default('both'),
       corpus: z.string().default(DEFAULT_CORPUS),
+      out: z.string().optional(),
     })
     .parse({
       corpus: value('corpus'),
@@ -206,6 +210,7 @@ function parseArguments(argv: string[]): ExtractBenchOptions {
       split: value('split'),
       worst: value('worst'),
       only: value('only'),
+      out: value('out'),
     });
 }
 

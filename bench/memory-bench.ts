@@ -153,12 +153,21 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
   }
 }
 
-/** VmRSS and VmHWM of a process, in MB. */
+/**
+ * VmRSS of the daemon plus its extraction worker processes (its children, while they run), and the daemon's
+ * own VmHWM, in MB.
+ */
 function residentMemory(pid: number): { rssMb: number; peakMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) =>
+  const field = (status: string, name: string) =>
     Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
-  return { rssMb: field('VmRSS'), peakMb: field('VmHWM') };
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let rssMb = field(status, 'VmRSS');
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  for (const child of children) {
+    // A worker may exit between the listing and the read.
+    if (existsSync(`/proc/${child}/status`)) rssMb += field(readFileSync(`/proc/${child}/status`, 'utf8'), 'VmRSS');
+  }
+  return { rssMb, peakMb: field(status, 'VmHWM') };
 }
 
 async function inParallel<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -212,7 +221,7 @@ async function serveCorpus(): Promise<{ url: string; names: string[]; close(): P
 export function formatMemoryTable(result: MemoryBenchResult): string {
   const ms = (value: number | undefined) => (value === undefined ? 'skipped (no corpus)' : `${value.toFixed(0)} ms`);
   return [
-    '| reading | RSS | peak RSS so far |',
+    '| reading | RSS, daemon + workers | daemon peak RSS so far |',
     '|---|---|---|',
     ...result.readings.map(
       (reading) => `| ${reading.label} | ${reading.rssMb.toFixed(0)} MB | ${reading.peakMb.toFixed(0)} MB |`,

@@ -50,6 +50,14 @@ export async function startLimitServer(options: LimitServerOptions): Promise<Lim
   });
 
   const server: Server = createServer((request, response) => {
+    // The daemon lists a provider's models at start (its health check): answer that, or it would not parse.
+    if (request.method === 'GET' && (request.url ?? '').endsWith('/models')) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ object: 'list', data: [{ id: 'bench-model', object: 'model', owned_by: 'bench' }] }),
+      );
+      return;
+    }
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {

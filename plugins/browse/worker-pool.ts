@@ -1,6 +1,6 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { PluginError, TimeoutError } from '../../src/errors.js';
 import type { ExtractResult as Extracted, ExtractTask } from './extract-worker.js';
 
@@ -14,7 +14,7 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: ChildProcess;
   job: Job | undefined;
   /** The running job's deadline. */
   timer: NodeJS.Timeout | undefined;
@@ -92,14 +92,23 @@ export class ExtractionPool {
         () => this.#fail(busy, new TimeoutError(`extraction took longer than ${this.#taskTimeoutMs} ms`)),
         this.#taskTimeoutMs,
       );
-      busy.worker.postMessage({ id: job.id, ...job.input });
+      busy.worker.send({ id: job.id, ...job.input });
     }
   }
 
   #spawn(): Slot {
-    const worker = new Worker(this.#workerFile);
+    // A process, not a worker thread: when a thread exits, glibc keeps what it had allocated in its malloc
+    // arena (about 60 MB after 40 pages, for the daemon's life); a process's memory all goes back when it exits.
+    const worker = fork(this.#workerFile, [], {
+      // Structured clone, as worker threads had: PDF bytes travel as a Uint8Array.
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // Not the daemon's flags (an --inspect port would clash).
+      execArgv: [],
+    });
     // An idle pool must not keep the process alive.
     worker.unref();
+    worker.channel?.unref();
     const slot: Slot = { worker, job: undefined, timer: undefined, idleTimer: undefined };
     worker.on('message', (message: { id: number; result?: Extracted; error?: string }) => {
       const job = slot.job;
@@ -114,10 +123,10 @@ export class ExtractionPool {
     worker.on('error', (error) =>
       this.#fail(slot, new PluginError('http', `extraction worker crashed: ${error.message}`, { cause: error })),
     );
-    // A worker that exits on its own (out of memory, process.exit) must not stay in the pool.
-    worker.on('exit', (code) => {
+    // A worker that exits on its own (out of memory, process.exit, killed) must not stay in the pool.
+    worker.on('exit', (code, signal) => {
       if (this.#slots.includes(slot))
-        this.#fail(slot, new PluginError('http', `extraction worker exited with code ${code}`));
+        this.#fail(slot, new PluginError('http', `extraction worker exited with ${signal ?? `code ${code}`}`));
     });
     this.#slots.push(slot);
     return slot;
@@ -148,11 +157,17 @@ export class ExtractionPool {
     if (!this.#closed) this.#drain();
   }
 
-  /** Terminates the worker; the slot must already be out of `#slots`. */
+  /** Ends the worker process; the slot must already be out of `#slots`. */
   async #end(slot: Slot): Promise<void> {
     if (slot.timer) clearTimeout(slot.timer);
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    await slot.worker.terminate();
+    const worker = slot.worker;
+    if (worker.exitCode !== null || worker.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      // SIGKILL: a worker stuck in a pathological page must not outlive its timeout.
+      worker.kill('SIGKILL');
+    });
   }
 }
 

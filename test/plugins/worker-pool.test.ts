@@ -45,6 +45,18 @@ describe('the extraction worker pool', () => {
     expect(extraction.workerCount).toBe(1);
   });
 
+  it('runs each worker in a process of its own, which is gone after the idle period', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const extraction = pool({ size: 1, idleMs: 1_000 });
+    const { pid } = (await extraction.run(page('one'))) as unknown as { pid: number };
+    expect(pid).not.toBe(process.pid);
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    vi.advanceTimersByTime(1_000);
+    vi.useRealTimers();
+    // The process has exited (and been reaped) once the pool no longer lists it: its memory is the system's again.
+    await vi.waitFor(() => expect(() => process.kill(pid, 0)).toThrow(), { timeout: 10_000 });
+  });
+
   it('keeps a worker that keeps getting tasks within the idle period', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const extraction = pool({ size: 1, idleMs: 1_000 });

@@ -1,0 +1,98 @@
+import { JSDOM } from 'jsdom';
+import { describe, expect, it } from 'vitest';
+import { extractHtml } from '../../plugins/browse/extract-content.js';
+import { jsonLdArticleBody } from '../../plugins/browse/json-ld.js';
+
+/**
+ * A news page whose article is written in short paragraphs (none long enough to count as prose) inside a
+ * container whose class reads as chrome (`has-comments`), under a large site menu: the cleaning before
+ * Readability takes the container for a comments block, and Readability's first result is the site's
+ * "about" blurb. The second candidate (Readability on the page as served) must recover the article.
+ */
+const LINES = [
+  'The council voted on Monday to close the old harbour bridge to cars from next spring.',
+  'Buses, bicycles and people on foot will still cross it, the transport committee said.',
+  'Engineers found cracks in two of the five piers during an inspection in March.',
+  'Repairing them while traffic runs would take four years and cost twice as much.',
+  'Shop owners on the east bank fear that fewer customers will come from the old town.',
+  'The council promised a free shuttle bus every ten minutes during the works.',
+  'A public meeting on the timetable is planned for the second week of January.',
+  'The bridge, opened in 1911, carries about 14,000 vehicles on an average weekday.',
+];
+const ABOUT_SHORT = 'The Harbour Courier has reported on the city and its port since 1872, owned by a trust.';
+const ABOUT_LONG =
+  'The Harbour Courier has reported on the city and its port since 1872, and is owned by a trust that keeps it ' +
+  'independent of any party, company or church; its newsroom of forty reporters and editors works from the old ' +
+  'customs house on the quay, and its archive of every edition is open to readers at the city library free of charge.';
+const URL = 'https://courier.example/bridge';
+
+function page(options: { about: string; jsonLd?: unknown }): string {
+  const menu = Array.from(
+    { length: 200 },
+    (_, index) => `<li><a href="/section/${index}">Section number ${index} of the site</a></li>`,
+  ).join('');
+  const jsonLd = options.jsonLd ? `<script type="application/ld+json">${JSON.stringify(options.jsonLd)}</script>` : '';
+  return `<!doctype html><html lang="en"><head><title>Harbour bridge to close to cars</title>${jsonLd}</head><body>
+<nav class="site-nav"><ul>${menu}</ul></nav>
+<div class="page"><div class="story-body has-comments"><h1>Harbour bridge to close to cars</h1>
+${LINES.map((line) => `<p>${line}</p>`).join('\n')}</div>
+<div class="site-about"><p>${options.about}</p></div></div></body></html>`;
+}
+
+const NEWS_ARTICLE = {
+  '@context': 'https://schema.org',
+  '@type': 'NewsArticle',
+  headline: 'Harbour bridge to close to cars',
+  articleBody: LINES.join(' '),
+};
+
+describe('a second candidate when the first result looks wrong', () => {
+  it('keeps the article when the first result is short against the page', () => {
+    const content = extractHtml(page({ about: ABOUT_SHORT }), URL).content;
+    for (const line of LINES) expect(content).toContain(line);
+  });
+
+  it("takes the candidate that covers the page's JSON-LD articleBody over a wrong block of prose", () => {
+    const content = extractHtml(page({ about: ABOUT_LONG, jsonLd: NEWS_ARTICLE }), URL).content;
+    for (const line of LINES) expect(content).toContain(line);
+  });
+
+  it('finds the articleBody inside an @graph, as Yoast and other SEO plugins write it', () => {
+    const graph = { '@context': 'https://schema.org', '@graph': [{ '@type': 'WebPage', name: 'x' }, NEWS_ARTICLE] };
+    const content = extractHtml(page({ about: ABOUT_LONG, jsonLd: graph }), URL).content;
+    for (const line of LINES) expect(content).toContain(line);
+  });
+
+  it('without that evidence keeps the first result, which is what the evidence is for', () => {
+    const content = extractHtml(page({ about: ABOUT_LONG }), URL).content;
+    expect(content).toContain('customs house');
+    expect(content).not.toContain(LINES[0]);
+  });
+});
+
+describe("the page's JSON-LD articleBody", () => {
+  const documentWith = (...scripts: string[]) =>
+    new JSDOM(
+      `<html><head>${scripts.map((script) => `<script type="application/ld+json">${script}</script>`).join('')}</head><body></body></html>`,
+    ).window.document;
+
+  it('is read from an Article, an array, an @graph or a mainEntity, whitespace collapsed', () => {
+    expect(jsonLdArticleBody(documentWith('{"@type":"Article","articleBody":"One  two\\nthree"}'))).toBe(
+      'One two three',
+    );
+    expect(jsonLdArticleBody(documentWith('[{"@type":"Person"},{"@type":"BlogPosting","articleBody":"Body"}]'))).toBe(
+      'Body',
+    );
+    expect(jsonLdArticleBody(documentWith('{"@type":"WebPage","mainEntity":{"articleBody":"Main"}}'))).toBe('Main');
+  });
+
+  it('is the longest of several, and broken JSON-LD (common on real sites) counts as none', () => {
+    const document = documentWith(
+      '{"articleBody": "short"',
+      '{"@type":"NewsArticle","articleBody":"the longer body"}',
+      '{"@type":"NewsArticle","articleBody":"short"}',
+    );
+    expect(jsonLdArticleBody(document)).toBe('the longer body');
+    expect(jsonLdArticleBody(documentWith('not json'))).toBe('');
+  });
+});
