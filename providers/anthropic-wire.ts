@@ -1,5 +1,11 @@
 import { BadRequestError } from '../src/errors.js';
-import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall } from '../src/gateway/language-model.js';
+import type {
+  CallWarning,
+  ChatContentPart,
+  ChatMessage,
+  ChatRequest,
+  ToolCall,
+} from '../src/gateway/language-model.js';
 import { unsupportedParameter } from '../src/gateway/provider-errors.js';
 import { isNoOpOption } from '../src/gateway/openai-options.js';
 
@@ -43,6 +49,30 @@ export function checkAnthropicRequest(provider: { name: string; type: string }, 
         throw refuse(`messages[${index}].content[${partIndex}]`, `content part type "${String(part.part.type)}"`);
     });
   });
+}
+
+/** What `anthropicParams` does differently from what the request asked, reported on the result. */
+export function anthropicWarnings(request: ChatRequest): CallWarning[] {
+  const warnings: CallWarning[] = [];
+  if (request.responseFormat === 'json')
+    warnings.push({
+      type: 'emulated',
+      setting: 'response_format',
+      details: 'Anthropic has no JSON mode: the model was told in the system prompt to answer with one JSON object',
+    });
+  else if (typeof request.responseFormat === 'object')
+    warnings.push({
+      type: 'emulated',
+      setting: 'response_format',
+      details: `Anthropic has no json_schema format: the schema was a forced tool "${request.responseFormat.name}"`,
+    });
+  if (request.maxOutputTokens === undefined)
+    warnings.push({
+      type: 'defaulted',
+      setting: 'max_tokens',
+      details: `Anthropic requires a cap: the model's maximum, ${defaultMaxTokens(request.model)}, was sent`,
+    });
+  return warnings;
 }
 
 export function anthropicParams(request: ChatRequest): Record<string, unknown> {

@@ -14,7 +14,7 @@ import type {
   ProviderFactory,
   ToolCall,
 } from '../src/gateway/language-model.js';
-import { anthropicParams, checkAnthropicRequest, schemaToolName } from './anthropic-wire.js';
+import { anthropicParams, anthropicWarnings, checkAnthropicRequest, schemaToolName } from './anthropic-wire.js';
 import { headersToRecord, missingKeyError } from '../src/gateway/provider-errors.js';
 import { normalizeSdkError } from './sdk-errors.js';
 
@@ -70,6 +70,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
           usage: { inputTokens: data.usage.input_tokens, outputTokens: data.usage.output_tokens },
           model: data.model,
           headers: headersToRecord(response.headers),
+          warnings: anthropicWarnings(request),
         };
       } catch (error) {
         throw normalize(options.name, error);
@@ -132,7 +133,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
         yield { type: 'choice-finish', choice: 0, finishReason: reason };
         yield { type: 'finish', finishReason: reason, usage: { inputTokens, outputTokens }, model };
       }
-      return { headers: headersToRecord(response.headers), parts: parts() };
+      return { headers: headersToRecord(response.headers), parts: parts(), warnings: anthropicWarnings(request) };
     },
 
     async listModels(callOptions: CallOptions = {}): Promise<string[]> {

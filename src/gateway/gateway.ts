@@ -132,6 +132,7 @@ export class Gateway {
         toolCalls: first.toolCalls,
         finishReason: first.finishReason,
         choices: answer.choices,
+        warnings: answer.warnings ?? [],
       };
     });
   }
@@ -180,7 +181,14 @@ export class Gateway {
             opened.stream.headers,
             opened.providerMs,
           );
-          resolveResult({ ...settled, text: '', toolCalls: [], finishReason: part.finishReason, choices: [] });
+          resolveResult({
+            ...settled,
+            text: '',
+            toolCalls: [],
+            finishReason: part.finishReason,
+            choices: [],
+            warnings: opened.stream.warnings ?? [],
+          });
         }
         if (!finished)
           throw providerError(resolved.provider.name, 'server', 'the stream ended without a final message');

@@ -1,5 +1,5 @@
 import type { EmitEvent } from '../types/run-events.js';
-import type { ChatChoice, ChatRequest, ChatStreamPart, FinishReason, ToolCall } from './language-model.js';
+import type { CallWarning, ChatChoice, ChatRequest, ChatStreamPart, FinishReason, ToolCall } from './language-model.js';
 
 /**
  * What callers of the gateway send and get back, in agentd's model names (`provider/model`). The gateway
@@ -51,6 +51,8 @@ export interface GenerateResult {
   costUnknown: boolean;
   attempts: number;
   timing: CallTiming;
+  /** Settings the provider emulated or filled in (Anthropic's JSON mode, its required max_tokens); empty when none. */
+  warnings?: CallWarning[];
 }
 
 /** A stream's parts, without the final one: `result` carries the usage. */

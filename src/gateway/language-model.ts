@@ -103,7 +103,21 @@ export interface ChatChoice {
 }
 
 /** A finished, non-streamed answer. */
+/**
+ * A setting the provider could not honour as asked, and what it did instead (vercel/ai's call warnings): the
+ * call went through, but the caller may want to know its answer was shaped differently.
+ */
+export interface CallWarning {
+  /** `emulated`: done another way (a JSON mode by instruction); `defaulted`: a value the vendor requires was set. */
+  type: 'emulated' | 'defaulted';
+  /** The request setting, in OpenAI's name (`response_format`, `max_tokens`). */
+  setting: string;
+  details: string;
+}
+
 export interface ChatResult {
+  /** Settings the provider emulated or filled in; absent when none. */
+  warnings?: CallWarning[];
   /** At least one; the first is the answer. */
   choices: ChatChoice[];
   usage: ChatUsage;
@@ -134,6 +148,8 @@ export type ChatStreamPart =
 
 /** A streamed answer: headers arrive with the response, before the first part. */
 export interface ChatStream {
+  /** Settings the provider emulated or filled in; absent when none. */
+  warnings?: CallWarning[];
   headers: Record<string, string>;
   parts: AsyncIterable<ChatStreamPart>;
 }

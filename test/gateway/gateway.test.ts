@@ -83,6 +83,18 @@ describe('the gateway', () => {
     });
   });
 
+  it("passes on the provider's warnings about emulated settings, for a whole and a streamed answer", async () => {
+    const warning = { type: 'emulated' as const, setting: 'response_format', details: 'by instruction' };
+    const { gateway, context } = gatewayWith([{ text: '{}', warnings: [warning] }]);
+    const whole = await gateway.generate({ messages, responseFormat: 'json' }, context);
+    expect(whole.warnings).toEqual([warning]);
+    const streamed = await gateway.stream({ messages, responseFormat: 'json' }, context);
+    for await (const _part of streamed.parts);
+    expect((await streamed.result).warnings).toEqual([warning]);
+    const plain = gatewayWith([{ text: 'ok' }]);
+    expect((await plain.gateway.generate({ messages }, plain.context)).warnings).toEqual([]);
+  });
+
   it('requeues a 429 until it succeeds: the caller never sees it', async () => {
     const { gateway, calls, clock, ledger, context } = gatewayWith([
       rateLimited('Rate limit reached', {}, 1500),

@@ -55,6 +55,7 @@ export function scriptedProvider(options: {
       const result = await provider.chat(request, callOptions);
       return {
         headers: result.headers,
+        ...(result.warnings ? { warnings: result.warnings } : {}),
         parts: (async function* () {
           const first = result.choices[0]!;
           yield { type: 'text-delta' as const, choice: 0, text: first.text };

@@ -50,6 +50,8 @@ describe('the Anthropic provider', () => {
       model: 'claude-haiku-4-5-20251001',
     });
     expect(result.headers['anthropic-ratelimit-tokens-remaining']).toBe('39000');
+    // JSON mode is emulated by an instruction, and says so; max_tokens was the client's, so no warning for it.
+    expect(result.warnings).toEqual([expect.objectContaining({ type: 'emulated', setting: 'response_format' })]);
     const sent = server!.requests[0]!;
     expect(sent.url).toBe('/v1/messages');
     // SDK 1.x sends the key as a bearer token; older ones used x-api-key. Either carries the configured key.
@@ -112,7 +114,10 @@ describe('the Anthropic provider', () => {
         { event: 'message_stop', data: { type: 'message_stop' } },
       ]),
     );
-    const stream = await provider.stream(request);
+    const { maxOutputTokens: _clientCap, ...uncapped } = request;
+    const stream = await provider.stream(uncapped);
+    // Without the client's cap, the model's maximum is sent, as Anthropic requires one, and the stream says so.
+    expect(stream.warnings).toEqual([expect.objectContaining({ type: 'defaulted', setting: 'max_tokens' })]);
     const parts = [];
     for await (const part of stream.parts) parts.push(part);
     expect(parts).toEqual([
