@@ -2,6 +2,13 @@ import type { Usage } from '../types/run-record.js';
 import { ledgerEntrySchema, type LedgerEntry } from './cost-ledger.js';
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+/** Minutes stay minutes for 2 days, then become hours; hours become days after 60 days. */
+const KEEP_MINUTES_MS = 2 * DAY_MS;
+const KEEP_HOURS_MS = 60 * DAY_MS;
+/** Buckets held before the old ones are folded: 2 days of minutes and 60 days of hours fit well under it. */
+const COMPACT_ABOVE = 5_000;
 
 /** Spend in buckets of `bucketSeconds`, oldest first; `start` is ISO, `byModel` keyed by `provider/model`. */
 export interface UsageHistorySeries {
@@ -15,8 +22,9 @@ function emptyUsage(): Usage {
 
 /**
  * Spend and tokens over time, from the ledger: every paid call counted into its minute, per model. Cached
- * replays are left out, as in the ledger's totals. Only minutes with calls are kept, so a daemon's whole
- * history stays small (a few hundred bytes per active minute).
+ * replays are left out, as in the ledger's totals. Only minutes with calls are kept, and old ones are folded
+ * (minutes into hours after 2 days, hours into days after 60), so a daemon that is busy all year holds a few
+ * thousand buckets, not one per minute it ever worked: what it holds grows with the days, never with calls.
  */
 export class UsageHistory {
   readonly #minutes = new Map<number, Map<string, Usage>>();
@@ -45,6 +53,37 @@ export class UsageHistory {
       models.set(model, usage);
     }
     addTo(usage, entry);
+    if (this.#minutes.size > COMPACT_ABOVE) this.#compact(minute);
+  }
+
+  /** How many buckets are held (minutes, hours and days together). */
+  get size(): number {
+    return this.#minutes.size;
+  }
+
+  /** Folds minutes older than 2 days into their hour and hours older than 60 days into their day. */
+  #compact(newest: number): void {
+    for (const [start, models] of [...this.#minutes]) {
+      const age = newest - start;
+      const into =
+        age > KEEP_HOURS_MS
+          ? Math.floor(start / DAY_MS) * DAY_MS
+          : age > KEEP_MINUTES_MS
+            ? Math.floor(start / HOUR_MS) * HOUR_MS
+            : start;
+      if (into === start) continue;
+      this.#minutes.delete(start);
+      let target = this.#minutes.get(into);
+      if (!target) {
+        target = new Map();
+        this.#minutes.set(into, target);
+      }
+      for (const [model, usage] of models) {
+        const existing = target.get(model);
+        if (existing) merge(existing, usage);
+        else target.set(model, usage);
+      }
+    }
   }
 
   /** The non-empty buckets of `bucketSeconds` (a whole number of minutes), oldest first, from `since`. */

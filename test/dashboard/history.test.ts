@@ -49,6 +49,24 @@ describe('usage over time', () => {
   });
 });
 
+describe('usage over a long life', () => {
+  it('holds a bounded number of buckets for a daemon busy every minute for 70 days, and loses no call', () => {
+    const history = new UsageHistory();
+    const start = Date.parse('2026-01-01T00:00:00.000Z');
+    const minutes = 70 * 24 * 60;
+    for (let minute = 0; minute < minutes; minute += 1)
+      history.add(entry({ at: new Date(start + minute * 60_000 + 5_000).toISOString(), costUsd: 0.001 }));
+    // Folding starts above 5,000 buckets and leaves 2 days of minutes, 58 days of hours and the older days.
+    expect(history.size).toBeLessThanOrEqual(5_001);
+    const daily = history.series({ bucketSeconds: 86_400 });
+    expect(daily.buckets).toHaveLength(70);
+    expect(daily.buckets.reduce((sum, bucket) => sum + bucket.total.calls, 0)).toBe(minutes);
+    // The last day is still there minute by minute.
+    const lastHour = history.series({ bucketSeconds: 60, since: new Date(start + (minutes - 60) * 60_000) });
+    expect(lastHour.buckets).toHaveLength(60);
+  });
+});
+
 describe('the limiter over the last minutes', () => {
   const state: ProviderState = {
     name: 'openai',
