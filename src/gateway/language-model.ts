@@ -216,7 +216,10 @@ export interface ProviderOptions {
   headers?: Record<string, string> | undefined;
   /** @default 600000 */
   timeoutMs?: number | undefined;
-  /** A fetch to use instead of the global one (tests, proxies). */
+  /**
+   * A fetch to use instead of the global one (tests, proxies), for what a provider sends through its SDK. The
+   * OpenAI provider's chat completions and embeddings use its own node:http transport (`providers/openai-http.ts`).
+   */
   fetch?: typeof fetch | undefined;
   /** Vendor-specific options from the config (validated by the provider). */
   extra?: Record<string, unknown>;
