@@ -37,14 +37,14 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-/** The OpenAI provider's own HTTP calls (openai-http.ts), where they could differ from what the SDK did. */
-describe('the OpenAI provider on the wire', () => {
+/** The OpenAI provider's pass-through (the API's fast path, without the SDK), where it could differ from the SDK. */
+describe("the OpenAI provider's pass-through", () => {
   it("sends the key, the organization, JSON and the SDK's user agent, with the config's headers over its own", async () => {
     const provider = await providerAnswering((_request, response) => sendJson(response, 200, completion), {
       extra: { organization: 'org-1' },
       headers: { 'X-Team': 'research', 'User-Agent': 'custom/1' },
     });
-    await provider.chat(request);
+    await provider.passThrough!.chat(request);
     const sent = server!.requests[0]!;
     expect(sent.method).toBe('POST');
     expect(sent.url).toBe('/v1/chat/completions');
@@ -72,8 +72,8 @@ describe('the OpenAI provider on the wire', () => {
       response.writeHead(502, { 'content-type': 'text/html' });
       response.end('<h1>bad gateway</h1>');
     });
-    expect((await provider.chat(request)).choices[0]!.text).toBe('zipped');
-    const error = await caught(provider.embed!({ model: 'e', input: ['x'] }));
+    expect((await provider.passThrough!.chat(request)).choices[0]!.text).toBe('zipped');
+    const error = await caught(provider.passThrough!.embed!({ model: 'e', input: ['x'] }));
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ kind: 'server', status: 502, retryable: true });
     expect((error as Error).message).toContain('502 <h1>bad gateway</h1>');
@@ -84,7 +84,7 @@ describe('the OpenAI provider on the wire', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.end(`${chunk('half')}data: {"error":{"message":"model crashed"}}\n\n`);
     });
-    const stream = await provider.stream(request);
+    const stream = await provider.passThrough!.stream(request);
     const texts: string[] = [];
     const error = await caught(
       (async () => {
@@ -108,7 +108,7 @@ describe('the OpenAI provider on the wire', () => {
       response.once('close', closed);
     });
     const controller = new AbortController();
-    const stream = await provider.stream(request, { signal: controller.signal });
+    const stream = await provider.passThrough!.stream(request, { signal: controller.signal });
     const error = await caught(
       (async () => {
         for await (const part of stream.parts) if (part.type === 'text-delta') controller.abort();
@@ -116,5 +116,51 @@ describe('the OpenAI provider on the wire', () => {
     );
     expect(error).toBeInstanceOf(AbortError);
     await upstreamClosed;
+  });
+
+  it('fails exactly as the SDK path does: the same kind, status, message and retry hint', async () => {
+    const answers: Array<[number, string, Record<string, string>]> = [
+      [
+        401,
+        JSON.stringify({
+          error: { message: 'Incorrect API key', type: 'invalid_request_error', code: 'invalid_api_key' },
+        }),
+        {},
+      ],
+      [
+        429,
+        JSON.stringify({ error: { message: 'Rate limit reached', type: 'tokens', code: 'rate_limit_exceeded' } }),
+        { 'retry-after-ms': '250' },
+      ],
+      [500, 'upstream exploded', {}],
+      [404, '', {}],
+      [400, JSON.stringify({ detail: 'not the OpenAI shape' }), {}],
+    ];
+    for (const [status, body, headers] of answers) {
+      const provider = await providerAnswering((_request, response) => {
+        response.writeHead(status, {
+          'content-type': body.startsWith('{') ? 'application/json' : 'text/plain',
+          ...headers,
+        });
+        response.end(body);
+      });
+      const viaSdk = await caught(provider.chat(request));
+      const viaPassThrough = await caught(provider.passThrough!.chat(request));
+      const shape = (error: unknown) => {
+        const { kind, status, message, retryable, retryAfterMs } = error as ProviderError;
+        return { kind, status, message, retryable, retryAfterMs };
+      };
+      expect(viaPassThrough).toBeInstanceOf(ProviderError);
+      expect(shape(viaPassThrough)).toEqual(shape(viaSdk));
+      await server!.close();
+      server = undefined;
+    }
+    const refused = createOpenAIProvider({ name: 'oa', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k-123456789' });
+    const [sdkRefused, rawRefused] = [
+      await caught(refused.chat(request)),
+      await caught(refused.passThrough!.chat(request)),
+    ];
+    expect((rawRefused as ProviderError).kind).toBe('connection');
+    expect((rawRefused as ProviderError).message).toBe((sdkRefused as ProviderError).message);
   });
 });
