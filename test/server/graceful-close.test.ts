@@ -1,3 +1,5 @@
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { registerGracefulClose } from '../../src/server/graceful-close.js';
@@ -25,5 +27,41 @@ describe('closing the API', () => {
     await app.close();
     expect(Date.now() - began).toBeLessThan(5_000);
     expect(await reading).toBe('cut');
+  });
+
+  it('closes a kept-alive socket as soon as its request in flight is answered, long before the drain time', async () => {
+    const app = Fastify({ forceCloseConnections: 'idle' });
+    registerGracefulClose(app, 30_000);
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    let started!: () => void;
+    const inHandler = new Promise<void>((resolve) => (started = resolve));
+    app.get('/slow', async () => {
+      started();
+      await answered;
+      return { ok: true };
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const agent = new Agent({ keepAlive: true });
+    const body = new Promise<string>((resolve, reject) => {
+      const outgoing = request(
+        { port: (app.server.address() as AddressInfo).port, path: '/slow', agent },
+        (incoming) => {
+          let text = '';
+          incoming.on('data', (chunk: Buffer) => (text += chunk));
+          incoming.on('end', () => resolve(text));
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+    await inHandler;
+    const closing = app.close();
+    answer();
+    expect(await body).toBe('{"ok":true}');
+    const began = Date.now();
+    await closing;
+    expect(Date.now() - began).toBeLessThan(1_000);
+    agent.destroy();
   });
 });
