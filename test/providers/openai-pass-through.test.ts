@@ -136,24 +136,25 @@ describe("the OpenAI provider's pass-through", () => {
       [404, '', {}],
       [400, JSON.stringify({ detail: 'not the OpenAI shape' }), {}],
     ];
-    for (const [status, body, headers] of answers) {
-      const provider = await providerAnswering((_request, response) => {
-        response.writeHead(status, {
-          'content-type': body.startsWith('{') ? 'application/json' : 'text/plain',
-          ...headers,
-        });
-        response.end(body);
+    // One server for every answer: the answer is picked by the request's model.
+    const provider = await providerAnswering((incoming, response) => {
+      const [status, body, headers] = answers[Number(incoming.json<{ model: string }>().model)]!;
+      response.writeHead(status, {
+        'content-type': body.startsWith('{') ? 'application/json' : 'text/plain',
+        ...headers,
       });
-      const viaSdk = await caught(provider.chat(request));
-      const viaPassThrough = await caught(provider.passThrough!.chat(request));
-      const shape = (error: unknown) => {
-        const { kind, status, message, retryable, retryAfterMs } = error as ProviderError;
-        return { kind, status, message, retryable, retryAfterMs };
-      };
+      response.end(body);
+    });
+    const shape = (error: unknown) => {
+      const { kind, status, message, retryable, retryAfterMs } = error as ProviderError;
+      return { kind, status, message, retryable, retryAfterMs };
+    };
+    for (const index of answers.keys()) {
+      const asked = { ...request, model: String(index) };
+      const viaSdk = await caught(provider.chat(asked));
+      const viaPassThrough = await caught(provider.passThrough!.chat(asked));
       expect(viaPassThrough).toBeInstanceOf(ProviderError);
       expect(shape(viaPassThrough)).toEqual(shape(viaSdk));
-      await server!.close();
-      server = undefined;
     }
     const refused = createOpenAIProvider({ name: 'oa', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k-123456789' });
     const [sdkRefused, rawRefused] = [
