@@ -92,8 +92,7 @@ export class RunStore implements RunStorage {
     for (let start = 0; start < ids.length && runs.length <= page.limit; ) {
       const batch = ids.slice(start, start + Math.min(READ_BATCH, page.limit + 1 - runs.length));
       start += batch.length;
-      for (const summary of await Promise.all(batch.map((id) => this.#summary(id))))
-        if (summary) runs.push(summary);
+      for (const summary of await Promise.all(batch.map((id) => this.#summary(id)))) if (summary) runs.push(summary);
     }
     if (runs.length <= page.limit) return { runs };
     runs.length = page.limit;
