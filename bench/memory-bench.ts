@@ -197,7 +197,7 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
  * summaries and events, ids time-ordered as the daemon makes them: in the layout of the store's schema
  * version 2.
  */
-function writeStoredRuns(dataDir: string, count: number): void {
+export function writeStoredRuns(dataDir: string, count: number): void {
   const store = path.join(dataDir, 'store');
   mkdirSync(path.join(store, 'runs'), { recursive: true });
   writeFileSync(

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterRunStore } from '../src/cluster/cluster-run-store.js';
@@ -281,14 +281,16 @@ describe('the local store', () => {
     const storeDir = path.join(dataDir, 'store');
     const older = { ...makeRun('old1'), status: 'completed' as const };
     const newer = { ...makeRun('old2'), status: 'failed' as const };
+    const stopped = { ...makeRun('old0'), status: 'running' as const };
     // The layout of schema version 1: records in their folders, every summary in runs-index.json.
-    for (const run of [older, newer]) {
+    for (const run of [stopped, older, newer]) {
       mkdirSync(path.join(storeDir, 'runs', run.id), { recursive: true });
       writeFileSync(path.join(storeDir, 'runs', run.id, 'run.json'), JSON.stringify(run));
     }
     writeFileSync(
       path.join(storeDir, 'runs-index.json'),
       JSON.stringify({ runs: [older, newer].map((run) => ({ ...summarize(run), topic: `indexed ${run.id}` })) }),
+      // `old0` is missing from the index: its summary comes from its record.
     );
     writeFileSync(path.join(storeDir, 'meta.json'), JSON.stringify({ schemaVersion: 1, createdAt: 'x' }));
     const store = await Store.open(dataDir);
@@ -296,13 +298,30 @@ describe('the local store', () => {
     expect((await runs.list({ limit: 10 })).runs.map((run) => [run.id, run.status, run.topic])).toEqual([
       ['old2', 'failed', 'indexed old2'],
       ['old1', 'completed', 'indexed old1'],
+      ['old0', 'running', 'topic old0'],
     ]);
     expect(runs.openRecords).toBe(0);
+    expect((await runs.unfinished()).map((run) => run.id)).toEqual(['old0']);
     expect(existsSync(path.join(storeDir, 'runs-index.json'))).toBe(false);
     expect(JSON.parse(readFileSync(path.join(storeDir, 'meta.json'), 'utf8')).schemaVersion).toBe(STORE_SCHEMA_VERSION);
     // A run whose summary file is missing is listed from its record.
     rmSync(path.join(storeDir, 'runs', 'old1', 'summary.json'));
     expect((await runs.list({ limit: 1, before: 'old2' })).runs[0]).toMatchObject({ id: 'old1', topic: 'topic old1' });
+    await store.close();
+  });
+
+  it('finds what to resume without reading every run, and forgets a marker a crash left behind', async () => {
+    const dataDir = tempDir();
+    const store = await Store.open(dataDir);
+    await store.runs.save({ ...makeRun('going'), status: 'running' });
+    await store.runs.save({ ...makeRun('done'), status: 'running' });
+    await store.runs.save({ ...makeRun('done'), status: 'completed' });
+    const markers = path.join(dataDir, 'store', 'unfinished');
+    expect(readdirSync(markers)).toEqual(['going']);
+    // A crash after the record said completed, before its marker was removed.
+    writeFileSync(path.join(markers, 'done'), '');
+    expect((await store.runs.unfinished()).map((run) => run.id)).toEqual(['going']);
+    expect(readdirSync(markers)).toEqual(['going']);
     await store.close();
   });
 

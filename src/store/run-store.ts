@@ -1,17 +1,17 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { NotFoundError, storeWriteError } from '../errors.js';
 import { type RunEvent, storedRunEventSchema } from '../types/run-events.js';
 import {
   isRunId,
+  isUnfinished,
   runSchema,
-  runSummarySchema,
   summarize,
   type Run,
   type RunPage,
   type RunPageRequest,
+  type RunStatus,
   type RunSummary,
 } from '../types/run-record.js';
 import { AppendLog } from './append-log.js';
@@ -19,12 +19,10 @@ import { JsonDocument } from './json-document.js';
 import type { StepEntry } from '../types/run-step.js';
 import type { EventDraft, RunStorage } from './run-storage.js';
 import { ensureWritableDirectory } from './writable-directory.js';
+import { migrateLegacyIndex, readSummaryFile } from './run-summary-files.js';
 
 const parseEvent = (value: unknown): RunEvent => storedRunEventSchema.parse(value) as RunEvent;
 
-/** The index of every summary that daemons before schema version 2 kept (and held in memory). */
-const LEGACY_INDEX = 'runs-index.json';
-const legacyIndexSchema = z.object({ runs: z.array(z.unknown()) });
 /** Summaries read at once when listing: enough to overlap the reads, few enough to hold no memory to speak of. */
 const READ_BATCH = 64;
 
@@ -35,13 +33,19 @@ interface OpenRun {
   summaryDocument: JsonDocument<RunSummary> | undefined;
   /** The summary on disk (or being written), as JSON, to tell whether a save changes it. */
   summaryText: string | undefined;
+  /** The status of the latest save. */
+  status: RunStatus;
+  /** Whether the run's marker is in `unfinished/`. */
+  marked: boolean;
 }
 
 /**
  * Runs on disk, one folder per run: its record (`run.json`, rewritten atomically), its summary for listing
  * (`summary.json`, rewritten when it changes), its events (`events.jsonl`) and its finished steps
- * (`steps.jsonl`), both append-only. Nothing is held per run stored: a page of the list reads the folder
- * names (run ids are time-ordered) and the page's summaries, and at most `maxOpenRecords` records stay open.
+ * (`steps.jsonl`), both append-only; and an empty file `unfinished/<id>` while the run is queued or running,
+ * so that a start finds what to resume without reading every run. Nothing is held per run stored: a page of
+ * the list reads the folder names (run ids are time-ordered) and the page's summaries, and at most
+ * `maxOpenRecords` records stay open.
  */
 export class RunStore implements RunStorage {
   readonly #directory: string;
@@ -70,6 +74,7 @@ export class RunStore implements RunStorage {
    */
   static async open(directory: string, options: { maxOpenRecords?: number } = {}): Promise<RunStore> {
     mkdirSync(path.join(directory, 'runs'), { recursive: true, mode: 0o700 });
+    mkdirSync(path.join(directory, 'unfinished'), { recursive: true, mode: 0o700 });
     migrateLegacyIndex(directory);
     return new RunStore(directory, options.maxOpenRecords ?? 100);
   }
@@ -99,13 +104,18 @@ export class RunStore implements RunStorage {
     return { runs, next: (runs.at(-1) as RunSummary).id };
   }
 
+  /** The marked runs whose record says queued or running; a marker left by a crash is removed. */
   async unfinished(): Promise<RunSummary[]> {
-    const ids = await this.#ids();
     const found: RunSummary[] = [];
-    for (let start = 0; start < ids.length; start += READ_BATCH) {
-      const batch = await Promise.all(ids.slice(start, start + READ_BATCH).map((id) => this.#summary(id)));
-      for (const summary of batch)
-        if (summary && (summary.status === 'queued' || summary.status === 'running')) found.push(summary);
+    for (const id of (await readdir(path.join(this.#directory, 'unfinished'))).filter(isRunId)) {
+      let run: Run | undefined;
+      try {
+        run = (await this.#open(id)).record.data;
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+      if (run && isUnfinished(run.status)) found.push(summarize(run));
+      else if (!this.#writing.has(id)) this.#unmark(id);
     }
     return found.sort(oldestFirst);
   }
@@ -126,6 +136,14 @@ export class RunStore implements RunStorage {
       this.#documents.delete(run.id);
       this.#documents.set(run.id, open);
     } else open = await this.#open(run.id, run);
+    const entry = open;
+    entry.status = run.status;
+    // Marked before the record is written, unmarked after: a crash between leaves a marker too many, never
+    // one too few (a record that says `completed` with a marker is simply unmarked at the next start).
+    if (isUnfinished(run.status) && !entry.marked) {
+      this.#mark(run.id);
+      entry.marked = true;
+    }
     const writes: Promise<void>[] = [open.record.set(run)];
     const summary = summarize(run);
     const text = summaryText(summary);
@@ -136,12 +154,20 @@ export class RunStore implements RunStorage {
       writes.push(open.summaryDocument.set(summary));
     }
     this.#writing.set(run.id, (this.#writing.get(run.id) ?? 0) + 1);
-    await Promise.all(writes).finally(() => {
-      const left = (this.#writing.get(run.id) ?? 1) - 1;
-      if (left > 0) this.#writing.set(run.id, left);
-      else this.#writing.delete(run.id);
-      this.#evict();
-    });
+    await Promise.all(writes)
+      .then(() => {
+        // The latest save's status, not this one's: a resume may have saved `queued` meanwhile.
+        if (!isUnfinished(entry.status) && entry.marked) {
+          this.#unmark(run.id);
+          entry.marked = false;
+        }
+      })
+      .finally(() => {
+        const left = (this.#writing.get(run.id) ?? 1) - 1;
+        if (left > 0) this.#writing.set(run.id, left);
+        else this.#writing.delete(run.id);
+        this.#evict();
+      });
   }
 
   /** The run's event log (opened once, then kept), with the entries it held when opened. */
@@ -204,6 +230,19 @@ export class RunStore implements RunStorage {
     this.#corrupt.delete(id);
     this.#version += 1;
     rmSync(this.#runDirectory(id), { recursive: true, force: true });
+    this.#unmark(id);
+  }
+
+  #mark(id: string): void {
+    try {
+      writeFileSync(path.join(this.#directory, 'unfinished', id), '', { mode: 0o600 });
+    } catch (error) {
+      throw storeWriteError(`cannot mark run ${id} unfinished`, error);
+    }
+  }
+
+  #unmark(id: string): void {
+    rmSync(path.join(this.#directory, 'unfinished', id), { force: true });
   }
 
   /** Whether a small file can be written in the store now (after a full disk: has space been freed?). */
@@ -283,7 +322,13 @@ export class RunStore implements RunStorage {
     );
     if (!record) throw new NotFoundError(`no run with id "${id}"`);
     const stored = await readSummaryFile(directory);
-    return { record, summaryDocument: undefined, summaryText: stored && summaryText(stored) };
+    return {
+      record,
+      summaryDocument: undefined,
+      summaryText: stored && summaryText(stored),
+      status: record.data.status,
+      marked: existsSync(path.join(this.#directory, 'unfinished', id)),
+    };
   }
 
   /** The run's summary: from its open record, else `summary.json`, else its record; undefined without one. */
@@ -333,40 +378,4 @@ function newestFirst(a: string, b: string): number {
 function oldestFirst(a: RunSummary, b: RunSummary): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/** The summary in the run's folder; undefined when there is none or it cannot be read. */
-async function readSummaryFile(directory: string): Promise<RunSummary | undefined> {
-  try {
-    const parsed = runSummarySchema.safeParse(JSON.parse(await readFile(path.join(directory, 'summary.json'), 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Before schema version 2, every summary was kept in `runs-index.json` (and in memory). Each becomes its
- * run's `summary.json` (a run's own record is preferred when listing, so a stale entry does no harm), once.
- */
-function migrateLegacyIndex(directory: string): void {
-  const file = path.join(directory, LEGACY_INDEX);
-  if (!existsSync(file)) return;
-  let entries: unknown[];
-  try {
-    entries = legacyIndexSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).runs;
-  } catch {
-    // Unreadable: every run's summary is then derived from its record when listed.
-    entries = [];
-  }
-  for (const entry of entries) {
-    const parsed = runSummarySchema.safeParse(entry);
-    if (!parsed.success || !isRunId(parsed.data.id)) continue;
-    const runDirectory = path.join(directory, 'runs', parsed.data.id);
-    const summaryFile = path.join(runDirectory, 'summary.json');
-    if (!existsSync(path.join(runDirectory, 'run.json')) || existsSync(summaryFile)) continue;
-    writeFileSync(`${summaryFile}.tmp`, JSON.stringify(parsed.data));
-    renameSync(`${summaryFile}.tmp`, summaryFile);
-  }
-  rmSync(file, { force: true });
 }

@@ -75,6 +75,11 @@ export function summarize(run: Run): RunSummary {
   return summary;
 }
 
+/** A run a stop or a crash can leave behind, for the next start to resume. */
+export function isUnfinished(status: RunStatus): boolean {
+  return status === 'queued' || status === 'running';
+}
+
 export function emptyUsage(): Usage {
   return { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
 }
