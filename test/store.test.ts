@@ -7,7 +7,7 @@ import { NotFoundError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
 import { EventBus } from '../src/runs/event-bus.js';
 import { emptyUsage, summarize, type Run } from '../src/types/run-record.js';
-import { RunStore } from '../src/store/run-store.js';
+import type { RunStore } from '../src/store/run-store.js';
 import { AppendLog } from '../src/store/append-log.js';
 import type { RunStorage } from '../src/store/run-storage.js';
 import { Store, STORE_SCHEMA_VERSION } from '../src/store/store.js';
