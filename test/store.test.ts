@@ -402,3 +402,20 @@ describe('the append-only log', () => {
     reopened.close();
   });
 });
+
+describe.skipIf(!redisServerPath)('the cluster store', () => {
+  it('pages the runs a cluster stored before its list was paged (summaries without their place in the order)', async () => {
+    const prefix = `paged-${Math.random().toString(36).slice(2)}`;
+    const connection = await RedisConnection.open({ url: (redis as TestRedis).url, logger: silentLogger() });
+    const summaries = ['r1', 'r2', 'r3'].map((id) => summarize(makeRun(id)));
+    await connection.client.hset(
+      `${prefix}:runs`,
+      Object.fromEntries(summaries.map((summary) => [summary.id, JSON.stringify(summary)])),
+    );
+    const storage = await ClusterRunStore.open(connection, prefix, silentLogger());
+    expect(await storage.list({ limit: 2 })).toEqual({ runs: [summaries[2], summaries[1]], next: 'r2' });
+    expect((await storage.list({ limit: 2, before: 'r2' })).runs).toEqual([summaries[0]]);
+    await storage.close();
+    await connection.close();
+  });
+});
