@@ -1,41 +1,79 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis as RedisClient } from 'ioredis';
 import { z } from 'zod';
-import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type RunEvent, storedRunEventSchema } from '../types/run-events.js';
 import { runSchema, runSummarySchema, summarize, type Run, type RunSummary } from '../types/run-record.js';
 import type { EventDraft, RunStorage, StepLog } from '../store/run-storage.js';
 import type { StepEntry } from '../types/run-step.js';
+import { ClusterError, NotFoundError } from '../errors.js';
 import type { RedisConnection } from './redis-connection.js';
+import type { RunFence } from './run-fence.js';
+
+/**
+ * The check that opens each write script: a write made by an execution (ARGV[1], the member, not empty) lands
+ * only while that member holds the run in the queue's hash of executing runs (KEYS[1]); see run-fence.ts.
+ * ARGV[2] is the run's id. Returns the script's "refused" value otherwise.
+ */
+const FENCE = (refused: string) => `
+if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], ARGV[2]) ~= ARGV[1] then return ${refused} end
+`;
 
 /**
  * Numbers an event after the run's last and stores it, then publishes it, in one step: a member that hears it
  * can read it back, and no two members ever give two events one `seq`. The draft is spliced in as text, not
  * decoded and re-encoded, because Lua's cjson rounds numbers to 14 digits.
- * KEYS: events list, seq counter. ARGV: draft JSON (an object), channel. Returns the seq.
+ * KEYS: running, events list, seq counter. ARGV: writer, id, draft JSON (an object), channel. Returns the seq,
+ * or -1 when the fence refused it.
  */
-const APPEND_EVENT_SCRIPT = `
-local seq = redis.call('INCR', KEYS[2])
-local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
-redis.call('RPUSH', KEYS[1], event)
-redis.call('PUBLISH', ARGV[2], event)
+const APPEND_EVENT_SCRIPT = `${FENCE('-1')}
+local seq = redis.call('INCR', KEYS[3])
+local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[3], 2)
+redis.call('RPUSH', KEYS[2], event)
+redis.call('PUBLISH', ARGV[4], event)
 return seq
 `;
 
+/**
+ * Writes a run's record and its summary in the index, and tells the members. KEYS: running, record, index.
+ * ARGV: writer, id, record JSON, summary JSON, channel, change message. Returns 1, or 0 when refused.
+ */
+const SAVE_SCRIPT = `${FENCE('0')}
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return 1
+`;
+
+/** Appends a finished step. KEYS: running, steps list. ARGV: writer, id, entry JSON. Returns 1, or 0 when refused. */
+const STEP_SCRIPT = `${FENCE('0')}
+redis.call('RPUSH', KEYS[2], ARGV[3])
+return 1
+`;
+
 const stepEntrySchema = z.object({ key: z.string(), value: z.unknown(), at: z.string() });
-const indexChangeSchema = z.object({ id: z.string(), summary: runSummarySchema.nullable() });
+/** A change of the index; `from` is the store that made it, which has applied it already. */
+const indexChangeSchema = z.object({
+  id: z.string(),
+  summary: runSummarySchema.nullable(),
+  from: z.string().optional(),
+});
 
 /**
  * Runs kept in Redis, so that every member of a cluster lists, reads and follows every run: `<prefix>:runs`
  * (a hash of summaries), `<prefix>:run:<id>` (the record), `…:events` and `…:steps` (lists, append-only),
  * `…:seq` (the last event's number). Each member mirrors the summaries in memory (listing costs no round trip)
- * and hears every change on `<prefix>:runs-changed`; events go out on `<prefix>:events` once stored.
+ * and hears every change on `<prefix>:runs-changed`; events go out on `<prefix>:events` once stored. What a
+ * run's execution writes is fenced (run-fence.ts): it lands only while this member holds the run.
  */
 export class ClusterRunStore implements RunStorage {
   readonly #connection: RedisConnection;
   readonly #subscriber: RedisClient;
   readonly #logger: Logger;
   readonly #prefix: string;
+  readonly #fence: RunFence;
+  /** Tells this store's index messages from the others'. */
+  readonly #instance = randomUUID();
   readonly #summaries = new Map<string, RunSummary>();
   readonly #eventWatchers = new Set<(event: RunEvent) => void>();
   /** Each run's event appends, chained: they reach Redis in the order they were emitted, even across a retry. */
@@ -43,19 +81,32 @@ export class ClusterRunStore implements RunStorage {
   readonly #corrupt = new Map<string, string[]>();
   #version = 0;
 
-  private constructor(connection: RedisConnection, subscriber: RedisClient, prefix: string, logger: Logger) {
+  private constructor(
+    connection: RedisConnection,
+    subscriber: RedisClient,
+    prefix: string,
+    logger: Logger,
+    fence: RunFence,
+  ) {
     this.#connection = connection;
+    this.#fence = fence;
+    fence.trackWrites((id) => this.eventsStored(id));
     this.#subscriber = subscriber;
     this.#prefix = prefix;
     this.#logger = logger;
   }
 
   /** Reads the index and starts hearing the cluster's changes (on a second connection, as pub/sub needs). */
-  static async open(connection: RedisConnection, prefix: string, logger: Logger): Promise<ClusterRunStore> {
+  static async open(
+    connection: RedisConnection,
+    prefix: string,
+    logger: Logger,
+    fence: RunFence,
+  ): Promise<ClusterRunStore> {
     const subscriber = connection.client.duplicate({ lazyConnect: true });
     subscriber.on('error', (error: Error) => logger.debug({ err: error }, 'cluster: run store subscriber error'));
     await subscriber.connect();
-    const store = new ClusterRunStore(connection, subscriber, prefix, logger);
+    const store = new ClusterRunStore(connection, subscriber, prefix, logger, fence);
     subscriber.on('message', (channel: string, message: string) => store.#heard(channel, message));
     await subscriber.subscribe(store.#eventsChannel, store.#indexChannel);
     const index = await connection.run(() => connection.client.hgetall(store.#key('runs')));
@@ -97,14 +148,23 @@ export class ClusterRunStore implements RunStorage {
     this.#setSummary(run.id, summary);
     // The record never runs ahead of the events: a run read as ended has its terminal event stored.
     await this.eventsStored(run.id);
-    await this.#connection.run(() =>
-      this.#connection.client
-        .multi()
-        .set(this.#key(`run:${run.id}`), JSON.stringify(run))
-        .hset(this.#key('runs'), run.id, JSON.stringify(summary))
-        .publish(this.#indexChannel, JSON.stringify({ id: run.id, summary }))
-        .exec(),
+    const writer = this.#fence.writer(run.id) ?? '';
+    const saved = await this.#connection.run(() =>
+      this.#connection.client.eval(
+        SAVE_SCRIPT,
+        3,
+        this.#fence.runningKey,
+        this.#key(`run:${run.id}`),
+        this.#key('runs'),
+        writer,
+        run.id,
+        JSON.stringify(run),
+        JSON.stringify(summary),
+        this.#indexChannel,
+        JSON.stringify({ id: run.id, summary, from: this.#instance }),
+      ),
     );
+    if (Number(saved) !== 1) throw this.#refused(run.id);
   }
 
   async discard(id: string): Promise<void> {
@@ -115,7 +175,7 @@ export class ClusterRunStore implements RunStorage {
         .del(this.#key(`run:${id}`), this.#key(`run:${id}:events`), this.#key(`run:${id}:seq`))
         .del(this.#key(`run:${id}:steps`))
         .hdel(this.#key('runs'), id)
-        .publish(this.#indexChannel, JSON.stringify({ id, summary: null }))
+        .publish(this.#indexChannel, JSON.stringify({ id, summary: null, from: this.#instance }))
         .exec(),
     );
   }
@@ -125,18 +185,28 @@ export class ClusterRunStore implements RunStorage {
    * it reaches every other's. A write that fails after the wait bound is logged: the run goes on.
    */
   appendEvent(draft: EventDraft): undefined {
-    const keys = [this.#key(`run:${draft.runId}:events`), this.#key(`run:${draft.runId}:seq`)];
+    const keys = [this.#fence.runningKey, this.#key(`run:${draft.runId}:events`), this.#key(`run:${draft.runId}:seq`)];
+    const writer = this.#fence.writer(draft.runId) ?? '';
     const previous = this.#appending.get(draft.runId) ?? Promise.resolve();
     const appended = previous
       .then(() =>
         this.#connection.run(() =>
-          this.#connection.client.eval(APPEND_EVENT_SCRIPT, 2, ...keys, JSON.stringify(draft), this.#eventsChannel),
+          this.#connection.client.eval(
+            APPEND_EVENT_SCRIPT,
+            3,
+            ...keys,
+            writer,
+            draft.runId,
+            JSON.stringify(draft),
+            this.#eventsChannel,
+          ),
         ),
       )
-      .then(
-        () => undefined,
-        (error: unknown) =>
-          this.#logger.error({ err: error, runId: draft.runId, type: draft.type }, 'cluster: run event not stored'),
+      .then((seq) => {
+        if (Number(seq) === -1) throw this.#refused(draft.runId);
+      })
+      .catch((error: unknown) =>
+        this.#logger.error({ err: error, runId: draft.runId, type: draft.type }, 'cluster: run event not stored'),
       );
     this.#appending.set(draft.runId, appended);
     void appended.then(() => {
@@ -169,9 +239,14 @@ export class ClusterRunStore implements RunStorage {
     const key = this.#key(`run:${id}:steps`);
     const lines = await this.#connection.run(() => this.#connection.client.lrange(key, 0, -1));
     const entries = this.#parseAll(id, 'steps', lines, (value) => stepEntrySchema.parse(value) as StepEntry);
+    const writer = this.#fence.writer(id) ?? '';
     const log: StepLog = {
-      append: (entry: StepEntry) =>
-        this.#connection.run(() => this.#connection.client.rpush(key, JSON.stringify(entry))),
+      append: async (entry: StepEntry) => {
+        const stored = await this.#connection.run(() =>
+          this.#connection.client.eval(STEP_SCRIPT, 2, this.#fence.runningKey, key, writer, id, JSON.stringify(entry)),
+        );
+        if (Number(stored) !== 1) throw this.#refused(id);
+      },
     };
     return { log, entries };
   }
@@ -203,7 +278,15 @@ export class ClusterRunStore implements RunStorage {
       return;
     }
     const change = indexChangeSchema.safeParse(safeJson(message));
-    if (change.success) this.#setSummary(change.data.id, change.data.summary);
+    // This store's own changes are applied as they are made: heard late, one would undo a later one (a save
+    // heard after the discard that followed it).
+    if (change.success && change.data.from !== this.#instance) this.#setSummary(change.data.id, change.data.summary);
+  }
+
+  /** A write of a run this member no longer holds: the execution here stops, and the write is an error. */
+  #refused(id: string): ClusterError {
+    this.#fence.refused(id);
+    return new ClusterError(`this member no longer holds run ${id} (its lease expired): its write was refused`);
   }
 
   #setSummary(id: string, summary: RunSummary | null): void {

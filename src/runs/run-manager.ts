@@ -1,35 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Config } from '../config/load-config.js';
-import {
-  AbortError,
-  AgentdError,
-  BadRequestError,
-  ConflictError,
-  errorMessage,
-  StoreError,
-  StoreFullError,
-} from '../errors.js';
-import type { Gateway } from '../gateway/gateway.js';
+import { AbortError, BadRequestError, ConflictError } from '../errors.js';
+import type { Gateway, GenerateResult } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
 import type { Plugins } from '../plugins/load-plugins.js';
-import { buildTeam, DEFAULT_TEAM, type ResearchTeam, researchRoles } from '../roles/index.js';
+import { DEFAULT_TEAM, researchRoles } from '../roles/index.js';
 import type { FileCache } from '../store/file-cache.js';
 import type { RunStorage } from '../store/run-storage.js';
-import type { GenerateResult } from '../gateway/gateway.js';
-import { createMessage, USER_REQUIREMENT } from '../team/message.js';
-import { Team } from '../team/team.js';
-import type { EventBus, RunExecution } from './event-bus.js';
-import { createRunContext } from './run-context.js';
-import { emptyUsage, type Run, type RunSummary } from '../types/run-record.js';
-import { RunRecorder } from './run-recorder.js';
-import { RunHealth } from './run-health.js';
-import { inRunScope } from './run-scope.js';
-import { RunSteps } from './run-steps.js';
-import type { SharedRunQueue } from './shared-run-queue.js';
-import { canTransition, transition } from './run-transitions.js';
-import { WorkGroup } from './work-group.js';
 import type { RunEventData } from '../types/run-events.js';
+import { emptyUsage, type Run, type RunSummary } from '../types/run-record.js';
+import type { EventBus } from './event-bus.js';
+import { LocalRunQueue } from './local-run-queue.js';
+import { type ActiveRun, type ExecutionServices, executeRun, failCrashed, sharedRunUsage } from './run-execution.js';
+import type { RunQueue, SharedRunQueue } from './run-queue.js';
+import { inRunScope } from './run-scope.js';
+import { transition } from './run-transitions.js';
 
 /** How often a run paused by a full disk checks whether space has been freed. */
 const STORE_FULL_POLL_MS = 1_000;
@@ -41,19 +27,6 @@ export interface SubmitRequest {
   language?: string | undefined;
   budgetUsd?: number | undefined;
   team?: string[] | undefined;
-}
-
-interface ActiveRun {
-  controller: AbortController;
-  /** Set once the run's record is loaded; until then readers use the stored record. */
-  recorder: RunRecorder | undefined;
-  /** Why the run is being stopped, if it is (`lost`: this member's cluster lease on it expired). */
-  stopping?: 'cancel' | 'shutdown' | 'lost';
-  /** Steps the execution replayed from disk instead of redoing. */
-  replayedSteps?: number;
-  /** An error from outside the run's own flow (an unhandled rejection in its scope) that fails it. */
-  crash?: Error;
-  done: Promise<void>;
 }
 
 export interface RunManagerOptions {
@@ -73,11 +46,13 @@ export interface RunManagerOptions {
  * steps, events), so a run left `queued` or `running` by a stop or a crash is picked up again by `start()`,
  * replaying its finished steps instead of redoing them. In a cluster the queue is the cluster's (`shared`):
  * this member takes runs from it while it has free slots, and a run left by a member that died comes back
- * through it.
+ * through it. Executing one run is run-execution.ts's.
  */
 export class RunManager {
   readonly #options: RunManagerOptions;
-  readonly #queue: string[] = [];
+  readonly #queue: RunQueue;
+  readonly #shared: SharedRunQueue | undefined;
+  readonly #execution: ExecutionServices;
   readonly #active = new Map<string, ActiveRun>();
   /** Runs just submitted whose first record is being written. */
   readonly #creating = new Map<string, Promise<void>>();
@@ -86,29 +61,36 @@ export class RunManager {
   /** The tail of each run's chain of cancel/resume/start operations (see #serialized). */
   readonly #locks = new Map<string, Promise<void>>();
   #accepting = false;
-  /** A claim from the cluster's queue is under way; `#claimAgain`: something was queued meanwhile. */
-  #claiming = false;
-  #claimAgain = false;
   #listCache: { key: string; body: Buffer } | undefined;
 
   constructor(options: RunManagerOptions) {
     this.#options = options;
+    this.#shared = options.shared;
+    this.#queue = options.shared ?? new LocalRunQueue();
+    this.#execution = {
+      ...options,
+      shared: options.shared,
+      checkTeam,
+      waitForSpace: (id) => this.#waitForSpace(id),
+      created: async (id) => this.#creating.get(id),
+    };
   }
 
   /** Resumes what the last daemon left queued or running, oldest first, and starts serving the queue. */
   async start(): Promise<void> {
     this.#accepting = true;
-    const shared = this.#options.shared;
-    if (shared) {
-      // The cluster's queue holds what is waiting, and the runs of a dead member come back through it.
-      shared.listen({
-        wake: () => this.#schedule(),
-        cancel: (id) => this.#stopHere(id, 'cancel', new AbortError('the run was cancelled')),
-        lost: (id) => this.#stopHere(id, 'lost', new AbortError("this member's lease on the run expired")),
-      });
-      this.#schedule();
-      return;
-    }
+    this.#queue.listen({
+      hasSlot: () => this.#accepting && this.#active.size < this.#options.config.runs.concurrency,
+      start: (id) => this.#startExecution(id),
+      cancel: (id) => this.#stopHere(id, 'cancel', new AbortError('the run was cancelled')),
+      lost: (id) => this.#stopHere(id, 'lost', new AbortError("this member's lease on the run expired")),
+    });
+    // The cluster's queue holds what is waiting, and the runs of a dead member come back through it.
+    if (!this.#shared) await this.#resumeUnfinished();
+    this.#queue.schedule();
+  }
+
+  async #resumeUnfinished(): Promise<void> {
     const unfinished = this.#options.runs
       .list()
       .filter((summary) => summary.status === 'queued' || summary.status === 'running')
@@ -120,16 +102,15 @@ export class RunManager {
           // Waiting for a slot, it is `queued` whatever brought it there, and can be cancelled as such.
           if (run.status === 'running') transition(run, 'queued');
           const saved = this.#options.runs.save(run);
-          this.#enqueue(run.id, { resumed: true });
+          this.#enqueue(run.id, { resumed: true }, saved);
           await saved;
         } catch (error) {
-          await this.#failCrashed(summary.id, error);
+          await failCrashed(summary.id, error, this.#options);
         }
       });
     }
     if (unfinished.length > 0)
       this.#options.logger.info({ runs: unfinished.map((summary) => summary.id) }, 'resuming unfinished runs');
-    this.#schedule();
   }
 
   async submit(request: SubmitRequest): Promise<Run> {
@@ -161,8 +142,7 @@ export class RunManager {
       this.#creating.delete(run.id);
     } catch (error) {
       this.#creating.delete(run.id);
-      const index = this.#queue.indexOf(run.id);
-      if (index !== -1) this.#queue.splice(index, 1);
+      await this.#queue.remove(run.id);
       await saved.catch(() => undefined);
       // Refused as a whole: nothing of the run stays behind to be listed or resumed.
       await this.#options.runs
@@ -172,7 +152,7 @@ export class RunManager {
         );
       throw error;
     }
-    this.#schedule();
+    this.#queue.schedule();
     return run;
   }
 
@@ -207,7 +187,7 @@ export class RunManager {
   async get(id: string): Promise<Run> {
     const recorder = this.#active.get(id)?.recorder;
     const run = recorder ? structuredClone(recorder.run) : await this.#options.runs.get(id);
-    const shared = await this.#sharedUsage(id);
+    const shared = await sharedRunUsage(this.#shared, this.#options.logger, id);
     if (shared) return { ...run, usage: shared };
     // The ledger keeps the totals of recent runs only; an older run's record holds its final usage.
     const ledger = this.#options.gateway.ledger;
@@ -219,7 +199,7 @@ export class RunManager {
   }
 
   get queuedCount(): number {
-    return this.#options.shared?.waiting ?? this.#queue.length;
+    return this.#queue.waiting;
   }
 
   /** Ids of the runs being executed (or about to be). */
@@ -227,9 +207,9 @@ export class RunManager {
     return [...this.#active.keys()];
   }
 
-  /** Ids of the runs waiting for a slot, first to start first. */
+  /** Ids of the runs waiting for a slot, first to start first (in a cluster: none, the queue is Redis's). */
   get queuedIds(): readonly string[] {
-    return [...this.#queue];
+    return this.#queue.waitingIds;
   }
 
   /** Cancels a queued or running run; its LLM and network calls are aborted at once. */
@@ -245,26 +225,22 @@ export class RunManager {
         await active.done;
         return this.get(id);
       }
-      const shared = this.#options.shared;
-      if (shared && (run.status === 'queued' || run.status === 'running') && !(await shared.remove(id))) {
+      const unfinished = run.status === 'queued' || run.status === 'running';
+      const waiting = unfinished && (await this.#queue.remove(id));
+      const shared = this.#shared;
+      if (shared && unfinished && !waiting) {
         const holder = await shared.holder(id);
-        if (holder !== undefined && holder !== shared.member) return this.#cancelElsewhere(id);
+        if (holder !== undefined && holder !== shared.member) return this.#cancelElsewhere(shared, id);
       }
       const paused = this.#waitingForSpace.get(id);
       // A run taken back from the cluster's queue after its member died may still say `running`.
       if (run.status !== 'queued' && !paused && !(shared && run.status === 'running'))
         throw new ConflictError(`run ${id} is ${run.status}: only queued or running runs can be cancelled`);
-      const index = this.#queue.indexOf(id);
-      if (index !== -1) this.#queue.splice(index, 1);
-      const cancelled = structuredClone(run);
-      const type = transition(cancelled, 'cancelled');
-      const saved = this.#options.runs.save(cancelled);
       if (paused) {
         clearInterval(paused);
         this.#waitingForSpace.delete(id);
       }
-      this.#options.events.emit(id, type, { while: paused ? 'waiting for space' : 'queued' });
-      await saved;
+      await this.#writeCancelled(run, paused ? 'waiting for space' : 'queued');
       return this.get(id);
     });
   }
@@ -282,19 +258,44 @@ export class RunManager {
       const queued = this.#enqueue(id, { resumed: true }, saved);
       await saved;
       await queued;
-      this.#schedule();
+      this.#queue.schedule();
       return this.get(id);
     });
   }
 
-  /** Another member executes the run: asks it to cancel, and waits (bounded) until the run has ended. */
-  async #cancelElsewhere(id: string): Promise<Run> {
-    await this.#options.shared?.requestCancel(id);
+  /** A run that nothing executes ends `cancelled`, its status and event written in the same tick. */
+  async #writeCancelled(stored: Run, when: 'queued' | 'waiting for space'): Promise<void> {
+    const cancelled = structuredClone(stored);
+    const type = transition(cancelled, 'cancelled');
+    const saved = this.#options.runs.save(cancelled);
+    this.#options.events.emit(stored.id, type, { while: when });
+    await saved;
+  }
+
+  /**
+   * Another member holds the run: asks it to cancel (the request stays in Redis, so whichever member takes
+   * the run next ends it cancelled), and waits (bounded) for the run to end. A holder that died is not waited
+   * for: once its lease has expired, this member takes the run over, or out of the queue, and cancels it.
+   */
+  async #cancelElsewhere(shared: SharedRunQueue, id: string): Promise<Run> {
+    await shared.requestCancel(id);
     const deadline = Date.now() + REMOTE_CANCEL_WAIT_MS;
     for (;;) {
-      const run = await this.get(id);
-      if (run.status !== 'running' && run.status !== 'queued') return run;
-      if (Date.now() > deadline) return run;
+      const run = await this.#options.runs.get(id);
+      if ((run.status !== 'running' && run.status !== 'queued') || Date.now() > deadline) return this.get(id);
+      if (await shared.remove(id)) {
+        await this.#writeCancelled(run, 'queued');
+        return this.get(id);
+      }
+      if (await shared.takeOver(id)) {
+        try {
+          await this.#writeCancelled(run, 'queued');
+        } finally {
+          await shared.release(id);
+        }
+        this.#options.logger.info({ runId: id, member: run.member }, 'cluster: run of a lost member cancelled here');
+        return this.get(id);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -305,19 +306,6 @@ export class RunManager {
     if (!active || active.stopping) return;
     active.stopping = reason;
     active.controller.abort(error);
-  }
-
-  /** The run's usage over every member that executed it, in a cluster (undefined otherwise or if unknown). */
-  async #sharedUsage(id: string): Promise<Run['usage'] | undefined> {
-    const shared = this.#options.shared;
-    if (!shared) return undefined;
-    try {
-      const usage = await shared.runUsage(id);
-      return usage.calls > 0 ? usage : undefined;
-    } catch (error) {
-      this.#options.logger.warn({ err: error, runId: id }, "cluster: the run's usage is this member's only");
-      return undefined;
-    }
   }
 
   /**
@@ -353,16 +341,11 @@ export class RunManager {
   #enqueue(
     id: string,
     data: Omit<RunEventData<'run-queued'>, 'position'>,
-    saved?: Promise<void>,
-  ): Promise<void> | undefined {
-    const shared = this.#options.shared;
-    if (shared) {
-      this.#options.events.emit(id, 'run-queued', data);
-      return (saved ?? Promise.resolve()).then(() => shared.push(id));
-    }
-    this.#queue.push(id);
-    this.#options.events.emit(id, 'run-queued', { ...data, position: this.#queue.length });
-    return undefined;
+    saved: Promise<void> = Promise.resolve(),
+  ): Promise<void> {
+    const { position, queued } = this.#queue.push(id, saved);
+    this.#options.events.emit(id, 'run-queued', position === undefined ? data : { ...data, position });
+    return queued;
   }
 
   /**
@@ -383,212 +366,22 @@ export class RunManager {
     return result;
   }
 
-  #schedule(): void {
-    if (this.#options.shared) {
-      this.#claimShared(this.#options.shared);
-      return;
-    }
-    while (this.#accepting && this.#active.size < this.#options.config.runs.concurrency && this.#queue.length > 0)
-      this.#startExecution(this.#queue.shift() as string);
-  }
-
-  /** Takes runs from the cluster's queue while this member has free slots (one claim at a time). */
-  #claimShared(shared: SharedRunQueue): void {
-    if (this.#claiming) {
-      this.#claimAgain = true;
-      return;
-    }
-    this.#claiming = true;
-    void (async () => {
-      while (this.#accepting && this.#active.size < this.#options.config.runs.concurrency) {
-        const id = await shared.claim();
-        if (id === undefined) break;
-        // Stopped while the claim was on its way: the run goes back first in line for another member.
-        if (!this.#accepting) await shared.requeue(id);
-        else this.#startExecution(id);
-      }
-    })()
-      .catch((error: unknown) => this.#options.logger.warn({ err: error }, 'cluster: cannot take a run from the queue'))
-      .finally(() => {
-        this.#claiming = false;
-        if (this.#claimAgain) {
-          this.#claimAgain = false;
-          this.#schedule();
-        }
-      });
-  }
-
   #startExecution(id: string): void {
     const controller = new AbortController();
     // Every concurrent call of the run (LLM, page, search) listens to this one signal.
     setMaxListeners(0, controller.signal);
     const entry: ActiveRun = { controller, recorder: undefined, done: Promise.resolve() };
     this.#active.set(id, entry);
-    const ended = () => {
-      if (this.#active.get(id) === entry) this.#active.delete(id);
-      this.#options.events.release(id);
-      this.#schedule();
-    };
-    const shared = this.#options.shared;
-    entry.done = inRunScope(id, () => this.#execute(id, entry))
-      .catch((error: unknown) => this.#failCrashed(id, error))
-      .finally(() =>
-        shared
-          ? // The lease ends with the execution (a no-op when the run was given back or taken over).
-            shared
-              .release(id)
-              .catch((error: unknown) =>
-                this.#options.logger.warn({ err: error, runId: id }, 'cluster: lease not ended'),
-              )
-              .then(ended)
-          : ended(),
-      );
-  }
-
-  /**
-   * One execution of a run. However it ends (completed, failed, cancelled, stopped), the end aborts
-   * everything the run started and waits for it before the terminal event: nothing of the execution
-   * follows that event.
-   */
-  async #execute(id: string, active: ActiveRun): Promise<void> {
-    const { runs, events, gateway, plugins, logger } = this.#options;
-    const execution = events.execution(id);
-    const work = new WorkGroup(active.controller.signal);
-    let team: ResearchTeam | undefined;
-    let outcome: { error: unknown } | undefined;
-    // A slot freed by another run may take this one before its first record is on disk.
-    await this.#creating.get(id);
-    const run = structuredClone(await runs.get(id));
-    const shared = this.#options.shared;
-    if (shared && run.status !== 'queued' && run.status !== 'running') {
-      logger.info({ runId: id, status: run.status }, 'cluster: a run taken from the queue had already ended');
-      return;
-    }
-    const recorder = new RunRecorder(run, runs, logger);
-    active.recorder = recorder;
-    if (shared) {
-      // Still `running`: its member died (or stopped) mid-run, and this one resumes it from its stored steps.
-      if (run.status === 'running') {
-        const previous = run.member;
-        execution.emit(transition(run, 'queued'), { resumed: true, after: 'member-lost', member: previous ?? null });
-      }
-      run.member = shared.member;
-    }
-    try {
-      if (active.controller.signal.aborted) throw active.controller.signal.reason;
-      // A stored run may predate a check or name a role that no longer exists: it fails, never crashes.
-      checkTeam(run.team);
-      const stored = await runs.steps(id);
-      const corrupt = runs.corruptLines(id);
-      if (corrupt.length > 0) throw new StoreError(`the run's stored files are damaged: ${corrupt.join('; ')}`);
-      const steps = new RunSteps(stored.log, stored.entries);
-      const type = transition(run, 'running');
-      const saved = recorder.flush();
-      execution.emit(type, { resumed: steps.size > 0, stepsStored: steps.size, team: run.team });
-      await saved;
-      const roles = buildTeam(run.team);
-      const health = new RunHealth({
-        providerURL: (name) => gateway.providerURL(name),
-        searchName: plugins.search.name,
+    entry.done = inRunScope(id, () => executeRun(id, entry, this.#execution))
+      .catch((error: unknown) => failCrashed(id, error, this.#options))
+      // The lease ends with the execution (a no-op when the run was given back or taken over).
+      .then(() => this.#queue.release(id))
+      .catch((error: unknown) => this.#options.logger.warn({ err: error, runId: id }, 'cluster: lease not ended'))
+      .finally(() => {
+        if (this.#active.get(id) === entry) this.#active.delete(id);
+        this.#options.events.release(id);
+        this.#queue.schedule();
       });
-      const context = createRunContext({
-        run,
-        gateway,
-        plugins,
-        steps,
-        recorder,
-        execution,
-        work,
-        health,
-        signal: active.controller.signal,
-        llmCache: this.#options.llmCache,
-      });
-      team = new Team(roles, context);
-      await team.run(
-        createMessage({ content: run.topic, payload: { topic: run.topic }, role: 'user', causeBy: USER_REQUIREMENT }),
-      );
-      // Fallbacks can carry a run to its end with nothing researched: that is a failure, said as such.
-      const verdict = health.verdict();
-      if (verdict) throw verdict;
-      active.replayedSteps = steps.replayed;
-    } catch (error) {
-      outcome = { error };
-    }
-    if (!active.controller.signal.aborted) active.controller.abort(new AbortError('the run has ended'));
-    await team?.settled();
-    await work.settled();
-    await this.#finish(id, active, execution, outcome);
-  }
-
-  async #finish(
-    id: string,
-    active: ActiveRun,
-    execution: RunExecution,
-    outcome: { error: unknown } | undefined,
-  ): Promise<void> {
-    const { gateway, logger } = this.#options;
-    const recorder = active.recorder as RunRecorder;
-    const run = recorder.run;
-    run.usage = (await this.#sharedUsage(id)) ?? gateway.ledger.runUsage(id);
-    if (outcome && active.stopping === 'lost') {
-      // Another member may be resuming the run by now: this one writes nothing more of it.
-      execution.close();
-      logger.warn({ runId: id }, 'cluster: run abandoned here after its lease expired');
-      return;
-    }
-    const shared = this.#options.shared;
-    if (outcome && active.stopping === 'shutdown' && shared) {
-      // A member that stops gives its runs back first in line: another member resumes them from their steps.
-      execution.close();
-      if (run.status === 'running')
-        this.#options.events.emit(id, transition(run, 'queued'), { resumed: true, after: 'member-stopped' });
-      await recorder.flush();
-      await shared.requeue(id);
-      logger.info({ runId: id }, 'cluster: run given back to the queue');
-      return;
-    }
-    if (outcome && active.stopping === 'shutdown') {
-      // Checkpoint: the record stays `running` (or `queued`); its steps are on disk, and the next start resumes it.
-      execution.close();
-      await recorder.flush();
-      logger.info({ runId: id }, 'run checkpointed for the next start');
-      return;
-    }
-    if (outcome && !active.stopping && (active.crash ?? outcome.error) instanceof StoreFullError) {
-      // Nothing can be written, not even a failure: the run pauses with its steps safe on disk (appends are
-      // all or nothing) and goes back to the queue once space is freed, in this same daemon.
-      execution.close();
-      this.#waitForSpace(id);
-      return;
-    }
-    // Each branch changes the status and says how its terminal event is written, with that event's data.
-    let end: () => void;
-    if (!outcome) {
-      const type = transition(run, 'completed');
-      const data = {
-        usage: run.usage,
-        sources: run.sources.length,
-        errors: run.errors.length,
-        replayedSteps: active.replayedSteps ?? 0,
-      };
-      end = () => execution.end(type, data);
-    } else if (active.stopping === 'cancel') {
-      const type = transition(run, 'cancelled');
-      const data = { usage: run.usage, ...(run.startedAt ? {} : { while: 'queued' as const }) };
-      end = () => execution.end(type, data);
-    } else {
-      const error = active.crash ?? outcome.error;
-      const code = error instanceof AgentdError ? error.code : 'AGENTD_ERR_INTERNAL';
-      logger.warn({ err: error, runId: id }, 'run failed');
-      const type = transition(run, 'failed');
-      run.failure = { code, message: errorMessage(error) };
-      const data = { code, message: errorMessage(error), usage: run.usage };
-      end = () => execution.end(type, data);
-    }
-    // The status changes and the event goes out in the same tick: nobody sees one without the other.
-    const saved = recorder.flush();
-    end();
-    await saved;
   }
 
   /** Polls the store until a write succeeds again, then queues the run to continue from its steps. */
@@ -607,7 +400,7 @@ export class RunManager {
         const queued = this.#enqueue(id, { resumed: true, after: 'store-full' }, saved);
         await saved;
         await queued;
-        this.#schedule();
+        this.#queue.schedule();
       }).catch((error: unknown) => {
         logger.error({ err: error, runId: id }, 'cannot queue the run again after the store was full');
         this.#waitForSpace(id);
@@ -615,26 +408,6 @@ export class RunManager {
     }, STORE_FULL_POLL_MS);
     timer.unref();
     this.#waitingForSpace.set(id, timer);
-  }
-
-  /**
-   * The execution itself crashed (its record could not be loaded or its ending could not be written): the run
-   * is marked failed in the store, so that the next start does not resume it, and crash, again and again.
-   */
-  async #failCrashed(id: string, error: unknown): Promise<void> {
-    const { runs, events, logger } = this.#options;
-    logger.error({ err: error, runId: id }, 'run execution crashed');
-    try {
-      const run = structuredClone(await runs.get(id));
-      if (!canTransition(run.status, 'failed')) return;
-      const type = transition(run, 'failed');
-      run.failure = { code: 'AGENTD_ERR_INTERNAL', message: `the run crashed: ${errorMessage(error)}` };
-      const saved = runs.save(run);
-      events.emit(id, type, { ...run.failure });
-      await saved;
-    } catch (second) {
-      logger.error({ err: second, runId: id }, 'cannot mark the crashed run failed');
-    }
   }
 }
 
