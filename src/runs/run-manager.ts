@@ -240,7 +240,7 @@ export class RunManager {
         clearInterval(paused);
         this.#waitingForSpace.delete(id);
       }
-      await this.#writeCancelled(run, paused ? 'waiting for space' : 'queued');
+      await this.#writeCancelled(run, paused ? 'waiting for space' : run.status === 'queued' ? 'queued' : undefined);
       return this.get(id);
     });
   }
@@ -263,12 +263,15 @@ export class RunManager {
     });
   }
 
-  /** A run that nothing executes ends `cancelled`, its status and event written in the same tick. */
-  async #writeCancelled(stored: Run, when: 'queued' | 'waiting for space'): Promise<void> {
+  /**
+   * A run that nothing executes ends `cancelled`, its status and event written in the same tick; `when` is
+   * absent for a run whose member died while executing it.
+   */
+  async #writeCancelled(stored: Run, when: 'queued' | 'waiting for space' | undefined): Promise<void> {
     const cancelled = structuredClone(stored);
     const type = transition(cancelled, 'cancelled');
     const saved = this.#options.runs.save(cancelled);
-    this.#options.events.emit(stored.id, type, { while: when });
+    this.#options.events.emit(stored.id, type, when ? { while: when } : {});
     await saved;
   }
 
@@ -283,13 +286,14 @@ export class RunManager {
     for (;;) {
       const run = await this.#options.runs.get(id);
       if ((run.status !== 'running' && run.status !== 'queued') || Date.now() > deadline) return this.get(id);
+      const when = run.status === 'queued' ? 'queued' : undefined;
       if (await shared.remove(id)) {
-        await this.#writeCancelled(run, 'queued');
+        await this.#writeCancelled(run, when);
         return this.get(id);
       }
       if (await shared.takeOver(id)) {
         try {
-          await this.#writeCancelled(run, 'queued');
+          await this.#writeCancelled(run, when);
         } finally {
           await shared.release(id);
         }

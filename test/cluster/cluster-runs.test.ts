@@ -12,19 +12,9 @@ import { redisMissingMessage, redisServerPath, startRedis, type TestRedis } from
 import { type ScriptedLlm, startScriptedLlm } from '../helpers/scripted-llm.js';
 import { auth, TEST_TOKEN, testConfig } from '../helpers/services.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { until } from '../helpers/until.js';
 
 if (!redisServerPath) console.warn(redisMissingMessage);
-
-/** Polls until `check` returns a value, or fails after `ms`. */
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.skipIf(!redisServerPath)('cluster mode: one run queue for every member', () => {
   let redis: TestRedis;
