@@ -1,33 +1,24 @@
-import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Config } from '../config/load-config.js';
-import { AbortError, BadRequestError, ConflictError } from '../errors.js';
+import { AbortError, ConflictError } from '../errors.js';
 import type { Gateway, GenerateResult } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
 import type { Plugins } from '../plugins/load-plugins.js';
-import { DEFAULT_TEAM, researchRoles } from '../roles/index.js';
 import type { FileCache } from '../store/file-cache.js';
 import type { RunStorage } from '../store/run-storage.js';
 import type { RunEventData } from '../types/run-events.js';
-import { emptyUsage, type Run, type RunSummary } from '../types/run-record.js';
+import type { Run, RunSummary } from '../types/run-record.js';
 import type { EventBus } from './event-bus.js';
 import { LocalRunQueue } from './local-run-queue.js';
+import { checkTeam, newRun, type SubmitRequest } from './new-run.js';
+import { cancelElsewhere } from './remote-cancel.js';
 import { type ActiveRun, type ExecutionServices, executeRun, failCrashed, sharedRunUsage } from './run-execution.js';
 import type { RunQueue, SharedRunQueue } from './run-queue.js';
+import { RunListing } from './run-listing.js';
+import { RunLocks } from './run-locks.js';
 import { inRunScope } from './run-scope.js';
+import { SpaceWaiter } from './space-waiter.js';
 import { transition } from './run-transitions.js';
-
-/** How often a run paused by a full disk checks whether space has been freed. */
-const STORE_FULL_POLL_MS = 1_000;
-/** How long a cancel waits for the member executing the run to end it. */
-const REMOTE_CANCEL_WAIT_MS = 30_000;
-
-export interface SubmitRequest {
-  topic: string;
-  language?: string | undefined;
-  budgetUsd?: number | undefined;
-  team?: string[] | undefined;
-}
 
 export interface RunManagerOptions {
   config: Pick<Config, 'runs' | 'budget'>;
@@ -56,22 +47,29 @@ export class RunManager {
   readonly #active = new Map<string, ActiveRun>();
   /** Runs just submitted whose first record is being written. */
   readonly #creating = new Map<string, Promise<void>>();
-  /** Runs paused by a full disk, with the timer that checks for space. */
-  readonly #waitingForSpace = new Map<string, NodeJS.Timeout>();
-  /** The tail of each run's chain of cancel/resume/start operations (see #serialized). */
-  readonly #locks = new Map<string, Promise<void>>();
+  /** Runs paused by a full disk. */
+  readonly #waitingForSpace: SpaceWaiter;
+  readonly #locks = new RunLocks();
   #accepting = false;
-  #listCache: { key: string; body: Buffer } | undefined;
+  readonly #listing: RunListing;
 
   constructor(options: RunManagerOptions) {
     this.#options = options;
+    this.#waitingForSpace = new SpaceWaiter(options.runs, options.logger);
     this.#shared = options.shared;
+    this.#listing = new RunListing(options.runs, options.gateway.ledger, this.#active);
     this.#queue = options.shared ?? new LocalRunQueue();
     this.#execution = {
       ...options,
       shared: options.shared,
       checkTeam,
-      waitForSpace: (id) => this.#waitForSpace(id),
+      waitForSpace: (id) =>
+        this.#waitingForSpace.wait(id, () =>
+          this.#locks.serialized(id, async () => {
+            await this.#requeueStored(id, { resumed: true, after: 'store-full' });
+            this.#queue.schedule();
+          }),
+        ),
       created: async (id) => this.#creating.get(id),
     };
   }
@@ -96,14 +94,9 @@ export class RunManager {
       .filter((summary) => summary.status === 'queued' || summary.status === 'running')
       .reverse();
     for (const summary of unfinished) {
-      await this.#serialized(summary.id, async () => {
+      await this.#locks.serialized(summary.id, async () => {
         try {
-          const run = structuredClone(await this.#options.runs.get(summary.id));
-          // Waiting for a slot, it is `queued` whatever brought it there, and can be cancelled as such.
-          if (run.status === 'running') transition(run, 'queued');
-          const saved = this.#options.runs.save(run);
-          this.#enqueue(run.id, { resumed: true }, saved);
-          await saved;
+          await this.#requeueStored(summary.id, { resumed: true });
         } catch (error) {
           await failCrashed(summary.id, error, this.#options);
         }
@@ -114,24 +107,7 @@ export class RunManager {
   }
 
   async submit(request: SubmitRequest): Promise<Run> {
-    const team = request.team ?? [...DEFAULT_TEAM];
-    checkTeam(team);
-    const run: Run = {
-      id: newRunId(),
-      topic: request.topic,
-      language: request.language ?? 'en',
-      status: 'queued',
-      createdAt: new Date().toISOString(),
-      team: [...new Set(team)],
-      keywords: [],
-      wiki: [],
-      sources: [],
-      report: '',
-      usage: emptyUsage(),
-      errors: [],
-    };
-    const budget = request.budgetUsd ?? this.#options.config.budget.perRunUsd;
-    if (budget !== undefined) run.budgetUsd = budget;
+    const run = newRun(request, this.#options.config);
     const saved = this.#options.runs.save(run);
     this.#creating.set(run.id, saved);
     // Queued in the same tick as its record appears: the queue holds exactly the queued runs.
@@ -157,30 +133,12 @@ export class RunManager {
   }
 
   list(): RunSummary[] {
-    return this.#options.runs.list().map((summary) => {
-      const recorder = this.#active.get(summary.id)?.recorder;
-      return recorder
-        ? {
-            ...summary,
-            status: recorder.run.status,
-            costUsd: this.#options.gateway.ledger.runUsage(summary.id).costUsd,
-            sourceCount: recorder.run.sources.length,
-          }
-        : summary;
-    });
+    return this.#listing.list();
   }
 
-  /**
-   * `{"runs": [...]}` as encoded JSON, rebuilt only when a run's summary or the ledger has changed since:
-   * listing 1,000 runs then costs a lookup, not 1,000 objects and 400 KB of garbage per request.
-   */
+  /** `{"runs": [...]}` as encoded JSON, rebuilt only when something listed has changed. */
   listJson(): Buffer {
-    // Active runs' statuses change in memory a moment before the store's version does: they are in the key.
-    const live = [...this.#active].map(([id, active]) => `${id}=${active.recorder?.run.status ?? ''}`).join(',');
-    const key = `${this.#options.runs.version}:${this.#options.gateway.ledger.size}:${live}`;
-    if (this.#listCache?.key !== key)
-      this.#listCache = { key, body: Buffer.from(JSON.stringify({ runs: this.list() })) };
-    return this.#listCache.body;
+    return this.#listing.json();
   }
 
   /** The run as it stands, with usage straight from the ledger. */
@@ -214,7 +172,7 @@ export class RunManager {
 
   /** Cancels a queued or running run; its LLM and network calls are aborted at once. */
   cancel(id: string): Promise<Run> {
-    return this.#serialized(id, async () => {
+    return this.#locks.serialized(id, async () => {
       const run = await this.#options.runs.get(id);
       const active = this.#active.get(id);
       if (active) {
@@ -230,16 +188,22 @@ export class RunManager {
       const shared = this.#shared;
       if (shared && unfinished && !waiting) {
         const holder = await shared.holder(id);
-        if (holder !== undefined && holder !== shared.member) return this.#cancelElsewhere(shared, id);
+        if (holder !== undefined && holder !== shared.member) {
+          const { runs, logger } = this.#options;
+          await cancelElsewhere(id, {
+            shared,
+            runs,
+            logger,
+            writeCancelled: (stored, when) => this.#writeCancelled(stored, when),
+          });
+          return this.get(id);
+        }
       }
-      const paused = this.#waitingForSpace.get(id);
+      // A run paused by a full disk stops waiting: it is cancelled instead.
+      const paused = this.#waitingForSpace.stop(id);
       // A run taken back from the cluster's queue after its member died may still say `running`.
       if (run.status !== 'queued' && !paused && !(shared && run.status === 'running'))
         throw new ConflictError(`run ${id} is ${run.status}: only queued or running runs can be cancelled`);
-      if (paused) {
-        clearInterval(paused);
-        this.#waitingForSpace.delete(id);
-      }
       await this.#writeCancelled(run, paused ? 'waiting for space' : run.status === 'queued' ? 'queued' : undefined);
       return this.get(id);
     });
@@ -247,7 +211,7 @@ export class RunManager {
 
   /** Queues a failed or cancelled run again; it continues from its persisted steps. */
   resume(id: string): Promise<Run> {
-    return this.#serialized(id, async () => {
+    return this.#locks.serialized(id, async () => {
       // A run that has just failed may still be finishing its previous execution: let it end first.
       await this.#active.get(id)?.done;
       const run = structuredClone(await this.#options.runs.get(id));
@@ -275,35 +239,6 @@ export class RunManager {
     await saved;
   }
 
-  /**
-   * Another member holds the run: asks it to cancel (the request stays in Redis, so whichever member takes
-   * the run next ends it cancelled), and waits (bounded) for the run to end. A holder that died is not waited
-   * for: once its lease has expired, this member takes the run over, or out of the queue, and cancels it.
-   */
-  async #cancelElsewhere(shared: SharedRunQueue, id: string): Promise<Run> {
-    await shared.requestCancel(id);
-    const deadline = Date.now() + REMOTE_CANCEL_WAIT_MS;
-    for (;;) {
-      const run = await this.#options.runs.get(id);
-      if ((run.status !== 'running' && run.status !== 'queued') || Date.now() > deadline) return this.get(id);
-      const when = run.status === 'queued' ? 'queued' : undefined;
-      if (await shared.remove(id)) {
-        await this.#writeCancelled(run, when);
-        return this.get(id);
-      }
-      if (await shared.takeOver(id)) {
-        try {
-          await this.#writeCancelled(run, when);
-        } finally {
-          await shared.release(id);
-        }
-        this.#options.logger.info({ runId: id, member: run.member }, 'cluster: run of a lost member cancelled here');
-        return this.get(id);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
   /** Stops a run this member executes, for a reason given by the cluster. */
   #stopHere(id: string, reason: 'cancel' | 'lost', error: Error): void {
     const active = this.#active.get(id);
@@ -327,7 +262,6 @@ export class RunManager {
   async close(): Promise<void> {
     this.#accepting = false;
     // Runs paused by a full disk stay `running` in the store: the next start resumes them.
-    for (const timer of this.#waitingForSpace.values()) clearInterval(timer);
     this.#waitingForSpace.clear();
     const stopping = [...this.#active.values()];
     for (const active of stopping) {
@@ -352,24 +286,6 @@ export class RunManager {
     return queued;
   }
 
-  /**
-   * Runs `work` after every earlier operation on the same run has finished: a cancel sent a few microtasks
-   * after a resume sees the resumed run, never a half-resumed one.
-   */
-  #serialized<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(id) ?? Promise.resolve();
-    const result = previous.then(work);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#locks.set(id, tail);
-    void tail.then(() => {
-      if (this.#locks.get(id) === tail) this.#locks.delete(id);
-    });
-    return result;
-  }
-
   #startExecution(id: string): void {
     const controller = new AbortController();
     // Every concurrent call of the run (LLM, page, search) listens to this one signal.
@@ -388,46 +304,15 @@ export class RunManager {
       });
   }
 
-  /** Polls the store until a write succeeds again, then queues the run to continue from its steps. */
-  #waitForSpace(id: string): void {
-    const { runs, logger } = this.#options;
-    logger.warn({ runId: id }, 'the data dir is full: the run waits for space to continue');
-    const timer = setInterval(() => {
-      if (!runs.isWritable()) return;
-      clearInterval(timer);
-      this.#waitingForSpace.delete(id);
-      this.#serialized(id, async () => {
-        const run = structuredClone(await runs.get(id));
-        if (run.status === 'running') transition(run, 'queued');
-        if (run.status !== 'queued') return;
-        const saved = runs.save(run);
-        const queued = this.#enqueue(id, { resumed: true, after: 'store-full' }, saved);
-        await saved;
-        await queued;
-        this.#queue.schedule();
-      }).catch((error: unknown) => {
-        logger.error({ err: error, runId: id }, 'cannot queue the run again after the store was full');
-        this.#waitForSpace(id);
-      });
-    }, STORE_FULL_POLL_MS);
-    timer.unref();
-    this.#waitingForSpace.set(id, timer);
+  /** Queues a stored run again, with its event (a `running` one waits as `queued`); not one that has ended. */
+  async #requeueStored(id: string, data: Omit<RunEventData<'run-queued'>, 'position'>): Promise<void> {
+    const run = structuredClone(await this.#options.runs.get(id));
+    // Waiting for a slot, it is `queued` whatever brought it there, and can be cancelled as such.
+    if (run.status === 'running') transition(run, 'queued');
+    if (run.status !== 'queued') return;
+    const saved = this.#options.runs.save(run);
+    const queued = this.#enqueue(id, data, saved);
+    await saved;
+    await queued;
   }
-}
-
-/**
- * Refuses names that are not roles. Own properties only: `"valueOf" in researchRoles` is true, and a team
- * naming it would call Object.prototype.valueOf as a role.
- */
-function checkTeam(team: readonly string[]): void {
-  const unknown = team.filter((name) => !Object.hasOwn(researchRoles, name));
-  if (unknown.length > 0)
-    throw new BadRequestError(
-      `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in team (roles: ${Object.keys(researchRoles).join(', ')})`,
-    );
-}
-
-/** Time-ordered, URL-safe ids: sortable, and unguessable enough for a local daemon. */
-function newRunId(): string {
-  return `${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`;
 }
