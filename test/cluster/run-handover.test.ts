@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRunStore } from '../../src/cluster/cluster-run-store.js';
-import { closeServices, createServices, type Services } from '../../src/daemon/services.js';
 import { readDaemonState } from '../../src/daemon/state-files.js';
-import { silentLogger } from '../../src/logger.js';
-import { buildServer } from '../../src/server/build-server.js';
 import type { Run } from '../../src/types/run-record.js';
+import { type ClusterMember, clusterMemberConfig, startClusterMember } from '../helpers/cluster-member.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { startFixtureWeb, type FixtureWeb } from '../helpers/fixture-web.js';
 import { redisMissingMessage, redisServerPath, startRedis, type TestRedis } from '../helpers/redis-server.js';
 import { type ScriptedLlm, startScriptedLlm } from '../helpers/scripted-llm.js';
-import { auth, TEST_TOKEN, testConfig } from '../helpers/services.js';
+import { auth } from '../helpers/services.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 import { until } from '../helpers/until.js';
 
 if (!redisServerPath) console.warn(redisMissingMessage);
@@ -22,36 +19,12 @@ describe.skipIf(!redisServerPath)('cluster mode: runs of a member that leaves', 
   let llm: ScriptedLlm;
   let web: FixtureWeb;
   const cleanups: Array<() => Promise<void> | void> = [];
-  type Member = { url: string; services: Services; close: () => Promise<void> };
-
-  /** One slot per member and a 2 s lease; `redisUrl` lets a member reach Redis through a proxy. */
-  const memberConfig = (prefix: string, redisUrl = redis.url) => ({
-    providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
-    models: { default: 'llm/test-model' },
-    plugins: web.plugins,
-    runs: { concurrency: 1 },
-    cluster: { redis: redisUrl, prefix, leaseTtlMs: 2_000 },
-  });
-
+  type Member = ClusterMember;
+  const memberConfig = (prefix: string, redisUrl = redis.url) => clusterMemberConfig({ llm, web, redisUrl, prefix });
   async function startMember(prefix: string, redisUrl?: string): Promise<Member> {
-    const temp = makeTempDir();
-    const services = await createServices(testConfig(temp.dir, memberConfig(prefix, redisUrl)), {
-      logger: silentLogger(),
-      token: TEST_TOKEN,
-    });
-    const app = await buildServer(services);
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    await services.runs.start();
-    let closed = false;
-    const close = async () => {
-      if (closed) return;
-      closed = true;
-      await app.close();
-      await closeServices(services);
-      temp.cleanup();
-    };
-    cleanups.push(close);
-    return { url, services, close };
+    const member = await startClusterMember(memberConfig(prefix, redisUrl));
+    cleanups.push(member.close);
+    return member;
   }
 
   const submit = async (url: string, topic: string) => {
