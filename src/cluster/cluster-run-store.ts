@@ -1,30 +1,38 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis as RedisClient } from 'ioredis';
 import { z } from 'zod';
+import { ClusterError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type RunEvent, storedRunEventSchema } from '../types/run-events.js';
-import { runSchema, runSummarySchema, summarize, type Run, type RunSummary } from '../types/run-record.js';
+import {
+  isRunId,
+  runSchema,
+  runSummarySchema,
+  summarize,
+  type Run,
+  type RunPage,
+  type RunPageRequest,
+  type RunSummary,
+} from '../types/run-record.js';
 import type { EventDraft, RunStorage, StepLog } from '../store/run-storage.js';
 import type { StepEntry } from '../types/run-step.js';
-import { ClusterError, NotFoundError } from '../errors.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { RunFence } from './run-fence.js';
 import { APPEND_EVENT_SCRIPT, SAVE_SCRIPT, STEP_SCRIPT } from './run-store-scripts.js';
 
 const stepEntrySchema = z.object({ key: z.string(), value: z.unknown(), at: z.string() });
-/** A change of the index; `from` is the store that made it, which has applied it already. */
-const indexChangeSchema = z.object({
-  id: z.string(),
-  summary: runSummarySchema.nullable(),
-  from: z.string().optional(),
-});
+const indexChangeSchema = z.object({ id: z.string(), summary: runSummarySchema.nullable() });
+
+/** Summaries scanned per round trip when looking through all of them (for the unfinished runs). */
+const SCAN_COUNT = 500;
 
 /**
  * Runs kept in Redis, so that every member of a cluster lists, reads and follows every run: `<prefix>:runs`
- * (a hash of summaries), `<prefix>:run:<id>` (the record), `…:events` and `…:steps` (lists, append-only),
- * `…:seq` (the last event's number). Each member mirrors the summaries in memory (listing costs no round trip)
- * and hears every change on `<prefix>:runs-changed`; events go out on `<prefix>:events` once stored. What a
- * run's execution writes is fenced (run-fence.ts): it lands only while this member holds the run.
+ * (a hash of summaries), `<prefix>:runs-order` (every id, in a sorted set of equal scores, so ordered by id:
+ * time-ordered, which pages the list), `<prefix>:run:<id>` (the record), `…:events` and `…:steps` (lists,
+ * append-only), `…:seq` (the last event's number). A page of the list is two round trips; nothing is held per
+ * run in a member's memory. Every change is announced on `<prefix>:runs-changed` (the list's version);
+ * events go out on `<prefix>:events` once stored. What a run's execution writes is fenced (run-fence.ts): it
+ * lands only while this member holds the run.
  */
 export class ClusterRunStore implements RunStorage {
   readonly #connection: RedisConnection;
@@ -32,9 +40,6 @@ export class ClusterRunStore implements RunStorage {
   readonly #logger: Logger;
   readonly #prefix: string;
   readonly #fence: RunFence;
-  /** Tells this store's index messages from the others'. */
-  readonly #instance = randomUUID();
-  readonly #summaries = new Map<string, RunSummary>();
   readonly #eventWatchers = new Set<(event: RunEvent) => void>();
   /** Each run's event appends, chained: they reach Redis in the order they were emitted, even across a retry. */
   readonly #appending = new Map<string, Promise<void>>();
@@ -56,7 +61,7 @@ export class ClusterRunStore implements RunStorage {
     this.#logger = logger;
   }
 
-  /** Reads the index and starts hearing the cluster's changes (on a second connection, as pub/sub needs). */
+  /** Starts hearing the cluster's changes (on a second connection, as pub/sub needs). */
   static async open(
     connection: RedisConnection,
     prefix: string,
@@ -69,29 +74,72 @@ export class ClusterRunStore implements RunStorage {
     const store = new ClusterRunStore(connection, subscriber, prefix, logger, fence);
     subscriber.on('message', (channel: string, message: string) => store.#heard(channel, message));
     await subscriber.subscribe(store.#eventsChannel, store.#indexChannel);
-    const index = await connection.run(() => connection.client.hgetall(store.#key('runs')));
-    for (const [id, text] of Object.entries(index)) {
-      const parsed = runSummarySchema.safeParse(safeJson(text));
-      if (parsed.success) store.#summaries.set(id, parsed.data);
-      else logger.warn({ runId: id }, 'cluster: unreadable run summary skipped');
-    }
+    await store.#orderEveryRun();
     return store;
+  }
+
+  /**
+   * Clusters started before the list was paged have summaries without their place in `runs-order`: they are
+   * added once (adding an id already there changes nothing).
+   */
+  async #orderEveryRun(): Promise<void> {
+    const client = this.#connection.client;
+    const [summaries, ordered] = await this.#connection.run(() =>
+      Promise.all([client.hlen(this.#key('runs')), client.zcard(this.#key('runs-order'))]),
+    );
+    if (summaries === ordered) return;
+    let cursor = '0';
+    do {
+      // With the values: HSCAN's NOVALUES needs Redis 7.4. This runs once per cluster, not per start.
+      const [next, entries] = await this.#connection.run(() =>
+        client.hscan(this.#key('runs'), cursor, 'COUNT', SCAN_COUNT),
+      );
+      const ids = entries.filter((_, index) => index % 2 === 0);
+      if (ids.length > 0)
+        await this.#connection.run(() => client.zadd(this.#key('runs-order'), ...ids.flatMap((id) => [0, id])));
+      cursor = next;
+    } while (cursor !== '0');
   }
 
   get version(): number {
     return this.#version;
   }
 
-  list(): RunSummary[] {
-    return [...this.#summaries.values()].sort(newestFirst);
+  async list(page: RunPageRequest): Promise<RunPage> {
+    const client = this.#connection.client;
+    const from = page.before === undefined ? '+' : `(${page.before}`;
+    // One more than the page, to know whether there is a next one.
+    const ids = await this.#connection.run(() =>
+      client.zrevrangebylex(this.#key('runs-order'), from, '-', 'LIMIT', 0, page.limit + 1),
+    );
+    if (ids.length === 0) return { runs: [] };
+    const texts = await this.#connection.run(() => client.hmget(this.#key('runs'), ...ids.slice(0, page.limit)));
+    const runs: RunSummary[] = [];
+    texts.forEach((text, index) => {
+      const summary = this.#parseSummary(ids[index] as string, text);
+      if (summary) runs.push(summary);
+    });
+    const last = ids[page.limit - 1];
+    return ids.length > page.limit && last !== undefined ? { runs, next: last } : { runs };
   }
 
-  has(id: string): boolean {
-    return this.#summaries.has(id);
+  async unfinished(): Promise<RunSummary[]> {
+    const found: RunSummary[] = [];
+    let cursor = '0';
+    do {
+      const [next, entries] = await this.#connection.run(() =>
+        this.#connection.client.hscan(this.#key('runs'), cursor, 'COUNT', SCAN_COUNT),
+      );
+      for (let index = 0; index + 1 < entries.length; index += 2) {
+        const summary = this.#parseSummary(entries[index] as string, entries[index + 1] as string);
+        if (summary && (summary.status === 'queued' || summary.status === 'running')) found.push(summary);
+      }
+      cursor = next;
+    } while (cursor !== '0');
+    return found.sort(oldestFirst);
   }
 
   async exists(id: string): Promise<boolean> {
-    if (this.#summaries.has(id)) return true;
     if (!isRunId(id)) return false;
     return (await this.#connection.run(() => this.#connection.client.exists(this.#key(`run:${id}`)))) === 1;
   }
@@ -104,38 +152,42 @@ export class ClusterRunStore implements RunStorage {
   }
 
   async save(run: Run): Promise<void> {
+    checkRunId(run.id);
     const summary = summarize(run);
-    this.#setSummary(run.id, summary);
+    this.#version += 1;
     // The record never runs ahead of the events: a run read as ended has its terminal event stored.
     await this.eventsStored(run.id);
     const writer = this.#fence.writer(run.id) ?? '';
     const saved = await this.#connection.run(() =>
       this.#connection.client.eval(
         SAVE_SCRIPT,
-        3,
+        4,
         this.#fence.runningKey,
         this.#key(`run:${run.id}`),
         this.#key('runs'),
+        this.#key('runs-order'),
         writer,
         run.id,
         JSON.stringify(run),
         JSON.stringify(summary),
         this.#indexChannel,
-        JSON.stringify({ id: run.id, summary, from: this.#instance }),
+        JSON.stringify({ id: run.id, summary }),
       ),
     );
     if (Number(saved) !== 1) throw this.#refused(run.id);
   }
 
   async discard(id: string): Promise<void> {
-    this.#setSummary(id, null);
+    checkRunId(id);
+    this.#version += 1;
     await this.#connection.run(() =>
       this.#connection.client
         .multi()
         .del(this.#key(`run:${id}`), this.#key(`run:${id}:events`), this.#key(`run:${id}:seq`))
         .del(this.#key(`run:${id}:steps`))
         .hdel(this.#key('runs'), id)
-        .publish(this.#indexChannel, JSON.stringify({ id, summary: null, from: this.#instance }))
+        .zrem(this.#key('runs-order'), id)
+        .publish(this.#indexChannel, JSON.stringify({ id, summary: null }))
         .exec(),
     );
   }
@@ -237,10 +289,8 @@ export class ClusterRunStore implements RunStorage {
       for (const watcher of this.#eventWatchers) watcher(parsed.data as RunEvent);
       return;
     }
-    const change = indexChangeSchema.safeParse(safeJson(message));
-    // This store's own changes are applied as they are made: heard late, one would undo a later one (a save
-    // heard after the discard that followed it).
-    if (change.success && change.data.from !== this.#instance) this.#setSummary(change.data.id, change.data.summary);
+    // Another member's save (this member's own come back too, and cost one more rebuild of a cached page).
+    if (indexChangeSchema.safeParse(safeJson(message)).success) this.#version += 1;
   }
 
   /** A write of a run this member no longer holds: the execution here stops, and the write is an error. */
@@ -249,15 +299,12 @@ export class ClusterRunStore implements RunStorage {
     return new ClusterError(`this member no longer holds run ${id} (its lease expired): its write was refused`);
   }
 
-  #setSummary(id: string, summary: RunSummary | null): void {
-    const previous = this.#summaries.get(id);
-    if (summary === null) {
-      if (this.#summaries.delete(id)) this.#version += 1;
-      return;
-    }
-    if (previous && JSON.stringify(previous) === JSON.stringify(summary)) return;
-    this.#summaries.set(id, summary);
-    this.#version += 1;
+  #parseSummary(id: string, text: string | null): RunSummary | undefined {
+    if (text === null) return undefined;
+    const parsed = runSummarySchema.safeParse(safeJson(text));
+    if (parsed.success) return parsed.data;
+    this.#logger.warn({ runId: id }, 'cluster: unreadable run summary skipped');
+    return undefined;
   }
 
   #parseAll<T>(id: string, name: string, lines: string[], parse: (value: unknown) => T): T[] {
@@ -289,17 +336,13 @@ export class ClusterRunStore implements RunStorage {
 }
 
 /** Ids are generated by the daemon, but a client can send any string: never let one name another key. */
-function isRunId(id: string): boolean {
-  return /^[A-Za-z0-9_-]+$/.test(id);
-}
-
 function checkRunId(id: string): void {
   if (!isRunId(id)) throw new NotFoundError(`no run with id "${id}"`);
 }
 
-function newestFirst(a: RunSummary, b: RunSummary): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+function oldestFirst(a: RunSummary, b: RunSummary): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function safeJson(text: string): unknown {

@@ -25,12 +25,14 @@ return seq
 `;
 
 /**
- * Writes a run's record and its summary in the index, and tells the members. KEYS: running, record, index.
- * ARGV: writer, id, record JSON, summary JSON, channel, change message. Returns 1, or 0 when refused.
+ * Writes a run's record, its summary in the index and its place in the list's order, and tells the members.
+ * KEYS: running, record, index, order. ARGV: writer, id, record JSON, summary JSON, channel, change message.
+ * Returns 1, or 0 when refused.
  */
 export const SAVE_SCRIPT = `${FENCE('0')}
 redis.call('SET', KEYS[2], ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[4])
+redis.call('ZADD', KEYS[4], 0, ARGV[2])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1
 `;

@@ -1,6 +1,6 @@
 import type { CostLedger } from '../gateway/cost-ledger.js';
 import type { RunStorage } from '../store/run-storage.js';
-import type { RunSummary } from '../types/run-record.js';
+import type { RunPage, RunPageRequest } from '../types/run-record.js';
 import type { ActiveRun } from './run-execution.js';
 
 /**
@@ -19,8 +19,10 @@ export class RunListing {
     this.#active = active;
   }
 
-  list(): RunSummary[] {
-    return this.#runs.list().map((summary) => {
+  /** One page of the list, newest first, with the live status and cost of the runs executing here. */
+  async list(page: RunPageRequest): Promise<RunPage> {
+    const stored = await this.#runs.list(page);
+    const runs = stored.runs.map((summary) => {
       const recorder = this.#active.get(summary.id)?.recorder;
       return recorder
         ? {
@@ -31,17 +33,21 @@ export class RunListing {
           }
         : summary;
     });
+    return stored.next === undefined ? { runs } : { runs, next: stored.next };
   }
 
   /**
-   * `{"runs": [...]}` as encoded JSON, rebuilt only when a run's summary or the ledger has changed since:
-   * listing 1,000 runs then costs a lookup, not 1,000 objects and 400 KB of garbage per request.
+   * The page as encoded JSON (`{"runs": [...], "next"?}`), read again only when a run's summary or the ledger
+   * has changed since the last page asked for: the dashboard asks for the first page at every event of a run.
+   * One page is kept, so memory does not grow with the pages asked for.
    */
-  json(): Buffer {
+  async json(page: RunPageRequest): Promise<Buffer> {
     // Active runs' statuses change in memory a moment before the store's version does: they are in the key.
     const live = [...this.#active].map(([id, active]) => `${id}=${active.recorder?.run.status ?? ''}`).join(',');
-    const key = `${this.#runs.version}:${this.#ledger.size}:${live}`;
-    if (this.#cache?.key !== key) this.#cache = { key, body: Buffer.from(JSON.stringify({ runs: this.list() })) };
-    return this.#cache.body;
+    const key = `${page.limit}:${page.before ?? ''}:${this.#runs.version}:${this.#ledger.size}:${live}`;
+    if (this.#cache?.key === key) return this.#cache.body;
+    const body = Buffer.from(JSON.stringify(await this.list(page)));
+    this.#cache = { key, body };
+    return body;
   }
 }

@@ -7,7 +7,7 @@ import type { Plugins } from '../plugins/load-plugins.js';
 import type { FileCache } from '../store/file-cache.js';
 import type { RunStorage } from '../store/run-storage.js';
 import type { RunEventData } from '../types/run-events.js';
-import type { Run, RunSummary } from '../types/run-record.js';
+import { DEFAULT_RUN_PAGE, type Run, type RunPage, type RunPageRequest } from '../types/run-record.js';
 import type { EventBus } from './event-bus.js';
 import { LocalRunQueue } from './local-run-queue.js';
 import { checkTeam, newRun, type SubmitRequest } from './new-run.js';
@@ -89,10 +89,7 @@ export class RunManager {
   }
 
   async #resumeUnfinished(): Promise<void> {
-    const unfinished = this.#options.runs
-      .list()
-      .filter((summary) => summary.status === 'queued' || summary.status === 'running')
-      .reverse();
+    const unfinished = await this.#options.runs.unfinished();
     for (const summary of unfinished) {
       await this.#locks.serialized(summary.id, async () => {
         try {
@@ -132,13 +129,14 @@ export class RunManager {
     return run;
   }
 
-  list(): RunSummary[] {
-    return this.#listing.list();
+  /** One page of the run list, newest first, with the live status and cost of the runs executing here. */
+  list(page: RunPageRequest = { limit: DEFAULT_RUN_PAGE }): Promise<RunPage> {
+    return this.#listing.list(page);
   }
 
-  /** `{"runs": [...]}` as encoded JSON, rebuilt only when something listed has changed. */
-  listJson(): Buffer {
-    return this.#listing.json();
+  /** The page as encoded JSON (`{"runs": [...], "next"?}`), read again only when something listed has changed. */
+  listJson(page: RunPageRequest = { limit: DEFAULT_RUN_PAGE }): Promise<Buffer> {
+    return this.#listing.json(page);
   }
 
   /** The run as it stands, with usage straight from the ledger. */
@@ -307,9 +305,13 @@ export class RunManager {
   /** Queues a stored run again, with its event (a `running` one waits as `queued`); not one that has ended. */
   async #requeueStored(id: string, data: Omit<RunEventData<'run-queued'>, 'position'>): Promise<void> {
     const run = structuredClone(await this.#options.runs.get(id));
+    // The record is the truth: a crash between writing it and its summary can leave the summary behind.
+    if (run.status !== 'queued' && run.status !== 'running') {
+      await this.#options.runs.save(run);
+      return;
+    }
     // Waiting for a slot, it is `queued` whatever brought it there, and can be cancelled as such.
     if (run.status === 'running') transition(run, 'queued');
-    if (run.status !== 'queued') return;
     const saved = this.#options.runs.save(run);
     const queued = this.#enqueue(id, data, saved);
     await saved;
