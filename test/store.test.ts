@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterRunStore } from '../src/cluster/cluster-run-store.js';
+import { RunFence } from '../src/cluster/run-fence.js';
 import { RedisConnection } from '../src/cluster/redis-connection.js';
 import { NotFoundError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
@@ -77,7 +78,12 @@ if (redisServerPath) {
       return {
         open: async () => {
           const connection = await RedisConnection.open({ url: (redis as TestRedis).url, logger: silentLogger() });
-          const storage = await ClusterRunStore.open(connection, prefix, silentLogger());
+          const storage = await ClusterRunStore.open(
+            connection,
+            prefix,
+            silentLogger(),
+            new RunFence('contract-test', prefix),
+          );
           connections.set(storage, connection);
           return storage;
         },
