@@ -418,7 +418,7 @@ describe.skipIf(!redisServerPath)('the cluster store', () => {
       `${prefix}:runs`,
       Object.fromEntries(summaries.map((summary) => [summary.id, JSON.stringify(summary)])),
     );
-    const storage = await ClusterRunStore.open(connection, prefix, silentLogger());
+    const storage = await ClusterRunStore.open(connection, prefix, silentLogger(), new RunFence('paging-test', prefix));
     expect(await storage.list({ limit: 2 })).toEqual({ runs: [summaries[2], summaries[1]], next: 'r2' });
     expect((await storage.list({ limit: 2, before: 'r2' })).runs).toEqual([summaries[0]]);
     await storage.close();
