@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ import { percentile } from './stats.js';
  * idle after start, after browsing the 40 pages of ../shared/corpus/web-pages (served by a local HTTP server,
  * allowed through `browse.allowHosts`; skipped, and said so, when the corpus is missing), after 1,000 chat
  * completions against a local OpenAI-compatible server, and back at idle `--idle-seconds` (90) later.
+ * Before the start, `--stored-runs` (5,000) finished runs are written into the data dir, as months of use
+ * leave them; the run list is then read a page at a time, every page, and memory read again.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin/agentd.js');
@@ -34,6 +36,8 @@ export interface MemoryBenchOptions {
   completions: number;
   /** Requests in flight at once, for browsing and chatting. @default 8 */
   concurrency: number;
+  /** Finished runs written into the data dir before the start. @default 5000 */
+  storedRuns: number;
 }
 
 export interface MemoryReading {
@@ -50,6 +54,12 @@ export interface MemoryBenchResult {
   firstBrowseMs: number | undefined;
   laterBrowseP50Ms: number | undefined;
   chatP50Ms: number;
+  /** How long `agentd start` took, with the stored runs. */
+  startMs: number;
+  /** `GET /v1/runs` (the first page), p50 of 20. */
+  firstPageP50Ms: number;
+  /** Every page of the run list at 1,000 a page, in order. */
+  allPagesMs: number;
   options: MemoryBenchOptions;
 }
 
@@ -73,7 +83,10 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
   const env = { ...process.env };
   for (const name of ['AGENTD_CONFIG', 'AGENTD_TOKEN', 'OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_HOST'])
     delete env[name];
+  writeStoredRuns(path.join(directory, 'data'), options.storedRuns);
+  const starting = performance.now();
   await cli(['start', '--config', configFile], env);
+  const startMs = performance.now() - starting;
   const state = JSON.parse(readFileSync(path.join(directory, 'data/daemon.json'), 'utf8')) as {
     pid: number;
     url: string;
@@ -87,10 +100,33 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
     });
   const readings: MemoryReading[] = [];
   const read = (label: string) => readings.push({ label, ...residentMemory(state.pid) });
+  const list = async (query: string) => {
+    const response = await fetch(`${state.url}/v1/runs${query}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`GET /v1/runs${query}: HTTP ${response.status}`);
+    return (await response.json()) as { runs: unknown[]; next?: string };
+  };
 
   try {
     await sleep(options.settleSeconds * 1000);
-    read(`idle, ${options.settleSeconds} s after start`);
+    read(`idle, ${options.settleSeconds} s after start, ${options.storedRuns} runs stored`);
+
+    const firstPage: number[] = [];
+    for (let round = 0; round < 20; round++) {
+      const started = performance.now();
+      await list('');
+      firstPage.push(performance.now() - started);
+    }
+    const walking = performance.now();
+    let listed = 0;
+    let before: string | undefined;
+    do {
+      const page = await list(`?limit=1000${before === undefined ? '' : `&before=${before}`}`);
+      listed += page.runs.length;
+      before = page.next;
+    } while (before !== undefined);
+    const allPagesMs = performance.now() - walking;
+    if (listed !== options.storedRuns) throw new Error(`listed ${listed} runs of ${options.storedRuns} stored`);
+    read(`after listing every run (20 first pages, then ${Math.ceil(listed / 1000)} pages of 1,000)`);
 
     let firstBrowseMs: number | undefined;
     let laterBrowseP50Ms: number | undefined;
@@ -141,6 +177,9 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
       firstBrowseMs,
       laterBrowseP50Ms,
       chatP50Ms: percentile(chatLatencies, 50),
+      startMs,
+      firstPageP50Ms: percentile(firstPage, 50),
+      allPagesMs,
       options,
     };
   } finally {
@@ -150,6 +189,67 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
     await llm.close();
     await corpus?.close();
     rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Finished runs as a daemon leaves them, with a report and ten sources each (about 8 KB per record), their
+ * summaries and events, ids time-ordered as the daemon makes them: in the layout of the store's schema
+ * version 2.
+ */
+export function writeStoredRuns(dataDir: string, count: number): void {
+  const store = path.join(dataDir, 'store');
+  mkdirSync(path.join(store, 'runs'), { recursive: true });
+  writeFileSync(
+    path.join(store, 'meta.json'),
+    JSON.stringify({ schemaVersion: 2, createdAt: new Date().toISOString() }),
+  );
+  const start = Date.now() - count * 60_000;
+  for (let index = 0; index < count; index++) {
+    const created = new Date(start + index * 60_000);
+    const id = `${created.getTime().toString(36)}-${index.toString(16).padStart(10, '0')}`;
+    const run = {
+      id,
+      topic: `Stored research topic number ${index}: how do rate limits work?`,
+      language: 'en',
+      status: 'completed',
+      createdAt: created.toISOString(),
+      startedAt: created.toISOString(),
+      finishedAt: new Date(created.getTime() + 45_000).toISOString(),
+      team: ['extractor', 'researcher', 'wiki'],
+      keywords: ['rate limits', 'token bucket'],
+      wiki: [{ title: 'Rate limiting', url: 'https://en.wikipedia.org/wiki/Rate_limiting', summary: 'x'.repeat(400) }],
+      sources: Array.from({ length: 10 }, (_, source) => ({
+        url: `https://example.org/${index}/${source}`,
+        title: `Source ${source}`,
+        query: 'rate limits',
+        summary: 'y'.repeat(300),
+      })),
+      report: `# Report ${index}\n\n${'A paragraph of the report. '.repeat(120)}`,
+      usage: { calls: 14, promptTokens: 30_000, completionTokens: 4_000, costUsd: 0.0069 },
+      errors: [],
+    };
+    const folder = path.join(store, 'runs', id);
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'run.json'), JSON.stringify(run));
+    const summary = {
+      id,
+      topic: run.topic,
+      language: 'en',
+      status: 'completed',
+      createdAt: run.createdAt,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      costUsd: run.usage.costUsd,
+      sourceCount: run.sources.length,
+    };
+    writeFileSync(path.join(folder, 'summary.json'), JSON.stringify(summary));
+    const event = (seq: number, type: string, data: unknown) =>
+      JSON.stringify({ seq, runId: id, at: run.createdAt, type, data });
+    writeFileSync(
+      path.join(folder, 'events.jsonl'),
+      `${event(1, 'run-queued', { position: 1 })}\n${event(2, 'run-started', { resumed: false, stepsStored: 0, team: run.team })}\n`,
+    );
   }
 }
 
@@ -227,6 +327,7 @@ export function formatMemoryTable(result: MemoryBenchResult): string {
       (reading) => `| ${reading.label} | ${reading.rssMb.toFixed(0)} MB | ${reading.peakMb.toFixed(0)} MB |`,
     ),
     '',
+    `With ${result.options.storedRuns} runs stored: agentd start took ${result.startMs.toFixed(0)} ms; GET /v1/runs (first page) p50 ${result.firstPageP50Ms.toFixed(1)} ms; every page at 1,000 a page ${result.allPagesMs.toFixed(0)} ms.`,
     `First browse (starts the extraction workers): ${ms(result.firstBrowseMs)}; later browses one at a time, p50: ${ms(result.laterBrowseP50Ms)}.`,
     ...(result.browseFailures.length > 0 ? [`Pages that failed: ${result.browseFailures.join('; ')}.`] : []),
     `Chat completion through the daemon, p50 at ${result.options.concurrency} in flight: ${result.chatP50Ms.toFixed(1)} ms.`,
@@ -240,6 +341,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'settle-seconds': { type: 'string', default: '5' },
       completions: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '8' },
+      'stored-runs': { type: 'string', default: '5000' },
     },
   });
   const number = (name: keyof typeof values) => {
@@ -252,6 +354,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     settleSeconds: number('settle-seconds'),
     completions: number('completions'),
     concurrency: Math.max(1, number('concurrency')),
+    storedRuns: number('stored-runs'),
   });
   process.stdout.write(`${formatMemoryTable(result)}\n`);
 }

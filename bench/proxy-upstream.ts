@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * The zero-latency OpenAI-compatible server of `bench:proxy`, in a process of its own so that calling it
  * directly crosses a process boundary just as calling it through agentd does. Answers every request with one
- * fixed chat completion; prints its port.
+ * fixed chat completion; prints its port, and answers a `cpu` message with its CPU usage.
  */
 const ANSWER = JSON.stringify({
   id: 'chatcmpl-bench',
@@ -23,4 +23,5 @@ const server = createServer((incoming, response) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+process.on('message', () => process.send?.(process.cpuUsage()));
 process.once('SIGTERM', () => process.exit(0));

@@ -10,7 +10,7 @@ const REPEATING_REDIRECTS = new Set([307, 308]);
 /** More than a moved endpoint needs; a loop ends here with the last redirect as the answer. */
 const MAX_REDIRECTS = 5;
 /** What undici's fetch asks for, so a provider answers as it would to any Node client. */
-const ACCEPT_ENCODING = 'gzip, deflate, br';
+export const ACCEPT_ENCODING = 'gzip, deflate, br';
 
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
@@ -25,49 +25,91 @@ const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
  * they came, and the SDK reports them.
  */
 export async function nodeFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
-  let url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
   const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
   new Headers(init.headers).forEach((value, name) => {
     headers[name] = value;
   });
   const body = await bodyBytes(init.body);
   if (body !== undefined) headers['content-length'] = String(body.byteLength);
-  const signal = init.signal ?? undefined;
+  const incoming = await sendRequest(url, {
+    method: init.method ?? 'GET',
+    headers,
+    body,
+    signal: init.signal ?? undefined,
+  });
+  return toResponse(incoming);
+}
+
+/** What `sendRequest` sends. */
+export interface SendOptions {
+  method: string;
+  /** Sent as they are: add `accept-encoding` (ACCEPT_ENCODING) and `content-length` yourself. */
+  headers: Record<string, string>;
+  body?: Uint8Array | undefined;
+  signal?: AbortSignal | undefined;
+  /** Until the response's head has arrived, redirects included; absent, no limit. */
+  timeoutMs?: number | undefined;
+}
+
+/** A request that had no response head within its `timeoutMs`: the cause of `sendRequest`'s TypeError. */
+export class RequestTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`no response within ${timeoutMs} ms: timed out`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/**
+ * One request on the keep-alive agents, resolved with the response's head (its body still to read, through
+ * `decodedBody`), following 307/308 within the origin as `nodeFetch` does. It fails as fetch does: with the
+ * signal's reason when aborted, else a `TypeError('fetch failed')` whose cause says why. Callers that need no
+ * `Response` (the OpenAI provider's calls) use it directly and skip the web streams.
+ */
+export async function sendRequest(url: URL, options: SendOptions): Promise<IncomingMessage> {
+  const deadline = options.timeoutMs === undefined ? undefined : performance.now() + options.timeoutMs;
   for (let redirects = 0; ; redirects += 1) {
-    signal?.throwIfAborted();
-    const incoming = await send(url, init.method ?? 'GET', headers, body, signal);
+    options.signal?.throwIfAborted();
+    const incoming = await send(url, options, deadline);
     const location = incoming.headers.location;
     const next = location && REPEATING_REDIRECTS.has(incoming.statusCode ?? 0) ? new URL(location, url) : undefined;
-    if (!next || next.origin !== url.origin || redirects === MAX_REDIRECTS) return toResponse(incoming);
+    if (!next || next.origin !== url.origin || redirects === MAX_REDIRECTS) return incoming;
     // The redirect's own body is not wanted; reading it to the end frees the keep-alive socket.
     incoming.resume();
     url = next;
   }
 }
 
-function send(
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body: Uint8Array | undefined,
-  signal: AbortSignal | undefined,
-): Promise<IncomingMessage> {
+function send(url: URL, options: SendOptions, deadline: number | undefined): Promise<IncomingMessage> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const { signal } = options;
   return new Promise<IncomingMessage>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
     const outgoing = request(
       url,
       {
-        method,
-        headers,
+        method: options.method,
+        headers: options.headers,
         agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
         ...(signal ? { signal } : {}),
       },
-      resolve,
+      (incoming) => {
+        clearTimeout(timer);
+        resolve(incoming);
+      },
     );
-    outgoing.once('error', (error) =>
-      reject(signal?.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error })),
-    );
-    outgoing.end(body);
+    if (deadline !== undefined) {
+      const timeoutMs = options.timeoutMs ?? 0;
+      timer = setTimeout(
+        () => outgoing.destroy(new RequestTimeoutError(timeoutMs)),
+        Math.max(0, deadline - performance.now()),
+      );
+    }
+    outgoing.once('error', (error) => {
+      clearTimeout(timer);
+      reject(signal?.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error }));
+    });
+    outgoing.end(options.body);
   });
 }
 

@@ -12,11 +12,21 @@ import type {
   ChatStreamPart,
   EmbedRequest,
   EmbedResult,
-  FinishReason,
   LanguageModelProvider,
   ProviderFactory,
 } from '../src/gateway/language-model.js';
-import { choiceFromOpenAI, openAIBody, partsFromOpenAIChunk } from './openai-wire.js';
+import {
+  chatResultFrom,
+  embedBody,
+  embedResultFrom,
+  partsFrom,
+  type WireChunk,
+  type WireCompletion,
+  type WireEmbeddings,
+} from './openai-answers.js';
+import { OpenAIHttp } from './openai-http.js';
+import { createOpenAIPassThrough } from './openai-pass-through.js';
+import { openAIBody } from './openai-wire.js';
 import { headersToRecord, missingKeyError } from '../src/gateway/provider-errors.js';
 import { normalizeSdkError } from './sdk-errors.js';
 
@@ -27,7 +37,8 @@ const openAIExtraSchema = z.object({ organization: z.string().optional() }).loos
 
 /**
  * OpenAI, and any OpenAI-compatible server through `baseURL` (vLLM, LM Studio, llama.cpp server,
- * OpenRouter). SDK retries are off: the gateway owns retries so that none bypasses the limiter.
+ * OpenRouter), through the official SDK; `passThrough` is the OpenAI-compatible API's fast path
+ * (openai-pass-through.ts). SDK retries are off: the gateway owns retries so that none bypasses the limiter.
  */
 export const createOpenAIProvider: ProviderFactory = (options) => {
   const extra = openAIExtraSchema.parse(options.extra ?? {});
@@ -47,6 +58,13 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
   const ensureKey = () => {
     if (apiKey === undefined) throw missingKeyError(options.name, options.missingApiKeyEnv);
   };
+  const http = new OpenAIHttp({
+    baseURL: options.baseURL ?? OFFICIAL_BASE_URL,
+    apiKey: apiKey ?? 'missing',
+    organization: extra.organization,
+    headers: options.headers,
+    timeoutMs: options.timeoutMs ?? 600_000,
+  });
 
   const provider: LanguageModelProvider = {
     name: options.name,
@@ -59,6 +77,12 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
     // Every parameter of OpenAI's API is passed as it is: this is the API agentd's is modelled on.
     check(): void {},
 
+    passThrough: createOpenAIPassThrough(http, {
+      official,
+      ensureKey,
+      normalize: (error) => normalize(options.name, error),
+    }),
+
     async chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResult> {
       ensureKey();
       try {
@@ -69,16 +93,7 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
         const { data, response } = await client.chat.completions
           .create(body, { signal: callOptions.signal })
           .withResponse();
-        const choices =
-          data.choices.length > 0
-            ? [...data.choices].sort((a, b) => a.index - b.index).map((choice) => choiceFromOpenAI(choice as never))
-            : [{ text: '', toolCalls: [], finishReason: 'other' as const }];
-        return {
-          choices,
-          usage: { inputTokens: data.usage?.prompt_tokens ?? 0, outputTokens: data.usage?.completion_tokens ?? 0 },
-          model: data.model,
-          headers: headersToRecord(response.headers),
-        };
+        return chatResultFrom(data as WireCompletion, headersToRecord(response.headers));
       } catch (error) {
         throw normalize(options.name, error);
       }
@@ -99,25 +114,11 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
         throw normalize(options.name, error);
       });
       async function* parts(): AsyncGenerator<ChatStreamPart> {
-        let reason: FinishReason = 'other';
-        let usage = { inputTokens: 0, outputTokens: 0 };
-        let model = request.model;
         try {
-          for await (const chunk of chunks) {
-            model = chunk.model || model;
-            for (const choice of chunk.choices) {
-              for (const part of partsFromOpenAIChunk(choice as never)) {
-                if (part.type === 'choice-finish' && part.choice === 0) reason = part.finishReason;
-                yield part;
-              }
-            }
-            if (chunk.usage)
-              usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
-          }
+          yield* partsFrom(chunks as AsyncIterable<WireChunk>, request.model);
         } catch (error) {
           throw normalize(options.name, error);
         }
-        yield { type: 'finish', finishReason: reason, usage, model };
       }
       return { headers: headersToRecord(response.headers), parts: parts() };
     },
@@ -126,23 +127,9 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
       ensureKey();
       try {
         const { data, response } = await client.embeddings
-          .create(
-            {
-              model: request.model,
-              input: request.input,
-              encoding_format: 'float',
-              ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }),
-            },
-            { signal: callOptions.signal },
-          )
+          .create(embedBody(request), { signal: callOptions.signal })
           .withResponse();
-        const embeddings = [...data.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
-        return {
-          embeddings,
-          inputTokens: data.usage?.prompt_tokens ?? 0,
-          model: data.model,
-          headers: headersToRecord(response.headers),
-        };
+        return embedResultFrom(data as WireEmbeddings, headersToRecord(response.headers));
       } catch (error) {
         throw normalize(options.name, error);
       }

@@ -16,6 +16,9 @@ describe('CLI arguments', () => {
     [['config', 'fix'], 'agentd config: expected "check"'],
     [['bogus'], 'agentd: unknown command "bogus"'],
     [['runs', '--no-such-flag'], "Unknown option '--no-such-flag'"],
+    [['runs', '--limit', 'ten'], 'agentd runs: --limit expects a whole number of runs, got "ten"'],
+    [['runs', '--all', '--limit', '5'], 'agentd runs: --all lists every run: it takes neither --limit nor --before'],
+    [['runs', 'extra'], 'agentd runs: takes no arguments'],
   ])('refuses %j with a usage error (exit 2) before reading any config', async (argv, message) => {
     const output = capture();
     expect(await main(argv, output)).toBe(2);

@@ -78,7 +78,7 @@ describe('lone surrogates in a request', () => {
       code: 'AGENTD_ERR_BAD_REQUEST',
       message: expect.stringContaining('lone surrogate'),
     });
-    expect(built.services.runs.list()).toEqual([]);
+    expect(await built.services.runs.list()).toEqual({ runs: [] });
   });
 
   it('is refused over a real socket too', async () => {

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterRunStore } from '../src/cluster/cluster-run-store.js';
@@ -6,7 +6,8 @@ import { RedisConnection } from '../src/cluster/redis-connection.js';
 import { NotFoundError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
 import { EventBus } from '../src/runs/event-bus.js';
-import { emptyUsage, type Run } from '../src/types/run-record.js';
+import { emptyUsage, summarize, type Run } from '../src/types/run-record.js';
+import type { RunStore } from '../src/store/run-store.js';
 import { AppendLog } from '../src/store/append-log.js';
 import type { RunStorage } from '../src/store/run-storage.js';
 import { Store, STORE_SCHEMA_VERSION } from '../src/store/store.js';
@@ -139,7 +140,7 @@ describe.each(kinds)('%s', (_name, make) => {
     await place.close(storage);
 
     const reopened = await place.open();
-    expect(reopened.list().map((run) => [run.id, run.status])).toEqual([
+    expect((await reopened.list({ limit: 10 })).runs.map((run) => [run.id, run.status])).toEqual([
       ['b', 'queued'],
       ['a', 'completed'],
     ]);
@@ -158,7 +159,7 @@ describe.each(kinds)('%s', (_name, make) => {
     );
     await place.close(storage);
     const reopened = await place.open();
-    const listed = reopened.list();
+    const { runs: listed } = await reopened.list({ limit: 100 });
     expect(listed).toHaveLength(50);
     expect(listed.every((run) => run.status === 'running')).toBe(true);
     await place.close(reopened);
@@ -229,19 +230,101 @@ describe.each(kinds)('%s', (_name, make) => {
     await place.close(reopened);
   });
 
+  it('lists a page at a time, newest first, each page naming where the next starts', async () => {
+    const place = await make();
+    const storage = await place.open();
+    // Ids are time-ordered, as the daemon makes them.
+    for (const id of ['r1', 'r2', 'r3', 'r4', 'r5']) await storage.save(makeRun(id));
+    const first = await storage.list({ limit: 2 });
+    expect(first).toEqual({
+      runs: [expect.objectContaining({ id: 'r5' }), expect.objectContaining({ id: 'r4' })],
+      next: 'r4',
+    });
+    const second = await storage.list({ limit: 2, before: first.next });
+    expect(second.runs.map((run) => run.id)).toEqual(['r3', 'r2']);
+    const last = await storage.list({ limit: 2, before: second.next });
+    expect(last).toEqual({ runs: [expect.objectContaining({ id: 'r1', topic: 'topic r1', status: 'queued' })] });
+    expect((await storage.list({ limit: 5 })).next).toBeUndefined();
+    await place.close(storage);
+  });
+
+  it('finds the queued and running runs, oldest first, for a restart to resume', async () => {
+    const place = await make();
+    const storage = await place.open();
+    await storage.save({ ...makeRun('b'), status: 'running', createdAt: '2026-01-01T00:00:01.000Z' });
+    await storage.save({ ...makeRun('a'), status: 'queued', createdAt: '2026-01-01T00:00:02.000Z' });
+    await storage.save({ ...makeRun('c'), status: 'completed', createdAt: '2026-01-01T00:00:00.000Z' });
+    await place.close(storage);
+    const reopened = await place.open();
+    expect((await reopened.unfinished()).map((run) => [run.id, run.status])).toEqual([
+      ['b', 'running'],
+      ['a', 'queued'],
+    ]);
+    await place.close(reopened);
+  });
+
   it('forgets a discarded run entirely', async () => {
     const place = await make();
     const storage = await place.open();
     await storage.save(makeRun('gone'));
     await storage.discard('gone');
-    expect(storage.has('gone')).toBe(false);
-    expect(storage.list()).toEqual([]);
+    expect(await storage.exists('gone')).toBe(false);
+    expect(await storage.list({ limit: 10 })).toEqual({ runs: [] });
     await expect(storage.get('gone')).rejects.toBeInstanceOf(NotFoundError);
     await place.close(storage);
   });
 });
 
 describe('the local store', () => {
+  it("lists runs from their folders, holding none of them open, and reads a store's old one-file index once", async () => {
+    const dataDir = tempDir();
+    const storeDir = path.join(dataDir, 'store');
+    const older = { ...makeRun('old1'), status: 'completed' as const };
+    const newer = { ...makeRun('old2'), status: 'failed' as const };
+    const stopped = { ...makeRun('old0'), status: 'running' as const };
+    // The layout of schema version 1: records in their folders, every summary in runs-index.json.
+    for (const run of [stopped, older, newer]) {
+      mkdirSync(path.join(storeDir, 'runs', run.id), { recursive: true });
+      writeFileSync(path.join(storeDir, 'runs', run.id, 'run.json'), JSON.stringify(run));
+    }
+    writeFileSync(
+      path.join(storeDir, 'runs-index.json'),
+      JSON.stringify({ runs: [older, newer].map((run) => ({ ...summarize(run), topic: `indexed ${run.id}` })) }),
+      // `old0` is missing from the index: its summary comes from its record.
+    );
+    writeFileSync(path.join(storeDir, 'meta.json'), JSON.stringify({ schemaVersion: 1, createdAt: 'x' }));
+    const store = await Store.open(dataDir);
+    const runs = store.runs as RunStore;
+    expect((await runs.list({ limit: 10 })).runs.map((run) => [run.id, run.status, run.topic])).toEqual([
+      ['old2', 'failed', 'indexed old2'],
+      ['old1', 'completed', 'indexed old1'],
+      ['old0', 'running', 'topic old0'],
+    ]);
+    expect(runs.openRecords).toBe(0);
+    expect((await runs.unfinished()).map((run) => run.id)).toEqual(['old0']);
+    expect(existsSync(path.join(storeDir, 'runs-index.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(path.join(storeDir, 'meta.json'), 'utf8')).schemaVersion).toBe(STORE_SCHEMA_VERSION);
+    // A run whose summary file is missing is listed from its record.
+    rmSync(path.join(storeDir, 'runs', 'old1', 'summary.json'));
+    expect((await runs.list({ limit: 1, before: 'old2' })).runs[0]).toMatchObject({ id: 'old1', topic: 'topic old1' });
+    await store.close();
+  });
+
+  it('finds what to resume without reading every run, and forgets a marker a crash left behind', async () => {
+    const dataDir = tempDir();
+    const store = await Store.open(dataDir);
+    await store.runs.save({ ...makeRun('going'), status: 'running' });
+    await store.runs.save({ ...makeRun('done'), status: 'running' });
+    await store.runs.save({ ...makeRun('done'), status: 'completed' });
+    const markers = path.join(dataDir, 'store', 'unfinished');
+    expect(readdirSync(markers)).toEqual(['going']);
+    // A crash after the record said completed, before its marker was removed.
+    writeFileSync(path.join(markers, 'done'), '');
+    expect((await store.runs.unfinished()).map((run) => run.id)).toEqual(['going']);
+    expect(readdirSync(markers)).toEqual(['going']);
+    await store.close();
+  });
+
   it('writes one file per run and leaves other runs untouched by a save', async () => {
     const dataDir = tempDir();
     const store = await Store.open(dataDir);
@@ -266,7 +349,9 @@ describe('the local store', () => {
       path.join(dataDir, 'store', 'meta.json'),
       JSON.stringify({ schemaVersion: STORE_SCHEMA_VERSION + 1, createdAt: 'x' }),
     );
-    await expect(Store.open(dataDir)).rejects.toThrow(/schema version 2.*upgrade agentd/);
+    await expect(Store.open(dataDir)).rejects.toThrow(
+      new RegExp(`schema version ${STORE_SCHEMA_VERSION + 1}.*upgrade agentd`),
+    );
   });
 });
 

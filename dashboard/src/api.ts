@@ -1,7 +1,12 @@
 import type { Run, RunSummary } from '../../src/types/run-record.js';
 import type { RunEvent } from '../../src/types/run-events.js';
+import type {
+  LimitHistoryAnswer as LimitHistory,
+  LimitSample,
+  ProviderLimitHistory as ProviderLimits,
+} from '../../src/types/provider-limits.js';
 
-export type { Run, RunSummary, RunEvent };
+export type { Run, RunSummary, RunEvent, LimitHistory, LimitSample, ProviderLimits };
 
 /** An answer of the daemon that was not 2xx, with agentd's stable error code. */
 export class ApiError extends Error {
@@ -62,39 +67,4 @@ export interface UsageHistory {
   bucketSeconds: number;
   buckets: Array<{ start: string; total: Usage; byModel: Record<string, Usage> }>;
   budget: { totalUsd: number | null; perRunUsd: number | null };
-}
-
-export interface LimitSample {
-  at: string;
-  requests: number;
-  tokens: number;
-  rpmLimit: number | null;
-  tpmLimit: number | null;
-  inFlight: number;
-  queued: number;
-  waitedMs: number;
-  rateLimited: number;
-  pausedUntil: string | null;
-}
-
-export interface ProviderLimits {
-  name: string;
-  type: string;
-  limits: { rpm: number | null; tpm: number | null; concurrency: number | null } | null;
-  concurrencyCap: number | null;
-  pace: number | null;
-  learned: { rpm: boolean; tpm: boolean } | null;
-  health: {
-    reachable: boolean | null;
-    lastSuccessAt: string | null;
-    lastFailureAt: string | null;
-    lastFailure: { kind: string; message: string; code: string } | null;
-  } | null;
-  totals: { calls: number; rateLimited: number; waitedMs: number };
-  samples: LimitSample[];
-}
-
-export interface LimitHistory {
-  intervalMs: number;
-  providers: ProviderLimits[];
 }

@@ -1,4 +1,5 @@
 import { ATTRIBUTE_WORDS, BYLINE_START, CREDIT_START, DATE_WORDS, LABEL_WORDS } from './block-vocabulary.js';
+import { descendantsNamed, elementsUnder, hasDescendantNamed, scopeOf, selectIn } from './element-walk.js';
 
 /**
  * Rules that remove one kind of page chrome each, by structure (tags, class/id names, link density) and by
@@ -24,10 +25,17 @@ export interface RuleContext {
    * length, so rules skip large blocks without reading their text (textContent on every block is quadratic).
    */
   weight(element: Element): number;
+  /** The element's class, id, itemprop and rel, space-separated: read once for the scope (rules only remove). */
+  attributes(element: Element): string;
 }
 
 const BLOCKS =
   'div, section, aside, ul, ol, p, span, header, footer, nav, figure, table, dl, li, form, small, time, address';
+
+const LINK = new Set(['a']);
+const PARAGRAPH = new Set(['p']);
+const TIME = new Set(['time']);
+const CONTROLS = new Set(['input', 'button', 'a']);
 
 export function textOf(element: Element): string {
   return (element.textContent ?? '').replace(/\s+/g, ' ').trim();
@@ -38,7 +46,7 @@ export function linkDensity(element: Element, textLength = textOf(element).lengt
   if (textLength === 0) return 0;
   let linked = 0;
   const page = (element.ownerDocument.URL ?? '').split('#')[0];
-  for (const link of element.querySelectorAll('a')) {
+  for (const link of descendantsNamed(element, LINK)) {
     // Readability makes links absolute, so an in-page link may read `https://site/page#section`.
     const href = link.getAttribute('href') ?? '';
     if (href.startsWith('#') || (href.includes('#') && href.split('#')[0] === page)) continue;
@@ -59,7 +67,7 @@ function small(text: string, context: RuleContext, limit: number): boolean {
 /** Whether the element holds paragraphs of running text (prose, which chrome does not have). */
 function holdsProse(element: Element): boolean {
   let long = 0;
-  for (const paragraph of element.querySelectorAll('p')) if (textOf(paragraph).length > 160) long += 1;
+  for (const paragraph of descendantsNamed(element, PARAGRAPH)) if (textOf(paragraph).length > 160) long += 1;
   return long >= 2;
 }
 
@@ -96,7 +104,7 @@ const byAttribute = (
   kind,
   selector: BLOCKS,
   matches(element, context) {
-    if (!ATTRIBUTE_WORDS[kind].test(attributes(element)) || context.weight(element) > limit) return false;
+    if (!ATTRIBUTE_WORDS[kind].test(context.attributes(element)) || context.weight(element) > limit) return false;
     const text = textOf(element);
     return small(text, context, limit) && !holdsProse(element) && extra(element, text);
   },
@@ -128,7 +136,7 @@ export const BLOCK_RULES: BlockRule[] = [
         (/\d/.test(text) &&
           text.length < 120 &&
           linkDensity(element, text.length) < 0.9 &&
-          element.querySelector('time') !== null)),
+          hasDescendantNamed(element, TIME))),
   ),
   {
     kind: 'dateline',
@@ -171,7 +179,7 @@ export const BLOCK_RULES: BlockRule[] = [
         text.length < 300 &&
         small(text, context, 300) &&
         LABEL_WORDS.newsletter.test(text) &&
-        element.querySelector('input, button, a') !== null
+        hasDescendantNamed(element, CONTROLS)
       );
     },
   },
@@ -221,7 +229,7 @@ export const LINK_BLOCK_RULE: BlockRule = {
     const text = textOf(element);
     if (text.length === 0 || !small(text, context, 1500)) return false;
     const density = linkDensity(element, text.length);
-    const links = element.querySelectorAll('a').length;
+    const links = descendantsNamed(element, LINK).length;
     // A paragraph of two links is a pair of buttons ("Try it now", "Learn more") that belong to the text.
     if (element.tagName === 'P') return density > 0.8 && links >= 3;
     return links >= 3 && density > (element.tagName === 'UL' || element.tagName === 'OL' ? 0.8 : 0.6);
@@ -235,15 +243,31 @@ export function applyRules(
   onRemove?: (kind: string, element: Element) => void,
 ): Record<string, number> {
   const removed: Record<string, number> = {};
-  const weights = measure(root);
-  const context: RuleContext = { scopeTextLength: textOf(root).length, weight: (element) => weights.get(element) ?? 0 };
+  // One walk for all the rules: rules only remove, so this list, less what went, is what each rule would query.
+  const scope = scopeOf(root);
+  const weights = measure(root, scope.elements);
+  const names = new Map<Element, string>();
+  const context: RuleContext = {
+    scopeTextLength: textOf(root).length,
+    weight: (element) => weights.get(element) ?? 0,
+    attributes(element) {
+      const known = names.get(element);
+      if (known !== undefined) return known;
+      const value = attributes(element);
+      names.set(element, value);
+      return value;
+    },
+  };
+  // Elements removed so far, with everything inside them (instead of root.contains(), which walks up each time).
+  const gone = new Set<Element>();
   for (const rule of rules) {
-    for (const element of root.querySelectorAll(rule.selector)) {
-      // Not isConnected: Readability's article is a detached tree, where nothing is connected.
-      if (element === root || !root.contains(element)) continue;
+    for (const element of selectIn(scope, rule.selector) ?? root.querySelectorAll(rule.selector)) {
+      if (gone.has(element)) continue;
       if (rule.matches(element, context)) {
         onRemove?.(rule.kind, element);
         element.remove();
+        gone.add(element);
+        for (const inside of elementsUnder(element)) gone.add(inside);
         removed[rule.kind] = (removed[rule.kind] ?? 0) + 1;
       }
     }
@@ -251,21 +275,16 @@ export function applyRules(
   return removed;
 }
 
-/** Non-blank characters under each element of `root`, in one walk (iterative: pages nest thousands deep). */
-function measure(root: Element): Map<Element, number> {
+/**
+ * Non-blank characters under `root` and each of its `elements` (in document order): summed backwards, so
+ * each element's children are counted before it.
+ */
+function measure(root: Element, elements: Element[]): Map<Element, number> {
   const weights = new Map<Element, number>();
-  const order: Element[] = [];
-  const stack: Element[] = [root];
-  while (stack.length > 0) {
-    const element = stack.pop() as Element;
-    order.push(element);
-    for (const child of element.children) stack.push(child);
-  }
-  // Parents come before their children in `order`, so walking it backwards sums children first.
-  for (let index = order.length - 1; index >= 0; index -= 1) {
-    const element = order[index] as Element;
+  for (let index = elements.length - 1; index >= -1; index -= 1) {
+    const element = index < 0 ? root : (elements[index] as Element);
     let total = 0;
-    for (const child of element.childNodes) {
+    for (let child = element.firstChild; child; child = child.nextSibling) {
       if (child.nodeType === 1) total += weights.get(child as Element) ?? 0;
       else if (child.nodeType === 3) total += (child.nodeValue ?? '').replace(/\s+/g, '').length;
     }

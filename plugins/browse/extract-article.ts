@@ -1,10 +1,10 @@
 import { Readability } from '@mozilla/readability';
-import { JSDOM, VirtualConsole } from 'jsdom';
 import { applyRules, BLOCK_RULES, LINK_BLOCK_RULE, linkDensity, textOf } from './block-rules.js';
 import { namedContainer } from './content-container.js';
 import type { Extracted } from './extracted.js';
 import { jsonLdArticleBody } from './json-ld.js';
 import { toMarkdown } from './markdown.js';
+import { parsePage } from './parse-page.js';
 import { ORPHAN_HEADING_RULE, TEASER_RULE } from './section-rules.js';
 
 /** Rules run again inside Readability's article: what it kept of captions, bylines, share and related blocks. */
@@ -56,74 +56,67 @@ export function extractArticle(html: string, url: string): Extracted {
 }
 
 function readable(html: string, url: string, cleanFirst: boolean) {
-  // Pages log CSS and script errors by the hundred; none of it is ours to report.
-  const dom = new JSDOM(html, { url, virtualConsole: new VirtualConsole() });
-  try {
-    const document = dom.window.document;
-    const title = document.title.replace(/\s+/g, ' ').trim();
-    const lang = document.documentElement.getAttribute('lang') || null;
-    const articleBody = jsonLdArticleBody(document);
-    const body = document.body;
-    const bodyText = body ? textOf(body) : '';
-    // The byline rule removes what Readability would have read the author from: keep its text as metadata.
-    let removedByline: string | null = null;
-    if (cleanFirst && body)
-      applyRules(body, BLOCK_RULES, (kind, element) => {
-        if (kind === 'byline' && !removedByline) removedByline = textOf(element).slice(0, 200) || null;
-      });
-    // Cloned now: Readability moves the page's nodes into its article and leaves the rest in pieces.
-    const alternatives: Array<{ element: HTMLElement; source: Candidate['source'] }> = [];
-    if (cleanFirst && body) {
-      const named = namedContainer(body);
-      if (named)
-        alternatives.push({
-          element: named.element.cloneNode(true) as HTMLElement,
-          source: named.articleBody ? 'article-body' : 'named',
-        });
-    }
-    const article = new Readability(document, {
-      keepClasses: true,
-      serializer: (element) => element as unknown as string,
-    }).parse();
-    const element = article?.content as unknown as HTMLElement | undefined;
-    let candidate: Candidate | undefined;
-    if (article && element) {
-      applyRules(element, ARTICLE_RULES);
-      candidate = {
-        element,
-        source: 'readability',
-        text: textOf(element),
-        title: (article.title ?? '').trim(),
-        byline: article.byline?.trim() || removedByline,
-        lang: article.lang || lang,
-        publishedTime: article.publishedTime ?? null,
-      };
-      // Markdown is made before the window closes; the element stays usable as a detached tree.
-    }
-    const alternativeCandidates = alternatives.map(({ element, source }): Candidate => {
-      applyRules(element, ARTICLE_RULES);
-      return {
-        element,
-        source,
-        text: textOf(element),
-        title: candidate?.title || title,
-        byline: candidate?.byline ?? removedByline,
-        lang: candidate?.lang ?? lang,
-        publishedTime: candidate?.publishedTime ?? null,
-      };
+  const document = parsePage(html, url);
+  const title = document.title.replace(/\s+/g, ' ').trim();
+  const lang = document.documentElement.getAttribute('lang') || null;
+  const articleBody = jsonLdArticleBody(document);
+  const body = document.body;
+  const bodyText = body ? textOf(body) : '';
+  // The byline rule removes what Readability would have read the author from: keep its text as metadata.
+  let removedByline: string | null = null;
+  if (cleanFirst && body)
+    applyRules(body, BLOCK_RULES, (kind, element) => {
+      if (kind === 'byline' && !removedByline) removedByline = textOf(element).slice(0, 200) || null;
     });
-    return {
-      candidate,
-      alternatives: alternativeCandidates,
-      title,
-      lang,
-      articleBody,
-      bodyText,
-      pageTextLength: bodyText.length,
-    };
-  } finally {
-    dom.window.close();
+  // Cloned now: Readability moves the page's nodes into its article and leaves the rest in pieces.
+  const alternatives: Array<{ element: HTMLElement; source: Candidate['source'] }> = [];
+  if (cleanFirst && body) {
+    const named = namedContainer(body);
+    if (named)
+      alternatives.push({
+        element: named.element.cloneNode(true) as HTMLElement,
+        source: named.articleBody ? 'article-body' : 'named',
+      });
   }
+  const article = new Readability(document, {
+    keepClasses: true,
+    serializer: (element) => element as unknown as string,
+  }).parse();
+  const element = article?.content as unknown as HTMLElement | undefined;
+  let candidate: Candidate | undefined;
+  if (article && element) {
+    applyRules(element, ARTICLE_RULES);
+    candidate = {
+      element,
+      source: 'readability',
+      text: textOf(element),
+      title: (article.title ?? '').trim(),
+      byline: article.byline?.trim() || removedByline,
+      lang: article.lang || lang,
+      publishedTime: article.publishedTime ?? null,
+    };
+  }
+  const alternativeCandidates = alternatives.map(({ element, source }): Candidate => {
+    applyRules(element, ARTICLE_RULES);
+    return {
+      element,
+      source,
+      text: textOf(element),
+      title: candidate?.title || title,
+      byline: candidate?.byline ?? removedByline,
+      lang: candidate?.lang ?? lang,
+      publishedTime: candidate?.publishedTime ?? null,
+    };
+  });
+  return {
+    candidate,
+    alternatives: alternativeCandidates,
+    title,
+    lang,
+    articleBody,
+    bodyText,
+    pageTextLength: bodyText.length,
+  };
 }
 
 /** Too short against the page's declared article or the page itself, or mostly links: likely the wrong block. */

@@ -23,7 +23,7 @@ usage:
   agentd init [--config FILE] [--yes]
   agentd doctor [--config FILE] [--json]
   agentd research "TOPIC" [--lang CODE] [--budget USD] [--team a,b,c] [--follow] [--json]
-  agentd runs [--json]
+  agentd runs [--limit N] [--before ID] [--all] [--json]
   agentd show ID [--json]
   agentd report ID [-o FILE]
   agentd cancel ID [--json]
@@ -50,7 +50,7 @@ const COMMANDS: Record<string, Options> = {
     follow: { type: 'boolean', short: 'f' },
     json: { type: 'boolean' },
   },
-  runs: { json: { type: 'boolean' } },
+  runs: { json: { type: 'boolean' }, limit: { type: 'string' }, before: { type: 'string' }, all: { type: 'boolean' } },
   show: { json: { type: 'boolean' } },
   report: { output: { type: 'string', short: 'o' } },
   cancel: { json: { type: 'boolean' } },
@@ -148,6 +148,11 @@ function argumentProblem({ command, values, positionals }: CommandLine): string 
   if (command === 'config' && positionals[0] !== 'check') return 'agentd config: expected "check"';
   if ((command === 'init' || command === 'doctor') && positionals.length > 0)
     return `agentd ${command}: takes no arguments`;
+  if (command === 'runs' && positionals.length > 0) return 'agentd runs: takes no arguments';
+  if (values.limit !== undefined && !/^[1-9][0-9]*$/.test(String(values.limit)))
+    return `agentd runs: --limit expects a whole number of runs, got "${String(values.limit)}"`;
+  if (values.all === true && (values.limit !== undefined || values.before !== undefined))
+    return 'agentd runs: --all lists every run: it takes neither --limit nor --before';
   if (values.budget !== undefined && !(Number(values.budget) >= 0))
     return `agentd research: --budget expects a number of US dollars, got "${String(values.budget)}"`;
   return undefined;
@@ -188,7 +193,16 @@ async function runCommand(
         output,
       );
     case 'runs':
-      return listRunsCommand(config, { json }, output);
+      return listRunsCommand(
+        config,
+        {
+          json,
+          limit: values.limit === undefined ? undefined : Number(values.limit),
+          before: typeof values.before === 'string' ? values.before : undefined,
+          all: values.all === true,
+        },
+        output,
+      );
     case 'show':
       return showRunCommand(config, id, { json }, output);
     case 'report':

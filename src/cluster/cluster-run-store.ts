@@ -3,7 +3,16 @@ import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type RunEvent, storedRunEventSchema } from '../types/run-events.js';
-import { runSchema, runSummarySchema, summarize, type Run, type RunSummary } from '../types/run-record.js';
+import {
+  isRunId,
+  runSchema,
+  runSummarySchema,
+  summarize,
+  type Run,
+  type RunPage,
+  type RunPageRequest,
+  type RunSummary,
+} from '../types/run-record.js';
 import type { EventDraft, RunStorage, StepLog } from '../store/run-storage.js';
 import type { StepEntry } from '../types/run-step.js';
 import type { RedisConnection } from './redis-connection.js';
@@ -25,18 +34,22 @@ return seq
 const stepEntrySchema = z.object({ key: z.string(), value: z.unknown(), at: z.string() });
 const indexChangeSchema = z.object({ id: z.string(), summary: runSummarySchema.nullable() });
 
+/** Summaries scanned per round trip when looking through all of them (for the unfinished runs). */
+const SCAN_COUNT = 500;
+
 /**
  * Runs kept in Redis, so that every member of a cluster lists, reads and follows every run: `<prefix>:runs`
- * (a hash of summaries), `<prefix>:run:<id>` (the record), `…:events` and `…:steps` (lists, append-only),
- * `…:seq` (the last event's number). Each member mirrors the summaries in memory (listing costs no round trip)
- * and hears every change on `<prefix>:runs-changed`; events go out on `<prefix>:events` once stored.
+ * (a hash of summaries), `<prefix>:runs-order` (every id, in a sorted set of equal scores, so ordered by id:
+ * time-ordered, which pages the list), `<prefix>:run:<id>` (the record), `…:events` and `…:steps` (lists,
+ * append-only), `…:seq` (the last event's number). A page of the list is two round trips; nothing is held per
+ * run in a member's memory. Every change is announced on `<prefix>:runs-changed` (the list's version);
+ * events go out on `<prefix>:events` once stored.
  */
 export class ClusterRunStore implements RunStorage {
   readonly #connection: RedisConnection;
   readonly #subscriber: RedisClient;
   readonly #logger: Logger;
   readonly #prefix: string;
-  readonly #summaries = new Map<string, RunSummary>();
   readonly #eventWatchers = new Set<(event: RunEvent) => void>();
   /** Each run's event appends, chained: they reach Redis in the order they were emitted, even across a retry. */
   readonly #appending = new Map<string, Promise<void>>();
@@ -50,7 +63,7 @@ export class ClusterRunStore implements RunStorage {
     this.#logger = logger;
   }
 
-  /** Reads the index and starts hearing the cluster's changes (on a second connection, as pub/sub needs). */
+  /** Starts hearing the cluster's changes (on a second connection, as pub/sub needs). */
   static async open(connection: RedisConnection, prefix: string, logger: Logger): Promise<ClusterRunStore> {
     const subscriber = connection.client.duplicate({ lazyConnect: true });
     subscriber.on('error', (error: Error) => logger.debug({ err: error }, 'cluster: run store subscriber error'));
@@ -58,29 +71,72 @@ export class ClusterRunStore implements RunStorage {
     const store = new ClusterRunStore(connection, subscriber, prefix, logger);
     subscriber.on('message', (channel: string, message: string) => store.#heard(channel, message));
     await subscriber.subscribe(store.#eventsChannel, store.#indexChannel);
-    const index = await connection.run(() => connection.client.hgetall(store.#key('runs')));
-    for (const [id, text] of Object.entries(index)) {
-      const parsed = runSummarySchema.safeParse(safeJson(text));
-      if (parsed.success) store.#summaries.set(id, parsed.data);
-      else logger.warn({ runId: id }, 'cluster: unreadable run summary skipped');
-    }
+    await store.#orderEveryRun();
     return store;
+  }
+
+  /**
+   * Clusters started before the list was paged have summaries without their place in `runs-order`: they are
+   * added once (adding an id already there changes nothing).
+   */
+  async #orderEveryRun(): Promise<void> {
+    const client = this.#connection.client;
+    const [summaries, ordered] = await this.#connection.run(() =>
+      Promise.all([client.hlen(this.#key('runs')), client.zcard(this.#key('runs-order'))]),
+    );
+    if (summaries === ordered) return;
+    let cursor = '0';
+    do {
+      // With the values: HSCAN's NOVALUES needs Redis 7.4. This runs once per cluster, not per start.
+      const [next, entries] = await this.#connection.run(() =>
+        client.hscan(this.#key('runs'), cursor, 'COUNT', SCAN_COUNT),
+      );
+      const ids = entries.filter((_, index) => index % 2 === 0);
+      if (ids.length > 0)
+        await this.#connection.run(() => client.zadd(this.#key('runs-order'), ...ids.flatMap((id) => [0, id])));
+      cursor = next;
+    } while (cursor !== '0');
   }
 
   get version(): number {
     return this.#version;
   }
 
-  list(): RunSummary[] {
-    return [...this.#summaries.values()].sort(newestFirst);
+  async list(page: RunPageRequest): Promise<RunPage> {
+    const client = this.#connection.client;
+    const from = page.before === undefined ? '+' : `(${page.before}`;
+    // One more than the page, to know whether there is a next one.
+    const ids = await this.#connection.run(() =>
+      client.zrevrangebylex(this.#key('runs-order'), from, '-', 'LIMIT', 0, page.limit + 1),
+    );
+    if (ids.length === 0) return { runs: [] };
+    const texts = await this.#connection.run(() => client.hmget(this.#key('runs'), ...ids.slice(0, page.limit)));
+    const runs: RunSummary[] = [];
+    texts.forEach((text, index) => {
+      const summary = this.#parseSummary(ids[index] as string, text);
+      if (summary) runs.push(summary);
+    });
+    const last = ids[page.limit - 1];
+    return ids.length > page.limit && last !== undefined ? { runs, next: last } : { runs };
   }
 
-  has(id: string): boolean {
-    return this.#summaries.has(id);
+  async unfinished(): Promise<RunSummary[]> {
+    const found: RunSummary[] = [];
+    let cursor = '0';
+    do {
+      const [next, entries] = await this.#connection.run(() =>
+        this.#connection.client.hscan(this.#key('runs'), cursor, 'COUNT', SCAN_COUNT),
+      );
+      for (let index = 0; index + 1 < entries.length; index += 2) {
+        const summary = this.#parseSummary(entries[index] as string, entries[index + 1] as string);
+        if (summary && (summary.status === 'queued' || summary.status === 'running')) found.push(summary);
+      }
+      cursor = next;
+    } while (cursor !== '0');
+    return found.sort(oldestFirst);
   }
 
   async exists(id: string): Promise<boolean> {
-    if (this.#summaries.has(id)) return true;
     if (!isRunId(id)) return false;
     return (await this.#connection.run(() => this.#connection.client.exists(this.#key(`run:${id}`)))) === 1;
   }
@@ -93,8 +149,9 @@ export class ClusterRunStore implements RunStorage {
   }
 
   async save(run: Run): Promise<void> {
+    checkRunId(run.id);
     const summary = summarize(run);
-    this.#setSummary(run.id, summary);
+    this.#version += 1;
     // The record never runs ahead of the events: a run read as ended has its terminal event stored.
     await this.eventsStored(run.id);
     await this.#connection.run(() =>
@@ -102,19 +159,22 @@ export class ClusterRunStore implements RunStorage {
         .multi()
         .set(this.#key(`run:${run.id}`), JSON.stringify(run))
         .hset(this.#key('runs'), run.id, JSON.stringify(summary))
+        .zadd(this.#key('runs-order'), 0, run.id)
         .publish(this.#indexChannel, JSON.stringify({ id: run.id, summary }))
         .exec(),
     );
   }
 
   async discard(id: string): Promise<void> {
-    this.#setSummary(id, null);
+    checkRunId(id);
+    this.#version += 1;
     await this.#connection.run(() =>
       this.#connection.client
         .multi()
         .del(this.#key(`run:${id}`), this.#key(`run:${id}:events`), this.#key(`run:${id}:seq`))
         .del(this.#key(`run:${id}:steps`))
         .hdel(this.#key('runs'), id)
+        .zrem(this.#key('runs-order'), id)
         .publish(this.#indexChannel, JSON.stringify({ id, summary: null }))
         .exec(),
     );
@@ -202,19 +262,16 @@ export class ClusterRunStore implements RunStorage {
       for (const watcher of this.#eventWatchers) watcher(parsed.data as RunEvent);
       return;
     }
-    const change = indexChangeSchema.safeParse(safeJson(message));
-    if (change.success) this.#setSummary(change.data.id, change.data.summary);
+    // Another member's save (this member's own come back too, and cost one more rebuild of a cached page).
+    if (indexChangeSchema.safeParse(safeJson(message)).success) this.#version += 1;
   }
 
-  #setSummary(id: string, summary: RunSummary | null): void {
-    const previous = this.#summaries.get(id);
-    if (summary === null) {
-      if (this.#summaries.delete(id)) this.#version += 1;
-      return;
-    }
-    if (previous && JSON.stringify(previous) === JSON.stringify(summary)) return;
-    this.#summaries.set(id, summary);
-    this.#version += 1;
+  #parseSummary(id: string, text: string | null): RunSummary | undefined {
+    if (text === null) return undefined;
+    const parsed = runSummarySchema.safeParse(safeJson(text));
+    if (parsed.success) return parsed.data;
+    this.#logger.warn({ runId: id }, 'cluster: unreadable run summary skipped');
+    return undefined;
   }
 
   #parseAll<T>(id: string, name: string, lines: string[], parse: (value: unknown) => T): T[] {
@@ -246,17 +303,13 @@ export class ClusterRunStore implements RunStorage {
 }
 
 /** Ids are generated by the daemon, but a client can send any string: never let one name another key. */
-function isRunId(id: string): boolean {
-  return /^[A-Za-z0-9_-]+$/.test(id);
-}
-
 function checkRunId(id: string): void {
   if (!isRunId(id)) throw new NotFoundError(`no run with id "${id}"`);
 }
 
-function newestFirst(a: RunSummary, b: RunSummary): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+function oldestFirst(a: RunSummary, b: RunSummary): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function safeJson(text: string): unknown {

@@ -10,6 +10,7 @@ import { DEFAULT_LEASE_TTL_MS, LeaseKeeper } from './lease-keeper.js';
 import { Members, type Member } from './members.js';
 import { RedisConnection } from './redis-connection.js';
 import { SharedBudget } from './shared-budget.js';
+import { SharedLedger } from './shared-ledger.js';
 import { SharedLimits } from './shared-limits.js';
 
 /** How often a member refreshes its record and its view of the shared limiter state. */
@@ -48,6 +49,8 @@ export class Cluster {
   readonly prefix: string;
   readonly connection: RedisConnection;
   readonly budget: SharedBudget;
+  /** Every member's calls, for `GET /v1/usage` and the usage history. */
+  readonly ledger: SharedLedger;
   readonly #limits: SharedLimits;
   readonly #keeper: LeaseKeeper;
   readonly #members: Members;
@@ -76,6 +79,7 @@ export class Cluster {
       logger: options.logger,
       totalUsd: options.totalUsd,
     });
+    this.ledger = new SharedLedger({ connection, prefix: options.prefix, logger: options.logger });
   }
 
   /** Connects to Redis (or throws ClusterError saying why not) and announces this member. */
@@ -161,6 +165,7 @@ export class Cluster {
   async close(): Promise<void> {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#keeper.close();
+    await this.ledger.close();
     await this.#queue?.close();
     if (this.connection.available) {
       try {

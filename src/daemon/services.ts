@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../gateway/clock.js';
 import type { LanguageModelProvider } from '../gateway/language-model.js';
 import { LimitHistory } from '../gateway/limit-history.js';
 import { UsageHistory } from '../gateway/usage-history.js';
+import { localUsage } from '../gateway/usage-source.js';
 import type { Logger } from '../logger.js';
 import { loadPlugins, type Plugins } from '../plugins/load-plugins.js';
 import { EventBus } from '../runs/event-bus.js';
@@ -55,7 +56,8 @@ export async function createServices(config: Config, options: ServiceOptions): P
   // Read once, counted by the ledger and the usage history, then let go (memory at rest).
   const ledgerEntries = store.takeLedgerEntries();
   const ledger = new CostLedger(store.ledger, ledgerEntries);
-  const usageHistory = new UsageHistory(ledgerEntries);
+  // In a cluster, what the API shows is every member's calls, from Redis: this member's history is not kept.
+  const usage = cluster ? cluster.ledger : localUsage(ledger, new UsageHistory(ledgerEntries));
   const providers = await createProviders(config.providers, options.fetch ? { fetch: options.fetch } : {});
   const shared = cluster ? { limiters: cluster.limiters, budget: cluster.budget } : {};
   const gateway = new Gateway({
@@ -98,11 +100,11 @@ export async function createServices(config: Config, options: ServiceOptions): P
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const history = {
-    usage: usageHistory,
+    usage,
     limits: new LimitHistory({ clock: options.clock ?? systemClock, providers: () => gateway.providersState() }),
   };
   ledger.subscribe((entry) => {
-    history.usage.add(entry);
+    usage.add(entry);
     history.limits.record(entry);
   });
   history.limits.start();

@@ -18,7 +18,7 @@ import {
   type GenerateStreamPart,
   type StreamResult,
 } from './generate-types.js';
-import type { ChatRequest, ChatUsage, LanguageModelProvider } from './language-model.js';
+import type { ChatRequest, ChatUsage, LanguageModelProvider, PassThroughCalls } from './language-model.js';
 import { PriceList, costOf, type PriceLookup } from './pricing.js';
 import { readLimitsFromMessage, readRateLimitHeaders, type RateLimitReading } from './rate-limit-headers.js';
 import type { Lease, Limiter, LimiterFactory } from './limiter.js';
@@ -122,7 +122,7 @@ export class Gateway {
     const resolved = this.#resolve(request.model, context.action);
     const chatRequest = this.#chatRequest(request, resolved);
     return this.#withAdmission(resolved, chatRequest, context, async (admission) => {
-      const answer = await resolved.provider.chat(chatRequest, { signal: context.signal });
+      const answer = await callsFor(resolved.provider, context).chat(chatRequest, { signal: context.signal });
       const providerMs = this.#clock.now() - admission.startedAt;
       const result = this.#settle(resolved, chatRequest, context, admission, answer.usage, answer.headers, providerMs);
       const first = answer.choices[0] ?? { text: '', toolCalls: [], finishReason: 'other' as const };
@@ -155,7 +155,7 @@ export class Gateway {
       chatRequest,
       context,
       async (admission) => {
-        const stream = await resolved.provider.stream(chatRequest, { signal: context.signal });
+        const stream = await callsFor(resolved.provider, context).stream(chatRequest, { signal: context.signal });
         return { stream, admission, providerMs: this.#clock.now() - admission.startedAt };
       },
       { keepOpen: true },
@@ -216,11 +216,12 @@ export class Gateway {
   async embed(request: EmbedGenerateRequest, context: CallContext = {}): Promise<EmbedGenerateResult> {
     const resolved = this.#resolve(request.model, context.action);
     const provider = resolved.provider;
-    if (!provider.embed)
+    const calls = callsFor(provider, context);
+    if (!calls.embed)
       throw new BadRequestError(`provider "${provider.name}" (${provider.type}) has no embeddings API`, {
         param: 'model',
       });
-    const embed = provider.embed.bind(provider);
+    const embed = calls.embed.bind(calls);
     const estimate = request.input.reduce(
       (total, text) => total + estimatePromptTokens([{ role: 'user', content: text }], provider.openAITokenizer),
       0,
@@ -460,6 +461,11 @@ export class Gateway {
       timing: { queuedMs: admission.waitedMs, providerMs },
     };
   }
+}
+
+/** Who makes a call: the provider's pass-through for the OpenAI-compatible API when it has one, else the provider. */
+function callsFor(provider: LanguageModelProvider, context: CallContext): PassThroughCalls {
+  return context.passThrough === true && provider.passThrough ? provider.passThrough : provider;
 }
 
 /** How many answers a request asks for (OpenAI's `n`). */

@@ -26,6 +26,12 @@ export interface CallContext {
   signal?: AbortSignal | undefined;
   /** Receives `llm-call` and `llm-wait` events. */
   emit?: EmitEvent | undefined;
+  /**
+   * The caller is the OpenAI-compatible API: the provider's `passThrough` makes the call when it has one (the
+   * same request, result and errors, without the SDK's per-call work). Limits, budget, retries and the ledger
+   * are the same either way.
+   */
+  passThrough?: boolean | undefined;
 }
 
 /** Where a call's time went, for the API's `x-agentd-queue-ms` and `x-agentd-overhead-ms` headers. */

@@ -187,7 +187,16 @@ export interface LanguageModelProvider {
   listModels?(options?: CallOptions): Promise<string[]>;
   /** Embeds texts; absent for providers without an embeddings API. */
   embed?(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult>;
+  /**
+   * The OpenAI-compatible API's fast path (optional; providers that speak OpenAI's wire format): the same calls
+   * as `chat`, `stream` and `embed`, with the same requests, results and errors, sent without the vendor SDK's
+   * per-call work. The gateway uses it only for the API's calls (`CallContext.passThrough`); runs keep the SDK.
+   */
+  readonly passThrough?: PassThroughCalls;
 }
+
+/** A provider's pass-through calls: `chat`, `stream` and `embed` as the provider itself has them. */
+export type PassThroughCalls = Pick<LanguageModelProvider, 'chat' | 'stream' | 'embed'>;
 
 /** An embeddings request in the provider's own model id. */
 export interface EmbedRequest {

@@ -1,4 +1,5 @@
 import type { LimitsConfig } from '../config/schema.js';
+import type { LearnedLimits, ProviderLimitValues } from '../types/provider-limits.js';
 import type { Clock } from './clock.js';
 import type { RateLimitReading } from './rate-limit-headers.js';
 import { TokenBucket } from './token-bucket.js';
@@ -179,8 +180,8 @@ export class LimitGate {
 }
 
 export interface GateState {
-  limits: { rpm: number | null; tpm: number | null; concurrency: number | null };
-  learned: { rpm: boolean; tpm: boolean };
+  limits: ProviderLimitValues;
+  learned: LearnedLimits;
   inFlight: number;
   concurrencyCap: number | null;
   tokensAvailable: number | null;

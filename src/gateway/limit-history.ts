@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import type { LedgerEntry } from './cost-ledger.js';
 import type { GateState } from './limit-gate.js';
-import type { ProviderHealthState } from './provider-health.js';
+import type { LimitSample, ProviderHealthState, ProviderLimitHistory } from '../types/provider-limits.js';
 
 /** @default 5000: how often each provider's limiter is sampled. */
 export const SAMPLE_INTERVAL_MS = 5_000;
@@ -9,45 +9,11 @@ export const SAMPLE_INTERVAL_MS = 5_000;
 export const SAMPLE_KEEP_MS = 15 * 60_000;
 const MINUTE_MS = 60_000;
 
-/** One provider's limiter at one moment; the counts cover the minute before `at`. */
-export interface LimitSample {
-  at: string;
-  /** Calls answered in the last minute, against `rpmLimit`. */
-  requests: number;
-  /** Prompt + completion tokens the provider reported in the last minute, against `tpmLimit`. */
-  tokens: number;
-  rpmLimit: number | null;
-  tpmLimit: number | null;
-  inFlight: number;
-  queued: number;
-  /** Time the last minute's calls waited for the limiter, added up. */
-  waitedMs: number;
-  /** 429s the last minute's calls received (each was requeued). */
-  rateLimited: number;
-  pausedUntil: string | null;
-}
-
 /** A provider's state as the gateway reports it (`Gateway.providersState()`). */
 export type ProviderState = { name: string; type: string } & Partial<GateState> & {
     queued?: number;
     health?: ProviderHealthState;
   };
-
-export interface ProviderLimitHistory {
-  name: string;
-  type: string;
-  limits: GateState['limits'] | null;
-  /** The in-flight cap after 429s halved it, and the pace lowered after them (1: full speed). */
-  concurrencyCap: number | null;
-  pace: number | null;
-  learned: GateState['learned'] | null;
-  /** Reachability and the last failure, from the gateway's calls and the daemon's checks. */
-  health: ProviderHealthState | null;
-  /** Since the daemon started. */
-  totals: { calls: number; rateLimited: number; waitedMs: number };
-  /** Oldest first; the last one is taken at the time of the request. */
-  samples: LimitSample[];
-}
 
 interface CallMark {
   at: number;

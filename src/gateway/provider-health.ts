@@ -1,17 +1,6 @@
 import { AbortError, ProviderError, errorMessage } from '../errors.js';
+import type { ProviderHealthState } from '../types/provider-limits.js';
 import type { Clock } from './clock.js';
-
-/** Whether a provider works, as its last real calls and checks (model listings) said. */
-export interface ProviderHealthState {
-  /** `true` after any answer (even an HTTP error), `false` after a connection failure or timeout; `null` before anything was tried. */
-  reachable: boolean | null;
-  lastSuccessAt: string | null;
-  lastFailureAt: string | null;
-  /** The last failure's reason, secrets scrubbed (ProviderError messages are). */
-  lastFailure: { kind: string; message: string; code: string } | null;
-  /** What told us last: a gateway call or a check (the daemon's model listing at start and every few minutes). */
-  lastCheckedBy: 'call' | 'check' | null;
-}
 
 /** Records successes and failures per provider, from the gateway's calls and the daemon's checks. */
 export class ProviderHealth {

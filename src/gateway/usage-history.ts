@@ -1,12 +1,12 @@
 import type { Usage } from '../types/run-record.js';
 import { ledgerEntrySchema, type LedgerEntry } from './cost-ledger.js';
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
 /** Minutes stay minutes for 2 days, then become hours; hours become days after 60 days. */
-const KEEP_MINUTES_MS = 2 * DAY_MS;
-const KEEP_HOURS_MS = 60 * DAY_MS;
+export const KEEP_MINUTES_MS = 2 * DAY_MS;
+export const KEEP_HOURS_MS = 60 * DAY_MS;
 /** Buckets held before the old ones are folded: 2 days of minutes and 60 days of hours fit well under it. */
 const COMPACT_ABOVE = 5_000;
 
@@ -80,40 +80,56 @@ export class UsageHistory {
       }
       for (const [model, usage] of models) {
         const existing = target.get(model);
-        if (existing) merge(existing, usage);
+        if (existing) mergeUsage(existing, usage);
         else target.set(model, usage);
       }
     }
   }
 
   /** The non-empty buckets of `bucketSeconds` (a whole number of minutes), oldest first, from `since`. */
-  series(options: { bucketSeconds: number; since?: Date }): UsageHistorySeries {
-    const bucketMs = Math.max(1, Math.round(options.bucketSeconds / 60)) * MINUTE_MS;
-    const since = options.since?.getTime() ?? -Infinity;
-    const buckets = new Map<number, { total: Usage; byModel: Record<string, Usage> }>();
-    for (const [minute, models] of [...this.#minutes].sort((a, b) => a[0] - b[0])) {
-      if (minute + MINUTE_MS <= since) continue;
-      const start = Math.floor(minute / bucketMs) * bucketMs;
-      let bucket = buckets.get(start);
-      if (!bucket) {
-        bucket = { total: emptyUsage(), byModel: {} };
-        buckets.set(start, bucket);
-      }
-      for (const [model, usage] of models) {
-        merge(bucket.total, usage);
-        bucket.byModel[model] ??= emptyUsage();
-        merge(bucket.byModel[model], usage);
-      }
-    }
-    return {
-      bucketSeconds: bucketMs / 1000,
-      buckets: [...buckets].map(([start, bucket]) => ({ start: new Date(start).toISOString(), ...bucket })),
-    };
+  series(options: UsageSeriesOptions): UsageHistorySeries {
+    return seriesOf(this.#minutes, options);
   }
 }
 
+export interface UsageSeriesOptions {
+  bucketSeconds: number;
+  since?: Date;
+}
+
+/**
+ * Buckets of `bucketSeconds` (a whole number of minutes) from held buckets (minutes, or minutes folded into
+ * hours and days), each keyed by its start in ms and holding usage per `provider/model`.
+ */
+export function seriesOf(
+  held: Iterable<[number, Map<string, Usage>]>,
+  options: UsageSeriesOptions,
+): UsageHistorySeries {
+  const bucketMs = Math.max(1, Math.round(options.bucketSeconds / 60)) * MINUTE_MS;
+  const since = options.since?.getTime() ?? -Infinity;
+  const buckets = new Map<number, { total: Usage; byModel: Record<string, Usage> }>();
+  for (const [minute, models] of [...held].sort((a, b) => a[0] - b[0])) {
+    if (minute + MINUTE_MS <= since) continue;
+    const start = Math.floor(minute / bucketMs) * bucketMs;
+    let bucket = buckets.get(start);
+    if (!bucket) {
+      bucket = { total: emptyUsage(), byModel: {} };
+      buckets.set(start, bucket);
+    }
+    for (const [model, usage] of models) {
+      mergeUsage(bucket.total, usage);
+      bucket.byModel[model] ??= emptyUsage();
+      mergeUsage(bucket.byModel[model], usage);
+    }
+  }
+  return {
+    bucketSeconds: bucketMs / 1000,
+    buckets: [...buckets].map(([start, bucket]) => ({ start: new Date(start).toISOString(), ...bucket })),
+  };
+}
+
 function addTo(usage: Usage, entry: LedgerEntry): void {
-  merge(usage, {
+  mergeUsage(usage, {
     calls: 1,
     promptTokens: entry.promptTokens,
     completionTokens: entry.completionTokens,
@@ -122,7 +138,8 @@ function addTo(usage: Usage, entry: LedgerEntry): void {
   });
 }
 
-function merge(into: Usage, usage: Usage): void {
+/** Adds `usage` into `into`. */
+export function mergeUsage(into: Usage, usage: Usage): void {
   into.calls += usage.calls;
   into.promptTokens += usage.promptTokens;
   into.completionTokens += usage.completionTokens;

@@ -21,7 +21,7 @@ import { createMessage, USER_REQUIREMENT } from '../team/message.js';
 import { Team } from '../team/team.js';
 import type { EventBus, RunExecution } from './event-bus.js';
 import { createRunContext } from './run-context.js';
-import { emptyUsage, type Run, type RunSummary } from '../types/run-record.js';
+import { DEFAULT_RUN_PAGE, emptyUsage, type Run, type RunPage, type RunPageRequest } from '../types/run-record.js';
 import { RunRecorder } from './run-recorder.js';
 import { RunHealth } from './run-health.js';
 import { inRunScope } from './run-scope.js';
@@ -109,14 +109,16 @@ export class RunManager {
       this.#schedule();
       return;
     }
-    const unfinished = this.#options.runs
-      .list()
-      .filter((summary) => summary.status === 'queued' || summary.status === 'running')
-      .reverse();
+    const unfinished = await this.#options.runs.unfinished();
     for (const summary of unfinished) {
       await this.#serialized(summary.id, async () => {
         try {
           const run = structuredClone(await this.#options.runs.get(summary.id));
+          // The record is the truth: a crash between writing it and its summary can leave the summary behind.
+          if (run.status !== 'queued' && run.status !== 'running') {
+            await this.#options.runs.save(run);
+            return;
+          }
           // Waiting for a slot, it is `queued` whatever brought it there, and can be cancelled as such.
           if (run.status === 'running') transition(run, 'queued');
           const saved = this.#options.runs.save(run);
@@ -176,8 +178,10 @@ export class RunManager {
     return run;
   }
 
-  list(): RunSummary[] {
-    return this.#options.runs.list().map((summary) => {
+  /** One page of the run list, newest first, with the live status and cost of the runs executing here. */
+  async list(page: RunPageRequest = { limit: DEFAULT_RUN_PAGE }): Promise<RunPage> {
+    const stored = await this.#options.runs.list(page);
+    const runs = stored.runs.map((summary) => {
       const recorder = this.#active.get(summary.id)?.recorder;
       return recorder
         ? {
@@ -188,19 +192,22 @@ export class RunManager {
           }
         : summary;
     });
+    return stored.next === undefined ? { runs } : { runs, next: stored.next };
   }
 
   /**
-   * `{"runs": [...]}` as encoded JSON, rebuilt only when a run's summary or the ledger has changed since:
-   * listing 1,000 runs then costs a lookup, not 1,000 objects and 400 KB of garbage per request.
+   * The page as encoded JSON (`{"runs": [...], "next"?}`), read again only when a run's summary or the ledger
+   * has changed since the last page asked for: the dashboard asks for the first page at every event of a run.
+   * One page is kept, so memory does not grow with the pages asked for.
    */
-  listJson(): Buffer {
+  async listJson(page: RunPageRequest = { limit: DEFAULT_RUN_PAGE }): Promise<Buffer> {
     // Active runs' statuses change in memory a moment before the store's version does: they are in the key.
     const live = [...this.#active].map(([id, active]) => `${id}=${active.recorder?.run.status ?? ''}`).join(',');
-    const key = `${this.#options.runs.version}:${this.#options.gateway.ledger.size}:${live}`;
-    if (this.#listCache?.key !== key)
-      this.#listCache = { key, body: Buffer.from(JSON.stringify({ runs: this.list() })) };
-    return this.#listCache.body;
+    const key = `${page.limit}:${page.before ?? ''}:${this.#options.runs.version}:${this.#options.gateway.ledger.size}:${live}`;
+    if (this.#listCache?.key === key) return this.#listCache.body;
+    const body = Buffer.from(JSON.stringify(await this.list(page)));
+    this.#listCache = { key, body };
+    return body;
   }
 
   /** The run as it stands, with usage straight from the ledger. */

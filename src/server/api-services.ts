@@ -3,7 +3,7 @@ import type { Config } from '../config/load-config.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { LimitHistory } from '../gateway/limit-history.js';
 import type { ModelCatalog } from '../gateway/model-catalog.js';
-import type { UsageHistory } from '../gateway/usage-history.js';
+import type { UsageSource } from '../gateway/usage-source.js';
 import type { Logger } from '../logger.js';
 import type { Plugins } from '../plugins/load-plugins.js';
 import type { EventBus } from '../runs/event-bus.js';
@@ -27,8 +27,11 @@ export interface ApiServices {
   plugins: Plugins;
   events: EventBus;
   runs: RunManager;
-  /** Spend over time and the limiters over the last minutes, for the dashboard. */
-  history: { usage: UsageHistory; limits: LimitHistory };
+  /**
+   * Spend (totals and over time: this daemon's, or every member's in a cluster) and the limiters over the last
+   * minutes, for `GET /v1/usage` and the dashboard.
+   */
+  history: { usage: UsageSource; limits: LimitHistory };
   startedAt: Date;
   /** This daemon's membership of a cluster, when `cluster` is configured. */
   cluster?: Cluster;

@@ -23,6 +23,7 @@ import { refuseLoneSurrogates } from './well-formed-strings.js';
 import { registerTimingHeaders } from './call-timing.js';
 import { registerCors } from './cors.js';
 import { registerGracefulClose } from './graceful-close.js';
+import { RequestLogging } from './request-logging.js';
 
 /**
  * The daemon's HTTP and WebSocket API, built without listening (fastify's testing guide): tests call
@@ -33,6 +34,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the app's type the default one routes expect.
     loggerInstance: services.logger as FastifyBaseLogger,
+    logController: new RequestLogging(),
     bodyLimit: config.server.bodyLimit,
     // Client-sent request ids would let one client's log lines impersonate another's.
     requestIdHeader: false,

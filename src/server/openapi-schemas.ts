@@ -35,7 +35,7 @@ const gateState = z.object({
   pausedUntil: z.string().nullable().describe('set after a 429'),
 });
 
-/** provider-health.ts `ProviderHealthState`. */
+/** src/types/provider-limits.ts `ProviderHealthState`. */
 const providerHealth = z.object({
   reachable: z.boolean().nullable(),
   lastSuccessAt: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runSchema, runSummarySchema } from '../types/run-record.js';
+import { DEFAULT_RUN_PAGE, MAX_RUN_PAGE, runSchema } from '../types/run-record.js';
 import { runEventSchema } from '../types/run-events.js';
 import { VERSION } from '../version.js';
 import { SESSION_COOKIE } from './dashboard/sessions.js';
@@ -23,7 +23,7 @@ import {
 import { loginTicketSchema } from './routes/dashboard.js';
 import { embeddingsBodySchema } from './routes/embeddings.js';
 import { limitHistoryResponse, usageHistoryQuery, usageHistoryResponse } from './routes/history.js';
-import { submitRunSchema } from './routes/runs.js';
+import { listRunsQuery, runPageResponse, submitRunSchema } from './routes/runs.js';
 import { browseBody, searchBody, wikiBody } from './routes/tools.js';
 
 /** The address the daemon listens on unless configured otherwise (config `server`). */
@@ -153,8 +153,12 @@ export function openApiDocument(serverURL = DEFAULT_SERVER_URL): Record<string, 
           status: 202,
           response: submittedRunResponse,
         }),
-        get: operation('listRuns', 'list runs, newest first', {
-          response: z.object({ runs: z.array(runSummarySchema) }),
+        get: operation('listRuns', 'list runs, newest first, a page at a time', {
+          parameters: queryParameters(listRunsQuery, {
+            limit: `runs per page (default ${DEFAULT_RUN_PAGE}, at most ${MAX_RUN_PAGE})`,
+            before: 'only runs older than this one: the `next` of the previous page',
+          }),
+          response: runPageResponse,
         }),
       },
       '/v1/runs/{id}': { get: operation('getRun', 'one run', { parameters: [idParameter], response: runSchema }) },

@@ -41,6 +41,11 @@ export class JsonDocument<T> {
     return (await JsonDocument.open(file, initial, parse)) as JsonDocument<T>;
   }
 
+  /** A document whose file is about to be written with `data`: nothing is read. */
+  static of<T>(file: string, data: T): JsonDocument<T> {
+    return new JsonDocument(file, new Low<T>(new JSONFile<T>(file), data));
+  }
+
   get data(): T {
     return this.#db.data;
   }

@@ -1,5 +1,5 @@
 import type { RunEvent } from '../types/run-events.js';
-import type { Run, RunSummary } from '../types/run-record.js';
+import type { Run, RunPage, RunPageRequest, RunSummary } from '../types/run-record.js';
 import type { StepEntry } from '../types/run-step.js';
 
 /** Where a run's finished steps are appended; the step is durable once `append` has returned or resolved. */
@@ -18,10 +18,13 @@ export type EventDraft = Omit<RunEvent, 'seq'>;
 export interface RunStorage {
   /** Increases whenever a run's summary changes: a cheap test for "has the list changed?". */
   readonly version: number;
-  /** Summaries, newest first. */
-  list(): RunSummary[];
-  /** Whether the run is known here now (the cluster's index may lag another member's save by a moment). */
-  has(id: string): boolean;
+  /**
+   * One page of summaries, newest first (by id: ids are time-ordered), read from where the runs are stored:
+   * what is held in memory does not grow with the number of runs.
+   */
+  list(page: RunPageRequest): Promise<RunPage>;
+  /** The runs left `queued` or `running` (by a stop or a crash), oldest first. */
+  unfinished(): Promise<RunSummary[]>;
   /** Whether the run exists, asking the source of truth. */
   exists(id: string): Promise<boolean>;
   /** The run's record; NotFoundError when there is none. */

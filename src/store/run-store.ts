@@ -1,47 +1,71 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { NotFoundError, storeWriteError } from '../errors.js';
 import { type RunEvent, storedRunEventSchema } from '../types/run-events.js';
-import { runSchema, summarize, type Run, type RunSummary } from '../types/run-record.js';
+import {
+  isRunId,
+  isUnfinished,
+  runSchema,
+  summarize,
+  type Run,
+  type RunPage,
+  type RunPageRequest,
+  type RunStatus,
+  type RunSummary,
+} from '../types/run-record.js';
 import { AppendLog } from './append-log.js';
 import { JsonDocument } from './json-document.js';
 import type { StepEntry } from '../types/run-step.js';
 import type { EventDraft, RunStorage } from './run-storage.js';
 import { ensureWritableDirectory } from './writable-directory.js';
+import { migrateLegacyIndex, readSummaryFile } from './run-summary-files.js';
 
 const parseEvent = (value: unknown): RunEvent => storedRunEventSchema.parse(value) as RunEvent;
 
-const indexSchema = z.object({ runs: z.array(z.any()) });
-type RunIndex = { runs: RunSummary[] };
+/** Summaries read at once when listing: enough to overlap the reads, few enough to hold no memory to speak of. */
+const READ_BATCH = 64;
+
+/** A run whose record is held in memory, with its summary as written to `summary.json`. */
+interface OpenRun {
+  record: JsonDocument<Run>;
+  /** Created on the first summary written through this entry. */
+  summaryDocument: JsonDocument<RunSummary> | undefined;
+  /** The summary on disk (or being written), as JSON, to tell whether a save changes it. */
+  summaryText: string | undefined;
+  /** The status of the latest save. */
+  status: RunStatus;
+  /** Whether the run's marker is in `unfinished/`. */
+  marked: boolean;
+}
 
 /**
- * Runs on disk: an index of summaries (`runs-index.json`, for listing without opening every run) and a folder
- * per run holding its record (`run.json`, rewritten atomically), its events (`events.jsonl`) and its finished
- * steps (`steps.jsonl`), both append-only.
+ * Runs on disk, one folder per run: its record (`run.json`, rewritten atomically), its summary for listing
+ * (`summary.json`, rewritten when it changes), its events (`events.jsonl`) and its finished steps
+ * (`steps.jsonl`), both append-only; and an empty file `unfinished/<id>` while the run is queued or running,
+ * so that a start finds what to resume without reading every run. Nothing is held per run stored: a page of
+ * the list reads the folder names (run ids are time-ordered) and the page's summaries, and at most
+ * `maxOpenRecords` records stay open.
  */
 export class RunStore implements RunStorage {
   readonly #directory: string;
-  readonly #index: JsonDocument<RunIndex>;
-  /** Summaries by id, in creation order; the index file mirrors it. */
-  readonly #summaries = new Map<string, RunSummary>();
-  /** Open run records, least recently used first: at most `#maxDocuments` (plus any being written). */
-  readonly #documents = new Map<string, JsonDocument<Run>>();
+  /** Open runs, least recently used first: at most `#maxDocuments` (plus any being written). */
+  readonly #documents = new Map<string, OpenRun>();
+  /** Runs being opened, so that two callers never open two documents over one file. */
+  readonly #opening = new Map<string, Promise<OpenRun>>();
   /** Writes in progress per run: such a record is never closed, so two writers never share its file. */
   readonly #writing = new Map<string, number>();
   readonly #maxDocuments: number;
   readonly #logs = new Map<string, AppendLog<unknown>>();
-  /** Corrupt lines skipped when a run's logs were opened, by run id. */
+  /** Corrupt lines skipped when a run's logs were opened, by run id (runs that ran since the start). */
   readonly #corrupt = new Map<string, string[]>();
   /** The last `seq` of each run whose events log is open. */
   readonly #lastSeq = new Map<string, number>();
   #version = 0;
 
-  private constructor(directory: string, index: JsonDocument<RunIndex>, maxDocuments: number) {
+  private constructor(directory: string, maxDocuments: number) {
     this.#directory = directory;
-    this.#index = index;
     this.#maxDocuments = maxDocuments;
-    for (const summary of index.data.runs) this.#summaries.set(summary.id, summary);
   }
 
   /**
@@ -50,12 +74,9 @@ export class RunStore implements RunStorage {
    */
   static async open(directory: string, options: { maxOpenRecords?: number } = {}): Promise<RunStore> {
     mkdirSync(path.join(directory, 'runs'), { recursive: true, mode: 0o700 });
-    const index = await JsonDocument.create<RunIndex>(
-      path.join(directory, 'runs-index.json'),
-      { runs: [] },
-      (value) => indexSchema.parse(value) as RunIndex,
-    );
-    return new RunStore(directory, index, options.maxOpenRecords ?? 100);
+    mkdirSync(path.join(directory, 'unfinished'), { recursive: true, mode: 0o700 });
+    migrateLegacyIndex(directory);
+    return new RunStore(directory, options.maxOpenRecords ?? 100);
   }
 
   /** Run records held in memory now. */
@@ -68,48 +89,85 @@ export class RunStore implements RunStorage {
     return this.#version;
   }
 
-  /** Summaries, newest first. */
-  list(): RunSummary[] {
-    return [...this.#summaries.values()].reverse();
+  async list(page: RunPageRequest): Promise<RunPage> {
+    const before = page.before;
+    const ids = (await this.#ids()).filter((id) => before === undefined || id < before).sort(newestFirst);
+    const runs: RunSummary[] = [];
+    // One more than the page, to know whether there is a next one; a folder without a record is skipped.
+    for (let start = 0; start < ids.length && runs.length <= page.limit; ) {
+      const batch = ids.slice(start, start + Math.min(READ_BATCH, page.limit + 1 - runs.length));
+      start += batch.length;
+      for (const summary of await Promise.all(batch.map((id) => this.#summary(id)))) if (summary) runs.push(summary);
+    }
+    if (runs.length <= page.limit) return { runs };
+    runs.length = page.limit;
+    return { runs, next: (runs.at(-1) as RunSummary).id };
   }
 
-  has(id: string): boolean {
-    return this.#summaries.has(id);
+  /** The marked runs whose record says queued or running; a marker left by a crash is removed. */
+  async unfinished(): Promise<RunSummary[]> {
+    const found: RunSummary[] = [];
+    for (const id of (await readdir(path.join(this.#directory, 'unfinished'))).filter(isRunId)) {
+      let run: Run | undefined;
+      try {
+        run = (await this.#open(id)).record.data;
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+      if (run && isUnfinished(run.status)) found.push(summarize(run));
+      else if (!this.#writing.has(id)) this.#unmark(id);
+    }
+    return found.sort(oldestFirst);
   }
 
   async exists(id: string): Promise<boolean> {
-    return this.#summaries.has(id);
+    return isRunId(id) && (this.#documents.has(id) || existsSync(path.join(this.#runDirectory(id), 'run.json')));
   }
 
   async get(id: string): Promise<Run> {
-    return (await this.#document(id)).data;
+    return (await this.#open(id)).record.data;
   }
 
-  /** Writes a run's record and its summary in the index. */
+  /** Writes a run's record, and its summary when that changed. */
   async save(run: Run): Promise<void> {
-    // An open document is updated in this tick, with its summary: a status change is never seen half made.
-    let document = this.#documents.get(run.id);
-    if (document) {
+    // An open run is updated in this tick, with its summary: a status change is never seen half made.
+    let open = this.#documents.get(run.id);
+    if (open) {
       this.#documents.delete(run.id);
-      this.#documents.set(run.id, document);
-    } else document = await this.#document(run.id, run);
-    this.#writing.set(run.id, (this.#writing.get(run.id) ?? 0) + 1);
-    const written = document.set(run).finally(() => {
-      const left = (this.#writing.get(run.id) ?? 1) - 1;
-      if (left > 0) this.#writing.set(run.id, left);
-      else this.#writing.delete(run.id);
-      this.#evict();
-    });
-    const writes: Promise<void>[] = [written];
-    const summary = summarize(run);
-    const previous = this.#summaries.get(run.id);
-    if (!previous || JSON.stringify(previous) !== JSON.stringify(summary)) {
-      this.#summaries.set(run.id, summary);
-      this.#version += 1;
-      this.#index.data.runs = [...this.#summaries.values()];
-      writes.push(this.#index.write());
+      this.#documents.set(run.id, open);
+    } else open = await this.#open(run.id, run);
+    const entry = open;
+    entry.status = run.status;
+    // Marked before the record is written, unmarked after: a crash between leaves a marker too many, never
+    // one too few (a record that says `completed` with a marker is simply unmarked at the next start).
+    if (isUnfinished(run.status) && !entry.marked) {
+      this.#mark(run.id);
+      entry.marked = true;
     }
-    await Promise.all(writes);
+    const writes: Promise<void>[] = [open.record.set(run)];
+    const summary = summarize(run);
+    const text = summaryText(summary);
+    if (text !== open.summaryText) {
+      open.summaryText = text;
+      this.#version += 1;
+      open.summaryDocument ??= JsonDocument.of(path.join(this.#runDirectory(run.id), 'summary.json'), summary);
+      writes.push(open.summaryDocument.set(summary));
+    }
+    this.#writing.set(run.id, (this.#writing.get(run.id) ?? 0) + 1);
+    await Promise.all(writes)
+      .then(() => {
+        // The latest save's status, not this one's: a resume may have saved `queued` meanwhile.
+        if (!isUnfinished(entry.status) && entry.marked) {
+          this.#unmark(run.id);
+          entry.marked = false;
+        }
+      })
+      .finally(() => {
+        const left = (this.#writing.get(run.id) ?? 1) - 1;
+        if (left > 0) this.#writing.set(run.id, left);
+        else this.#writing.delete(run.id);
+        this.#evict();
+      });
   }
 
   /** The run's event log (opened once, then kept), with the entries it held when opened. */
@@ -170,12 +228,21 @@ export class RunStore implements RunStorage {
     this.release(id);
     this.#documents.delete(id);
     this.#corrupt.delete(id);
-    if (this.#summaries.delete(id)) {
-      this.#version += 1;
-      this.#index.data.runs = [...this.#summaries.values()];
-    }
+    this.#version += 1;
     rmSync(this.#runDirectory(id), { recursive: true, force: true });
-    await this.#index.write();
+    this.#unmark(id);
+  }
+
+  #mark(id: string): void {
+    try {
+      writeFileSync(path.join(this.#directory, 'unfinished', id), '', { mode: 0o600 });
+    } catch (error) {
+      throw storeWriteError(`cannot mark run ${id} unfinished`, error);
+    }
+  }
+
+  #unmark(id: string): void {
+    rmSync(path.join(this.#directory, 'unfinished', id), { force: true });
   }
 
   /** Whether a small file can be written in the store now (after a full disk: has space been freed?). */
@@ -220,14 +287,28 @@ export class RunStore implements RunStorage {
     return opened;
   }
 
-  async #document(id: string, initial?: Run): Promise<JsonDocument<Run>> {
+  /** The run's open record (opened from disk, or created from `initial`), most recently used now. */
+  async #open(id: string, initial?: Run): Promise<OpenRun> {
     const cached = this.#documents.get(id);
     if (cached) {
       this.#documents.delete(id);
       this.#documents.set(id, cached);
       return cached;
     }
-    if (!initial && !this.#summaries.has(id)) throw new NotFoundError(`no run with id "${id}"`);
+    let opening = this.#opening.get(id);
+    if (!opening) {
+      opening = this.#read(id, initial).finally(() => this.#opening.delete(id));
+      this.#opening.set(id, opening);
+    }
+    const open = await opening;
+    if (!this.#documents.has(id)) {
+      this.#documents.set(id, open);
+      this.#evict(id);
+    }
+    return open;
+  }
+
+  async #read(id: string, initial: Run | undefined): Promise<OpenRun> {
     const directory = this.#runDirectory(id);
     if (initial) {
       try {
@@ -236,13 +317,38 @@ export class RunStore implements RunStorage {
         throw storeWriteError(`cannot create ${directory}`, error);
       }
     }
-    const document = await JsonDocument.open<Run>(path.join(directory, 'run.json'), initial ?? null, (value) =>
+    const record = await JsonDocument.open<Run>(path.join(directory, 'run.json'), initial ?? null, (value) =>
       runSchema.parse(value),
     );
-    if (!document) throw new NotFoundError(`no run with id "${id}"`);
-    this.#documents.set(id, document);
-    this.#evict(id);
-    return document;
+    if (!record) throw new NotFoundError(`no run with id "${id}"`);
+    const stored = await readSummaryFile(directory);
+    return {
+      record,
+      summaryDocument: undefined,
+      summaryText: stored && summaryText(stored),
+      status: record.data.status,
+      marked: existsSync(path.join(this.#directory, 'unfinished', id)),
+    };
+  }
+
+  /** The run's summary: from its open record, else `summary.json`, else its record; undefined without one. */
+  async #summary(id: string): Promise<RunSummary | undefined> {
+    const open = this.#documents.get(id);
+    if (open) return summarize(open.record.data);
+    const directory = this.#runDirectory(id);
+    const stored = await readSummaryFile(directory);
+    if (stored) return stored;
+    // A run whose summary was never written (a crash right after its first save, or a damaged file).
+    try {
+      return summarize(runSchema.parse(JSON.parse(await readFile(path.join(directory, 'run.json'), 'utf8'))));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every run folder's name (ids are checked: nothing else is ever listed). */
+  async #ids(): Promise<string[]> {
+    return (await readdir(path.join(this.#directory, 'runs'))).filter(isRunId);
   }
 
   /** Forgets the least recently used records beyond the bound, except those being written. */
@@ -255,7 +361,21 @@ export class RunStore implements RunStorage {
 
   #runDirectory(id: string): string {
     // Ids are generated by the daemon, but a client can send any string: never let one leave the runs folder.
-    if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new NotFoundError(`no run with id "${id}"`);
+    if (!isRunId(id)) throw new NotFoundError(`no run with id "${id}"`);
     return path.join(this.#directory, 'runs', id);
   }
+}
+
+/** A summary as comparable text, whatever the order its fields were read or built in. */
+function summaryText(summary: RunSummary): string {
+  return JSON.stringify(summary, Object.keys(summary).sort());
+}
+
+function newestFirst(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
+function oldestFirst(a: RunSummary, b: RunSummary): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -8,14 +8,17 @@ import { JsonDocument } from './json-document.js';
 import { RunStore } from './run-store.js';
 import type { RunStorage } from './run-storage.js';
 
-/** Bumped when the on-disk layout changes; a daemon refuses a store newer than it understands. */
-export const STORE_SCHEMA_VERSION = 1;
+/**
+ * Bumped when the on-disk layout changes; a daemon refuses a store newer than it understands.
+ * 2: each run's summary is its folder's `summary.json`, no longer one `runs-index.json` (migrated at open).
+ */
+export const STORE_SCHEMA_VERSION = 2;
 
 const metaSchema = z.object({ schemaVersion: z.number().int().positive(), createdAt: z.string() });
 
 /**
  * The daemon's persistent state under `<dataDir>/store/`:
- * `meta.json` (schema version), `runs-index.json` and `runs/<id>/` (see RunStore), `ledger.jsonl` (one line per
+ * `meta.json` (schema version), `runs/<id>/` (see RunStore), `ledger.jsonl` (one line per
  * LLM call) and `cache/` (LLM answers and pages shared across runs). Only the daemon opens it; the CLI talks
  * to the daemon over HTTP.
  */
@@ -54,8 +57,10 @@ export class Store {
         `the store in ${directory} has schema version ${meta.data.schemaVersion}; this agentd understands up to ${STORE_SCHEMA_VERSION}: upgrade agentd`,
       );
     }
-    await meta.write();
     const runs = options.runs ?? (await RunStore.open(directory));
+    // Written after the runs are opened: an older store has been migrated by then (see RunStore.open).
+    meta.data.schemaVersion = STORE_SCHEMA_VERSION;
+    await meta.write();
     const ledger = AppendLog.open<unknown>(path.join(directory, 'ledger.jsonl'));
     return new Store(directory, runs, ledger);
   }

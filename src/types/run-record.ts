@@ -75,6 +75,36 @@ export function summarize(run: Run): RunSummary {
   return summary;
 }
 
+/** A run a stop or a crash can leave behind, for the next start to resume. */
+export function isUnfinished(status: RunStatus): boolean {
+  return status === 'queued' || status === 'running';
+}
+
 export function emptyUsage(): Usage {
   return { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+}
+
+/** How many run summaries `GET /v1/runs` answers when the client does not say. */
+export const DEFAULT_RUN_PAGE = 100;
+/** The most run summaries one `GET /v1/runs` answers. */
+export const MAX_RUN_PAGE = 1_000;
+
+/** Which page of the run list to read: the newest `limit` runs older than `before` (a run id). */
+export interface RunPageRequest {
+  limit: number;
+  before?: string | undefined;
+}
+
+/** One page of the run list, newest first; `next`, when there are older runs, is the `before` of the next page. */
+export interface RunPage {
+  runs: RunSummary[];
+  next?: string;
+}
+
+/**
+ * Run ids are the daemon's (time-ordered, see newRunId), but a client can send any string: one that is not
+ * an id can never name a file or a key.
+ */
+export function isRunId(id: string): boolean {
+  return /^[A-Za-z0-9_-]+$/.test(id);
 }

@@ -264,6 +264,16 @@ describe('every route over a real socket', () => {
     expect(response.status).toBe(200);
     const { runs } = (await response.json()) as { runs: Array<{ id: string; status: string }> };
     expect(runs.map((run) => run.id)).toEqual(expect.arrayContaining([runId, FINISHED.id]));
+    // A page at a time, newest first: the run just submitted, then the one finished before.
+    const first = (await (await get('/v1/runs?limit=1')).json()) as { runs: Array<{ id: string }>; next: string };
+    expect(first).toEqual({ runs: [expect.objectContaining({ id: runId })], next: runId });
+    const second = (await (await get(`/v1/runs?limit=1&before=${first.next}`)).json()) as unknown;
+    expect(second).toEqual({ runs: [expect.objectContaining({ id: FINISHED.id, status: 'completed' })] });
+    const refused = await get('/v1/runs?limit=5000');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
+      'limit: expected at most 1000',
+    );
   });
 
   it('GET /v1/runs/:id', async () => {

@@ -116,6 +116,32 @@ describe.skipIf(!redisServerPath)('cluster mode: two members over HTTP', () => {
     expect(status.cluster.usage.costUsd).toBeCloseTo(0.02, 9);
   });
 
+  it("shows every member's calls in GET /v1/usage and the usage history, on any member", async () => {
+    const [first, second] = members as [Member, Member];
+    // The call of the test above was made on the first member; the second shows it as its own ledger would.
+    for (const member of [second, first]) {
+      const usage = (await (await fetch(`${member.url}/v1/usage`, { headers: auth })).json()) as {
+        calls: number;
+        costUsd: number;
+        byProvider: Record<string, { calls: number; promptTokens: number }>;
+        byModel: Record<string, { calls: number; completionTokens: number; costUsd: number }>;
+      };
+      expect(usage).toMatchObject({ calls: 1, promptTokens: 10, completionTokens: 5 });
+      expect(usage.costUsd).toBeCloseTo(0.02, 9);
+      expect(usage.byProvider).toEqual({ vllm: { calls: 1, promptTokens: 10, completionTokens: 5, costUsd: 0.02 } });
+      expect(Object.keys(usage.byModel)).toEqual(['vllm/qwen']);
+      const history = (await (
+        await fetch(`${member.url}/v1/usage/history?bucketSeconds=60`, { headers: auth })
+      ).json()) as {
+        buckets: Array<{ start: string; total: { calls: number }; byModel: Record<string, { calls: number }> }>;
+      };
+      expect(history.buckets).toHaveLength(1);
+      expect(history.buckets[0]?.total.calls).toBe(1);
+      expect(history.buckets[0]?.byModel['vllm/qwen']?.calls).toBe(1);
+      expect(Date.now() - Date.parse(history.buckets[0]?.start ?? '')).toBeLessThan(10 * 60_000);
+    }
+  });
+
   it('refuses a call on one member that would cross the total budget with the spend made on another', async () => {
     const [, second] = members as [Member, Member];
     const response = await fetch(`${second.url}/v1/chat/completions`, {

@@ -8,24 +8,10 @@ import { UsageHistory } from '../../src/gateway/usage-history.js';
 import { openApiDocument } from '../../src/server/openapi.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { auth, buildTestApp } from '../helpers/services.js';
+import { ledgerEntry } from '../helpers/ledger-entry.js';
 
 function entry(overrides: Partial<LedgerEntry>): LedgerEntry {
-  return {
-    id: 'x',
-    at: '2026-01-01T10:00:30.000Z',
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    promptTokens: 100,
-    completionTokens: 20,
-    costUsd: 0.01,
-    costUnknown: false,
-    latencyMs: 5,
-    attempts: 1,
-    rateLimited: 0,
-    waitedMs: 0,
-    cached: false,
-    ...overrides,
-  };
+  return ledgerEntry({ at: '2026-01-01T10:00:30.000Z', completionTokens: 20, costUsd: 0.01, ...overrides });
 }
 
 describe('usage over time', () => {

@@ -1,32 +1,16 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CostLedger, type LedgerEntry } from '../../src/gateway/cost-ledger.js';
+import { CostLedger } from '../../src/gateway/cost-ledger.js';
 import { AppendLog } from '../../src/store/append-log.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { ledgerEntry } from '../helpers/ledger-entry.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-function entry(overrides: Partial<LedgerEntry>): LedgerEntry {
-  return {
-    id: 'x',
-    at: '2026-11-29T00:00:00Z',
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    promptTokens: 100,
-    completionTokens: 10,
-    costUsd: 0.001,
-    costUnknown: false,
-    latencyMs: 5,
-    attempts: 1,
-    rateLimited: 0,
-    waitedMs: 0,
-    cached: false,
-    ...overrides,
-  };
-}
+const entry = ledgerEntry;
 
 describe('the cost ledger', () => {
   it('persists every call and rebuilds the same totals after a restart', () => {

@@ -1,9 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JSDOM, VirtualConsole } from 'jsdom';
 import { startWireServer, type WireServer } from './wire-server.js';
+
+const require = createRequire(import.meta.url);
 
 /**
  * `test/fixtures/web-pages/`: 40 real pages with Readability's expected output, gzipped, kept in the repository
@@ -31,27 +33,42 @@ function repositoryRoot(): string {
 export interface CorpusPage {
   name: string;
   source: Buffer;
-  expectedText: string;
+  readonly expectedText: string;
   metadata: { title: string; byline: string | null; lang?: string | null };
 }
 
+let loaded: CorpusPage[] | undefined;
+
+/**
+ * The corpus, read once per process. `expectedText` is parsed (jsdom) when first read: the end-to-end tests
+ * serve the sources and never read it, and parsing the 40 expected pages cost each of their setups seconds.
+ */
 export function loadCorpus(): CorpusPage[] {
   if (!existsSync(CORPUS_DIR)) throw new Error(`the page corpus is missing: expected it at ${CORPUS_DIR}`);
-  return readdirSync(CORPUS_DIR)
+  loaded ??= readdirSync(CORPUS_DIR)
     .filter((name) => existsSync(path.join(CORPUS_DIR, name, 'source.html.gz')))
     .sort()
     .map((name) => {
-      const expectedHtml = gunzipSync(readFileSync(path.join(CORPUS_DIR, name, 'expected.html.gz'))).toString('utf8');
-      const expectedText =
-        new JSDOM(expectedHtml, { virtualConsole: new VirtualConsole() }).window.document.body.textContent ?? '';
-      const source = gunzipSync(readFileSync(path.join(CORPUS_DIR, name, 'source.html.gz')));
+      let expectedText: string | undefined;
       return {
         name,
-        source,
-        expectedText,
+        source: gunzipSync(readFileSync(path.join(CORPUS_DIR, name, 'source.html.gz'))),
+        get expectedText() {
+          expectedText ??= textOf(
+            gunzipSync(readFileSync(path.join(CORPUS_DIR, name, 'expected.html.gz'))).toString('utf8'),
+          );
+          return expectedText;
+        },
         metadata: JSON.parse(readFileSync(path.join(CORPUS_DIR, name, 'expected-metadata.json'), 'utf8')),
       };
     });
+  return loaded;
+}
+
+/** The text of an HTML document, by jsdom (required when first needed: it takes a second to load). */
+function textOf(html: string): string {
+  const { JSDOM, VirtualConsole } = require('jsdom') as typeof import('jsdom');
+  return new JSDOM(html, { virtualConsole: new VirtualConsole() }).window.document.body.textContent ?? '';
 }
 
 /** Serves each page's source at `/<name>/` as a site would, HTML with no declared charset (pages declare their own). */

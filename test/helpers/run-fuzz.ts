@@ -89,7 +89,7 @@ export async function runSequence(commands: readonly FuzzCommand[], llm: Scripte
         if ('overlap' in command && command.overlap) pending.push(work);
         else await work;
       }
-      checkQueue(services);
+      await checkQueue(services);
       await checkEvents(services, ids);
     }
     await settlePending();
@@ -111,10 +111,11 @@ export async function runSequence(commands: readonly FuzzCommand[], llm: Scripte
 }
 
 /** The queue holds exactly the `queued` runs (but those just taken from it to start). */
-function checkQueue(services: Services): void {
+async function checkQueue(services: Services): Promise<void> {
+  const { runs } = await services.runs.list({ limit: 1_000 });
   const queued = new Set(services.runs.queuedIds);
   const active = new Set(services.runs.activeIds);
-  for (const summary of services.runs.list()) {
+  for (const summary of runs) {
     if (queued.has(summary.id) && summary.status !== 'queued')
       throw new Error(`run ${summary.id} is in the queue but ${summary.status}`);
     if (summary.status === 'queued' && !queued.has(summary.id) && !active.has(summary.id))

@@ -26,7 +26,7 @@ describe('names that come from a request', () => {
       });
       expect(response.statusCode).toBe(400);
       expect(response.json().error.message).toContain(`unknown role "${name}"`);
-      expect(built.services.runs.list()).toEqual([]);
+      expect(await built.services.runs.list()).toEqual({ runs: [] });
     },
   );
 });

@@ -83,13 +83,14 @@ describe('the run queue', () => {
   it('a run resumed at start that waits for a slot is queued, and can be cancelled', async () => {
     const { services } = await setup({
       seed: async (store) => {
-        await store.runs.save(storedRun('older', 'running'));
-        await store.runs.save(storedRun('newer', 'running'));
+        // Resumed oldest first, by creation.
+        await store.runs.save({ ...storedRun('older', 'running'), createdAt: '2026-01-01T00:00:00.000Z' });
+        await store.runs.save({ ...storedRun('newer', 'running'), createdAt: '2026-01-01T00:00:01.000Z' });
       },
     });
     await expect.poll(() => status(services, 'older')).toBe('running');
     expect(await status(services, 'newer')).toBe('queued');
-    expect(services.runs.list().find((summary) => summary.id === 'newer')?.status).toBe('queued');
+    expect((await services.runs.list()).runs.find((summary) => summary.id === 'newer')?.status).toBe('queued');
     expect((await services.runs.cancel('newer')).status).toBe('cancelled');
     expect(services.runs.queuedCount).toBe(0);
   });

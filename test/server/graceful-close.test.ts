@@ -1,3 +1,5 @@
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { registerGracefulClose } from '../../src/server/graceful-close.js';
@@ -25,5 +27,47 @@ describe('closing the API', () => {
     await app.close();
     expect(Date.now() - began).toBeLessThan(5_000);
     expect(await reading).toBe('cut');
+  });
+
+  it('closes a kept-alive socket as soon as its stream in flight ends, long before the drain time', async () => {
+    const app = Fastify({ forceCloseConnections: 'idle' });
+    registerGracefulClose(app, 30_000);
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    let started!: () => void;
+    const inHandler = new Promise<void>((resolve) => (started = resolve));
+    // Its head (keep-alive) is sent before the stop begins: only a close after its end can free the socket.
+    app.get('/slow', async (_request, reply) => {
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+      reply.raw.write('data: a\n\n');
+      started();
+      await answered;
+      reply.raw.end('data: b\n\n');
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const agent = new Agent({ keepAlive: true });
+    const body = new Promise<string>((resolve, reject) => {
+      const outgoing = request(
+        { port: (app.server.address() as AddressInfo).port, path: '/slow', agent },
+        (incoming) => {
+          let text = '';
+          incoming.on('data', (chunk: Buffer) => (text += chunk));
+          incoming.on('end', () => resolve(text));
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+    await inHandler;
+    const closing = app.close();
+    // Answered once the stop is under way: the server's own sweep of idle sockets, when it starts, is past.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    answer();
+    expect(await body).toBe('data: a\n\ndata: b\n\n');
+    const began = Date.now();
+    await closing;
+    expect(Date.now() - began).toBeLessThan(1_000);
+    agent.destroy();
   });
 });

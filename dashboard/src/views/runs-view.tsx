@@ -12,9 +12,33 @@ const ROLES = [
   { name: 'wiki', label: 'wiki (Wikipedia background)' },
 ];
 
+/** Runs shown at first, and added by each "Show older runs". */
+const PAGE = 50;
+/** The largest page the daemon answers (MAX_RUN_PAGE). */
+const MAX_PAGE = 1_000;
+
+/**
+ * The newest `count` runs, a page at a time (the daemon answers a page, never every run); `next` when there
+ * are older ones.
+ */
+async function loadRuns(count: number): Promise<{ runs: RunSummary[]; next?: string | undefined }> {
+  const runs: RunSummary[] = [];
+  let next: string | undefined;
+  do {
+    const query = new URLSearchParams({ limit: String(Math.min(MAX_PAGE, count - runs.length)) });
+    if (next !== undefined) query.set('before', next);
+    const page = await api<{ runs: RunSummary[]; next?: string }>('GET', `/v1/runs?${query}`);
+    runs.push(...page.runs);
+    next = page.next;
+  } while (next !== undefined && runs.length < count);
+  return { runs, next };
+}
+
 /** Runs, newest first, updated live from every run's events; a form to start one. */
 export function RunsView() {
-  const { data, error, refresh } = useData(() => api<{ runs: RunSummary[] }>('GET', '/v1/runs'), []);
+  // What is shown is reloaded as a whole at each refresh: a run started meanwhile shifts every page by one.
+  const [count, setCount] = useState(PAGE);
+  const { data, error, refresh } = useData(() => loadRuns(count), [count]);
   useEffect(() => followEvents('/v1/events', { onEvent: refresh }), [refresh]);
   const [, setTick] = useState(0);
   const running = data?.runs.some((run) => run.status === 'running') ?? false;
@@ -83,6 +107,11 @@ export function RunsView() {
             </tbody>
           </table>
         </div>
+      )}
+      {data?.next !== undefined && (
+        <button type="button" class="more" onClick={() => setCount(count + PAGE)}>
+          Show older runs
+        </button>
       )}
     </section>
   );

@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../../gateway/language-model.js';
 import type { SearchResult } from '../../plugins/plugin-types.js';
 import { languageName } from '../language.js';
-import { lines, sentences } from './prompt-text.js';
+import { lines, quoted, sentences } from './prompt-text.js';
 
 function listResults(results: readonly SearchResult[]): string {
   return results.map((result, index) => `${index}. ${result.title}\n   ${result.url}\n   ${result.snippet}`).join('\n');
@@ -22,10 +22,7 @@ export function queriesPrompt(
     {
       role: 'user',
       content: lines(
-        'Topic:',
-        '"""',
-        topic,
-        '"""',
+        quoted('Topic:', topic),
         '',
         context,
         '',
@@ -48,10 +45,7 @@ export function rankPrompt(topic: string, query: string, results: readonly Searc
     {
       role: 'user',
       content: lines(
-        'Topic:',
-        '"""',
-        topic,
-        '"""',
+        quoted('Topic:', topic),
         '',
         `Query: "${query}"`,
         '',

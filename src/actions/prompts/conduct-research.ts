@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../gateway/language-model.js';
 import { languageName } from '../language.js';
-import { lines, sentences } from './prompt-text.js';
+import { lines, quoted, sentences } from './prompt-text.js';
 
 export interface NumberedSource {
   number: number;
@@ -29,10 +29,7 @@ export function reportPrompt(topic: string, sources: readonly NumberedSource[], 
     {
       role: 'user',
       content: lines(
-        'Topic:',
-        '"""',
-        topic,
-        '"""',
+        quoted('Topic:', topic),
         '',
         'Sources:',
         list,

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../gateway/language-model.js';
 import { languageName } from '../language.js';
-import { lines, sentences } from './prompt-text.js';
+import { lines, quoted, sentences } from './prompt-text.js';
 
 /** KeywordExtract: at most 2 keywords of the topic, proper nouns and hard terms first. */
 export function keywordExtractPrompt(topic: string, language: string): ChatMessage[] {
@@ -15,10 +15,7 @@ export function keywordExtractPrompt(topic: string, language: string): ChatMessa
     {
       role: 'user',
       content: lines(
-        'Topic:',
-        '"""',
-        topic,
-        '"""',
+        quoted('Topic:', topic),
         '',
         sentences(
           'Give at most 2 keywords for this topic:',

@@ -12,3 +12,8 @@ export function lines(...parts: readonly string[]): string {
 export function sentences(...parts: readonly string[]): string {
   return parts.join(' ');
 }
+
+/** A label, then the text between triple quotes, so that whatever the text holds reads as data. */
+export function quoted(label: string, text: string): string {
+  return lines(label, '"""', text, '"""');
+}

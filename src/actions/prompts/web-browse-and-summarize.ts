@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../gateway/language-model.js';
 import { languageName } from '../language.js';
-import { lines, sentences } from './prompt-text.js';
+import { lines, quoted, sentences } from './prompt-text.js';
 
 /** The exact answer for a page with nothing on the query; such pages are dropped from the sources. */
 export const NOT_RELEVANT = 'Not relevant.';
@@ -25,16 +25,10 @@ export function summarizePrompt(
     {
       role: 'user',
       content: lines(
-        'Topic:',
-        '"""',
-        topic,
-        '"""',
+        quoted('Topic:', topic),
         `Query: "${query}"`,
         '',
-        `Page "${page.title}" (${page.url}), its passages most relevant to the query:${partNote}`,
-        '"""',
-        page.content,
-        '"""',
+        quoted(`Page "${page.title}" (${page.url}), its passages most relevant to the query:${partNote}`, page.content),
         '',
         sentences(
           'Summarise what this page says that answers the query, with its facts and figures, in at most 200 words.',

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../gateway/language-model.js';
 import { languageName } from '../language.js';
-import { lines, sentences } from './prompt-text.js';
+import { lines, quoted, sentences } from './prompt-text.js';
 
 /** WikiSearchAndSummarize: background of at most 100 words from one article's introduction. */
 export function wikiSummaryPrompt(
@@ -19,15 +19,9 @@ export function wikiSummaryPrompt(
     {
       role: 'user',
       content: lines(
-        'Research topic:',
-        '"""',
-        topic,
-        '"""',
+        quoted('Research topic:', topic),
         '',
-        `Wikipedia article "${article.title}" (introduction):`,
-        '"""',
-        article.extract,
-        '"""',
+        quoted(`Wikipedia article "${article.title}" (introduction):`, article.extract),
         '',
         sentences(
           'Using only this introduction, write background of at most 100 words',

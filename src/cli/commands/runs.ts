@@ -1,19 +1,45 @@
 import { writeFileSync } from 'node:fs';
 import type { Config } from '../../config/load-config.js';
-import type { Run, RunSummary } from '../../types/run-record.js';
+import { MAX_RUN_PAGE, type Run, type RunPage, type RunSummary } from '../../types/run-record.js';
 import { DaemonClient } from '../daemon-client.js';
 import { ExitCode, type Output } from '../output.js';
 import { forTerminal } from '../terminal-text.js';
 
-/** `agentd runs [--json]`: every run, newest first. */
-export async function listRunsCommand(config: Config, options: { json: boolean }, output: Output): Promise<number> {
-  const { runs } = await new DaemonClient(config).request<{ runs: RunSummary[] }>('GET', '/v1/runs');
+export interface ListRunsOptions {
+  json: boolean;
+  /** Runs to show; the daemon's page size when undefined. */
+  limit?: number | undefined;
+  /** Only runs older than this one (the `next` of a previous listing). */
+  before?: string | undefined;
+  /** Every run, a page at a time. */
+  all?: boolean | undefined;
+}
+
+/** `agentd runs [--limit N] [--before ID] [--all] [--json]`: runs, newest first, a page at a time. */
+export async function listRunsCommand(config: Config, options: ListRunsOptions, output: Output): Promise<number> {
+  const client = new DaemonClient(config);
+  const runs: RunSummary[] = [];
+  let before = options.before;
+  let next: string | undefined;
+  do {
+    const query = new URLSearchParams();
+    const limit = options.all ? MAX_RUN_PAGE : options.limit;
+    if (limit !== undefined) query.set('limit', String(limit));
+    if (before !== undefined) query.set('before', before);
+    const page = await client.request<RunPage>('GET', `/v1/runs${query.size > 0 ? `?${query}` : ''}`);
+    runs.push(...page.runs);
+    next = page.next;
+    before = next;
+  } while (options.all && next !== undefined);
   if (options.json) {
     output.out(JSON.stringify(runs, null, 2));
+    if (next !== undefined) output.error(`older runs: agentd runs --before ${next}`);
     return ExitCode.ok;
   }
   if (runs.length === 0) {
-    output.out('no runs yet (start one with: agentd research "TOPIC")');
+    output.out(
+      options.before === undefined ? 'no runs yet (start one with: agentd research "TOPIC")' : 'no older runs',
+    );
     return ExitCode.ok;
   }
   const rows = runs.map((run) => [
@@ -24,6 +50,8 @@ export async function listRunsCommand(config: Config, options: { json: boolean }
     truncate(run.topic, 60),
   ]);
   output.out(table([['ID', 'STATUS', 'CREATED', 'COST', 'TOPIC'], ...rows]));
+  // On standard error: the table stays the only thing on standard output.
+  if (next !== undefined) output.error(`older runs: agentd runs --before ${forTerminal(next)}`);
   return ExitCode.ok;
 }
 

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/load-config.js';
 import { DaemonError } from '../../errors.js';
-import type { ProviderHealthState } from '../../gateway/provider-health.js';
+import type { ProviderHealthState } from '../../types/provider-limits.js';
 import { DaemonClient } from '../daemon-client.js';
 import { ExitCode, type Output } from '../output.js';
 

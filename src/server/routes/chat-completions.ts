@@ -18,7 +18,8 @@ export function chatCompletionRoutes(app: FastifyInstance, services: Pick<ApiSer
   app.post('/v1/chat/completions', { bodyLimit: services.config.server.chatBodyLimit }, async (request, reply) => {
     const body = parseInput(chatBodySchema, request.body);
     const generateRequest = toGenerateRequest(body);
-    const context = { flow: 'api', signal: clientGone(request, reply) };
+    // The provider's pass-through when it has one: the API's calls skip the SDK's per-call work.
+    const context = { flow: 'api', signal: clientGone(request, reply), passThrough: true };
     if (!body.stream) {
       const result = await services.gateway.generate(generateRequest, context);
       noteCallTiming(request, result.timing);

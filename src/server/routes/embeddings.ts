@@ -30,7 +30,7 @@ export function embeddingRoutes(app: FastifyInstance, services: Pick<ApiServices
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     const result = await services.gateway.embed(
       { model: body.model, input, dimensions: body.dimensions },
-      { flow: 'api', signal: clientGone(request, reply) },
+      { flow: 'api', signal: clientGone(request, reply), passThrough: true },
     );
     noteCallTiming(request, result.timing);
     return {

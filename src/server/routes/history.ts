@@ -68,7 +68,7 @@ export const limitHistoryResponse = z.object({
 export function historyRoutes(app: FastifyInstance, services: Pick<ApiServices, 'history' | 'config'>): void {
   app.get('/v1/usage/history', async (request) => {
     const query = parseInput(usageHistoryQuery, request.query, 'query');
-    const series = services.history.usage.series({
+    const series = await services.history.usage.series({
       bucketSeconds: query.bucketSeconds,
       ...(query.since ? { since: new Date(query.since) } : {}),
     });

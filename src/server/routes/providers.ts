@@ -1,8 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiServices } from '../api-services.js';
 
-/** `GET /v1/providers` and `GET /v1/usage`: limiter state per provider, and spend from the ledger. */
-export function providerRoutes(app: FastifyInstance, services: Pick<ApiServices, 'config' | 'gateway'>): void {
+/**
+ * `GET /v1/providers` and `GET /v1/usage`: limiter state per provider, and spend from the ledger (every
+ * member's in a cluster).
+ */
+export function providerRoutes(
+  app: FastifyInstance,
+  services: Pick<ApiServices, 'config' | 'gateway' | 'history'>,
+): void {
   app.get('/v1/providers', async () => ({
     providers: services.gateway.providersState().map((state) => ({
       ...state,
@@ -19,7 +25,7 @@ export function providerRoutes(app: FastifyInstance, services: Pick<ApiServices,
   }));
 
   app.get('/v1/usage', async () => {
-    const totals = services.gateway.ledger.totals();
+    const totals = await services.history.usage.totals();
     return {
       ...totals.total,
       byProvider: totals.byProvider,

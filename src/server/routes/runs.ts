@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApiServices } from '../api-services.js';
 import { ConflictError } from '../../errors.js';
 import { parseInput } from '../validate.js';
+import { DEFAULT_RUN_PAGE, isRunId, MAX_RUN_PAGE, runSummarySchema } from '../../types/run-record.js';
 
 export const submitRunSchema = z
   .object({
@@ -19,7 +20,25 @@ export const submitRunSchema = z
 
 const idParams = z.object({ id: z.string().min(1) });
 
-/** The runs API of CONTRACT.md: submit, list, read, report, cancel, resume. */
+export const listRunsQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int('expected a whole number')
+    .min(1, 'expected at least 1')
+    .max(MAX_RUN_PAGE, `expected at most ${MAX_RUN_PAGE}`)
+    .default(DEFAULT_RUN_PAGE),
+  before: z.string().refine(isRunId, 'expected a run id').optional(),
+});
+
+export const runPageResponse = z.object({
+  runs: z.array(runSummarySchema),
+  next: z.string().optional(),
+});
+
+/**
+ * The runs API of CONTRACT.md: submit, list, read, report, cancel, resume. The list is paged (`limit`,
+ * `before`: the `next` of the previous page), so that an answer never holds every run ever made.
+ */
 export function runRoutes(app: FastifyInstance, services: Pick<ApiServices, 'runs'>): void {
   app.post('/v1/runs', async (request, reply) => {
     const body = parseInput(submitRunSchema, request.body);
@@ -27,9 +46,10 @@ export function runRoutes(app: FastifyInstance, services: Pick<ApiServices, 'run
     return reply.code(202).send({ id: run.id, status: run.status });
   });
 
-  app.get('/v1/runs', async (_request, reply) =>
-    reply.type('application/json; charset=utf-8').send(services.runs.listJson()),
-  );
+  app.get('/v1/runs', async (request, reply) => {
+    const page = parseInput(listRunsQuery, request.query, 'query');
+    return reply.type('application/json; charset=utf-8').send(await services.runs.listJson(page));
+  });
 
   app.get('/v1/runs/:id', async (request) => services.runs.get(parseInput(idParams, request.params, 'path').id));
 

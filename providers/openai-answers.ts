@@ -1,0 +1,77 @@
+import type { ChatResult, ChatStreamPart, EmbedResult, FinishReason } from '../src/gateway/language-model.js';
+import { choiceFromOpenAI, partsFromOpenAIChunk } from './openai-wire.js';
+
+/**
+ * OpenAI's answers as agentd's results, the same whether they came through the SDK (`openai.ts`) or the
+ * pass-through (`openai-pass-through.ts`). Only the fields read here are typed: the minimal shape.
+ */
+
+/** What is read of a chat completion. */
+export interface WireCompletion {
+  model: string;
+  choices: Array<{ index: number }>;
+  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+}
+
+/** What is read of a streamed chunk. */
+export interface WireChunk {
+  model?: string | null;
+  choices: Array<{ index: number }>;
+  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+}
+
+/** What is read of an embeddings answer. */
+export interface WireEmbeddings {
+  model: string;
+  data: Array<{ index: number; embedding: number[] }>;
+  usage?: { prompt_tokens: number } | null;
+}
+
+export function chatResultFrom(data: WireCompletion, headers: Record<string, string>): ChatResult {
+  const choices =
+    data.choices.length > 0
+      ? [...data.choices].sort((a, b) => a.index - b.index).map((choice) => choiceFromOpenAI(choice as never))
+      : [{ text: '', toolCalls: [], finishReason: 'other' as const }];
+  return {
+    choices,
+    usage: { inputTokens: data.usage?.prompt_tokens ?? 0, outputTokens: data.usage?.completion_tokens ?? 0 },
+    model: data.model,
+    headers,
+  };
+}
+
+/** The parts of a streamed answer, ending with `finish` (the usage from the chunk that carried it). */
+export async function* partsFrom(
+  chunks: AsyncIterable<WireChunk>,
+  requestModel: string,
+): AsyncGenerator<ChatStreamPart> {
+  let reason: FinishReason = 'other';
+  let usage = { inputTokens: 0, outputTokens: 0 };
+  let model = requestModel;
+  for await (const chunk of chunks) {
+    model = chunk.model || model;
+    for (const choice of chunk.choices) {
+      for (const part of partsFromOpenAIChunk(choice as never)) {
+        if (part.type === 'choice-finish' && part.choice === 0) reason = part.finishReason;
+        yield part;
+      }
+    }
+    if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+  }
+  yield { type: 'finish', finishReason: reason, usage, model };
+}
+
+export function embedResultFrom(data: WireEmbeddings, headers: Record<string, string>): EmbedResult {
+  const embeddings = [...data.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
+  return { embeddings, inputTokens: data.usage?.prompt_tokens ?? 0, model: data.model, headers };
+}
+
+/** The body of an embeddings request. */
+export function embedBody(request: { model: string; input: string[]; dimensions?: number | undefined }) {
+  return {
+    model: request.model,
+    input: request.input,
+    encoding_format: 'float' as const,
+    ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }),
+  };
+}

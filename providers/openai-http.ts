@@ -1,0 +1,166 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import OpenAI from 'openai';
+import { VERSION } from 'openai/version';
+import { ACCEPT_ENCODING, RequestTimeoutError, sendRequest } from './node-fetch.js';
+import { decodedBody } from './response-decoding.js';
+import { sseData } from './sse-events.js';
+
+/** What the OpenAI provider's HTTP calls are built from (the same settings its SDK client gets). */
+export interface OpenAIHttpOptions {
+  baseURL: string;
+  apiKey: string;
+  organization?: string | undefined;
+  /** The config's `headers`, sent on every call after agentd's own (so they may replace them). */
+  headers?: Record<string, string> | undefined;
+  timeoutMs: number;
+}
+
+/** A call's answer: its body and its headers, lower-cased (the limiter reads the rate-limit ones). */
+export interface OpenAIAnswer<T> {
+  data: T;
+  headers: Record<string, string>;
+}
+
+/**
+ * The OpenAI provider's calls on the wire, without the SDK: a JSON POST on `sendRequest` (node:http, keep-alive)
+ * and its answer read as JSON or as server-sent events. openai-node's per-call work (request options, header
+ * building, debug formatting, a `Response` and web streams per body) was most of agentd's own CPU per proxied
+ * call (`npm run bench:proxy`). What it sends and how it fails are the SDK's: the same headers that matter,
+ * and errors thrown as the SDK's own classes (`APIError.generate` by status, `APIConnectionError`,
+ * `APIConnectionTimeoutError`, `APIUserAbortError`), so the provider normalises them as before.
+ */
+export class OpenAIHttp {
+  readonly #baseURL: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+  /** Each endpoint's URL, built once. */
+  readonly #urls = new Map<string, URL>();
+
+  constructor(options: OpenAIHttpOptions) {
+    this.#baseURL = options.baseURL.endsWith('/') ? options.baseURL : `${options.baseURL}/`;
+    this.#timeoutMs = options.timeoutMs;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': 'application/json',
+      'accept-encoding': ACCEPT_ENCODING,
+      // The SDK's user agent: servers that recognise openai-node clients see no change.
+      'user-agent': `OpenAI/JS ${VERSION}`,
+      authorization: `Bearer ${options.apiKey}`,
+    };
+    if (options.organization) headers['openai-organization'] = options.organization;
+    // The SDK reads the project from the environment when none is configured; so does this.
+    const project = process.env.OPENAI_PROJECT_ID;
+    if (project) headers['openai-project'] = project;
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+    this.#headers = headers;
+  }
+
+  /** POSTs `body` to `path` (below the base URL) and reads the answer as JSON. */
+  async postJson<T>(path: string, body: unknown, signal: AbortSignal | undefined): Promise<OpenAIAnswer<T>> {
+    const incoming = await this.#post(path, body, signal);
+    const headers = headerRecord(incoming.headers);
+    const contentType = headers['content-type'] ?? '';
+    const text = await readText(incoming, signal);
+    if (!isJson(contentType)) throw new Error(`expected a JSON answer, got content-type "${contentType}"`);
+    return { data: JSON.parse(text) as T, headers };
+  }
+
+  /** POSTs `body` to `path` and returns the answer's server-sent events, each event's data as a string. */
+  async postEvents(
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<OpenAIAnswer<AsyncGenerator<string>>> {
+    const incoming = await this.#post(path, body, signal);
+    const source = decodedBody(incoming, incoming.headers['content-encoding']);
+    return { data: sseData(source), headers: headerRecord(incoming.headers) };
+  }
+
+  #url(path: string): URL {
+    let url = this.#urls.get(path);
+    if (!url) {
+      url = new URL(path, this.#baseURL);
+      this.#urls.set(path, url);
+    }
+    return url;
+  }
+
+  /** Sends the request; a failure status is thrown as the SDK's error for it, with its body read. */
+  async #post(path: string, body: unknown, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+    if (signal?.aborted) throw new OpenAI.APIUserAbortError();
+    const bytes = Buffer.from(JSON.stringify(body));
+    const headers = { ...this.#headers, 'content-length': String(bytes.byteLength) };
+    let incoming: IncomingMessage;
+    try {
+      incoming = await sendRequest(this.#url(path), {
+        method: 'POST',
+        headers,
+        body: bytes,
+        signal,
+        timeoutMs: this.#timeoutMs,
+      });
+    } catch (error) {
+      throw connectionError(error, signal);
+    }
+    const status = incoming.statusCode ?? 0;
+    if (status >= 200 && status < 300) return incoming;
+    const text = await readText(incoming, signal).catch((error: unknown) =>
+      error instanceof Error ? error.message : String(error),
+    );
+    const json = safeJson(text);
+    throw OpenAI.APIError.generate(
+      status,
+      json as Record<string, unknown> | undefined,
+      json === undefined ? text : undefined,
+      new Headers(headerRecord(incoming.headers)),
+    );
+  }
+}
+
+/** The SDK's error for a call that got no response: cancelled, timed out, or not connected. */
+function connectionError(error: unknown, signal: AbortSignal | undefined): Error {
+  if (signal?.aborted) return new OpenAI.APIUserAbortError();
+  const cause = (error as { cause?: unknown }).cause;
+  // As the SDK decides it: its own timeout, or an error whose text says it timed out (a connect timeout).
+  if (cause instanceof RequestTimeoutError || /timed? ?out/i.test(`${String(error)}${String(cause)}`)) {
+    return new OpenAI.APIConnectionTimeoutError();
+  }
+  return new OpenAI.APIConnectionError({ cause: error instanceof Error ? error : new Error(String(error)) });
+}
+
+/** The whole body, content codings undone; a body cut short or cancelled fails as a fetch body does. */
+function readText(incoming: IncomingMessage, signal: AbortSignal | undefined): Promise<string> {
+  const source = decodedBody(incoming, incoming.headers['content-encoding']);
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    source.on('data', (chunk: Buffer) => chunks.push(chunk));
+    source.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    source.once('error', (error) => reject(signal?.aborted ? new OpenAI.APIUserAbortError() : error));
+    // A connection reset before the end closes the body without 'end' (and without 'error' on some paths).
+    source.once('close', () => {
+      if (!source.readableEnded) reject(signal?.aborted ? new OpenAI.APIUserAbortError() : new Error('terminated'));
+    });
+  });
+}
+
+function isJson(contentType: string): boolean {
+  return contentType.split(';')[0]?.trim() === 'application/json' || contentType.includes('+json');
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Response headers as one string each (repeated ones joined, as a fetch `Headers` joins them). */
+function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) record[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return record;
+}
