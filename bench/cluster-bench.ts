@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { countTokens } from '../src/text/token-count.js';
 import { redisMissingMessage, redisServerPath, startRedis } from '../test/helpers/redis-server.js';
 import { startLimitServer } from './openai-limit-server.js';
+import { type BurstOutcome, seededText } from './seeded-text.js';
 
 /**
  * `npm run bench:cluster`, part 1 (shared limits; part 2, one run queue, is cluster-runs-bench.ts): three members, each a gateway in a process of its own,
@@ -25,33 +26,12 @@ interface Result {
   error?: string;
 }
 
-interface Outcome {
-  mode: string;
-  requests: number;
-  failures: number;
-  rejected: number;
-  makespanMs: number;
-  lowerBoundMs: number;
-}
-
-const WORDS =
-  'the of and to in is was for on that by with as at from this which are be or an has have it its were not but their also more other than been into after new such first two most over these some may when time world people years both during between state city where about under three used'.split(
-    ' ',
-  );
+type Outcome = BurstOutcome;
 
 /** The seed's burst for one member: prompts of about 2,200 tokens (seeded), max_tokens 500. */
 function burst(seed: number): string[] {
-  let state = seed;
-  const random = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-  return Array.from({ length: REQUESTS }, () =>
-    Array.from(
-      { length: PROMPT_TOKENS - 100 + Math.floor(random() * 200) },
-      () => WORDS[Math.floor(random() * WORDS.length)],
-    ).join(' '),
-  );
+  const { random, text } = seededText(seed);
+  return Array.from({ length: REQUESTS }, () => text(PROMPT_TOKENS - 100 + Math.floor(random() * 200)));
 }
 
 function startMember(env: Record<string, string>): Promise<ChildProcess> {

@@ -7,6 +7,7 @@ import type { LanguageModelProvider } from '../src/gateway/language-model.js';
 import { countTokens } from '../src/text/token-count.js';
 import { silentLogger } from '../src/logger.js';
 import { startLimitServer } from './openai-limit-server.js';
+import { type BurstOutcome, seededText } from './seeded-text.js';
 
 /**
  * `npm run bench:limiter`: replays the seed's burst, 4 concurrent runs each sending 16 summaries of 2k-15k
@@ -31,29 +32,12 @@ interface Call {
   cost: number;
 }
 
-interface Outcome {
-  mode: string;
-  requests: number;
-  failures: number;
-  rejected: number;
-  makespanMs: number;
-  lowerBoundMs: number;
+interface Outcome extends BurstOutcome {
   jain: number;
 }
 
-const WORDS =
-  'the of and to in is was for on that by with as at from this which are be or an has have it its were not but their also more other than been into after new such first two most over these some may when time world people years both during between state city where about under three used'.split(
-    ' ',
-  );
-
 function workload(seed: number): Call[] {
-  let state = seed;
-  const random = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-  const text = (tokens: number) =>
-    Array.from({ length: tokens }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
+  const { random, text } = seededText(seed);
   const calls: Call[] = [];
   for (let run = 0; run < RUNS; run += 1) {
     for (let index = 0; index < SMALL_CALLS; index += 1)

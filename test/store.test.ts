@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterRunStore } from '../src/cluster/cluster-run-store.js';
+import { RunFence } from '../src/cluster/run-fence.js';
 import { RedisConnection } from '../src/cluster/redis-connection.js';
 import { NotFoundError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
@@ -77,7 +78,12 @@ if (redisServerPath) {
       return {
         open: async () => {
           const connection = await RedisConnection.open({ url: (redis as TestRedis).url, logger: silentLogger() });
-          const storage = await ClusterRunStore.open(connection, prefix, silentLogger());
+          const storage = await ClusterRunStore.open(
+            connection,
+            prefix,
+            silentLogger(),
+            new RunFence('contract-test', prefix),
+          );
           connections.set(storage, connection);
           return storage;
         },
@@ -400,5 +406,22 @@ describe('the append-only log', () => {
     const reopened = await Store.open(dataDir);
     expect((await reopened.runs.get('r')).report).toBe('complete report');
     reopened.close();
+  });
+});
+
+describe.skipIf(!redisServerPath)('the cluster store', () => {
+  it('pages the runs a cluster stored before its list was paged (summaries without their place in the order)', async () => {
+    const prefix = `paged-${Math.random().toString(36).slice(2)}`;
+    const connection = await RedisConnection.open({ url: (redis as TestRedis).url, logger: silentLogger() });
+    const summaries = ['r1', 'r2', 'r3'].map((id) => summarize(makeRun(id)));
+    await connection.client.hset(
+      `${prefix}:runs`,
+      Object.fromEntries(summaries.map((summary) => [summary.id, JSON.stringify(summary)])),
+    );
+    const storage = await ClusterRunStore.open(connection, prefix, silentLogger(), new RunFence('paging-test', prefix));
+    expect(await storage.list({ limit: 2 })).toEqual({ runs: [summaries[2], summaries[1]], next: 'r2' });
+    expect((await storage.list({ limit: 2, before: 'r2' })).runs).toEqual([summaries[0]]);
+    await storage.close();
+    await connection.close();
   });
 });

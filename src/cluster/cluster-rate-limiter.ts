@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { LimitsConfig } from '../config/schema.js';
-import { AbortError } from '../errors.js';
 import { FairQueue } from '../gateway/fair-queue.js';
 import type { GateState, WaitReason } from '../gateway/limit-gate.js';
 import type { AcquireOptions, Lease, Limiter, LimiterState } from '../gateway/limiter.js';
+import { type QueuedRequest, queueRequest } from '../gateway/queued-request.js';
 import type { RateLimitReading } from '../gateway/rate-limit-headers.js';
 import type { Logger } from '../logger.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -23,16 +23,11 @@ interface Gate {
   config: GateConfig;
 }
 
-interface Pending {
-  options: AcquireOptions;
+interface Pending extends QueuedRequest {
   gates: Gate[];
   enqueuedAt: number;
-  start: number;
   waiter: string;
   lastReason: WaitReason | 'queue' | undefined;
-  resolve: (lease: Lease) => void;
-  reject: (error: unknown) => void;
-  onAbort?: () => void;
 }
 
 export interface ClusterRateLimiterOptions {
@@ -78,32 +73,22 @@ export class ClusterRateLimiter implements Limiter {
   }
 
   acquire(options: AcquireOptions): Promise<Lease> {
-    if (options.signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: options.signal.reason }));
-    return new Promise<Lease>((resolve, reject) => {
-      const retryStart = options.retryOf instanceof ClusterLease ? options.retryOf.start : undefined;
-      const pending: Pending = {
+    const retryStart = options.retryOf instanceof ClusterLease ? options.retryOf.start : undefined;
+    return queueRequest(
+      this.#queue,
+      options,
+      retryStart,
+      (settle) => ({
+        ...settle,
         options,
         gates: this.#gatesFor(options.model),
         enqueuedAt: Date.now(),
         start: 0,
         waiter: `${this.#memberTag}:${randomUUID()}`,
         lastReason: undefined,
-        resolve,
-        reject,
-      };
-      pending.start = this.#queue.push(options.flow, options.tokens, pending, retryStart);
-      if (options.signal) {
-        const signal = options.signal;
-        pending.onAbort = () => {
-          if (this.#queue.remove(pending)) {
-            reject(new AbortError(undefined, { cause: signal.reason }));
-            this.#nudge();
-          }
-        };
-        signal.addEventListener('abort', pending.onAbort, { once: true });
-      }
-      this.#nudge();
-    });
+      }),
+      () => this.#nudge(),
+    );
   }
 
   get queued(): number {

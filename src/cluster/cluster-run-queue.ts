@@ -1,66 +1,16 @@
 import type { Redis as RedisClient } from 'ioredis';
 import type { Logger } from '../logger.js';
+import type { QueueHandlers, SharedRunQueue } from '../runs/run-queue.js';
 import type { Usage } from '../types/run-record.js';
-import type { QueueHandlers, SharedRunQueue } from '../runs/shared-run-queue.js';
 import type { RedisConnection } from './redis-connection.js';
+import type { RunFence } from './run-fence.js';
+import { CLAIM_SCRIPT, REAP_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT, TAKE_OVER_SCRIPT } from './run-queue-scripts.js';
 import type { SharedBudget } from './shared-budget.js';
-
-/**
- * Takes the first waiting run and leases it to a member, in one step: no two members take one run.
- * KEYS: queue list, running hash (id → member). ARGV: member, lease ms, lease key prefix. Returns the id or nil.
- */
-const CLAIM_SCRIPT = `
-local id = redis.call('LPOP', KEYS[1])
-if not id then return false end
-redis.call('HSET', KEYS[2], id, ARGV[1])
-redis.call('SET', ARGV[3] .. id, ARGV[1], 'PX', tonumber(ARGV[2]))
-return id
-`;
-
-/** Renews this member's leases. KEYS: none. ARGV: member, lease ms, lease key prefix, ids... Returns ids lost. */
-const RENEW_SCRIPT = `
-local lost = {}
-for i = 4, #ARGV do
-  local key = ARGV[3] .. ARGV[i]
-  if redis.call('GET', key) == ARGV[1] then redis.call('PEXPIRE', key, tonumber(ARGV[2]))
-  else table.insert(lost, ARGV[i]) end
-end
-return lost
-`;
-
-/**
- * Ends a lease this member holds; with ARGV[3] = 'front', gives the run back to the front of the queue.
- * KEYS: queue, running. ARGV: id, member, mode, lease key prefix.
- */
-const RELEASE_SCRIPT = `
-if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('DEL', ARGV[4] .. ARGV[1])
-if ARGV[3] == 'front' then redis.call('LPUSH', KEYS[1], ARGV[1]) end
-return 1
-`;
-
-/**
- * Runs whose lease expired (their member died) go back to the front of the queue, each in the same step as it
- * leaves the running hash: a run is never both lost and forgotten. KEYS: queue, running. ARGV: lease key prefix.
- */
-const REAP_SCRIPT = `
-local reaped = {}
-local running = redis.call('HGETALL', KEYS[2])
-for i = 1, #running, 2 do
-  local id = running[i]
-  if redis.call('EXISTS', ARGV[1] .. id) == 0 then
-    redis.call('HDEL', KEYS[2], id)
-    redis.call('LPUSH', KEYS[1], id)
-    table.insert(reaped, id)
-    table.insert(reaped, running[i + 1])
-  end
-end
-return reaped
-`;
 
 /** How often a member looks for waiting runs without being told (a lost wake-up message costs this much). */
 const POLL_MS = 1_000;
+/** How long a cancel asked for a run is kept for the member that takes it next. */
+const CANCEL_REQUEST_TTL_MS = 24 * 60 * 60 * 1000;
 
 const controlMessage = (text: string): { type?: unknown; id?: unknown } | undefined => {
   try {
@@ -74,60 +24,56 @@ const controlMessage = (text: string): { type?: unknown; id?: unknown } | undefi
  * The cluster's one run queue in Redis: a list of waiting run ids, a hash of the runs being executed (by which
  * member), and one expiring lease key per executing run, renewed every third of its time to live. Members hear
  * `<prefix>:queue-wake` when a run is queued and `<prefix>:run-control` for cancels; they also poll, and every
- * poll puts runs whose lease expired back at the front of the queue.
+ * poll puts runs whose lease expired back at the front of the queue. A cancel is also kept as
+ * `<prefix>:cancel:<id>` until the run is queued again by a user, so a member that takes the run after its
+ * executor died ends it cancelled. A member that could not renew a lease for its whole time to live stops the
+ * run at once, Redis or not; its writes still on their way are refused by the fence (run-fence.ts).
  *
  * Why not BullMQ: the run record is the source of truth for a run's state (queued, running, cancelled...), and
  * cancelling a run another member is executing, resuming a failed one, and giving runs back on a graceful stop
  * are the run manager's; BullMQ keeps its own job states beside the record and has no cancel of an active job,
- * so both would have to be kept in step. These four scripts are the whole protocol.
+ * so both would have to be kept in step. The scripts of run-queue-scripts.ts are the whole protocol.
  */
 export class ClusterRunQueue implements SharedRunQueue {
   readonly member: string;
   readonly #connection: RedisConnection;
   readonly #subscriber: RedisClient;
   readonly #budget: SharedBudget;
+  readonly #fence: RunFence;
   readonly #logger: Logger;
   readonly #leaseMs: number;
-  readonly #keys: { queue: string; running: string; lease: string; wake: string; control: string };
-  readonly #held = new Set<string>();
+  readonly #keys: { queue: string; running: string; lease: string; wake: string; control: string; cancel: string };
+  /** The runs this member holds a lease on, with when (local clock) the lease was last known to be renewed. */
+  readonly #held = new Map<string, number>();
   #handlers: QueueHandlers | undefined;
   #waiting = 0;
+  /** A claim is under way; `#claimAgain`: a run may have been queued meanwhile. */
+  #claiming = false;
+  #claimAgain = false;
   #renewTimer: NodeJS.Timeout | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
 
-  private constructor(options: {
-    connection: RedisConnection;
-    subscriber: RedisClient;
-    prefix: string;
-    member: string;
-    budget: SharedBudget;
-    logger: Logger;
-    leaseMs: number;
-  }) {
-    this.member = options.member;
+  private constructor(options: QueueOptions & { subscriber: RedisClient }) {
+    this.member = options.fence.member;
     this.#connection = options.connection;
     this.#subscriber = options.subscriber;
     this.#budget = options.budget;
+    this.#fence = options.fence;
     this.#logger = options.logger;
     this.#leaseMs = options.leaseMs;
     const prefix = options.prefix;
     this.#keys = {
       queue: `${prefix}:queue`,
-      running: `${prefix}:running`,
+      running: options.fence.runningKey,
       lease: `${prefix}:run-lease:`,
       wake: `${prefix}:queue-wake`,
       control: `${prefix}:run-control`,
+      cancel: `${prefix}:cancel:`,
     };
+    options.fence.whenLost((id) => this.#lose(id));
   }
 
-  static async open(options: {
-    connection: RedisConnection;
-    prefix: string;
-    member: string;
-    budget: SharedBudget;
-    logger: Logger;
-    leaseMs: number;
-  }): Promise<ClusterRunQueue> {
+  static async open(options: QueueOptions): Promise<ClusterRunQueue> {
     const subscriber = options.connection.client.duplicate({ lazyConnect: true });
     subscriber.on('error', (error: Error) => options.logger.debug({ err: error }, 'cluster: queue subscriber error'));
     await subscriber.connect();
@@ -141,32 +87,55 @@ export class ClusterRunQueue implements SharedRunQueue {
     return this.#waiting;
   }
 
-  async push(id: string, options: { front?: boolean } = {}): Promise<void> {
-    const client = this.#connection.client;
-    const replies = await this.#connection.run(() =>
-      client.multi()[options.front ? 'lpush' : 'rpush'](this.#keys.queue, id).publish(this.#keys.wake, id).exec(),
-    );
-    this.#waiting = Number(replies?.[0]?.[1] ?? this.#waiting);
+  /** The queue is Redis's: this member lists none of it. */
+  get waitingIds(): readonly string[] {
+    return [];
   }
 
-  async claim(): Promise<string | undefined> {
-    const id = (await this.#connection.run(() =>
-      this.#connection.client.eval(
-        CLAIM_SCRIPT,
-        2,
-        this.#keys.queue,
-        this.#keys.running,
-        this.member,
-        String(this.#leaseMs),
-        this.#keys.lease,
-      ),
-    )) as string | null;
-    if (id === null) {
-      this.#waiting = 0;
-      return undefined;
+  /** Queued once its record is written; a cancel asked before (of an earlier execution) no longer applies. */
+  push(id: string, saved: Promise<void>): { position: undefined; queued: Promise<void> } {
+    const queued = saved.then(async () => {
+      const client = this.#connection.client;
+      const replies = await this.#connection.run(() =>
+        client
+          .multi()
+          .del(this.#keys.cancel + id)
+          .rpush(this.#keys.queue, id)
+          .publish(this.#keys.wake, id)
+          .exec(),
+      );
+      this.#waiting = Number(replies?.[1]?.[1] ?? this.#waiting);
+    });
+    // The caller awaits `saved` first: if that fails, this is its echo, not a second error to report.
+    queued.catch(() => undefined);
+    return { position: undefined, queued };
+  }
+
+  /** Takes runs from the queue while the manager has free slots (one claim at a time). */
+  schedule(): void {
+    if (this.#claiming) {
+      this.#claimAgain = true;
+      return;
     }
-    this.#held.add(id);
-    return id;
+    if (!this.#handlers) return;
+    this.#claiming = true;
+    void (async () => {
+      while (this.#handlers?.hasSlot()) {
+        const id = await this.#claim();
+        if (id === undefined) break;
+        // Stopped while the claim was on its way: the run goes back first in line for another member.
+        if (this.#handlers?.hasSlot()) this.#handlers.start(id);
+        else await this.requeue(id);
+      }
+    })()
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'cluster: cannot take a run from the queue'))
+      .finally(() => {
+        this.#claiming = false;
+        if (this.#claimAgain) {
+          this.#claimAgain = false;
+          this.schedule();
+        }
+      });
   }
 
   async remove(id: string): Promise<boolean> {
@@ -186,10 +155,38 @@ export class ClusterRunQueue implements SharedRunQueue {
     return this.#release(id, 'front');
   }
 
-  async requestCancel(id: string): Promise<void> {
+  async requestCancel(id: string): Promise<boolean> {
+    const client = this.#connection.client;
     await this.#connection.run(() =>
-      this.#connection.client.publish(this.#keys.control, JSON.stringify({ type: 'cancel', id })),
+      client
+        .multi()
+        .set(this.#keys.cancel + id, '1', 'PX', CANCEL_REQUEST_TTL_MS)
+        .publish(this.#keys.control, JSON.stringify({ type: 'cancel', id }))
+        .exec(),
     );
+    return true;
+  }
+
+  async cancelRequested(id: string): Promise<boolean> {
+    return (await this.#connection.run(() => this.#connection.client.exists(this.#keys.cancel + id))) === 1;
+  }
+
+  async takeOver(id: string): Promise<boolean> {
+    const renewedAt = Date.now();
+    const taken = await this.#connection.run(() =>
+      this.#connection.client.eval(
+        TAKE_OVER_SCRIPT,
+        1,
+        this.#keys.running,
+        id,
+        this.member,
+        String(this.#leaseMs),
+        this.#keys.lease,
+      ),
+    );
+    if (Number(taken) !== 1) return false;
+    this.#held.set(id, renewedAt);
+    return true;
   }
 
   runUsage(id: string): Promise<Usage> {
@@ -211,8 +208,37 @@ export class ClusterRunQueue implements SharedRunQueue {
     this.#subscriber.disconnect();
   }
 
-  async #release(id: string, mode: 'end' | 'front'): Promise<void> {
+  async #claim(): Promise<string | undefined> {
+    const renewedAt = Date.now();
+    const id = (await this.#connection.run(() =>
+      this.#connection.client.eval(
+        CLAIM_SCRIPT,
+        2,
+        this.#keys.queue,
+        this.#keys.running,
+        this.member,
+        String(this.#leaseMs),
+        this.#keys.lease,
+      ),
+    )) as string | null;
+    if (id === null) {
+      this.#waiting = 0;
+      return undefined;
+    }
+    this.#held.set(id, renewedAt);
+    this.#fence.enter(id);
+    return id;
+  }
+
+  async #release(id: string, requested: 'end' | 'front'): Promise<void> {
+    const held = this.#held.has(id);
+    // The lease outlives the run's writes still on their way: they land while this member holds the run.
+    if (held) await this.#fence.writesLanded(id);
+    // A run stopped here for a lost lease that Redis still says is this member's (Redis was down for all, or
+    // it was not reaped yet) goes back to the queue to be resumed; the script does nothing if it is another's.
+    const mode = held ? requested : 'front';
     this.#held.delete(id);
+    this.#fence.leave(id);
     await this.#connection.run(() =>
       this.#connection.client.eval(
         RELEASE_SCRIPT,
@@ -228,8 +254,19 @@ export class ClusterRunQueue implements SharedRunQueue {
     if (mode === 'front') await this.#connection.run(() => this.#connection.client.publish(this.#keys.wake, id));
   }
 
+  /** The lease is gone (or may be): the run stops here; its execution's writes stay refused until it ends. */
+  #lose(id: string): void {
+    if (!this.#held.delete(id)) return;
+    this.#logger.warn({ runId: id }, 'cluster: lease on a run lost; this member stops executing it');
+    this.#handlers?.lost(id);
+  }
+
   async #renew(): Promise<void> {
+    // Unrenewed for a whole lease (Redis away): another member may take the run at any moment, so stop now.
+    const now = Date.now();
+    for (const [id, renewedAt] of this.#held) if (now - renewedAt >= this.#leaseMs) this.#lose(id);
     if (this.#held.size === 0 || !this.#connection.available) return;
+    const ids = [...this.#held.keys()];
     try {
       const lost = (await this.#connection.client.eval(
         RENEW_SCRIPT,
@@ -237,14 +274,11 @@ export class ClusterRunQueue implements SharedRunQueue {
         this.member,
         String(this.#leaseMs),
         this.#keys.lease,
-        ...this.#held,
+        ...ids,
       )) as string[];
-      for (const id of lost) {
-        // Redis was away longer than the lease: another member may be resuming the run by now.
-        this.#logger.warn({ runId: id }, 'cluster: lease on a run lost; this member stops executing it');
-        this.#held.delete(id);
-        this.#handlers?.lost(id);
-      }
+      for (const id of ids) if (this.#held.has(id) && !lost.includes(id)) this.#held.set(id, now);
+      // Redis was away longer than the lease: another member may be resuming the run by now.
+      for (const id of lost) this.#lose(id);
     } catch (error) {
       this.#logger.debug({ err: error }, 'cluster: run lease renewal failed; retried at the next tick');
     }
@@ -266,7 +300,7 @@ export class ClusterRunQueue implements SharedRunQueue {
           'cluster: a member stopped renewing its lease on a run; the run is queued again to be resumed',
         );
       this.#waiting = await this.#connection.client.llen(this.#keys.queue);
-      if (this.#waiting > 0) this.#handlers?.wake();
+      if (this.#waiting > 0) this.schedule();
     } catch (error) {
       this.#logger.debug({ err: error }, 'cluster: queue poll failed; retried at the next tick');
     }
@@ -274,11 +308,21 @@ export class ClusterRunQueue implements SharedRunQueue {
 
   #heard(channel: string, message: string): void {
     if (channel === this.#keys.wake) {
-      this.#handlers?.wake();
+      this.schedule();
       return;
     }
     const control = controlMessage(message);
     if (control?.type === 'cancel' && typeof control.id === 'string' && this.#held.has(control.id))
       this.#handlers?.cancel(control.id);
   }
+}
+
+interface QueueOptions {
+  connection: RedisConnection;
+  prefix: string;
+  budget: SharedBudget;
+  /** This member's runs in execution: `member` is this member's id. */
+  fence: RunFence;
+  logger: Logger;
+  leaseMs: number;
 }

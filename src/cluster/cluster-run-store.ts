@@ -1,6 +1,6 @@
 import type { Redis as RedisClient } from 'ioredis';
 import { z } from 'zod';
-import { NotFoundError } from '../errors.js';
+import { ClusterError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type RunEvent, storedRunEventSchema } from '../types/run-events.js';
 import {
@@ -16,20 +16,8 @@ import {
 import type { EventDraft, RunStorage, StepLog } from '../store/run-storage.js';
 import type { StepEntry } from '../types/run-step.js';
 import type { RedisConnection } from './redis-connection.js';
-
-/**
- * Numbers an event after the run's last and stores it, then publishes it, in one step: a member that hears it
- * can read it back, and no two members ever give two events one `seq`. The draft is spliced in as text, not
- * decoded and re-encoded, because Lua's cjson rounds numbers to 14 digits.
- * KEYS: events list, seq counter. ARGV: draft JSON (an object), channel. Returns the seq.
- */
-const APPEND_EVENT_SCRIPT = `
-local seq = redis.call('INCR', KEYS[2])
-local event = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
-redis.call('RPUSH', KEYS[1], event)
-redis.call('PUBLISH', ARGV[2], event)
-return seq
-`;
+import type { RunFence } from './run-fence.js';
+import { APPEND_EVENT_SCRIPT, SAVE_SCRIPT, STEP_SCRIPT } from './run-store-scripts.js';
 
 const stepEntrySchema = z.object({ key: z.string(), value: z.unknown(), at: z.string() });
 const indexChangeSchema = z.object({ id: z.string(), summary: runSummarySchema.nullable() });
@@ -43,32 +31,47 @@ const SCAN_COUNT = 500;
  * time-ordered, which pages the list), `<prefix>:run:<id>` (the record), `…:events` and `…:steps` (lists,
  * append-only), `…:seq` (the last event's number). A page of the list is two round trips; nothing is held per
  * run in a member's memory. Every change is announced on `<prefix>:runs-changed` (the list's version);
- * events go out on `<prefix>:events` once stored.
+ * events go out on `<prefix>:events` once stored. What a run's execution writes is fenced (run-fence.ts): it
+ * lands only while this member holds the run.
  */
 export class ClusterRunStore implements RunStorage {
   readonly #connection: RedisConnection;
   readonly #subscriber: RedisClient;
   readonly #logger: Logger;
   readonly #prefix: string;
+  readonly #fence: RunFence;
   readonly #eventWatchers = new Set<(event: RunEvent) => void>();
   /** Each run's event appends, chained: they reach Redis in the order they were emitted, even across a retry. */
   readonly #appending = new Map<string, Promise<void>>();
   readonly #corrupt = new Map<string, string[]>();
   #version = 0;
 
-  private constructor(connection: RedisConnection, subscriber: RedisClient, prefix: string, logger: Logger) {
+  private constructor(
+    connection: RedisConnection,
+    subscriber: RedisClient,
+    prefix: string,
+    logger: Logger,
+    fence: RunFence,
+  ) {
     this.#connection = connection;
+    this.#fence = fence;
+    fence.trackWrites((id) => this.eventsStored(id));
     this.#subscriber = subscriber;
     this.#prefix = prefix;
     this.#logger = logger;
   }
 
   /** Starts hearing the cluster's changes (on a second connection, as pub/sub needs). */
-  static async open(connection: RedisConnection, prefix: string, logger: Logger): Promise<ClusterRunStore> {
+  static async open(
+    connection: RedisConnection,
+    prefix: string,
+    logger: Logger,
+    fence: RunFence,
+  ): Promise<ClusterRunStore> {
     const subscriber = connection.client.duplicate({ lazyConnect: true });
     subscriber.on('error', (error: Error) => logger.debug({ err: error }, 'cluster: run store subscriber error'));
     await subscriber.connect();
-    const store = new ClusterRunStore(connection, subscriber, prefix, logger);
+    const store = new ClusterRunStore(connection, subscriber, prefix, logger, fence);
     subscriber.on('message', (channel: string, message: string) => store.#heard(channel, message));
     await subscriber.subscribe(store.#eventsChannel, store.#indexChannel);
     await store.#orderEveryRun();
@@ -154,15 +157,24 @@ export class ClusterRunStore implements RunStorage {
     this.#version += 1;
     // The record never runs ahead of the events: a run read as ended has its terminal event stored.
     await this.eventsStored(run.id);
-    await this.#connection.run(() =>
-      this.#connection.client
-        .multi()
-        .set(this.#key(`run:${run.id}`), JSON.stringify(run))
-        .hset(this.#key('runs'), run.id, JSON.stringify(summary))
-        .zadd(this.#key('runs-order'), 0, run.id)
-        .publish(this.#indexChannel, JSON.stringify({ id: run.id, summary }))
-        .exec(),
+    const writer = this.#fence.writer(run.id) ?? '';
+    const saved = await this.#connection.run(() =>
+      this.#connection.client.eval(
+        SAVE_SCRIPT,
+        4,
+        this.#fence.runningKey,
+        this.#key(`run:${run.id}`),
+        this.#key('runs'),
+        this.#key('runs-order'),
+        writer,
+        run.id,
+        JSON.stringify(run),
+        JSON.stringify(summary),
+        this.#indexChannel,
+        JSON.stringify({ id: run.id, summary }),
+      ),
     );
+    if (Number(saved) !== 1) throw this.#refused(run.id);
   }
 
   async discard(id: string): Promise<void> {
@@ -185,18 +197,28 @@ export class ClusterRunStore implements RunStorage {
    * it reaches every other's. A write that fails after the wait bound is logged: the run goes on.
    */
   appendEvent(draft: EventDraft): undefined {
-    const keys = [this.#key(`run:${draft.runId}:events`), this.#key(`run:${draft.runId}:seq`)];
+    const keys = [this.#fence.runningKey, this.#key(`run:${draft.runId}:events`), this.#key(`run:${draft.runId}:seq`)];
+    const writer = this.#fence.writer(draft.runId) ?? '';
     const previous = this.#appending.get(draft.runId) ?? Promise.resolve();
     const appended = previous
       .then(() =>
         this.#connection.run(() =>
-          this.#connection.client.eval(APPEND_EVENT_SCRIPT, 2, ...keys, JSON.stringify(draft), this.#eventsChannel),
+          this.#connection.client.eval(
+            APPEND_EVENT_SCRIPT,
+            3,
+            ...keys,
+            writer,
+            draft.runId,
+            JSON.stringify(draft),
+            this.#eventsChannel,
+          ),
         ),
       )
-      .then(
-        () => undefined,
-        (error: unknown) =>
-          this.#logger.error({ err: error, runId: draft.runId, type: draft.type }, 'cluster: run event not stored'),
+      .then((seq) => {
+        if (Number(seq) === -1) throw this.#refused(draft.runId);
+      })
+      .catch((error: unknown) =>
+        this.#logger.error({ err: error, runId: draft.runId, type: draft.type }, 'cluster: run event not stored'),
       );
     this.#appending.set(draft.runId, appended);
     void appended.then(() => {
@@ -229,9 +251,14 @@ export class ClusterRunStore implements RunStorage {
     const key = this.#key(`run:${id}:steps`);
     const lines = await this.#connection.run(() => this.#connection.client.lrange(key, 0, -1));
     const entries = this.#parseAll(id, 'steps', lines, (value) => stepEntrySchema.parse(value) as StepEntry);
+    const writer = this.#fence.writer(id) ?? '';
     const log: StepLog = {
-      append: (entry: StepEntry) =>
-        this.#connection.run(() => this.#connection.client.rpush(key, JSON.stringify(entry))),
+      append: async (entry: StepEntry) => {
+        const stored = await this.#connection.run(() =>
+          this.#connection.client.eval(STEP_SCRIPT, 2, this.#fence.runningKey, key, writer, id, JSON.stringify(entry)),
+        );
+        if (Number(stored) !== 1) throw this.#refused(id);
+      },
     };
     return { log, entries };
   }
@@ -264,6 +291,12 @@ export class ClusterRunStore implements RunStorage {
     }
     // Another member's save (this member's own come back too, and cost one more rebuild of a cached page).
     if (indexChangeSchema.safeParse(safeJson(message)).success) this.#version += 1;
+  }
+
+  /** A write of a run this member no longer holds: the execution here stops, and the write is an error. */
+  #refused(id: string): ClusterError {
+    this.#fence.refused(id);
+    return new ClusterError(`this member no longer holds run ${id} (its lease expired): its write was refused`);
   }
 
   #parseSummary(id: string, text: string | null): RunSummary | undefined {

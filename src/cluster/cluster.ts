@@ -9,6 +9,7 @@ import { ClusterRunStore } from './cluster-run-store.js';
 import { DEFAULT_LEASE_TTL_MS, LeaseKeeper } from './lease-keeper.js';
 import { Members, type Member } from './members.js';
 import { RedisConnection } from './redis-connection.js';
+import { RunFence } from './run-fence.js';
 import { SharedBudget } from './shared-budget.js';
 import { SharedLedger } from './shared-ledger.js';
 import { SharedLimits } from './shared-limits.js';
@@ -58,6 +59,8 @@ export class Cluster {
   readonly #limiters: ClusterRateLimiter[] = [];
   readonly #startedAt = new Date().toISOString();
   readonly #leaseTtlMs: number;
+  /** The runs this member executes, shared by its run store (whose writes it checks) and its queue. */
+  readonly #fence: RunFence;
   #queue: ClusterRunQueue | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #runsRunning: () => number = () => 0;
@@ -70,6 +73,7 @@ export class Cluster {
     this.#logger = options.logger;
     this.#limits = new SharedLimits(connection, options.prefix);
     this.#leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+    this.#fence = new RunFence(this.memberId, options.prefix);
     this.#keeper = new LeaseKeeper(this.#limits, options.logger, this.#leaseTtlMs);
     this.#members = new Members(connection, options.prefix);
     this.budget = new SharedBudget({
@@ -117,7 +121,7 @@ export class Cluster {
 
   /** The cluster's shared run store (records, events, steps in Redis). */
   openRunStore(): Promise<ClusterRunStore> {
-    return ClusterRunStore.open(this.connection, this.prefix, this.#logger);
+    return ClusterRunStore.open(this.connection, this.prefix, this.#logger, this.#fence);
   }
 
   /** The cluster's run queue, with this member's leases on the runs it executes (closed with the cluster). */
@@ -125,7 +129,7 @@ export class Cluster {
     this.#queue ??= await ClusterRunQueue.open({
       connection: this.connection,
       prefix: this.prefix,
-      member: this.memberId,
+      fence: this.#fence,
       budget: this.budget,
       logger: this.#logger,
       leaseMs: this.#leaseTtlMs,

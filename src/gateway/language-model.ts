@@ -225,7 +225,10 @@ export interface ProviderOptions {
   headers?: Record<string, string> | undefined;
   /** @default 600000 */
   timeoutMs?: number | undefined;
-  /** A fetch to use instead of the global one (tests, proxies). */
+  /**
+   * A fetch to use instead of the global one (tests, proxies), for the SDK's calls; a provider's `passThrough`
+   * (the OpenAI provider's, on node:http) does not use it.
+   */
   fetch?: typeof fetch | undefined;
   /** Vendor-specific options from the config (validated by the provider). */
   extra?: Record<string, unknown>;

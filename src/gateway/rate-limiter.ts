@@ -1,23 +1,18 @@
 import type { LimitsConfig } from '../config/schema.js';
-import { AbortError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { FairQueue } from './fair-queue.js';
 import { LimitGate, type GateState, type WaitReason } from './limit-gate.js';
 import type { AcquireOptions, Lease, Limiter, LimiterState } from './limiter.js';
+import { type QueuedRequest, queueRequest } from './queued-request.js';
 import type { RateLimitReading } from './rate-limit-headers.js';
 
 /** The types live apart from this implementation; callers may import them from here. */
 export type { AcquireOptions, Lease } from './limiter.js';
 
-interface Pending {
-  options: AcquireOptions;
+interface Pending extends QueuedRequest {
   gates: LimitGate[];
   enqueuedAt: number;
-  start: number;
   lastReason: WaitReason | undefined;
-  resolve: (lease: Lease) => void;
-  reject: (error: unknown) => void;
-  onAbort?: () => void;
 }
 
 /**
@@ -43,31 +38,21 @@ export class RateLimiter implements Limiter {
 
   /** Waits for room and reserves it. Rejects with AbortError if the signal fires while queued. */
   acquire(options: AcquireOptions): Promise<Lease> {
-    if (options.signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: options.signal.reason }));
-    return new Promise<Lease>((resolve, reject) => {
-      const retryStart = options.retryOf ? (options.retryOf as LeaseImpl).start : undefined;
-      const pending: Pending = {
+    const retryStart = options.retryOf ? (options.retryOf as LeaseImpl).start : undefined;
+    return queueRequest(
+      this.#queue,
+      options,
+      retryStart,
+      (settle) => ({
+        ...settle,
         options,
         gates: this.#gatesFor(options.model),
         enqueuedAt: this.#clock.now(),
         start: 0,
         lastReason: undefined,
-        resolve,
-        reject,
-      };
-      pending.start = this.#queue.push(options.flow, options.tokens, pending, retryStart);
-      if (options.signal) {
-        const signal = options.signal;
-        pending.onAbort = () => {
-          if (this.#queue.remove(pending)) {
-            reject(new AbortError(undefined, { cause: signal.reason }));
-            this.#pump();
-          }
-        };
-        signal.addEventListener('abort', pending.onAbort, { once: true });
-      }
-      this.#pump();
-    });
+      }),
+      () => this.#pump(),
+    );
   }
 
   /** Requests waiting to be dispatched. */

@@ -1,67 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { closeServices, createServices, type Services } from '../../src/daemon/services.js';
 import { readDaemonState } from '../../src/daemon/state-files.js';
-import { silentLogger } from '../../src/logger.js';
 import type { RunEvent } from '../../src/types/run-events.js';
 import type { Run } from '../../src/types/run-record.js';
-import { buildServer } from '../../src/server/build-server.js';
+import { type ClusterMember, clusterMemberConfig, startClusterMember } from '../helpers/cluster-member.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { startFixtureWeb, type FixtureWeb } from '../helpers/fixture-web.js';
 import { redisMissingMessage, redisServerPath, startRedis, type TestRedis } from '../helpers/redis-server.js';
 import { type ScriptedLlm, startScriptedLlm } from '../helpers/scripted-llm.js';
-import { auth, TEST_TOKEN, testConfig } from '../helpers/services.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { auth, TEST_TOKEN } from '../helpers/services.js';
+import { until } from '../helpers/until.js';
 
 if (!redisServerPath) console.warn(redisMissingMessage);
-
-/** Polls until `check` returns a value, or fails after `ms`. */
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.skipIf(!redisServerPath)('cluster mode: one run queue for every member', () => {
   let redis: TestRedis;
   let llm: ScriptedLlm;
   let web: FixtureWeb;
   const cleanups: Array<() => Promise<void> | void> = [];
-  type Member = { url: string; services: Services; close: () => Promise<void> };
-
-  /** The settings every member of the test cluster shares: one slot each, a 2 s lease. */
-  const memberConfig = (prefix: string) => ({
-    providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
-    models: { default: 'llm/test-model' },
-    plugins: web.plugins,
-    runs: { concurrency: 1 },
-    cluster: { redis: redis.url, prefix, leaseTtlMs: 2_000 },
-  });
-
-  /** A member started with createServices and listening on a free port, as the daemon does. */
+  type Member = ClusterMember;
+  const memberConfig = (prefix: string) => clusterMemberConfig({ llm, web, redisUrl: redis.url, prefix });
   async function startMember(prefix: string): Promise<Member> {
-    const temp = makeTempDir();
-    const services = await createServices(testConfig(temp.dir, memberConfig(prefix)), {
-      logger: silentLogger(),
-      token: TEST_TOKEN,
-    });
-    const app = await buildServer(services);
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    await services.runs.start();
-    let closed = false;
-    const close = async () => {
-      if (closed) return;
-      closed = true;
-      await app.close();
-      await closeServices(services);
-      temp.cleanup();
-    };
-    cleanups.push(close);
-    return { url, services, close };
+    const member = await startClusterMember(memberConfig(prefix));
+    cleanups.push(member.close);
+    return member;
   }
 
   const submit = async (url: string, topic: string, team: string[]) => {
