@@ -204,6 +204,19 @@ export const BLOCK_RULES: BlockRule[] = [
     },
   },
   byAttribute('navigation', 2000, (element, text) => linkDensity(element, text.length) > 0.5),
+  // "Rate this post", stars and vote counts: a widget by its name, a prompt by its words.
+  byAttribute('rating', 300),
+  {
+    kind: 'rating',
+    selector: 'p, div, span, strong, h3, h4, h5, h6, label',
+    matches: (element, context) => {
+      if (context.weight(element) >= 100) return false;
+      const text = textOf(element);
+      return text.length < 100 && LABEL_WORDS.rating.test(text);
+    },
+  },
+  // The post's footer of filing details ("posted on ... in ... by ..., tags, permalink"), up to a short paragraph.
+  byAttribute('post-footer', 600),
 ];
 
 /** Blocks that are mostly links: menus, link lists, "more" boxes. Lists need a higher density, since articles list sources. */

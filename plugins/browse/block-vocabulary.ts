@@ -19,6 +19,9 @@ export const ATTRIBUTE_WORDS = {
   related:
     /(?:^|[\s_-])(?:related|more-?(?:stories|articles|news|from|posts)|recommend|also-?read|read-?more|read-?also|further-?reading|popular|trending|most-?read|outbrain|taboola|teaser-?list|yarpp|jp-relatedposts)/i,
   navigation: /(?:^|[\s_-])(?:breadcrumbs?|pagination|pager|post-?nav|nav-?links|skip-?link|site-?nav|menu)/i,
+  rating: /(?:^|[\s_-])(?:ratings?|rate-?this|star-?rating|stars-?rating|bewertung|voting|votes?)(?:$|[\s_-])/i,
+  'post-footer':
+    /(?:^|[\s_-])(?:postmetadata|post-?meta-?data|entry-?utility|entry-?footer|post-?footer|post-?info|postinfo|article-?footer)(?:$|[\s_-])/i,
 };
 
 const months =
@@ -39,10 +42,12 @@ export const BYLINE_START =
 export const CREDIT_START =
   /^(?:photo|image|picture|foto|bild|crédit|credit|crédito|source|quelle|fuente|fonte|zdjęcie|fot\.?)\s*(?:credit)?\s*:\s*\S.{0,80}$/iu;
 
-/** Visible labels of share, newsletter, comment-policy and "related"/"more" blocks. */
+/** Visible labels of rating prompts, share, newsletter, comment-policy and "related"/"more" blocks. */
 export const LABEL_WORDS = {
+  rating:
+    /^(?:was this (?:article|post|page|answer) (?:helpful|useful)|rate this|how (?:useful|helpful) was|did you (?:like|enjoy) this|war (?:der|dieser|das) (?:artikel|beitrag|text|seite) (?:hilfreich|nützlich)|wie (?:hat|gefällt) (?:ihnen|dir)|bewerten sie|bewerte diesen|cet article vous a-t-il|cet article vous a plu|¿(?:te|le) ha (?:resultado|sido) útil|questo articolo ti è stato utile|czy ten artykuł był)/iu,
   share:
-    /^(?:share(?: this| on| article| via)?|teilen|diesen artikel teilen|artikel teilen|partager|partagez|compartir|comparte|condividi|partilhar|compartilhe|delen|udostępnij|поделиться|分享|مشاركة|tweet|follow us|folgen sie uns|suivez-nous|síguenos)(?!\p{L})/iu,
+    /^(?:share(?: this| on| article| via)?|teilen|diesen artikel teilen|artikel teilen|partager|partagez|compartir|comparte|condividi|partilhar|compartilhe|delen|udostępnij|поделиться|分享|مشاركة|tweet|follow us|folgen sie uns|suivez-nous|síguenos)(?!\p{L})|^.{0,60}(?:teilen|share|partager|compartir|condividi|delen)\s*[?!:]?$/iu,
   newsletter:
     /(?:newsletter|subscribe to|sign up for|sign up to|abonnieren|abonnez-vous|inscrivez-vous|suscríbete|iscriviti|assine|zapisz się|subskrybuj|подписаться|订阅|اشترك)/iu,
   commentPolicy:

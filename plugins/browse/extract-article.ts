@@ -1,15 +1,25 @@
 import { Readability } from '@mozilla/readability';
 import { applyRules, BLOCK_RULES, LINK_BLOCK_RULE, linkDensity, textOf } from './block-rules.js';
+import { namedContainer } from './content-container.js';
 import type { Extracted } from './extracted.js';
 import { jsonLdArticleBody } from './json-ld.js';
 import { toMarkdown } from './markdown.js';
 import { parsePage } from './parse-page.js';
+import { ORPHAN_HEADING_RULE, TEASER_RULE } from './section-rules.js';
 
 /** Rules run again inside Readability's article: what it kept of captions, bylines, share and related blocks. */
-const ARTICLE_RULES = [...BLOCK_RULES.filter((rule) => rule.kind !== 'hidden'), LINK_BLOCK_RULE];
+const ARTICLE_RULES = [
+  ...BLOCK_RULES.filter((rule) => rule.kind !== 'hidden'),
+  LINK_BLOCK_RULE,
+  TEASER_RULE,
+  // Last: the headings of blocks the rules before it removed.
+  ORPHAN_HEADING_RULE,
+];
 
 interface Candidate {
   element: HTMLElement;
+  /** Where the candidate comes from: Readability's pick or a container the page names. */
+  source: 'readability' | 'article-body' | 'named';
   text: string;
   title: string;
   byline: string | null;
@@ -26,6 +36,8 @@ interface Candidate {
 export function extractArticle(html: string, url: string): Extracted {
   const first = readable(html, url, true);
   let best = first.candidate;
+  for (const alternative of first.alternatives)
+    if (!best || preferAlternative(alternative, best, first.articleBody)) best = alternative;
   if (!best || looksWrong(best, first.pageTextLength, first.articleBody)) {
     const second = readable(html, url, false).candidate;
     if (second && (!best || better(second, best, first.articleBody))) best = second;
@@ -56,6 +68,16 @@ function readable(html: string, url: string, cleanFirst: boolean) {
     applyRules(body, BLOCK_RULES, (kind, element) => {
       if (kind === 'byline' && !removedByline) removedByline = textOf(element).slice(0, 200) || null;
     });
+  // Cloned now: Readability moves the page's nodes into its article and leaves the rest in pieces.
+  const alternatives: Array<{ element: HTMLElement; source: Candidate['source'] }> = [];
+  if (cleanFirst && body) {
+    const named = namedContainer(body);
+    if (named)
+      alternatives.push({
+        element: named.element.cloneNode(true) as HTMLElement,
+        source: named.articleBody ? 'article-body' : 'named',
+      });
+  }
   const article = new Readability(document, {
     keepClasses: true,
     serializer: (element) => element as unknown as string,
@@ -66,6 +88,7 @@ function readable(html: string, url: string, cleanFirst: boolean) {
     applyRules(element, ARTICLE_RULES);
     candidate = {
       element,
+      source: 'readability',
       text: textOf(element),
       title: (article.title ?? '').trim(),
       byline: article.byline?.trim() || removedByline,
@@ -73,7 +96,27 @@ function readable(html: string, url: string, cleanFirst: boolean) {
       publishedTime: article.publishedTime ?? null,
     };
   }
-  return { candidate, title, lang, articleBody, bodyText, pageTextLength: bodyText.length };
+  const alternativeCandidates = alternatives.map(({ element, source }): Candidate => {
+    applyRules(element, ARTICLE_RULES);
+    return {
+      element,
+      source,
+      text: textOf(element),
+      title: candidate?.title || title,
+      byline: candidate?.byline ?? removedByline,
+      lang: candidate?.lang ?? lang,
+      publishedTime: candidate?.publishedTime ?? null,
+    };
+  });
+  return {
+    candidate,
+    alternatives: alternativeCandidates,
+    title,
+    lang,
+    articleBody,
+    bodyText,
+    pageTextLength: bodyText.length,
+  };
 }
 
 /** Too short against the page's declared article or the page itself, or mostly links: likely the wrong block. */
@@ -87,8 +130,24 @@ function looksWrong(candidate: Candidate, pageTextLength: number, articleBody: s
 function better(challenger: Candidate, incumbent: Candidate, articleBody: string): boolean {
   if (articleBody.length > 400)
     return coverage(challenger.text, articleBody) > coverage(incumbent.text, articleBody) + 0.1;
+  // A short article in the block the page names as its body is still the article: only a superset replaces it.
+  if (incumbent.source === 'article-body' && coverage(challenger.text, incumbent.text) < 0.7) return false;
   const density = linkDensity(challenger.element, challenger.text.length);
   return density < 0.5 && challenger.text.length > incumbent.text.length * 1.5;
+}
+
+/**
+ * Whether the container the page names beats Readability's pick: by the JSON-LD article body when the page
+ * declares one, else when it holds more than twice the text and is not mostly links (trafilatura's rule when
+ * it compares its own result with Readability's).
+ */
+function preferAlternative(alternative: Candidate, incumbent: Candidate, articleBody: string): boolean {
+  if (articleBody.length > 400)
+    return coverage(alternative.text, articleBody) > coverage(incumbent.text, articleBody) + 0.1;
+  if (linkDensity(alternative.element, alternative.text.length) >= 0.3) return false;
+  if (alternative.text.length > incumbent.text.length * 2) return true;
+  // The page names this block as its article's body and the incumbent holds little of it: a different block.
+  return alternative.source === 'article-body' && coverage(incumbent.text, alternative.text) < 0.3;
 }
 
 /** Share of the reference's words found in `text`. */

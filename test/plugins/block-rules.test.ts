@@ -87,6 +87,23 @@ const cases: Array<{ kind: string; chrome: string; gone: string; lang?: string; 
     gone: 'Hover card',
   },
   { kind: 'link list', chrome: '', after: true, gone: 'Weather in Leeds' },
+  {
+    kind: 'rating widget (by class)',
+    chrome: '',
+    after: true,
+    gone: 'No ratings yet',
+  },
+  {
+    kind: 'rating prompt (by its words, German)',
+    chrome: '',
+    after: true,
+    gone: 'War der Artikel nützlich',
+    lang: 'de',
+  },
+  { kind: 'share prompt (a question, German)', chrome: '', after: true, gone: 'Artikel teilen', lang: 'de' },
+  { kind: 'post footer (by class)', chrome: '', after: true, gone: 'filed under Rivers' },
+  { kind: 'teaser card', chrome: '', after: true, gone: 'Faster trains to the coast' },
+  { kind: 'heading left without its block', chrome: '', after: true, gone: 'Around the region' },
 ];
 
 const AFTER: Record<string, string> = {
@@ -98,6 +115,15 @@ const AFTER: Record<string, string> = {
   'related heading (by its words, Polish)': '<h3>Przeczytaj też</h3>',
   'link list':
     '<ul><li><a href="/a">Weather in Leeds</a></li><li><a href="/b">Traffic news</a></li><li><a href="/c">Local sport</a></li></ul>',
+  'rating widget (by class)': '<div class="post-ratings"><span>★★★★★</span> (No ratings yet)</div>',
+  'rating prompt (by its words, German)': '<p><strong>War der Artikel nützlich?</strong></p>',
+  'share prompt (a question, German)': '<div><strong>Möchten Sie den Artikel teilen?</strong></div>',
+  'post footer (by class)':
+    '<p class="postmetadata">This entry was posted on Tuesday and is filed under Rivers, Leeds. You can follow any responses.</p>',
+  'teaser card':
+    '<figure class="promo"><a href="/story/trains"><img src="t.jpg"><figcaption><h3>Faster trains to the coast</h3></figcaption></a></figure>',
+  'heading left without its block':
+    '<h2>Around the region</h2><div class="related-stories"><a href="/1">Dam plans shelved</a> <a href="/2">Rain record broken</a></div>',
 };
 
 describe('block rules: each kind of chrome goes, the article stays', () => {
@@ -126,6 +152,15 @@ describe('block rules: each kind of chrome goes, the article stays', () => {
       'We will never again wait',
     ])
       expect(text).toContain(kept);
+  });
+
+  it("keeps a heading that links to the page itself (a blog's title) and a heading with a sub-section under it", () => {
+    const text = extract(
+      page('<h2><a href="https://news.example/flood">The barrier, opened</a></h2>', {
+        after: `<h2>What comes next</h2><h3>The warning system</h3><p>${PROSE[2]}</p>`,
+      }),
+    );
+    for (const kept of ['The barrier, opened', 'What comes next', 'The warning system']) expect(text).toContain(kept);
   });
 
   it('keeps a picture caption, which describes the article', () => {

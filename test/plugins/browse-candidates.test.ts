@@ -96,3 +96,43 @@ describe("the page's JSON-LD articleBody", () => {
     expect(jsonLdArticleBody(documentWith('not json'))).toBe('');
   });
 });
+
+/**
+ * A recipe blog post: the post is short lines (ingredients and steps, each under the 25 characters Readability
+ * needs to score a paragraph) in the block the theme names `entry-content`, and the author's box is the one
+ * long paragraph on the page, so Readability chooses the author's box.
+ */
+const RECIPE = [
+  'Almond stars',
+  '250 g ground almonds',
+  '200 g icing sugar',
+  'Two egg whites',
+  'A pinch of cinnamon',
+  'Beat the egg whites.',
+  'Fold in the almonds.',
+  'Add the sugar slowly.',
+  'Chill for one hour.',
+  'Roll out the dough.',
+  'Cut out the stars.',
+  'Bake for twelve minutes.',
+  'Let them cool first.',
+  'Keep them in a tin.',
+];
+const AUTHOR =
+  'Anna has baked for her family and friends for thirty years, first in a small flat in the old town, and now in a ' +
+  'farmhouse kitchen with a wood oven; she writes about the recipes of her grandmother, about flour, about butter, and ' +
+  'about the seasons, and she answers every question that readers send her, by post or by mail, within a week.';
+
+function recipePage(container: string): string {
+  return `<!doctype html><html lang="en"><head><title>Almond biscuits</title></head><body>
+<div class="wrap"><div class="${container}">${RECIPE.map((line) => `<div>${line}</div>`).join('\n')}</div></div>
+<div class="box"><div class="about"><p>${AUTHOR}</p><p>Anna lives in the hills.</p></div></div></body></html>`;
+}
+
+describe('the container a page names, as a candidate beside Readability', () => {
+  it('takes the block the page names as its article body when Readability chose a different block', () => {
+    const content = extractHtml(recipePage('entry-content'), 'https://baking.example/almond').content;
+    for (const line of RECIPE) expect(content).toContain(line);
+    expect(content).not.toContain('farmhouse kitchen');
+  });
+});

@@ -1,0 +1,113 @@
+import { linkDensity, textOf } from './block-rules.js';
+
+/**
+ * Where a page says its main text is: the containers that publishing systems name after their content
+ * (`entry-content`, `post-body`, `article__body`, `itemprop="articleBody"`, then `<article>`, then theme names
+ * such as `story-content`, then the broader `#content` and `<main>`), in the order trafilatura (the best of the published extractors on its own
+ * evaluation set) tries them. Readability scores paragraphs and climbs to their best-scoring parent, which
+ * goes wrong on pages whose text is not in long `<p>`s: blog posts of `<br>`-separated lines, recipes, shop
+ * pages, forum threads. A container the site named is a second, independent opinion.
+ */
+const CONTAINERS: string[][] = [
+  // The names of an article's body, from the most specific.
+  [
+    '[itemprop="articleBody"]',
+    '[class*="post-text"]',
+    '[class*="post_text"]',
+    '[class*="post-body"]',
+    '[class*="post-entry"]',
+    '[class*="postentry"]',
+    '[class*="post-content"]',
+    '[class*="post_content"]',
+    '[class*="postcontent" i]',
+    '[class*="article-text"]',
+    '[class*="articletext" i]',
+    '[id*="entry-content"]',
+    '[class*="entry-content"]',
+    '[id*="article-content"]',
+    '[class*="article-content"]',
+    '[id*="article__content"]',
+    '[class*="article__content"]',
+    '[id*="article-body"]',
+    '[class*="article-body"]',
+    '[id*="article__body"]',
+    '[class*="article__body"]',
+    '[id*="articlebody" i]',
+    '[class*="articlebody" i]',
+    '[id="articleContent"]',
+    '[class*="page-content"]',
+    '[class*="text-content"]',
+    '[id*="body-text"]',
+    '[class*="body-text"]',
+    '[class*="article__container"]',
+    '[id*="art-content"]',
+    '[class*="art-content"]',
+  ],
+  ['article'],
+  // Names of blog and CMS themes for the same thing.
+  [
+    '[class*="post-bodycopy"]',
+    '[class*="storycontent"]',
+    '[class*="story-content"]',
+    '[class="postarea"]',
+    '[class*="theme-content"]',
+    '[class*="blog-content"]',
+    '[class*="section-content"]',
+    '[class*="single-content"]',
+    '[class*="single-post"]',
+    '[class*="main-column"]',
+    '[class*="wpb_text_column"]',
+    '[class^="story-body"]',
+    '[id^="story-body"]',
+    '[class*="field-body"]',
+    '[class*="fulltext"]',
+  ],
+  // The page's content column: broader, so tried last.
+  [
+    '[id*="content-main"]',
+    '[class*="content-main"]',
+    '[class*="content_main"]',
+    '[id*="content-body"]',
+    '[class*="content-body"]',
+    '[id*="contentBody"]',
+    '[class*="content__body"]',
+    '[id*="main-content" i]',
+    '[class*="main-content" i]',
+    '[id="content"]',
+    '[class="content"]',
+  ],
+  ['[role="main"]', 'main', '[id^="main"]', '[class^="main"]'],
+];
+
+const CONTAINER_TAGS = new Set(['ARTICLE', 'DIV', 'MAIN', 'SECTION', 'TD']);
+
+/** Less text than this is not an article's body, whatever its name (trafilatura's minimum extracted size). */
+const MIN_TEXT = 250;
+
+export interface NamedContainer {
+  element: Element;
+  /** Named as the article's body itself (`articleBody`, `entry-content`...), not by a theme's wrapper names. */
+  articleBody: boolean;
+}
+
+/**
+ * The container of the first group above that names one holding at least a short article's worth of text that
+ * is mostly not links (of several, the one with the most text: a page lists teasers as `<article>`s too);
+ * undefined when the page names none. Read before Readability runs, since Readability takes the page apart.
+ */
+export function namedContainer(body: Element): NamedContainer | undefined {
+  for (const [index, group] of CONTAINERS.entries()) {
+    let best: Element | undefined;
+    let bestLength = MIN_TEXT - 1;
+    for (const element of body.querySelectorAll(group.join(', '))) {
+      if (!CONTAINER_TAGS.has(element.tagName)) continue;
+      const text = textOf(element);
+      if (text.length > bestLength && linkDensity(element, text.length) < 0.5) {
+        best = element;
+        bestLength = text.length;
+      }
+    }
+    if (best) return { element: best, articleBody: index === 0 };
+  }
+  return undefined;
+}
