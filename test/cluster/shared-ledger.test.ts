@@ -3,6 +3,7 @@ import { SharedLedger } from '../../src/cluster/shared-ledger.js';
 import { RedisConnection } from '../../src/cluster/redis-connection.js';
 import type { LedgerEntry } from '../../src/gateway/cost-ledger.js';
 import { silentLogger } from '../../src/logger.js';
+import { ledgerEntry } from '../helpers/ledger-entry.js';
 import { redisMissingMessage, redisServerPath, startRedis, type TestRedis } from '../helpers/redis-server.js';
 
 if (!redisServerPath) console.warn(redisMissingMessage);
@@ -11,22 +12,7 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
 function entry(at: number, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
-  return {
-    id: 'x',
-    at: new Date(at).toISOString(),
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    promptTokens: 100,
-    completionTokens: 20,
-    costUsd: 0.001,
-    costUnknown: false,
-    latencyMs: 5,
-    attempts: 1,
-    rateLimited: 0,
-    waitedMs: 0,
-    cached: false,
-    ...overrides,
-  };
+  return ledgerEntry({ at: new Date(at).toISOString(), completionTokens: 20, ...overrides });
 }
 
 describe.skipIf(!redisServerPath)("a cluster's shared ledger in Redis", () => {
