@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { readDaemonState } from '../../src/daemon/state-files.js';
 import type { RunEvent } from '../../src/types/run-events.js';
 import type { Run } from '../../src/types/run-record.js';
-import { type ClusterMember, clusterMemberConfig, startClusterMember } from '../helpers/cluster-member.js';
+import { type ClusterMember, clusterMemberConfig, startClusterMember, submitRun } from '../helpers/cluster-member.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { startFixtureWeb, type FixtureWeb } from '../helpers/fixture-web.js';
 import { redisMissingMessage, redisServerPath, startRedis, type TestRedis } from '../helpers/redis-server.js';
@@ -26,15 +26,6 @@ describe.skipIf(!redisServerPath)('cluster mode: one run queue for every member'
     return member;
   }
 
-  const submit = async (url: string, topic: string, team: string[]) => {
-    const response = await fetch(`${url}/v1/runs`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ topic, team }),
-    });
-    expect(response.status).toBe(202);
-    return ((await response.json()) as { id: string }).id;
-  };
   const getRun = async (url: string, id: string) =>
     (await (await fetch(`${url}/v1/runs/${id}`, { headers: auth })).json()) as Run;
 
@@ -54,8 +45,8 @@ describe.skipIf(!redisServerPath)('cluster mode: one run queue for every member'
     const first = await startMember('queue-test');
     const second = await startMember('queue-test');
     const release = llm.hold('KeywordExtract');
-    const ids = [await submit(first.url, 'Arduino boards', ['extractor'])];
-    ids.push(await submit(first.url, 'Arduino shields', ['extractor']));
+    const ids = [await submitRun(first.url, 'Arduino boards', ['extractor'])];
+    ids.push(await submitRun(first.url, 'Arduino shields', ['extractor']));
 
     // Two runs, one slot per member: both run at once, one on each member.
     const running = await until('both runs running', async () => {
@@ -91,7 +82,7 @@ describe.skipIf(!redisServerPath)('cluster mode: one run queue for every member'
 
     // A cancel sent to one member reaches the member executing the run.
     const release2 = llm.hold('KeywordExtract');
-    const third = await submit(first.url, 'Arduino sensors', ['extractor']);
+    const third = await submitRun(first.url, 'Arduino sensors', ['extractor']);
     const executing = await until('the third run running', async () => {
       const run = await getRun(first.url, third);
       return run.status === 'running' ? run : undefined;

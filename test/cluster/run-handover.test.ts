@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterRunStore } from '../../src/cluster/cluster-run-store.js';
 import { readDaemonState } from '../../src/daemon/state-files.js';
 import type { Run } from '../../src/types/run-record.js';
-import { type ClusterMember, clusterMemberConfig, startClusterMember } from '../helpers/cluster-member.js';
+import { type ClusterMember, clusterMemberConfig, startClusterMember, submitRun } from '../helpers/cluster-member.js';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { startFixtureWeb, type FixtureWeb } from '../helpers/fixture-web.js';
 import { redisMissingMessage, redisServerPath, startRedis, type TestRedis } from '../helpers/redis-server.js';
@@ -27,15 +27,6 @@ describe.skipIf(!redisServerPath)('cluster mode: runs of a member that leaves', 
     return member;
   }
 
-  const submit = async (url: string, topic: string) => {
-    const response = await fetch(`${url}/v1/runs`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ topic, team: ['extractor', 'wiki'] }),
-    });
-    expect(response.status).toBe(202);
-    return ((await response.json()) as { id: string }).id;
-  };
   /** The calls the LLM was asked since `from`, by action. */
   const callsSince = (from: number) => llm.calls.slice(from).map((call) => call.action);
   const wikiCallSince = (from: number) => () => (callsSince(from).includes('Wiki') ? true : undefined);
@@ -56,7 +47,7 @@ describe.skipIf(!redisServerPath)('cluster mode: runs of a member that leaves', 
     const leaving = await startMember('stop-test');
     const holdWiki = llm.hold('Wiki');
     const before = llm.calls.length;
-    const id = await submit(leaving.url, 'Arduino');
+    const id = await submitRun(leaving.url, 'Arduino', ['extractor', 'wiki']);
     await until('the wiki call', wikiCallSince(before));
     const staying = await startMember('stop-test');
 
@@ -86,7 +77,7 @@ describe.skipIf(!redisServerPath)('cluster mode: runs of a member that leaves', 
     const cutOff = await startMember('lost-test', `redis://127.0.0.1:${proxy.port}`);
     const holdWiki = llm.hold('Wiki');
     const before = llm.calls.length;
-    const id = await submit(cutOff.url, 'Arduino');
+    const id = await submitRun(cutOff.url, 'Arduino', ['extractor', 'wiki']);
     await until('the wiki call', wikiCallSince(before));
     const other = await startMember('lost-test');
 

@@ -1,9 +1,10 @@
+import { expect } from 'vitest';
 import { closeServices, createServices, type Services } from '../../src/daemon/services.js';
 import { silentLogger } from '../../src/logger.js';
 import { buildServer } from '../../src/server/build-server.js';
 import type { FixtureWeb } from './fixture-web.js';
 import type { ScriptedLlm } from './scripted-llm.js';
-import { TEST_TOKEN, testConfig } from './services.js';
+import { auth, TEST_TOKEN, testConfig } from './services.js';
 import { makeTempDir } from './temp-dir.js';
 
 export interface ClusterMember {
@@ -48,4 +49,15 @@ export async function startClusterMember(config: Record<string, unknown>): Promi
       temp.cleanup();
     },
   };
+}
+
+/** Submits a run to a member over HTTP, expects it queued (202) and returns its id. */
+export async function submitRun(url: string, topic: string, team: readonly string[]): Promise<string> {
+  const response = await fetch(`${url}/v1/runs`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ topic, team }),
+  });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { id: string }).id;
 }
