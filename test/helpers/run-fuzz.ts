@@ -5,6 +5,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { closeServices, createServices, type Services } from '../../src/daemon/services.js';
 import { ConflictError } from '../../src/errors.js';
 import type { LedgerEntry } from '../../src/gateway/cost-ledger.js';
+import type { RunSummary } from '../../src/types/run-record.js';
 import { silentLogger } from '../../src/logger.js';
 import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../src/types/run-events.js';
 import { AppendLog } from '../../src/store/append-log.js';
@@ -110,9 +111,19 @@ export async function runSequence(commands: readonly FuzzCommand[], llm: Scripte
   }
 }
 
-/** The queue holds exactly the `queued` runs (but those just taken from it to start). */
+/**
+ * The queue holds exactly the `queued` runs (but those just taken from it to start). The list is read from
+ * disk, asynchronously, while overlapping commands go on: it is compared with the queue only when the queue and
+ * the executing runs were the same before and after the read, so both describe one moment.
+ */
 async function checkQueue(services: Services): Promise<void> {
-  const { runs } = await services.runs.list({ limit: 1_000 });
+  const snapshot = () => `${services.runs.queuedIds.join(',')}|${services.runs.activeIds.join(',')}`;
+  let before: string;
+  let runs: RunSummary[];
+  do {
+    before = snapshot();
+    runs = (await services.runs.list({ limit: 1_000 })).runs;
+  } while (snapshot() !== before);
   const queued = new Set(services.runs.queuedIds);
   const active = new Set(services.runs.activeIds);
   for (const summary of runs) {
