@@ -18,6 +18,8 @@ export interface BlockRule {
 }
 
 export interface RuleContext {
+  /** The scope the rules run on (page body or article). */
+  root: Element;
   /** Characters of text in the whole scope (page body or article), for the bounds. */
   scopeTextLength: number;
   /**
@@ -118,6 +120,8 @@ export const BLOCK_RULES: BlockRule[] = [
       '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"], [style*="visibility: hidden"], template',
     matches: (element, context) => textOf(element).length <= Math.max(500, context.scopeTextLength * 0.3),
   },
+  // The site's cookie notice: on a page with a short article it can outweigh the article (Readability picks it).
+  byAttribute('consent', 1500),
   // Captions describe the article's pictures and stay (readers and reader views keep them); their credit lines go.
   byAttribute('credit', 200),
   {
@@ -196,7 +200,7 @@ export const BLOCK_RULES: BlockRule[] = [
   byAttribute('related', 3000, (element, text) => linkDensity(element, text.length) > 0.3),
   {
     kind: 'related',
-    selector: 'h2, h3, h4, h5, h6, p, strong, div',
+    selector: 'h2, h3, h4, h5, h6, p, strong, b, span, div',
     matches: (element, context) => {
       if (context.weight(element) >= 60) return false;
       const text = textOf(element);
@@ -248,6 +252,7 @@ export function applyRules(
   const weights = measure(root, scope.elements);
   const names = new Map<Element, string>();
   const context: RuleContext = {
+    root,
     scopeTextLength: textOf(root).length,
     weight: (element) => weights.get(element) ?? 0,
     attributes(element) {

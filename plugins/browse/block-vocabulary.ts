@@ -22,6 +22,24 @@ export const ATTRIBUTE_WORDS = {
   rating: /(?:^|[\s_-])(?:ratings?|rate-?this|star-?rating|stars-?rating|bewertung|voting|votes?)(?:$|[\s_-])/i,
   'post-footer':
     /(?:^|[\s_-])(?:postmetadata|post-?meta-?data|entry-?utility|entry-?footer|post-?footer|post-?info|postinfo|article-?footer)(?:$|[\s_-])/i,
+  /**
+   * Cookie and consent notices of the site or its consent-management platform, and the placeholders privacy
+   * plugins show instead of an embedded post until the reader consents.
+   */
+  consent:
+    /(?:^|[\s_-])(?:cookies?(?:$|[\s_-])|cookie-?(?:law|notice|banner|bar|consent|policy)|consent|gdpr|cmp(?:$|[\s_-])|usercentrics|onetrust|didomi|cookiebot|cc-(?:window|banner)|privacy-embed|embed-?placeholder|content-?blocker|brlbs|borlabs|third-party-services)/i,
+  /** A box about the author under the article (a short biography, links to their profiles). */
+  authorBio:
+    /(?:^|[\s_-])(?:author-?(?:bio|info|box|description|details|profile|about)|about-?(?:the-?)?author|autorenbox|autoren-?info|autor-?(?:info|box)|bio-?box)/i,
+  /** The sidebar of a blog or CMS theme, and the widgets in it (whole class/id tokens: `elementor-widget` is content). */
+  sidebar: /(?:^|\s)(?:sidebar[\w-]*|[\w-]*-sidebar|widget-area|widget|widget_[\w-]+)(?:$|\s)/i,
+  /** A teaser: a card that previews another article (`teaser`, `sz-teaser`, `post_teaser`, `teaser__title`). */
+  teaser: /(?:^|[\s_-])teaser/i,
+  /** A picture's caption: `figcaption`-like names in English, German (`bildunterschrift`), French, Italian (`didascalia`). */
+  caption:
+    /(?:^|[\s_-])(?:[a-z]*caption|bildunterschrift|bildtext|legende|didascalia|dida(?:$|[\s_-])|image-?desc|imagedescription|img-?desc|photo-?desc)/i,
+  /** Cards previewing another page. */
+  embed: /(?:^|[\s_-])(?:wp-embedded-content|embedly-card|reddit-card)/i,
 };
 
 const months =
@@ -52,6 +70,15 @@ export const LABEL_WORDS = {
     /(?:newsletter|subscribe to|sign up for|sign up to|abonnieren|abonnez-vous|inscrivez-vous|suscríbete|iscriviti|assine|zapisz się|subskrybuj|подписаться|订阅|اشترك)/iu,
   commentPolicy:
     /(?:comment policy|leave a (?:comment|reply)|post a comment|your email address will not be published|kommentar schreiben|kommentare|schreiben sie einen kommentar|laisser un commentaire|votre adresse (?:e-)?mail ne sera pas publiée|deja un comentario|lascia un commento|deixe um comentário|dodaj komentarz|comments are closed|kommentare sind geschlossen|no comments yet)/iu,
+  /** The label of a line of filing details: "Category: News", "Aufrufe: 512", "Lesezeit: 3 Minuten". */
+  metaLine:
+    /^(?:categor(?:y|ies)|kategorie(?:n)?|catégories?|categorías?|categori[ae]|kategori[ae]|rubrik|rubrique|sección|views|hits|reads|aufrufe|zugriffe|gelesen|vues|visitas|visite|wyświetle[nń]|filed under|posted in|veröffentlicht in|abgelegt unter|classé dans|publicado en|pubblicato in|reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania|comments|kommentare(?: insgesamt)?|commentaires|comentarios|commenti|komentarze)\s*[:：]/iu,
+  /** The label of a "read also" line that links to another article ("Lea también: ...", "Lesen Sie auch: ..."). */
+  readAlso:
+    /^(?:read (?:also|more|next)|see also|also read|lesen sie (?:auch|mehr)|auch lesen|mehr dazu|mehr zum thema|schon gelesen|lire aussi|à lire (?:aussi|également)|voir aussi|lea (?:también|más)|lee (?:también|más)|lea|vea también|le puede interesar|te puede interesar|puedes ver|mira|leia (?:também|mais)|veja também|leggi anche|czytaj (?:też|także|więcej)|zobacz (?:też|także|również)|lees ook|читайте также|اقرأ أيضا)\s*[:：?»>–—-]/iu,
+  /** The publisher's prompts to the reader: subscribe or log in to read on, download the app, join a channel, donate. */
+  readerPrompt:
+    /(?:already a subscriber|subscribe now|subscribers? (?:also )?(?:get|receive)|subscribe to (?:our|the) .{0,40}(?:edition|newsletter|channel)|for the full story|to (?:continue|keep) reading|download (?:the|our) .{0,40}apps?(?!\p{L})|(?:join|follow) (?:us|our) .{0,30}(?:telegram|whatsapp)|support (?:our|independent) journalism|become a (?:member|patron|subscriber)|if you (?:enjoyed|liked) (?:reading )?this|submit your letter|jetzt abonnieren|(?:schon|bereits) abonnent|abonnent(?:in)? werden|artikel (?:weiter|vollständig) (?:zu )?lesen|weiterlesen mit|ihr beitrag hilft|unterstützen sie (?:uns|unsere)|jetzt spenden|laden sie (?:unsere|die) .{0,30}app|pour lire la suite|déjà abonné|articles gratuits|soutenez(?:-nous| notre)|téléchargez (?:notre|l'application)|(?:únete|suscríbete) (?:a|desde|en) |tenemos canal de|para seguir leyendo|ya eres suscriptor|descarga (?:nuestra|la) app|per continuare a leggere|sei già abbonato|abbonati ora|para continuar lendo|já é assinante|assine (?:já|agora)|zapraszamy (?:też )?do subskrypcji|wesprzyj nas|pobierz aplikację|word abonnee|al abonnee)/iu,
   related:
-    /^(?:related(?: articles| stories| posts| content| news)?|more (?:from|on|about|stories|articles|news)|read (?:more|also|next)|you (?:may|might) also like|recommended(?: for you)?|see also|popular|most read|trending|weitere artikel|mehr zum thema|mehr aus|das könnte sie auch interessieren|lesen sie auch|auch interessant|ähnliche artikel|verwandte artikel|meistgelesen|à lire aussi|lire aussi|sur le même sujet|voir aussi|articles similaires|les plus lus|artículos relacionados|te puede interesar|lee también|leer más|más leídas|leia também|veja também|mais lidas|leggi anche|potrebbe interessarti|articoli correlati|gerelateerd|lees ook|przeczytaj też|zobacz też|czytaj także|polecane|читайте также|похожие|相关|推荐|اقرأ أيضا|ذات صلة)(?!\p{L})/iu,
+    /^(?:related(?: articles| stories| posts| content| news)?|latest (?:news|posts|articles|stories)|recent (?:posts|articles)|top stories|weitere (?:\p{L}+-?)?(?:artikel|beiträge|nachrichten|news|themen|meldungen|tipps|videos|geschichten)|beiträge zum thema|artikel zum thema|neueste (?:artikel|beiträge|nachrichten)|aktuelle (?:artikel|beiträge|nachrichten)|top-themen|kommentierte artikel|meistkommentiert|(?:articles|vidéos|photos)(?: et \p{L}+)? sur le (?:même )?sujet|dans la même rubrique|les plus (?:lus|partagés|commentés)|à la une|noticias relacionadas|más noticias|lo más (?:visto|leído)|últimas noticias|notizie correlate|ultime notizie|più lett[ie]|najnowsze|najczęściej czytane|powiązane|meer nieuws|laatste nieuws|more (?:from|on|about|stories|articles|news)|read (?:more|also|next)|you (?:may|might) also like|recommended(?: for you)?|see also|popular|most read|trending|weitere artikel|mehr zum thema|mehr aus|das könnte sie auch interessieren|lesen sie auch|schon gelesen|auch interessant|ähnliche artikel|verwandte artikel|meistgelesen|à lire aussi|lire aussi|sur le même sujet|voir aussi|articles similaires|les plus lus|artículos relacionados|te puede interesar|lee también|leer más|más leídas|leia também|veja também|mais lidas|leggi anche|potrebbe interessarti|articoli correlati|gerelateerd|lees ook|przeczytaj też|zobacz też|czytaj także|polecane|читайте также|похожие|相关|推荐|اقرأ أيضا|ذات صلة)(?!\p{L})/iu,
 };

@@ -1,4 +1,5 @@
 import { linkDensity, textOf } from './block-rules.js';
+import { descendantsNamed } from './element-walk.js';
 
 /**
  * Where a page says its main text is: the containers that publishing systems name after their content
@@ -101,13 +102,23 @@ export function namedContainer(body: Element): NamedContainer | undefined {
     let bestLength = MIN_TEXT - 1;
     for (const element of body.querySelectorAll(group.join(', '))) {
       if (!CONTAINER_TAGS.has(element.tagName)) continue;
-      const text = textOf(element);
-      if (text.length > bestLength && linkDensity(element, text.length) < 0.5) {
+      const length = visibleTextLength(element);
+      if (length > bestLength && linkDensity(element, length) < 0.5) {
         best = element;
-        bestLength = text.length;
+        bestLength = length;
       }
     }
     if (best) return { element: best, articleBody: index === 0 };
   }
   return undefined;
+}
+
+/** Markup whose text a reader never sees (a page's scripts and styles sit in its content column too). */
+export const UNSEEN = new Set(['script', 'style', 'noscript', 'template']);
+
+/** The length of the text under `element` less its scripts and styles, which can be ten times the article's. */
+export function visibleTextLength(element: Element): number {
+  let length = textOf(element).length;
+  for (const unseen of descendantsNamed(element, UNSEEN)) length -= textOf(unseen).length;
+  return Math.max(0, length);
 }

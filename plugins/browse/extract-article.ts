@@ -1,7 +1,9 @@
 import { Readability } from '@mozilla/readability';
 import { applyRules, BLOCK_RULES, LINK_BLOCK_RULE, linkDensity, textOf } from './block-rules.js';
-import { namedContainer } from './content-container.js';
+import { namedContainer, UNSEEN } from './content-container.js';
+import { descendantsNamed } from './element-walk.js';
 import type { Extracted } from './extracted.js';
+import { ARTICLE_CHROME_RULES } from './article-chrome-rules.js';
 import { jsonLdArticleBody } from './json-ld.js';
 import { toMarkdown } from './markdown.js';
 import { parsePage } from './parse-page.js';
@@ -10,11 +12,14 @@ import { ORPHAN_HEADING_RULE, TEASER_RULE } from './section-rules.js';
 /** Rules run again inside Readability's article: what it kept of captions, bylines, share and related blocks. */
 const ARTICLE_RULES = [
   ...BLOCK_RULES.filter((rule) => rule.kind !== 'hidden'),
+  ...ARTICLE_CHROME_RULES,
   LINK_BLOCK_RULE,
   TEASER_RULE,
   // Last: the headings of blocks the rules before it removed.
   ORPHAN_HEADING_RULE,
 ];
+
+const CONSENT_RULES = BLOCK_RULES.filter((rule) => rule.kind === 'consent');
 
 interface Candidate {
   element: HTMLElement;
@@ -68,15 +73,18 @@ function readable(html: string, url: string, cleanFirst: boolean) {
     applyRules(body, BLOCK_RULES, (kind, element) => {
       if (kind === 'byline' && !removedByline) removedByline = textOf(element).slice(0, 200) || null;
     });
+  // Without the cleaning, a cookie notice can still outscore a short article: it is never the article.
+  else if (body) applyRules(body, CONSENT_RULES);
   // Cloned now: Readability moves the page's nodes into its article and leaves the rest in pieces.
   const alternatives: Array<{ element: HTMLElement; source: Candidate['source'] }> = [];
   if (cleanFirst && body) {
     const named = namedContainer(body);
-    if (named)
-      alternatives.push({
-        element: named.element.cloneNode(true) as HTMLElement,
-        source: named.articleBody ? 'article-body' : 'named',
-      });
+    if (named) {
+      const element = named.element.cloneNode(true) as HTMLElement;
+      // As Readability does: scripts and styles would count as text when the candidates are compared.
+      for (const unseen of descendantsNamed(element, UNSEEN)) unseen.remove();
+      alternatives.push({ element, source: named.articleBody ? 'article-body' : 'named' });
+    }
   }
   const article = new Readability(document, {
     keepClasses: true,

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { extractHtml } from '../../plugins/browse/extract-content.js';
+
+const PROSE = [
+  'The river authority opened the new flood barrier on Tuesday after four years of construction and two public inquiries into its cost.',
+  'Engineers say the barrier can hold back a surge one metre higher than the record of 1953, and that it will be tested twice a year.',
+  'Residents of the lower town, who were evacuated three times in the last decade, welcomed the opening but asked for a warning system too.',
+  'The authority will publish the results of each test on its website, together with the water levels measured along the estuary.',
+];
+
+/** An article of eight long paragraphs with `chrome` after its second paragraph. */
+function page(chrome: string, options: { lang?: string; around?: (article: string) => string } = {}): string {
+  const paragraphs = [...PROSE, ...PROSE].map((text) => `<p>${text} ${text}</p>`);
+  paragraphs.splice(2, 0, chrome);
+  const article = `<article><h1>Flood barrier opens</h1>${paragraphs.join('\n')}</article>`;
+  return `<!doctype html><html lang="${options.lang ?? 'en'}"><head><title>Flood barrier opens</title></head><body>
+${options.around ? options.around(article) : article}</body></html>`;
+}
+
+function extract(html: string): string {
+  return extractHtml(html, 'https://news.example/flood').content;
+}
+
+const cases: Array<{ kind: string; chrome: string; gone: string; lang?: string }> = [
+  {
+    kind: 'picture caption (figcaption)',
+    chrome: '<figure><img src="b.jpg"><figcaption>The gate seen from the lower town</figcaption></figure>',
+    gone: 'seen from the lower town',
+  },
+  {
+    kind: 'picture caption (by class, German)',
+    chrome: '<div class="image"><img src="b.jpg"><p class="bildunterschrift">Das Tor vom Hafen aus</p></div>',
+    gone: 'Das Tor vom Hafen aus',
+    lang: 'de',
+  },
+  {
+    kind: 'card previewing another page',
+    chrome:
+      '<blockquote class="wp-embedded-content"><a href="https://other.example/dam">Dam plans shelved after protest</a></blockquote>',
+    gone: 'Dam plans shelved',
+  },
+  {
+    kind: 'consent placeholder of an embedded post',
+    chrome:
+      '<div class="BorlabsCookie"><p>Click below to load the content of Twitter. By loading it you accept their privacy policy.</p></div>',
+    gone: 'load the content of Twitter',
+  },
+  {
+    kind: '"read also" line (Spanish)',
+    chrome: '<p><strong>Lea también:</strong> <a href="/otra">Cierran el puente viejo por obras</a></p>',
+    gone: 'Cierran el puente viejo',
+    lang: 'es',
+  },
+  {
+    kind: '"read also" line (German)',
+    chrome: '<p>Lesen Sie auch: <a href="/andere">Neue Deiche für die Küste</a></p>',
+    gone: 'Neue Deiche',
+    lang: 'de',
+  },
+  {
+    kind: 'prompt to subscribe (English)',
+    chrome: '<p>Already a subscriber? Log in to read the full story in our digital edition.</p>',
+    gone: 'Already a subscriber',
+  },
+  {
+    kind: 'prompt to read on (French)',
+    chrome: '<p>Pour lire la suite, abonnez-vous dès maintenant.</p>',
+    gone: 'Pour lire la suite',
+    lang: 'fr',
+  },
+  {
+    kind: 'author box (by class)',
+    chrome:
+      '<div class="author-bio"><p>Jane Doe has covered rivers and coasts for the paper since 2004. She lives in Leeds.</p></div>',
+    gone: 'covered rivers and coasts',
+  },
+  {
+    kind: 'line of filing details (German)',
+    chrome: '<div>Kategorie: Umwelt</div><div>Aufrufe: 512</div>',
+    gone: 'Aufrufe',
+    lang: 'de',
+  },
+  {
+    kind: 'teaser named as such',
+    chrome:
+      '<div class="sz-teaser"><a href="/story/trains"><span class="teaser__headline">Faster trains to the coast</span></a></div>',
+    gone: 'Faster trains to the coast',
+  },
+  {
+    kind: 'heading of a related block (French)',
+    chrome: '<h3>Articles et vidéos sur le sujet</h3>',
+    gone: 'vidéos sur le sujet',
+    lang: 'fr',
+  },
+];
+
+describe('article chrome rules: each kind of block inside the article goes, the article stays', () => {
+  for (const item of cases) {
+    it(`removes a ${item.kind}`, () => {
+      const text = extract(page(item.chrome, { lang: item.lang }));
+      expect(text).not.toContain(item.gone);
+      for (const paragraph of PROSE) expect(text).toContain(paragraph);
+    });
+  }
+
+  it("removes a theme's sidebar widgets from the content column the page names", () => {
+    const widgets =
+      '<aside id="sidebar"><div class="widget widget_text"><p>All texts on this site are under a Creative Commons licence unless noted.</p></div>' +
+      '<div class="widget widget_categories"><ul><li><a href="/c/1">Rivers</a></li><li><a href="/c/2">Coasts</a></li></ul></div></aside>';
+    const text = extract(page('', { around: (article) => `<div id="content">${article}${widgets}</div>` }));
+    expect(text).not.toContain('Creative Commons');
+    expect(text).toContain(PROSE[3]);
+  });
+
+  it('keeps the captions of a gallery, where they are the text', () => {
+    const photos = Array.from(
+      { length: 6 },
+      (_, index) =>
+        `<figure><img src="${index}.jpg"><figcaption>Photo ${index}: the flood gate at high tide, seen from the harbour wall on the north bank</figcaption></figure>`,
+    ).join('');
+    const text = extract(page(photos));
+    expect(text).toContain('seen from the harbour wall');
+  });
+
+  it('keeps embedded posts, a "Mira:" line without a link, and a lead paragraph named teaser', () => {
+    const text = extract(
+      page(
+        '<blockquote class="twitter-tweet"><p>The gates are closing right now, what a sight</p></blockquote>' +
+          '<p>Mira: the water was up to the second step.</p><p class="article-teaser">Four years late, the barrier works.</p>',
+        { lang: 'es' },
+      ),
+    );
+    for (const kept of ['what a sight', 'Mira: the water', 'Four years late']) expect(text).toContain(kept);
+  });
+
+  it('keeps a short article over the cookie notice of its page', () => {
+    const html = `<!doctype html><html lang="de"><head><title>Nichts tun</title></head><body>
+<div id="content"><div class="post"><p>„Ich weiß, ich bin müde und sollte das vielleicht nicht sagen.“</p><p>– „Dann sag es nicht.“</p></div>
+<div class="comment-respond"><h3>Kommentar verfassen</h3><form><textarea></textarea></form></div></div>
+<div class="widget widget_eu_cookie_law_widget"><p id="eu-cookie-law"><form>Datenschutz &amp; Cookies: Diese Website verwendet Cookies. Wenn du die Website weiterhin nutzt, stimmst du der Verwendung von Cookies zu. Weitere Informationen, beispielsweise zur Kontrolle von Cookies, findest du hier: <a href="/cookies">Cookie-Richtlinie</a></form></p></div>
+</body></html>`;
+    const text = extract(html);
+    expect(text).toContain('Dann sag es nicht');
+    expect(text).not.toContain('Cookie-Richtlinie');
+  });
+});
