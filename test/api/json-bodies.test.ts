@@ -37,4 +37,19 @@ describe('JSON request bodies, over a real socket', () => {
       expect((await answer.json()).error).toMatchObject({ type: 'invalid_request_error', code: expect.any(String) });
     }
   });
+
+  it('names the first bad field in param, as OpenAI clients show it', async () => {
+    const chat = await post('/v1/chat/completions', JSON.stringify({ model: 'llm/m' }));
+    expect(chat.status).toBe(400);
+    expect((await chat.json()).error).toMatchObject({
+      param: 'messages',
+      message: expect.stringContaining('messages:'),
+    });
+    const embeddings = await post('/v1/embeddings', JSON.stringify({ model: 'llm/m', input: [1, 2, 3] }));
+    expect(embeddings.status).toBe(400);
+    expect((await embeddings.json()).error).toMatchObject({
+      param: 'input',
+      message: expect.stringContaining('token arrays are not supported: send the text'),
+    });
+  });
 });
