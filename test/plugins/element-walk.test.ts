@@ -32,6 +32,27 @@ describe('walking the page for the block rules', () => {
     expect(ids(selected ?? [])).toEqual(['s1', 'sec', 'p2', 't1']);
   });
 
+  it('answers prefix tests and case-insensitive lists as jsdom does, a list with a flag part by part', () => {
+    const named = parsePage(
+      `<div id="main-a" class="Post-Body"><p class="postContent">text</p></div><main id="Main-b"></main>
+       <section class="main-column post-body"></section>`,
+      'https://walk.example/',
+    ).body;
+    const namedScope = scopeOf(named);
+    for (const selector of [
+      '[id^="main"], [class^="main"], main',
+      '[class*="post-body"], [class*="postcontent" i], [id^="main"]',
+      '[class*="postcontent" i], [class*="post-body"]',
+    ])
+      expect(ids(selectIn(namedScope, selector) ?? [])).toEqual(ids(named.querySelectorAll(selector)));
+    // The flag makes the whole list ignore case, and the answer comes part by part, not in document order.
+    expect(selectIn(namedScope, '[class*="postcontent" i], [class*="post-body"]')?.map((e) => e.className)).toEqual([
+      'postContent',
+      'Post-Body',
+      'main-column post-body',
+    ]);
+  });
+
   it('leaves any other selector form to jsdom', () => {
     expect(selectIn(scope, 'div > p')).toBeNull();
     expect(selectIn(scope, '.byline')).toBeNull();
