@@ -5,11 +5,12 @@ import { percentile } from './stats.js';
 
 /**
  * `npm run bench:proxy`: what agentd adds to a call. A zero-latency OpenAI-compatible server answers every
- * chat completion at once (`proxy-upstream.ts`); the same open-loop load (requests sent on a fixed schedule, whatever the
- * answers do) goes to it directly and through agentd (its own process, `proxy-daemon.ts`), in one run.
- * Reports added latency p50/p99 at 500 requests/s, then the highest rate at which agentd's p99 stays under
- * 50 ms, and the x-agentd-overhead-ms header's own view. Upstream, daemon and load generator are three
- * processes, so both columns cross process boundaries (agentd's twice as many).
+ * chat completion at once (`proxy-upstream.ts`); the same open-loop load (requests sent on a fixed schedule,
+ * whatever the answers do) goes to it directly, through a bare Node.js proxy (`proxy-floor.ts`: the least any
+ * Node proxy does) and through agentd (its own process, `proxy-daemon.ts`), in one run. Reports added latency
+ * p50/p99 at 500 requests/s, the CPU each proxy spends per request, and for each of the three the highest rate
+ * at which p99 stays under 50 ms. Upstream, proxies and load generator are separate processes on the same
+ * cores, so the floor says what this machine allows any proxy, whatever agentd does.
  */
 const TOKEN = 'bench-token-0123456789abcdef';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -32,8 +33,8 @@ interface BenchProcess {
 }
 
 /** Starts one of the bench's processes and reads the port it prints; it reports its CPU time over IPC. */
-function startProcess(script: string, args: string[]): Promise<BenchProcess> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], {
+function startProcess(script: string, args: string[], nodeFlags: string[] = []): Promise<BenchProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, fileURLToPath(new URL(script, import.meta.url)), ...args], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   // However this process ends, its children end with it.
@@ -128,70 +129,91 @@ async function sequential(port: number, count: number): Promise<Phase> {
   return phase;
 }
 
-/** Runs `phase` and adds the CPU time each process used per answered request. */
+/** Runs `phase` and adds the CPU time the proxy (agentd or the floor) and the upstream used per answered request. */
 async function measured(
-  processes: { daemon: BenchProcess; upstream: BenchProcess },
+  proxy: BenchProcess,
+  server: BenchProcess,
   phase: () => Promise<Phase>,
-): Promise<Phase & { daemonCpuMs: number; upstreamCpuMs: number }> {
-  const before = [await processes.daemon.cpuMs(), await processes.upstream.cpuMs()];
+): Promise<Phase & { proxyCpuMs: number; upstreamCpuMs: number }> {
+  const before = [await proxy.cpuMs(), await server.cpuMs()];
   const result = await phase();
-  const after = [await processes.daemon.cpuMs(), await processes.upstream.cpuMs()];
+  const after = [await proxy.cpuMs(), await server.cpuMs()];
   const answered = Math.max(1, result.latencies.length);
   return {
     ...result,
-    daemonCpuMs: ((after[0] ?? 0) - (before[0] ?? 0)) / answered,
+    proxyCpuMs: ((after[0] ?? 0) - (before[0] ?? 0)) / answered,
     upstreamCpuMs: ((after[1] ?? 0) - (before[1] ?? 0)) / answered,
   };
 }
 
-/** The markdown table comparing direct and proxied latencies, and the header's view. */
-function comparison(direct: Phase, proxied: Phase): string {
+/** The markdown table comparing the direct, the floor's and agentd's latencies, and the header's view. */
+function comparison(direct: Phase, floor: Phase, proxied: Phase): string {
   const row = (label: string, p50: number, p99: number) => `| ${label} | ${format(p50)} | ${format(p99)} |\n`;
   const at = (phase: Phase, p: number) => percentile(phase.latencies, p);
   return (
     '| | p50 ms | p99 ms |\n|---|---|---|\n' +
     row('direct to the upstream', at(direct, 50), at(direct, 99)) +
+    row('through a bare Node proxy (the floor)', at(floor, 50), at(floor, 99)) +
     row('through agentd', at(proxied, 50), at(proxied, 99)) +
     row('**added by agentd**', at(proxied, 50) - at(direct, 50), at(proxied, 99) - at(direct, 99)) +
+    row('added by the bare proxy', at(floor, 50) - at(direct, 50), at(floor, 99) - at(direct, 99)) +
     row('x-agentd-overhead-ms header', percentile(proxied.overheads, 50), percentile(proxied.overheads, 99))
   );
 }
 
-const upstream = await startProcess('proxy-upstream.js', []);
-const daemon = await startProcess('proxy-daemon.js', [`http://127.0.0.1:${upstream.port}/v1`, TOKEN]);
-const processes = { daemon, upstream };
-const PATH = '/v1/chat/completions';
-try {
-  await load(daemon.port, PATH, 300, WARMUP_SECONDS);
-  await load(upstream.port, PATH, 300, WARMUP_SECONDS);
-  const directOne = await sequential(upstream.port, 1000);
-  const proxiedOne = await measured(processes, () => sequential(daemon.port, 1000));
-  process.stdout.write(`One request at a time (1,000 each way):\n\n${comparison(directOne, proxiedOne)}\n`);
-  const direct = await load(upstream.port, PATH, 500, SECONDS);
-  const proxied = await measured(processes, () => load(daemon.port, PATH, 500, SECONDS));
-  process.stdout.write(
-    `At 500 requests/s for ${SECONDS} s (${proxied.sent} requests each way, ${proxied.failed + direct.failed} failed):\n\n`,
-  );
-  process.stdout.write(`${comparison(direct, proxied)}\n`);
-  process.stdout.write(
-    `CPU time per proxied request at 500 requests/s: daemon ${format(proxied.daemonCpuMs)} ms, upstream ${format(proxied.upstreamCpuMs)} ms\n\n`,
-  );
-
-  process.stdout.write(
-    `Throughput through agentd, ${SECONDS} s per rate (highest with p99 < 50 ms and no failure wins):\n\n| requests/s | p50 ms | p99 ms | failed | daemon CPU ms per request |\n|---|---|---|---|---|\n`,
-  );
+/** Rising open-loop rates to `port` until p99 passes 50 ms or a request fails; prints a row per rate. */
+async function highestRate(label: string, port: number, proxy: BenchProcess | undefined): Promise<number> {
   let best = 0;
-  for (const rate of (process.env.BENCH_RATES ?? '1000,1500,2000,2500,3000,3500,4000').split(',').map(Number)) {
-    const phase = await measured(processes, () => load(daemon.port, PATH, rate, SECONDS));
+  for (const rate of RATES) {
+    const run = () => load(port, PATH, rate, SECONDS);
+    const phase = proxy ? await measured(proxy, upstream, run) : { ...(await run()), proxyCpuMs: undefined };
     const p99 = percentile(phase.latencies, 99);
+    const cpu = phase.proxyCpuMs === undefined ? '' : format(phase.proxyCpuMs);
     process.stdout.write(
-      `| ${rate} | ${format(percentile(phase.latencies, 50))} | ${format(p99)} | ${phase.failed} | ${format(phase.daemonCpuMs)} |\n`,
+      `| ${label} | ${rate} | ${format(percentile(phase.latencies, 50))} | ${format(p99)} | ${phase.failed} | ${cpu} |\n`,
     );
     if (p99 < 50 && phase.failed === 0) best = rate;
     else break;
   }
-  process.stdout.write(`\nHighest rate with p99 < 50 ms: ${best} requests/s\n`);
+  return best;
+}
+
+const RATES = (process.env.BENCH_RATES ?? '1000,1500,2000,2500,3000,3500,4000').split(',').map(Number);
+const PATH = '/v1/chat/completions';
+const upstream = await startProcess('proxy-upstream.js', []);
+const floor = await startProcess('proxy-floor.js', [`http://127.0.0.1:${upstream.port}/v1`]);
+// To profile the daemon: BENCH_DAEMON_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (node flags for its process).
+const daemonFlags = (process.env.BENCH_DAEMON_FLAGS ?? '').split(' ').filter(Boolean);
+const daemon = await startProcess('proxy-daemon.js', [`http://127.0.0.1:${upstream.port}/v1`, TOKEN], daemonFlags);
+try {
+  for (const port of [daemon.port, floor.port, upstream.port]) await load(port, PATH, 300, WARMUP_SECONDS);
+  const directOne = await sequential(upstream.port, 1000);
+  const floorOne = await sequential(floor.port, 1000);
+  const proxiedOne = await sequential(daemon.port, 1000);
+  process.stdout.write(`One request at a time (1,000 each way):\n\n${comparison(directOne, floorOne, proxiedOne)}\n`);
+  const direct = await load(upstream.port, PATH, 500, SECONDS);
+  const floored = await measured(floor, upstream, () => load(floor.port, PATH, 500, SECONDS));
+  const proxied = await measured(daemon, upstream, () => load(daemon.port, PATH, 500, SECONDS));
+  const failed = direct.failed + floored.failed + proxied.failed;
+  process.stdout.write(`At 500 requests/s for ${SECONDS} s (${proxied.sent} requests each way, ${failed} failed):\n\n`);
+  process.stdout.write(`${comparison(direct, floored, proxied)}\n`);
+  process.stdout.write(
+    `CPU time per request at 500 requests/s: agentd ${format(proxied.proxyCpuMs)} ms, the bare proxy ${format(floored.proxyCpuMs)} ms, the upstream ${format(proxied.upstreamCpuMs)} ms\n\n`,
+  );
+
+  process.stdout.write(
+    `Throughput, ${SECONDS} s per rate (the highest with p99 < 50 ms and no failure wins):\n\n| to | requests/s | p50 ms | p99 ms | failed | proxy CPU ms per request |\n|---|---|---|---|---|---|\n`,
+  );
+  const best = {
+    direct: await highestRate('the upstream, directly', upstream.port, undefined),
+    floor: await highestRate('the bare proxy', floor.port, floor),
+    agentd: await highestRate('agentd', daemon.port, daemon),
+  };
+  process.stdout.write(
+    `\nHighest rate with p99 < 50 ms: agentd ${best.agentd} requests/s; the bare Node proxy ${best.floor}; the upstream alone ${best.direct}\n`,
+  );
 } finally {
   await daemon.stop();
+  await floor.stop();
   await upstream.stop();
 }

@@ -18,13 +18,20 @@ export interface TestDaemon {
   stop: () => Promise<void>;
 }
 
-/** Starts the real daemon with `agentd start` on a temporary data dir and a free port, as a user would. */
-export async function startTestDaemon(config: Record<string, unknown>): Promise<TestDaemon> {
+/**
+ * Starts the real daemon with `agentd start` on a temporary data dir and a free port, as a user would.
+ * `options.beforeStart` fills the data dir first (runs stored by an earlier life of the daemon).
+ */
+export async function startTestDaemon(
+  config: Record<string, unknown>,
+  options: { beforeStart?: (dataDir: string) => void } = {},
+): Promise<TestDaemon> {
   const temp = makeTempDir('agentd-e2e-');
   const port = await freePort();
   const dataDir = path.join(temp.dir, 'data');
   const configFile = path.join(temp.dir, 'config.json');
   writeFileSync(configFile, JSON.stringify({ server: { port }, dataDir, ...config }, null, 2));
+  options.beforeStart?.(dataDir);
   const cli = (args: string[]) => runCli([...args, '--config', configFile], { timeoutMs: 60_000 });
   const started = await cli(['start']);
   if (started.code !== 0) throw new Error(`agentd start failed: ${started.stderr}${started.stdout}`);
