@@ -6,7 +6,10 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import { interpolateEnv } from './interpolate.js';
 import { PROVIDER_TYPES } from './provider-types.js';
 import { ollamaBaseURL } from './ollama-url.js';
-import { configSchema, describeValue, type ParsedConfig, type ProviderConfig } from './schema.js';
+import { ACTION_NAMES, configSchema, describeValue, type ParsedConfig, type ProviderConfig } from './schema.js';
+
+/** The keys allowed where listing them is cheap and a typo likely: named beside an unknown key. */
+const VALID_KEYS: Readonly<Record<string, readonly string[]>> = { 'models.actions': ACTION_NAMES };
 
 /** A provider as configured, with the environment variables its unset strings named. */
 export type ResolvedProviderConfig = ProviderConfig & {
@@ -237,7 +240,9 @@ function toIssues(error: z.ZodError, missing: Map<string, string[]>): ConfigIssu
     if (absent) return { path: keyPath, message: `environment variable ${absent.join(', ')} is not set` };
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((key) => `"${key}"`).join(', ');
-      return { path: keyPath, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}` };
+      const valid = VALID_KEYS[keyPath];
+      const hint = valid ? ` (expected one of ${valid.join(', ')})` : '';
+      return { path: keyPath, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}${hint}` };
     }
     if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
       return { path: keyPath, message: `expected ${article(issue.expected)}, got ${describeValue(issue.input)}` };

@@ -1,6 +1,8 @@
+import { builtInPlugins } from '../../plugins/index.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { DEFAULT_OLLAMA_URL, ollamaBaseURL } from '../config/ollama-url.js';
 import { ConfigError } from '../errors.js';
+import { pluginConfigIssues } from '../plugins/check-plugins.js';
 import { detectedDefaults, detectProviders } from './detect-providers.js';
 import { checkPlugins } from './doctor-plugin-checks.js';
 import { checkProviders } from './doctor-provider-checks.js';
@@ -51,13 +53,21 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
     if (defaults) config = loadConfig({ file: options.configFile, env, detected: defaults });
     providersFound = defaults !== undefined;
   }
+  // As `agentd start` and `config check` do: each plugin's own options too, so that "valid" means it starts.
+  const pluginIssues = await pluginConfigIssues(config, { builtIns: builtInPlugins, env });
   checks.push(
-    ok(
-      'config',
-      config.source === 'defaults'
-        ? 'no config file: built-in defaults, providers from the environment (agentd init writes one)'
-        : `${config.source} is valid`,
-    ),
+    pluginIssues.length > 0
+      ? fail(
+          'config',
+          new ConfigError(pluginIssues, { source: config.source }).message,
+          'fix the keys named above (agentd config check lists them)',
+        )
+      : ok(
+          'config',
+          config.source === 'defaults'
+            ? 'no config file: built-in defaults, providers from the environment (agentd init writes one)'
+            : `${config.source} is valid`,
+        ),
   );
   checks.push(checkDataDir(config), await checkPort(config));
   if (providersFound) {
@@ -72,6 +82,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
       ),
     );
   }
+  // Plugins whose options are refused cannot be loaded to be tried: the config line above says why.
+  if (pluginIssues.length > 0) return checks;
   const browseURL = options.browseURL ?? env.AGENTD_DOCTOR_BROWSE_URL;
   checks.push(
     ...(await checkPlugins(config, {

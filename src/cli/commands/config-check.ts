@@ -1,8 +1,20 @@
+import { builtInPlugins } from '../../../plugins/index.js';
 import type { Config } from '../../config/load-config.js';
+import { ConfigError } from '../../errors.js';
+import { pluginConfigIssues } from '../../plugins/check-plugins.js';
 import { ExitCode, type Output } from '../output.js';
 
-/** `agentd config check`: a valid config is summarised (never its secrets); main() reports an invalid one. */
-export function configCheckCommand(config: Config, output: Output): number {
+/**
+ * `agentd config check`: a valid config is summarised (never its secrets); main() reports one the schema
+ * refuses. The plugins' own options are checked here as `agentd start` checks them, so that what passes here
+ * starts.
+ */
+export async function configCheckCommand(config: Config, output: Output): Promise<number> {
+  const issues = await pluginConfigIssues(config, { builtIns: builtInPlugins });
+  if (issues.length > 0) {
+    output.error(new ConfigError(issues, { source: config.source }).message);
+    return ExitCode.failure;
+  }
   const lines = [
     `config OK (${config.source})`,
     `  server: http://${config.server.host}:${config.server.port}, token ${config.server.token ? 'set in config' : 'generated in dataDir'}`,
