@@ -1,10 +1,9 @@
-import { builtInPlugins } from '../../plugins/index.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { DEFAULT_OLLAMA_URL, ollamaBaseURL } from '../config/ollama-url.js';
 import { ConfigError } from '../errors.js';
-import { pluginConfigIssues } from '../plugins/check-plugins.js';
 import { detectedDefaults, detectProviders } from './detect-providers.js';
 import { checkPlugins } from './doctor-plugin-checks.js';
+import { configuredPluginIssues } from './plugin-config-issues.js';
 import { checkProviders } from './doctor-provider-checks.js';
 import { checkDataDir, checkPort } from './doctor-system-checks.js';
 import { fail, ok, type DoctorCheck } from './doctor-types.js';
@@ -54,7 +53,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
     providersFound = defaults !== undefined;
   }
   // As `agentd start` and `config check` do: each plugin's own options too, so that "valid" means it starts.
-  const pluginIssues = await pluginConfigIssues(config, { builtIns: builtInPlugins, env });
+  const pluginIssues = await configuredPluginIssues(config, env);
   checks.push(
     pluginIssues.length > 0
       ? fail(

@@ -1,7 +1,6 @@
-import { builtInPlugins } from '../../../plugins/index.js';
 import type { Config } from '../../config/load-config.js';
 import { ConfigError } from '../../errors.js';
-import { pluginConfigIssues } from '../../plugins/check-plugins.js';
+import { configuredPluginIssues } from '../../setup/plugin-config-issues.js';
 import { ExitCode, type Output } from '../output.js';
 
 /**
@@ -10,7 +9,7 @@ import { ExitCode, type Output } from '../output.js';
  * starts.
  */
 export async function configCheckCommand(config: Config, output: Output): Promise<number> {
-  const issues = await pluginConfigIssues(config, { builtIns: builtInPlugins });
+  const issues = await configuredPluginIssues(config);
   if (issues.length > 0) {
     output.error(new ConfigError(issues, { source: config.source }).message);
     return ExitCode.failure;
