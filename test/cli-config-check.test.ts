@@ -49,6 +49,13 @@ describe('agentd config check refuses what agentd start refuses', () => {
     expect(action.text).toContain('models.actions: unknown key "ConductReserch" (expected one of KeywordExtract,');
   });
 
+  it('lists the plugin problems beside those of the other sections, all at once', async () => {
+    const checked = await configCheck({ server: { port: 'soon' }, plugins: { search: { use: 'searxng' } } });
+    expect(checked.code).toBe(1);
+    expect(checked.text).toContain('server.port: expected a number from 1 to 65535, got "soon"');
+    expect(checked.text).toContain('plugins.search.baseURL: expected the URL of a SearXNG instance');
+  });
+
   it('passes a config whose plugins start', async () => {
     const checked = await configCheck({
       plugins: {

@@ -58,25 +58,37 @@ export function findConfigFile(options: LoadConfigOptions): { file: string | und
 
 /** Reads, interpolates, validates and freezes the config. Throws a ConfigError listing every problem. */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
-  const env = options.env ?? process.env;
+  const { document, source } = readConfigDocument(options);
+  return parseConfig(document, { env: options.env ?? process.env, source, detected: options.detected });
+}
+
+/** The config file's JSON, not yet validated, and where it came from ("defaults" without a file). */
+export function readConfigDocument(options: LoadConfigOptions = {}): { document: unknown; source: string } {
   const { file, explicit } = findConfigFile(options);
-  let document: unknown = {};
-  let source = 'defaults';
-  if (file) {
-    const text = readOptional(file, explicit);
-    if (text !== undefined) {
-      source = file;
-      try {
-        document = JSON.parse(text);
-      } catch (error) {
-        throw new ConfigError([{ path: '', message: `not valid JSON (${(error as Error).message})` }], {
-          source,
-          cause: error,
-        });
-      }
-    }
+  const text = file ? readOptional(file, explicit) : undefined;
+  if (file === undefined || text === undefined) return { document: {}, source: 'defaults' };
+  try {
+    return { document: JSON.parse(text), source: file };
+  } catch (error) {
+    throw new ConfigError([{ path: '', message: `not valid JSON (${(error as Error).message})` }], {
+      source: file,
+      cause: error,
+    });
   }
-  return parseConfig(document, { env, source, detected: options.detected });
+}
+
+/**
+ * A document's `plugins` section, interpolated and defaulted, or undefined when the schema refuses it: so that
+ * `config check` can check the plugins of a config whose other sections are invalid, and list every problem.
+ */
+export function parsePluginsSection(
+  document: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): Config['plugins'] | undefined {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) return undefined;
+  const { value } = interpolateEnv((document as { plugins?: unknown }).plugins, env);
+  const parsed = configSchema.shape.plugins.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Validates an already-parsed JSON document as a config. */

@@ -17,7 +17,7 @@ const KINDS: readonly PluginKind[] = ['search', 'browse', 'wiki'];
  * first bad kind, to list every problem at once.
  */
 export async function pluginConfigIssues(
-  config: Config,
+  config: Pick<Config, 'plugins' | 'source'>,
   options: Pick<LoadPluginOptions, 'builtIns' | 'env'>,
 ): Promise<ConfigIssue[]> {
   const cache = mkdtempSync(path.join(tmpdir(), 'agentd-check-'));

@@ -57,7 +57,11 @@ export async function loadPlugins(config: Config, options: LoadPluginOptions): P
 }
 
 /** Creates the plugin of one kind as configured, uncached: what `loadPlugins` does for each kind. */
-export async function createPlugin<T>(kind: PluginKind, config: Config, options: LoadPluginOptions): Promise<T> {
+export async function createPlugin<T>(
+  kind: PluginKind,
+  config: Pick<Config, 'plugins' | 'source'>,
+  options: LoadPluginOptions,
+): Promise<T> {
   const pluginOptions = config.plugins[kind] as Record<string, unknown> & { use: string };
   // Third-party plugins too: any option named like a credential is kept out of logs and errors.
   for (const [name, value] of Object.entries(pluginOptions))
