@@ -210,8 +210,15 @@ export class RunManager {
   /** Queues a failed or cancelled run again; it continues from its persisted steps. */
   resume(id: string): Promise<Run> {
     return this.#locks.serialized(id, async () => {
-      // A run that has just failed may still be finishing its previous execution: let it end first.
-      await this.#active.get(id)?.done;
+      const active = this.#active.get(id);
+      if (active) {
+        // Only an execution already ending failed or cancelled is waited for (it may still be writing its end);
+        // a run still working is refused at once, never waited for while holding the lock `cancel` needs.
+        const status = active.recorder?.run.status ?? 'queued';
+        if (!endsResumable(active, status))
+          throw new ConflictError(`run ${id} is ${status}: only failed or cancelled runs can be resumed`);
+        await active.done;
+      }
       const run = structuredClone(await this.#options.runs.get(id));
       if (run.status !== 'failed' && run.status !== 'cancelled')
         throw new ConflictError(`run ${id} is ${run.status}: only failed or cancelled runs can be resumed`);
@@ -317,4 +324,10 @@ export class RunManager {
     await saved;
     await queued;
   }
+}
+
+/** Whether an execution has ended, or is ending, in a status `resume` accepts (failed or cancelled). */
+function endsResumable(active: ActiveRun, status: Run['status']): boolean {
+  if (status === 'failed' || status === 'cancelled') return true;
+  return active.stopping === 'cancel' || (active.crash !== undefined && active.stopping === undefined);
 }

@@ -45,6 +45,23 @@ describe('run control', () => {
     expect(again.statusCode).toBe(409);
   });
 
+  it('refuses at once to resume a running run, over a real socket, and a cancel sent right after still stops it', async () => {
+    const { app, llm, submit } = await setup({ latencyMs: 10_000 });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { id } = await submit('Arduino boards');
+    await expect.poll(() => llm.calls.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const post = (action: string) => fetch(`${url}/v1/runs/${id}/${action}`, { method: 'POST', headers: auth });
+    const started = Date.now();
+    const resumed = await post('resume');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(resumed.status).toBe(409);
+    expect(((await resumed.json()) as { error: { message: string } }).error.message).toContain('is running');
+    const cancelled = await post('cancel');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ id, status: 'cancelled' });
+  });
+
   it('cancels a queued run before it starts', async () => {
     const { app, submit } = await setup({ latencyMs: 5_000 }, { runs: { concurrency: 1 } });
     const first = await submit('Arduino boards');
