@@ -12,8 +12,8 @@ const KINDS: readonly PluginKind[] = ['search', 'browse', 'wiki'];
 /**
  * What `agentd start` would refuse in the plugins section, each problem with its key path: every kind is
  * created exactly as the daemon creates it (built-in or imported module, its own options schema, its keys) and
- * closed again, so that `config check` and `doctor` refuse what start refuses. Only options are looked at: no
- * plugin is called, and caches go to a temporary folder removed after. Unlike start, it goes on past the
+ * closed again, so that `config check` and `doctor` refuse what start refuses. No search, page or lookup is
+ * asked of them, and caches go to a temporary folder removed after. Unlike start, it goes on past the
  * first bad kind, to list every problem at once.
  */
 export async function pluginConfigIssues(
