@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
@@ -68,6 +68,10 @@ describe('stopping the daemon', () => {
       ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message,
     ).toEqual(expect.objectContaining({ content: 'late but whole' }));
     await stopping;
+    // Stopped: the pid file is gone, and the log file has its last line, written out before the close resolved.
+    expect(existsSync(path.join(temp.dir, 'agentd.pid'))).toBe(false);
+    const logLines = readFileSync(path.join(temp.dir, 'agentd.log'), 'utf8').trim().split('\n');
+    expect((JSON.parse(logLines.at(-1) as string) as { msg: string }).msg).toBe('agentd stopped');
     // The call was recorded in the ledger: the store was still open when the request finished.
     const ledger = readFileSync(path.join(temp.dir, 'store', 'ledger.jsonl'), 'utf8')
       .trim()
