@@ -134,7 +134,7 @@ export function exitOnSignals(daemon: RunningDaemon): void {
     // keeps the event loop alive while the close awaits work that holds no handle of its own (a limiter's
     // unref'd wake-up), which would otherwise let the process end mid-close, its pid file and last log lines
     // left behind.
-    const timer = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     daemon.close().then(
       () => process.exit(0),
       (error: unknown) => {
