@@ -5,6 +5,9 @@ import { StoreFullError } from '../../src/errors.js';
 import { recordCall } from '../../src/gateway/call-record.js';
 import { CostLedger } from '../../src/gateway/cost-ledger.js';
 import { RunSteps } from '../../src/runs/run-steps.js';
+import { UnsavedSteps } from '../../src/runs/unsaved-steps.js';
+import { silentLogger } from '../../src/logger.js';
+import { RunStore } from '../../src/store/run-store.js';
 import { AppendLog } from '../../src/store/append-log.js';
 import type { StepLog } from '../../src/store/run-storage.js';
 import type { StepEntry } from '../../src/types/run-step.js';
@@ -82,6 +85,20 @@ describe('an answer paid for while the disk is full', () => {
       .split('\n')
       .map((line) => (JSON.parse(line) as { id: string }).id);
     expect(ids).toEqual(['paid-while-full', 'after']);
+  });
+
+  it('is written by a stop that finds room on the disk again, for the next start to reuse', async () => {
+    const temp = makeTempDir();
+    cleanups.push(temp.cleanup);
+    const runs = await RunStore.open(temp.dir);
+    const kept = new UnsavedSteps();
+    kept.of('paused-run').set('llm:Report:abc', { text: 'paid while full' });
+    await kept.writeAll(runs, silentLogger());
+    expect((await runs.steps('paused-run')).entries).toEqual([
+      { key: 'llm:Report:abc', value: { text: 'paid while full' }, at: expect.any(String) },
+    ]);
+    expect(kept.of('paused-run').size).toBe(0);
+    runs.release('paused-run');
   });
 
   it('reaches its caller even when the llm-call event cannot be written', () => {
