@@ -65,6 +65,10 @@ export async function runDaemon(loaded: Config, options: { logToStdout?: boolean
     startedAt: services.startedAt.toISOString(),
     version: VERSION,
   });
+  // A process that ends without a finished close (the stop's grace period over, an uncaught exception) takes
+  // its pid file with it too: an exit listener may only do synchronous work, and removing two files is that.
+  const removeStateAtExit = () => removeDaemonState(config.dataDir, process.pid);
+  process.once('exit', removeStateAtExit);
   logger.info({ url, pid: process.pid, dataDir: config.dataDir, config: config.source }, 'agentd listening');
 
   let closing: Promise<void> | undefined;
@@ -84,6 +88,7 @@ export async function runDaemon(loaded: Config, options: { logToStdout?: boolean
         // However the close went, the pid file goes (the process exits next), and the log's last lines are
         // written out before that exit.
         removeDaemonState(config.dataDir, process.pid);
+        process.off('exit', removeStateAtExit);
         uninstallGuards();
         await closeLogger(logger);
       }

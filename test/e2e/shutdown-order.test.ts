@@ -80,4 +80,29 @@ describe('stopping the daemon', () => {
       expect.objectContaining({ model: 'qwen', completionTokens: 3 }),
     ]);
   });
+
+  it('takes its pid file with it when the process exits without a finished close (grace period over, a crash)', async () => {
+    const temp = makeTempDir();
+    cleanups.push(temp.cleanup);
+    const config = parseConfig(
+      {
+        dataDir: temp.dir,
+        server: { token: TOKEN, port: 0 },
+        providers: { local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' } },
+      },
+      { env: {} },
+    );
+    const before = new Set(process.listeners('exit'));
+    const daemon = await runDaemon(config);
+    cleanups.push(() => daemon.close());
+    const pidFile = path.join(temp.dir, 'agentd.pid');
+    expect(existsSync(pidFile)).toBe(true);
+    // What the process runs as it exits, whatever made it exit (this test's process cannot exit to show it).
+    const atExit = process.listeners('exit').filter((listener) => !before.has(listener));
+    for (const listener of atExit) listener.call(process, 1);
+    expect(existsSync(pidFile)).toBe(false);
+    await daemon.close();
+    // A finished close takes its listener away.
+    expect(process.listeners('exit').filter((listener) => !before.has(listener))).toEqual([]);
+  });
 });
