@@ -173,10 +173,22 @@ function normalize(provider: string, error: unknown, timedOut: boolean, headers:
   if (error instanceof ProviderError) return error;
   const status = (error as { status_code?: unknown }).status_code;
   if (typeof status === 'number') {
-    const message = (error as { error?: string }).error ?? (error as Error).message;
-    return providerHttpError(provider, status, undefined, message, headers, error);
+    return providerHttpError(provider, status, undefined, errorText(error), headers, error);
   }
   if (timedOut) return providerNetworkError(provider, error, true);
   if (error instanceof Error && error.name === 'AbortError') return abortError(error);
   return providerNetworkError(provider, error, false);
+}
+
+/**
+ * The text of the SDK's ResponseError: its `error` is the body's `error` field, a string from Ollama itself but
+ * an object (`{"message": ...}`) from a proxy in front of it, or absent; the message is the fallback.
+ */
+function errorText(error: unknown): string {
+  const field = (error as { error?: unknown }).error;
+  if (typeof field === 'string') return field;
+  const nested = (field as { message?: unknown } | null | undefined)?.message;
+  if (typeof nested === 'string') return nested;
+  if (field !== undefined && field !== null) return JSON.stringify(field);
+  return error instanceof Error ? error.message : String(error);
 }

@@ -43,8 +43,9 @@ const openAIExtraSchema = z.object({ organization: z.string().optional() }).loos
 export const createOpenAIProvider: ProviderFactory = (options) => {
   const extra = openAIExtraSchema.parse(options.extra ?? {});
   const official = !options.baseURL || new URL(options.baseURL).hostname === 'api.openai.com';
-  // Compatible servers often need no key; the SDK insists on one, so send a placeholder there.
-  const apiKey = options.apiKey ?? (official ? undefined : 'none');
+  // Compatible servers often need no key; the SDK insists on one, so send a placeholder there. Not when the
+  // config named a key whose environment variable is unset: that provider is configured but cannot be called.
+  const apiKey = options.apiKey ?? (official || options.missingApiKeyEnv ? undefined : 'none');
   const client = new OpenAI({
     apiKey: apiKey ?? 'missing',
     baseURL: options.baseURL ?? OFFICIAL_BASE_URL,

@@ -59,8 +59,32 @@ describe('the API guards', () => {
     expect(foreign.statusCode).toBe(403);
     const opaque = await app.inject({ url: '/v1/status', headers: { ...auth, origin: 'null' } });
     expect(opaque.statusCode).toBe(403);
-    const own = await app.inject({ url: '/v1/status', headers: { ...auth, origin: 'http://localhost:7411' } });
+    const own = await app.inject({
+      url: '/v1/status',
+      headers: { ...auth, host: 'localhost:7411', origin: 'http://localhost:7411' },
+    });
     expect(own.statusCode).toBe(200);
+  });
+
+  it('refuses other origins of the same loopback host (another port, https, 127.0.0.1 for localhost) before the token check', async () => {
+    for (const origin of ['http://localhost:3000', 'http://127.0.0.1:7411', 'https://localhost:7411']) {
+      for (const headers of [auth, {}]) {
+        const response = await app.inject({
+          url: '/v1/status',
+          headers: { ...headers, host: 'localhost:7411', origin },
+        });
+        expect(response.statusCode, origin).toBe(403);
+        expect(response.json().error).toMatchObject({
+          code: 'AGENTD_ERR_FORBIDDEN',
+          message: `requests from origin "${origin}" are refused: only the daemon's own origin and server.cors.origins are allowed`,
+        });
+      }
+    }
+  });
+
+  it('lets requests without an Origin through, as curl and SDKs send them', async () => {
+    const response = await app.inject({ url: '/v1/status', headers: { ...auth, host: 'localhost:7411' } });
+    expect(response.statusCode).toBe(200);
   });
 
   it('answers unknown routes with a JSON 404', async () => {

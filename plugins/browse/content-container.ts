@@ -1,4 +1,5 @@
 import { linkDensity, textOf } from './block-rules.js';
+import { scopeOf, selectAll } from './element-walk.js';
 
 /**
  * Where a page says its main text is: the containers that publishing systems name after their content
@@ -96,10 +97,12 @@ export interface NamedContainer {
  * undefined when the page names none. Read before Readability runs, since Readability takes the page apart.
  */
 export function namedContainer(body: Element): NamedContainer | undefined {
+  // One walk for all the groups: jsdom's querySelectorAll matched each of these selectors against every element.
+  const scope = scopeOf(body);
   for (const [index, group] of CONTAINERS.entries()) {
     let best: Element | undefined;
     let bestLength = MIN_TEXT - 1;
-    for (const element of body.querySelectorAll(group.join(', '))) {
+    for (const element of selectAll(scope, group.join(', '))) {
       if (!CONTAINER_TAGS.has(element.tagName)) continue;
       const text = textOf(element);
       if (text.length > bestLength && linkDensity(element, text.length) < 0.5) {

@@ -44,47 +44,88 @@ export interface ElementScope {
   elements: Element[];
   /** `elements[i].localName`, read once (each read crosses jsdom's wrapper). */
   names: string[];
+  /**
+   * Per attribute name (and `name i` for the lower-cased values), each element's value, null when absent: read
+   * once, on the first selector that tests it.
+   */
+  values: Map<string, Array<string | null>>;
 }
 
 export function scopeOf(root: Element): ElementScope {
   const elements = elementsUnder(root);
-  return { root, elements, names: elements.map((element) => element.localName) };
+  return { root, elements, names: elements.map((element) => element.localName), values: new Map() };
 }
 
 type Part =
   | { kind: 'tag'; name: string }
   | { kind: 'inside'; name: string }
-  | { kind: 'attribute'; name: string; operator: '' | '=' | '*='; value: string };
+  | { kind: 'attribute'; name: string; operator: '' | '=' | '*=' | '^='; value: string; ignoreCase: boolean };
 
-const compiled = new Map<string, Part[] | null>();
+/** A selector list's parts; `ignoreCase` when any part carries the ` i` flag (see `selectIn`). */
+const compiled = new Map<string, { parts: Part[]; ignoreCase: boolean } | null>();
 
 /**
- * What `root.querySelectorAll(selector)` would answer, from the scope as it was walked, in document order, for
- * a comma-separated list of `tag`, `[name]`, `[name="value"]`, `[name*="value"]` and `tag *` (any element
- * inside a `tag`); null for any other form, for which the caller asks jsdom.
+ * What `root.querySelectorAll(selector)` would answer, from the scope as it was walked, for a comma-separated
+ * list of `tag`, `[name]`, `[name="value"]`, `[name*="value"]`, `[name^="value"]` (each with an optional ` i`
+ * flag) and `tag *` (any element inside a `tag`); null for any other form, for which the caller asks jsdom.
+ *
+ * As jsdom 29 answers, quirks included, since the rules were tuned on its answers: a list without a flag is
+ * compared exactly and answered in document order; a list where any part has the ` i` flag goes in jsdom to
+ * @asamuzakjp/dom-selector, which ignores case in every attribute value of an HTML document and answers part
+ * by part (each part's elements in document order, an element once, where its first part found it), and so
+ * does this. One difference: that engine also takes a namespaced-looking attribute (`x-bind:class`,
+ * `:class`) for the plain one; here only the attribute of that exact name counts, as CSS says.
  */
 export function selectIn(scope: ElementScope, selector: string): Element[] | null {
-  let parts = compiled.get(selector);
-  if (parts === undefined) {
+  let list = compiled.get(selector);
+  if (list === undefined) {
     const parsed = selector.split(',').map((part) => parsePart(part.trim()));
-    parts = parsed.every((part) => part !== null) ? (parsed as Part[]) : null;
-    compiled.set(selector, parts);
+    list = parsed.every((part) => part !== null)
+      ? { parts: parsed as Part[], ignoreCase: parsed.some((part) => part?.kind === 'attribute' && part.ignoreCase) }
+      : null;
+    compiled.set(selector, list);
   }
-  if (!parts) return null;
-  const tags = new Set<string>();
-  const attributes: Array<Extract<Part, { kind: 'attribute' }>> = [];
-  const inside = new Set<Element>();
-  for (const part of parts) {
-    if (part.kind === 'tag') tags.add(part.name);
-    else if (part.kind === 'attribute') attributes.push(part);
-    else markInside(scope, part.name, inside);
+  if (!list) return null;
+  const { parts, ignoreCase } = list;
+  const tests = parts.map((part) => testOf(scope, part, ignoreCase));
+  if (!ignoreCase) return scope.elements.filter((_, index) => tests.some((test) => test(index)));
+  const found = new Set<Element>();
+  for (const test of tests)
+    scope.elements.forEach((element, index) => {
+      if (test(index)) found.add(element);
+    });
+  return [...found];
+}
+
+/** Whether the scope's element at an index matches one part of a selector list. */
+function testOf(scope: ElementScope, part: Part, ignoreCase: boolean): (index: number) => boolean {
+  if (part.kind === 'tag') return (index) => scope.names[index] === part.name;
+  if (part.kind === 'inside') {
+    const inside = new Set<Element>();
+    markInside(scope, part.name, inside);
+    return (index) => inside.has(scope.elements[index] as Element);
   }
-  return scope.elements.filter(
-    (element, index) =>
-      tags.has(scope.names[index] as string) ||
-      inside.has(element) ||
-      attributes.some((part) => hasAttribute(element, part)),
-  );
+  const values = valuesOf(scope, part.name, ignoreCase);
+  return (index) => hasAttribute(values[index] ?? null, part, ignoreCase);
+}
+
+/** Every element's value of the attribute `name` (lower-cased for `ignoreCase`), read once for the scope. */
+function valuesOf(scope: ElementScope, name: string, ignoreCase: boolean): Array<string | null> {
+  const key = ignoreCase ? `${name} i` : name;
+  let values = scope.values.get(key);
+  if (!values) {
+    const exact = ignoreCase ? valuesOf(scope, name, false) : undefined;
+    values = exact
+      ? exact.map((value) => value?.toLowerCase() ?? null)
+      : scope.elements.map((element) => element.getAttribute(name));
+    scope.values.set(key, values);
+  }
+  return values;
+}
+
+/** What `root.querySelectorAll(selector)` answers, through the scope's walk when `selectIn` knows the selector's form. */
+export function selectAll(scope: ElementScope, selector: string): Iterable<Element> {
+  return selectIn(scope, selector) ?? scope.root.querySelectorAll(selector);
 }
 
 /** Adds to `inside` every element of the scope that has an ancestor named `name` (above the root too, as selectors see it). */
@@ -100,23 +141,26 @@ function markInside(scope: ElementScope, name: string, inside: Set<Element>): vo
   });
 }
 
-function hasAttribute(element: Element, part: Extract<Part, { kind: 'attribute' }>): boolean {
-  if (part.operator === '') return element.hasAttribute(part.name);
-  const value = element.getAttribute(part.name);
+function hasAttribute(value: string | null, part: Extract<Part, { kind: 'attribute' }>, ignoreCase: boolean): boolean {
   if (value === null) return false;
-  return part.operator === '=' ? value === part.value : part.value !== '' && value.includes(part.value);
+  if (part.operator === '') return true;
+  const wanted = ignoreCase ? part.value.toLowerCase() : part.value;
+  if (part.operator === '=') return value === wanted;
+  if (wanted === '') return false;
+  return part.operator === '*=' ? value.includes(wanted) : value.startsWith(wanted);
 }
 
 function parsePart(part: string): Part | null {
   if (/^[a-z][a-z0-9]*$/.test(part)) return { kind: 'tag', name: part };
   const inside = /^([a-z][a-z0-9]*)\s+\*$/.exec(part);
   if (inside) return { kind: 'inside', name: inside[1] as string };
-  const attribute = /^\[([a-z][a-z-]*)(?:(\*?=)"([^"\\]*)")?\]$/.exec(part);
+  const attribute = /^\[([a-z][a-z-]*)(?:([*^]?=)"([^"\\]*)"(\s+i)?)?\]$/.exec(part);
   if (!attribute) return null;
   return {
     kind: 'attribute',
     name: attribute[1] as string,
-    operator: (attribute[2] ?? '') as '' | '=' | '*=',
+    operator: (attribute[2] ?? '') as '' | '=' | '*=' | '^=',
     value: attribute[3] ?? '',
+    ignoreCase: attribute[4] !== undefined,
   };
 }

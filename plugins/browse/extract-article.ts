@@ -4,7 +4,7 @@ import { namedContainer } from './content-container.js';
 import type { Extracted } from './extracted.js';
 import { jsonLdArticleBody } from './json-ld.js';
 import { toMarkdown } from './markdown.js';
-import { parsePage } from './parse-page.js';
+import { parsePage, releasePage } from './parse-page.js';
 import { ORPHAN_HEADING_RULE, TEASER_RULE } from './section-rules.js';
 
 /** Rules run again inside Readability's article: what it kept of captions, bylines, share and related blocks. */
@@ -57,6 +57,15 @@ export function extractArticle(html: string, url: string): Extracted {
 
 function readable(html: string, url: string, cleanFirst: boolean) {
   const document = parsePage(html, url);
+  try {
+    return readableIn(document, cleanFirst);
+  } finally {
+    // The candidates are out of the tree by now: Readability's article is built apart, the others are clones.
+    releasePage(document);
+  }
+}
+
+function readableIn(document: Document, cleanFirst: boolean) {
   const title = document.title.replace(/\s+/g, ' ').trim();
   const lang = document.documentElement.getAttribute('lang') || null;
   const articleBody = jsonLdArticleBody(document);

@@ -42,11 +42,14 @@ export class DaemonClient {
       text && (response.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(text) as unknown) : text;
     if (!response.ok) {
       const error = (parsed as { error?: { code?: string; message?: string } })?.error;
-      throw new AgentdError(
-        (error?.code as never) ?? 'AGENTD_ERR_DAEMON',
-        error?.message ?? `HTTP ${response.status}`,
-        { statusCode: response.status },
-      );
+      // Not agentd's error shape: whatever answers on this port is not agentd (exit 3, as when nothing does).
+      if (!error?.code)
+        throw new DaemonError(
+          `${this.baseURL} answered HTTP ${response.status}, not as agentd does: another program listens on this port, and agentd is not running there (start it with: agentd start, on a free server.port)`,
+        );
+      throw new AgentdError(error.code as never, error.message ?? `HTTP ${response.status}`, {
+        statusCode: response.status,
+      });
     }
     return parsed as T;
   }

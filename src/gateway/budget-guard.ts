@@ -30,6 +30,8 @@ export class BudgetGuard implements Budget {
   readonly #ledger: CostLedger;
   readonly #totalUsd: number | undefined;
   #heldTotal = 0;
+  /** Holds not yet released: at none, nothing is in flight, whatever rounding the sums of floats left. */
+  #holds = 0;
   readonly #heldByRun = new Map<string, number>();
 
   constructor(ledger: CostLedger, totalUsd: number | undefined) {
@@ -59,13 +61,15 @@ export class BudgetGuard implements Budget {
       }
     }
     this.#heldTotal += worstCaseUsd;
+    this.#holds += 1;
     if (run) this.#heldByRun.set(run.id, (this.#heldByRun.get(run.id) ?? 0) + worstCaseUsd);
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
-        this.#heldTotal -= worstCaseUsd;
+        this.#holds -= 1;
+        this.#heldTotal = this.#holds === 0 ? 0 : this.#heldTotal - worstCaseUsd;
         if (run) {
           const left = (this.#heldByRun.get(run.id) ?? 0) - worstCaseUsd;
           if (left <= 1e-12) this.#heldByRun.delete(run.id);

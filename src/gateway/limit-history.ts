@@ -105,13 +105,24 @@ export class LimitHistory {
     }));
   }
 
-  #take(state: ProviderState): LimitSample {
+  /** This daemon's calls to `provider` answered in the last minute, and their tokens: what its limits have used. */
+  lastMinute(provider: string): { requests: number; tokens: number } {
+    const marks = this.#lastMinuteMarks(provider);
+    return { requests: marks.length, tokens: marks.reduce((total, mark) => total + mark.tokens, 0) };
+  }
+
+  #lastMinuteMarks(provider: string): CallMark[] {
     const now = this.#clock.now();
-    const marks = (this.#recent.get(state.name) ?? []).filter((mark) => mark.at > now - MINUTE_MS);
-    this.#recent.set(state.name, marks);
+    const marks = (this.#recent.get(provider) ?? []).filter((mark) => mark.at > now - MINUTE_MS);
+    this.#recent.set(provider, marks);
+    return marks;
+  }
+
+  #take(state: ProviderState): LimitSample {
+    const marks = this.#lastMinuteMarks(state.name);
     const sum = (pick: (mark: CallMark) => number) => marks.reduce((total, mark) => total + pick(mark), 0);
     return {
-      at: new Date(now).toISOString(),
+      at: new Date(this.#clock.now()).toISOString(),
       requests: marks.length,
       tokens: sum((mark) => mark.tokens),
       rpmLimit: state.limits?.rpm ?? null,

@@ -23,6 +23,7 @@ import { refuseLoneSurrogates } from './well-formed-strings.js';
 import { registerTimingHeaders } from './call-timing.js';
 import { registerCors } from './cors.js';
 import { registerGracefulClose } from './graceful-close.js';
+import { acceptEmptyJsonBodies } from './json-body.js';
 import { RequestLogging } from './request-logging.js';
 
 /**
@@ -49,6 +50,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   });
 
   app.setErrorHandler(handleError);
+  acceptEmptyJsonBodies(app);
   registerGracefulClose(app);
   registerTimingHeaders(app);
   app.setNotFoundHandler((request, reply) => {

@@ -52,6 +52,9 @@ export const providersResponse = z.object({
       name: z.string(),
       type: z.string(),
       queued: z.number().int().optional(),
+      used: z
+        .object({ requests: z.number().int(), tokens: z.number().int() })
+        .describe("this daemon's calls to the provider answered in the last minute, and their tokens"),
       health: providerHealth,
       baseURL: z.string().nullable(),
       origin: providerOrigin,

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AgentdError, ErrorCode } from '../errors.js';
 
 /**
- * The daemon's request guards, in the order they run: Host (DNS rebinding), Origin (cross-site browser
+ * The daemon's request guards, in the order they run: Host (DNS rebinding), Origin (cross-origin browser
  * requests), then the bearer token for everything under /v1.
  */
 export interface SecurityOptions {
@@ -56,9 +56,15 @@ export function createGuards(options: SecurityOptions) {
         { statusCode: 403 },
       );
     }
+    // Before the token: a refused origin (a preflight too) learns nothing about auth, as CONTRACT.md's
+    // "every other cross-origin request is refused" asks. No Origin (curl, SDKs) is not a browser's request.
     const origin = request.headers.origin;
-    if (origin !== undefined && !corsOrigins.has(origin) && !isSameSiteOrigin(origin, isAllowed)) {
-      throw new AgentdError(ErrorCode.forbidden, `requests from origin "${origin}" are refused`, { statusCode: 403 });
+    if (origin !== undefined && !corsOrigins.has(origin) && !isOwnOrigin(origin, request.protocol, host)) {
+      throw new AgentdError(
+        ErrorCode.forbidden,
+        `requests from origin "${origin}" are refused: only the daemon's own origin and server.cors.origins are allowed`,
+        { statusCode: 403 },
+      );
     }
     const url = request.url;
     if (url === '/health' || url.startsWith('/health?')) return;
@@ -73,12 +79,18 @@ export function createGuards(options: SecurityOptions) {
   };
 }
 
-function isSameSiteOrigin(origin: string, isAllowed: (hostname: string) => boolean): boolean {
+/**
+ * Whether `origin` is the daemon's own: the scheme it is served over and the `Host` the request was sent to
+ * (already checked to name the listening address or localhost), port included. A page on another port of
+ * localhost, or over https, is another origin (another local app, which may be hostile) even though its
+ * hostname is allowed. The Host, not the configured port, is compared: with `port: 0` or behind a port
+ * forward the browser's URL is what the dashboard's page (and so its Origin) was loaded from.
+ */
+export function isOwnOrigin(origin: string, protocol: string, host: string): boolean {
   try {
-    const parsed = new URL(origin);
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && isAllowed(parsed.hostname);
+    // URL's serialisation lowercases the host and drops a default port, as browsers do for Origin.
+    return origin === new URL(`${protocol}://${host}`).origin;
   } catch {
-    // "null" (sandboxed frames, file://) and garbage are other sites as far as we can tell.
     return false;
   }
 }

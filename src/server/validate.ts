@@ -9,5 +9,8 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what 
     const field = issue.path.length > 0 ? issue.path.map(String).join('.') : what;
     return `${field}: ${issue.message}`;
   });
-  throw new BadRequestError(`invalid ${what}: ${problems.join('; ')}`, { cause: result.error });
+  // OpenAI's `param`: the first bad field, as its clients show it (`messages.0.content`).
+  const first = result.error.issues[0]?.path;
+  const param = first && first.length > 0 ? first.map(String).join('.') : undefined;
+  throw new BadRequestError(`invalid ${what}: ${problems.join('; ')}`, { cause: result.error, param });
 }

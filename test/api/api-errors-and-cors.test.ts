@@ -138,4 +138,28 @@ describe('errors in OpenAI shape, and CORS, over a real socket', () => {
     expect(response.status).toBe(204);
     expect(response.headers['access-control-allow-origin']).toBe(BROWSER_APP);
   });
+
+  it('refuses other loopback origins with a 403 before auth on the real socket, preflights included, and accepts its own', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const others = [
+      'http://localhost:3000',
+      'http://127.0.0.1:8080',
+      `https://localhost:${port}`,
+      `http://localhost:${port}`,
+    ];
+    for (const origin of others) {
+      const plain = await fetch(`${base}/v1/runs`, { headers: { ...auth, origin } });
+      expect(plain.status, origin).toBe(403);
+      expect((await plain.json()).error.code).toBe('AGENTD_ERR_FORBIDDEN');
+      const preflight = await fetch(`${base}/v1/runs`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status, origin).toBe(403);
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+      expect((await preflight.json()).error.code).toBe('AGENTD_ERR_FORBIDDEN');
+    }
+    expect((await fetch(`${base}/v1/runs`, { headers: { ...auth, origin: base } })).status).toBe(200);
+    expect((await fetch(`${base}/v1/runs`, { headers: auth })).status).toBe(200);
+  });
 });

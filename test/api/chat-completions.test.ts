@@ -139,7 +139,7 @@ describe('POST /v1/chat/completions', () => {
     expect(response.json().error.code).toBe('AGENTD_ERR_BUDGET');
   });
 
-  it('reports limiter state in /v1/providers and spend in /v1/usage', async () => {
+  it('reports limiter state and the use of the last minute in /v1/providers, and spend in /v1/usage', async () => {
     const providers = (await app.inject({ url: '/v1/providers', headers: auth })).json();
     expect(providers.providers[0]).toMatchObject({
       name: 'vllm',
@@ -147,6 +147,8 @@ describe('POST /v1/chat/completions', () => {
       limits: { tpm: 100000, concurrency: 4, rpm: null },
       inFlight: 0,
       queued: 0,
+      // The two calls above, within the last minute.
+      used: { requests: 2, tokens: 32 },
       models: { default: 'vllm/qwen' },
     });
     const usage = (await app.inject({ url: '/v1/usage', headers: auth })).json();

@@ -93,6 +93,25 @@ describe('run events over WebSocket', () => {
     expect(refused).toBe(401);
   });
 
+  it('answers a plain GET on either WebSocket route with a 426 in the API error shape that says how to connect', async () => {
+    const id = await submit('Arduino boards by plain GET');
+    for (const route of [`/v1/runs/${id}/events`, '/v1/events']) {
+      const response = await fetch(`${base.replace(/^ws/, 'http')}${route}`, { headers: auth });
+      expect(response.status).toBe(426);
+      expect(response.headers.get('upgrade')).toBe('websocket');
+      expect(await response.json()).toEqual({
+        error: {
+          message: `${route} is a WebSocket route: connect with "Upgrade: websocket"`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'AGENTD_ERR_BAD_REQUEST',
+        },
+      });
+    }
+    expect((await fetch(`${base.replace(/^ws/, 'http')}/v1/events`)).status).toBe(401);
+    await waitForRun(app, id);
+  });
+
   it('drops a client that stops reading instead of waiting for it, and the daemon stays responsive', async () => {
     const socket = new WebSocket(`${base}/v1/events?token=${TEST_TOKEN}`);
     await new Promise((resolve) => socket.once('open', resolve));

@@ -66,14 +66,14 @@ describe('the dashboard routes', () => {
     expect(
       (await fetch(`${base}/v1/runs`, { headers: { cookie: session, 'sec-fetch-site': 'same-origin' } })).status,
     ).toBe(200);
-    // Another port of the same host is the same "site" for SameSite, but not the dashboard's origin.
+    // Another port of the same host is the same "site" for SameSite, but another origin: refused outright.
     expect(
       (
         await fetch(`${base}/v1/runs`, {
           headers: { cookie: session, origin: 'http://127.0.0.1:1', 'sec-fetch-site': 'same-site' },
         })
       ).status,
-    ).toBe(401);
+    ).toBe(403);
     expect(
       (await fetch(`${base}/v1/runs`, { headers: { cookie: session, 'sec-fetch-site': 'cross-site' } })).status,
     ).toBe(401);
@@ -114,7 +114,7 @@ describe('the dashboard routes', () => {
         socket.on('error', () => resolve('error'));
       });
     expect(await open(base)).toBe('open');
-    expect(await open('http://127.0.0.1:1')).toBe('401');
+    expect(await open('http://127.0.0.1:1')).toBe('403');
     expect(await open('https://evil.example')).toBe('403');
   });
 

@@ -9,6 +9,7 @@ import { startFixtureWeb, type FixtureWeb } from '../helpers/fixture-web.js';
 import { freePort } from '../helpers/free-port.js';
 import { startScriptedLlm, type ScriptedLlm } from '../helpers/scripted-llm.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { startWireServer } from '../helpers/wire-server.js';
 
 describe('the CLI client', () => {
   let llm: ScriptedLlm;
@@ -148,6 +149,25 @@ describe('the CLI client', () => {
     const result = await runCli(['runs', '--config', configFile]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/agentd is not running at http:\/\/127\.0\.0\.1:\d+ \(start it with: agentd start\)/);
+    temp.cleanup();
+  });
+
+  it('says another program holds the port when something that is not agentd answers there', async () => {
+    // A development server that answers its own /health, and 404 to everything else.
+    const other = await startWireServer((request, response) => {
+      response.writeHead(request.url === '/health' ? 200 : 404).end(request.url === '/health' ? 'ok' : 'Not Found');
+    });
+    const temp = makeTempDir();
+    const configFile = path.join(temp.dir, 'config.json');
+    const port = Number(new URL(other.url).port);
+    writeFileSync(configFile, JSON.stringify({ server: { port }, dataDir: path.join(temp.dir, 'data') }));
+    const result = await runCli(['status', '--config', configFile]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain(`http://127.0.0.1:${port} answered HTTP 404, not as agentd does: another program`);
+    const runs = await runCli(['runs', '--config', configFile]);
+    expect(runs.code).toBe(3);
+    expect(runs.stderr).toContain('another program listens on this port');
+    await other.close();
     temp.cleanup();
   });
 });

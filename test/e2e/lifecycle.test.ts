@@ -84,7 +84,7 @@ describe('agentd start, status and stop', () => {
 
     const after = await runCli(['status', '--config', configFile]);
     expect(after.code).toBe(3);
-    expect(after.stdout).toContain('agentd is not running (start it with: agentd start)');
+    expect(after.stdout).toMatch(/agentd is not running at \S+ \(start it with: agentd start\)/);
 
     const log = readFileSync(path.join(dataDir, 'agentd.log'), 'utf8');
     expect(log).toContain('agentd listening');

@@ -1,6 +1,8 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { descendantsNamed, hasDescendantNamed, scopeOf, selectIn } from '../../plugins/browse/element-walk.js';
-import { parsePage } from '../../plugins/browse/parse-page.js';
+import { parsePage, releasePage } from '../../plugins/browse/parse-page.js';
 
 const PAGE = `<!doctype html><html><head><title>Walk</title><style>p { color: red }</style></head><body>
 <div id="d1"><p id="p1">One <a id="a1" href="/x">link</a></p><span id="s1" hidden>hidden</span>
@@ -32,6 +34,27 @@ describe('walking the page for the block rules', () => {
     expect(ids(selected ?? [])).toEqual(['s1', 'sec', 'p2', 't1']);
   });
 
+  it('answers prefix tests and case-insensitive lists as jsdom does, a list with a flag part by part', () => {
+    const named = parsePage(
+      `<div id="main-a" class="Post-Body"><p class="postContent">text</p></div><main id="Main-b"></main>
+       <section class="main-column post-body"></section>`,
+      'https://walk.example/',
+    ).body;
+    const namedScope = scopeOf(named);
+    for (const selector of [
+      '[id^="main"], [class^="main"], main',
+      '[class*="post-body"], [class*="postcontent" i], [id^="main"]',
+      '[class*="postcontent" i], [class*="post-body"]',
+    ])
+      expect(ids(selectIn(namedScope, selector) ?? [])).toEqual(ids(named.querySelectorAll(selector)));
+    // The flag makes the whole list ignore case, and the answer comes part by part, not in document order.
+    expect(selectIn(namedScope, '[class*="postcontent" i], [class*="post-body"]')?.map((e) => e.className)).toEqual([
+      'postContent',
+      'Post-Body',
+      'main-column post-body',
+    ]);
+  });
+
   it('leaves any other selector form to jsdom', () => {
     expect(selectIn(scope, 'div > p')).toBeNull();
     expect(selectIn(scope, '.byline')).toBeNull();
@@ -61,5 +84,25 @@ describe('parsing a page without a window of its own', () => {
     );
     expect((document.querySelector('iframe') as HTMLIFrameElement).contentDocument).toBeNull();
     expect(document.querySelector('#n')?.textContent).toBe('No script');
+  });
+});
+
+describe('memory across pages', () => {
+  it('lets a parsed page go once released, though the selector engine tied it to the window', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const parsed = (() => {
+      const document = parsePage('<div id="probe"><p class="x">text</p></div>', 'https://walk.example/');
+      // jsdom's selector engine keeps the document it answered for (a list with a flag goes to it) in
+      // listeners it adds to the window.
+      document.querySelectorAll('[class*="X" i]');
+      releasePage(document);
+      return new WeakRef(document);
+    })();
+    // Enough pages for two new windows: the page's own is then closed.
+    for (let page = 0; page < 40; page += 1) parsePage('<p>next</p>', 'https://walk.example/next').querySelector('p');
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(parsed.deref()).toBeUndefined();
   });
 });

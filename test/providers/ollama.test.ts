@@ -96,6 +96,21 @@ describe('the Ollama provider', () => {
     expect(error.message).toContain(message);
   });
 
+  it.each([
+    [401, { error: { message: 'invalid api key' } }, 'auth', 'invalid api key'],
+    [500, { error: { type: 'upstream', detail: 'gpu lost' } }, 'server', '{"type":"upstream","detail":"gpu lost"}'],
+    [502, { message: 'no error field' }, 'server', 'Error 502'],
+  ])(
+    'reads an HTTP %i whose error is not a string (a proxy in front of Ollama) as a provider error',
+    async (status, body, kind, text) => {
+      const provider = await providerAnswering((_request, response) => sendJson(response, status, body));
+      const error = (await provider.chat(request).catch((caught: unknown) => caught)) as ProviderError;
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error.kind).toBe(kind);
+      expect(error.message).toContain(text);
+    },
+  );
+
   it('reports a server that is not running, a timeout and a cancellation', async () => {
     const down = createOllamaProvider({ name: 'local', baseURL: 'http://127.0.0.1:9' });
     expect(((await down.chat(request).catch((caught: unknown) => caught)) as ProviderError).kind).toBe('connection');

@@ -248,6 +248,17 @@ describe('the OpenAI provider', () => {
     expect(error.message).toContain('set the environment variable OPENAI_API_KEY');
   });
 
+  it('never calls a compatible server whose key names an unset environment variable, through the SDK or the pass-through', async () => {
+    server = await startWireServer((_recorded, response) => sendJson(response, 200, {}));
+    const provider = createOpenAIProvider({ name: 'vllm', baseURL: server.url, missingApiKeyEnv: 'VLLM_KEY' });
+    for (const call of [provider.chat(request), provider.passThrough!.chat(request)]) {
+      const error = await failure(call);
+      expect(error.kind).toBe('auth');
+      expect(error.message).toContain('set the environment variable VLLM_KEY');
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('sends max_completion_tokens and counts prompt + max_tokens against the limit on the official API', () => {
     const official = createOpenAIProvider({ name: 'openai', apiKey: 'sk-x-123456789' });
     expect(official.limitAccounting).toBe('prompt-plus-max-tokens');

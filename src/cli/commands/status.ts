@@ -41,7 +41,8 @@ export async function statusCommand(config: Config, options: { json: boolean }, 
   } catch (error) {
     if (!(error instanceof DaemonError)) throw error;
     if (options.json) output.out(JSON.stringify({ running: false, url: client.baseURL }));
-    else output.out(`agentd is not running (start it with: agentd start)`);
+    // Nothing answers (the usual case), or another program holds the port: the error says which.
+    else output.out(error.message);
     return ExitCode.notRunning;
   }
   if (options.json) {

@@ -10,7 +10,9 @@ import { clientGone } from './client-gone.js';
 export const embeddingsBodySchema = z
   .object({
     model: z.string().min(1),
-    input: z.union([z.string(), z.array(z.string()).min(1)]),
+    input: z.union([z.string(), z.array(z.string()).min(1)], {
+      error: 'expected a string or an array of strings (token arrays are not supported: send the text)',
+    }),
     encoding_format: z.enum(['float', 'base64']).optional(),
     dimensions: z.number().int().positive().optional(),
     user: z.string().optional(),

@@ -12,6 +12,8 @@ export function providerRoutes(
   app.get('/v1/providers', async () => ({
     providers: services.gateway.providersState().map((state) => ({
       ...state,
+      // CONTRACT's "limits, used, queued": this daemon's calls and tokens of the last minute.
+      used: services.history.limits.lastMinute(state.name),
       baseURL: services.config.providers[state.name]?.baseURL ?? null,
       origin: services.config.providers[state.name]?.origin ?? null,
       models: {

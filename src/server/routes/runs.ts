@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ApiServices } from '../api-services.js';
 import { ConflictError } from '../../errors.js';
 import { parseInput } from '../validate.js';
-import { DEFAULT_RUN_PAGE, isRunId, MAX_RUN_PAGE, runSummarySchema } from '../../types/run-record.js';
+import { DEFAULT_RUN_PAGE, isRunId, MAX_RUN_PAGE, type Run, runSummarySchema } from '../../types/run-record.js';
 
 export const submitRunSchema = z
   .object({
@@ -55,7 +55,7 @@ export function runRoutes(app: FastifyInstance, services: Pick<ApiServices, 'run
 
   app.get('/v1/runs/:id/report', async (request, reply) => {
     const run = await services.runs.get(parseInput(idParams, request.params, 'path').id);
-    if (!run.report) throw new ConflictError(`run ${run.id} has no report yet (it is ${run.status})`);
+    if (!run.report) throw new ConflictError(noReport(run));
     return reply.type('text/markdown; charset=utf-8').send(run.report);
   });
 
@@ -65,4 +65,13 @@ export function runRoutes(app: FastifyInstance, services: Pick<ApiServices, 'run
   app.post('/v1/runs/:id/resume', async (request) =>
     services.runs.resume(parseInput(idParams, request.params, 'path').id),
   );
+}
+
+/** Why a run has no report: not yet, or never (it ended without one, or its team writes none). */
+export function noReport(run: Run): string {
+  if (run.status === 'queued' || run.status === 'running')
+    return `run ${run.id} has no report yet (it is ${run.status})`;
+  if (!run.team.includes('researcher'))
+    return `run ${run.id} has no report: its team (${run.team.join(', ')}) has no researcher, the role that writes it`;
+  return `run ${run.id} has no report: it is ${run.status}, and ended before writing one (a failed or cancelled run can be resumed)`;
 }
