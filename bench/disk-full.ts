@@ -114,6 +114,15 @@ try {
     run.status === 'completed',
     `status ${run.status} ${((Date.now() - freedAt) / 1000).toFixed(1)} s after freeing; keywords ${JSON.stringify(run.keywords)}`,
   );
+  // A call answered while the disk was full was paid for: the resumed run reuses that answer (README: "a
+  // finished LLM call is never paid for twice"). Calls the pause aborted were never answered, so may come again.
+  const answered = llm.calls.filter((call) => !call.cancelledByClient).map((call) => JSON.stringify(call.body));
+  const twice = answered.filter((body, index) => answered.indexOf(body) !== index);
+  check(
+    'no answered LLM call is asked again after the pause',
+    twice.length === 0,
+    `${answered.length} answered call(s), ${twice.length} asked again`,
+  );
   const again = await api('POST', '/v1/runs', { topic: 'after the disk was freed', team: ['extractor'] });
   check('writes are accepted again', again.status === 202, `HTTP ${again.status}`);
 } finally {

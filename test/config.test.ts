@@ -100,6 +100,15 @@ describe('config', () => {
     ]);
   });
 
+  it('refuses an action name in models.actions that no action has, naming the valid ones', () => {
+    expect(issuesOf({ models: { actions: { ConductReserch: 'ollama/x', ConductResearch: 'ollama/y' } } })).toEqual([
+      'models.actions: unknown key "ConductReserch" (expected one of KeywordExtract, WikiSearchAndSummarize, CollectLinks, WebBrowseAndSummarize, ConductResearch)',
+    ]);
+    expect(parseConfig({ models: { actions: { CollectLinks: 'ollama/x' } } }, { env: {} }).models.actions).toEqual({
+      CollectLinks: 'ollama/x',
+    });
+  });
+
   it('is frozen once parsed', () => {
     const config = parseConfig({}, { env: {} });
     expect(Object.isFrozen(config)).toBe(true);

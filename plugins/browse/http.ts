@@ -8,22 +8,24 @@ import { fetchPage } from './fetch-page.js';
 import { SsrfGuard } from './ssrf-guard.js';
 import { ExtractionPool } from './worker-pool.js';
 
-const optionsSchema = z.object({
-  use: z.string(),
-  /** Whole-request timeout. @default 15000 */
-  timeoutMs: z.number().int().positive().default(15_000),
-  /** Largest body accepted, after decompression. @default 5000000 */
-  maxBytes: z.number().int().positive().default(5_000_000),
-  /** `host` or `host:port` that may be fetched although loopback or private. @default [] */
-  allowHosts: z.array(z.string().min(1)).default([]),
-  /** @default 5 */
-  maxRedirects: z.number().int().nonnegative().max(20).default(5),
-  /** Extraction worker threads. @default min(2, CPUs) */
-  workers: z.number().int().positive().max(16).optional(),
-  /** Extraction workers start on the first page and exit after this long without one. @default 60000 */
-  workerIdleMs: z.number().int().positive().default(60_000),
-  userAgent: z.string().default('Mozilla/5.0 (compatible; agentd research daemon)'),
-});
+const optionsSchema = z
+  .object({
+    use: z.string(),
+    /** Whole-request timeout. @default 15000 */
+    timeoutMs: z.number().int().positive().default(15_000),
+    /** Largest body accepted, after decompression. @default 5000000 */
+    maxBytes: z.number().int().positive().default(5_000_000),
+    /** `host` or `host:port` that may be fetched although loopback or private. @default [] */
+    allowHosts: z.array(z.string().min(1)).default([]),
+    /** @default 5 */
+    maxRedirects: z.number().int().nonnegative().max(20).default(5),
+    /** Extraction worker threads. @default min(2, CPUs) */
+    workers: z.number().int().positive().max(16).optional(),
+    /** Extraction workers start on the first page and exit after this long without one. @default 60000 */
+    workerIdleMs: z.number().int().positive().default(60_000),
+    userAgent: z.string().default('Mozilla/5.0 (compatible; agentd research daemon)'),
+  })
+  .strict();
 
 const TEXT_TYPES = /^(text\/plain|text\/markdown|text\/csv|text\/x-markdown)$/;
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json$/;

@@ -5,7 +5,10 @@
  */
 export function jsonLdArticleBody(document: Document): string {
   let best = '';
-  for (const script of document.querySelectorAll('script[type="application/ld+json"]')) {
+  // By tag and attribute: a selector goes through jsdom's selector engine, which costs more than reading a few tags.
+  for (const script of document.getElementsByTagName('script')) {
+    // Compared ignoring case, as `script[type="application/ld+json"]` matches in an HTML document.
+    if (script.getAttribute('type')?.toLowerCase() !== 'application/ld+json') continue;
     let data: unknown;
     try {
       data = JSON.parse(script.textContent ?? '');

@@ -1,4 +1,5 @@
 import type { BlockRule } from './block-rules.js';
+import { descendantsNamed } from './element-walk.js';
 
 /**
  * Rules that judge a block by where it stands in the article rather than by its name or words. They run on
@@ -6,6 +7,9 @@ import type { BlockRule } from './block-rules.js';
  */
 
 const HEADINGS = 'h1, h2, h3, h4, h5, h6';
+// By tag through element-walk.ts: selectors on every block went through jsdom's selector engine.
+const CARD_HEADINGS = new Set(['h2', 'h3', 'h4', 'h5', 'h6']);
+const PARAGRAPH = new Set(['p']);
 
 const rank = (heading: Element) => Number(heading.tagName.slice(1));
 
@@ -63,7 +67,7 @@ function withoutHash(address: string, base: string): string {
 /** The heading, if any, whose whole text is one link to another page (not the page itself: a blog links its title). */
 function linkedHeading(element: Element): Element | undefined {
   const page = withoutHash(element.ownerDocument.URL, element.ownerDocument.URL);
-  for (const heading of element.querySelectorAll('h2, h3, h4, h5, h6')) {
+  for (const heading of descendantsNamed(element, CARD_HEADINGS)) {
     const link = heading.closest('a') ?? heading.querySelector('a');
     const href = link?.getAttribute('href');
     if (!link || !href || href.startsWith('#')) continue;
@@ -84,7 +88,7 @@ export const TEASER_RULE: BlockRule = {
   selector: 'li, figure, article, aside, div, section',
   matches(element, context) {
     if (context.weight(element) > 400 || context.weight(element) > context.scopeTextLength * 0.2) return false;
-    if (element.querySelectorAll('p').length > 2) return false;
+    if (descendantsNamed(element, PARAGRAPH).length > 2) return false;
     return linkedHeading(element) !== undefined;
   },
 };

@@ -3,13 +3,15 @@ import { parsePluginOptions, requireKey } from '../../src/plugins/plugin-options
 import type { PluginFactory, SearchPlugin } from '../../src/plugins/plugin-types.js';
 import { parseAnswer, pluginRequest } from '../http-client.js';
 
-const optionsSchema = z.object({
-  use: z.string(),
-  /** @default $BRAVE_API_KEY */
-  apiKey: z.string().optional(),
-  baseURL: z.url().default('https://api.search.brave.com/res/v1/web/search'),
-  timeoutMs: z.number().int().positive().default(10_000),
-});
+const optionsSchema = z
+  .object({
+    use: z.string(),
+    /** @default $BRAVE_API_KEY */
+    apiKey: z.string().optional(),
+    baseURL: z.url().default('https://api.search.brave.com/res/v1/web/search'),
+    timeoutMs: z.number().int().positive().default(10_000),
+  })
+  .strict();
 
 const answerSchema = z.object({
   web: z

@@ -4,14 +4,16 @@ import { parsePluginOptions } from '../../src/plugins/plugin-options.js';
 import type { PluginFactory, SearchPlugin, SearchResult } from '../../src/plugins/plugin-types.js';
 import { pluginRequest } from '../http-client.js';
 
-const optionsSchema = z.object({
-  use: z.string(),
-  /** DuckDuckGo's keyless HTML endpoint. */
-  baseURL: z.url().default('https://html.duckduckgo.com/html/'),
-  /** `kl` region, e.g. `us-en`; default: derived from the language, else worldwide (`wt-wt`). */
-  region: z.string().optional(),
-  timeoutMs: z.number().int().positive().default(10_000),
-});
+const optionsSchema = z
+  .object({
+    use: z.string(),
+    /** DuckDuckGo's keyless HTML endpoint. */
+    baseURL: z.url().default('https://html.duckduckgo.com/html/'),
+    /** `kl` region, e.g. `us-en`; default: derived from the language, else worldwide (`wt-wt`). */
+    region: z.string().optional(),
+    timeoutMs: z.number().int().positive().default(10_000),
+  })
+  .strict();
 
 /** The region DuckDuckGo ranks for, by ISO 639-1 language. */
 const REGIONS: Record<string, string> = {

@@ -4,15 +4,17 @@ import { parsePluginOptions, requireKey } from '../../src/plugins/plugin-options
 import type { PluginFactory, SearchPlugin } from '../../src/plugins/plugin-types.js';
 import { parseAnswer, pluginRequest } from '../http-client.js';
 
-const optionsSchema = z.object({
-  use: z.string(),
-  /** @default $GOOGLE_API_KEY */
-  apiKey: z.string().optional(),
-  /** The Programmable Search Engine id. @default $GOOGLE_CSE_ID */
-  cx: z.string().optional(),
-  baseURL: z.url().default('https://www.googleapis.com/customsearch/v1'),
-  timeoutMs: z.number().int().positive().default(10_000),
-});
+const optionsSchema = z
+  .object({
+    use: z.string(),
+    /** @default $GOOGLE_API_KEY */
+    apiKey: z.string().optional(),
+    /** The Programmable Search Engine id. @default $GOOGLE_CSE_ID */
+    cx: z.string().optional(),
+    baseURL: z.url().default('https://www.googleapis.com/customsearch/v1'),
+    timeoutMs: z.number().int().positive().default(10_000),
+  })
+  .strict();
 
 const answerSchema = z.object({
   items: z

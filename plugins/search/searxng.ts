@@ -3,13 +3,15 @@ import { parsePluginOptions } from '../../src/plugins/plugin-options.js';
 import type { PluginFactory, SearchPlugin } from '../../src/plugins/plugin-types.js';
 import { parseAnswer, pluginRequest } from '../http-client.js';
 
-const optionsSchema = z.object({
-  use: z.string(),
-  /** The SearXNG instance, e.g. `http://127.0.0.1:8888`. Its settings must enable the `json` format. */
-  baseURL: z.url({ error: 'expected the URL of a SearXNG instance' }),
-  timeoutMs: z.number().int().positive().default(10_000),
-  categories: z.string().default('general'),
-});
+const optionsSchema = z
+  .object({
+    use: z.string(),
+    /** The SearXNG instance, e.g. `http://127.0.0.1:8888`. Its settings must enable the `json` format. */
+    baseURL: z.url({ error: 'expected the URL of a SearXNG instance' }),
+    timeoutMs: z.number().int().positive().default(10_000),
+    categories: z.string().default('general'),
+  })
+  .strict();
 
 const answerSchema = z.object({
   results: z.array(

@@ -3,14 +3,16 @@ import { parsePluginOptions, requireKey } from '../../src/plugins/plugin-options
 import type { PluginFactory, SearchPlugin } from '../../src/plugins/plugin-types.js';
 import { parseAnswer, pluginRequest } from '../http-client.js';
 
-const optionsSchema = z.object({
-  use: z.string(),
-  /** @default $TAVILY_API_KEY */
-  apiKey: z.string().optional(),
-  baseURL: z.url().default('https://api.tavily.com/search'),
-  searchDepth: z.enum(['basic', 'advanced']).default('basic'),
-  timeoutMs: z.number().int().positive().default(15_000),
-});
+const optionsSchema = z
+  .object({
+    use: z.string(),
+    /** @default $TAVILY_API_KEY */
+    apiKey: z.string().optional(),
+    baseURL: z.url().default('https://api.tavily.com/search'),
+    searchDepth: z.enum(['basic', 'advanced']).default('basic'),
+    timeoutMs: z.number().int().positive().default(15_000),
+  })
+  .strict();
 
 const answerSchema = z.object({
   results: z.array(z.object({ url: z.string(), title: z.string(), content: z.string().optional().default('') })),

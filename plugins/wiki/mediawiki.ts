@@ -3,19 +3,21 @@ import { parsePluginOptions } from '../../src/plugins/plugin-options.js';
 import type { PluginFactory, WikiArticle, WikiPlugin } from '../../src/plugins/plugin-types.js';
 import { parseAnswer, pluginRequest } from '../http-client.js';
 
-const optionsSchema = z.object({
-  use: z.string(),
-  /**
-   * The action API. `{lang}` is replaced by the language edition; a `*.wikipedia.org` URL without it has its
-   * subdomain swapped instead, so `https://en.wikipedia.org/w/api.php` also serves `zh`.
-   */
-  apiURL: z.string().default('https://{lang}.wikipedia.org/w/api.php'),
-  /** Search results considered before giving up. @default 5 */
-  candidates: z.number().int().positive().max(20).default(5),
-  timeoutMs: z.number().int().positive().default(10_000),
-  /** Wikimedia asks every client to identify itself. */
-  userAgent: z.string().default('agentd/0.1 (local research daemon; https://www.mediawiki.org/wiki/API:Etiquette)'),
-});
+const optionsSchema = z
+  .object({
+    use: z.string(),
+    /**
+     * The action API. `{lang}` is replaced by the language edition; a `*.wikipedia.org` URL without it has its
+     * subdomain swapped instead, so `https://en.wikipedia.org/w/api.php` also serves `zh`.
+     */
+    apiURL: z.string().default('https://{lang}.wikipedia.org/w/api.php'),
+    /** Search results considered before giving up. @default 5 */
+    candidates: z.number().int().positive().max(20).default(5),
+    timeoutMs: z.number().int().positive().default(10_000),
+    /** Wikimedia asks every client to identify itself. */
+    userAgent: z.string().default('agentd/0.1 (local research daemon; https://www.mediawiki.org/wiki/API:Etiquette)'),
+  })
+  .strict();
 
 const searchSchema = z.object({ query: z.object({ search: z.array(z.object({ title: z.string() })) }).optional() });
 const pagesSchema = z.object({

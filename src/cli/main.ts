@@ -79,9 +79,11 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     return ExitCode.usage;
   }
   const configFile = typeof parsed.values.config === 'string' ? parsed.values.config : undefined;
-  // init writes the config and doctor reports on it: neither needs (nor may require) a valid one.
-  if (parsed.command === 'init' || parsed.command === 'doctor') {
+  // init writes the config, and doctor and config check report on it: none needs (nor may require) a valid
+  // one; config check lists every problem, plugin options included, not loadConfig's first refusal.
+  if (parsed.command === 'init' || parsed.command === 'doctor' || parsed.command === 'config') {
     try {
+      if (parsed.command === 'config') return await configCheckCommand({ configFile }, output);
       return parsed.command === 'init'
         ? await initCommand({ configFile, yes: parsed.values.yes === true }, output)
         : await doctorCommand({ configFile, json: parsed.values.json === true }, output);
@@ -210,8 +212,6 @@ async function runCommand(
     case 'cancel':
     case 'resume':
       return runActionCommand(config, command, id, { json }, output);
-    case 'config':
-      return configCheckCommand(config, output);
     case 'open':
       return openCommand(config, { print: values.print === true }, output);
     default:

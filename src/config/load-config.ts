@@ -6,7 +6,10 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import { interpolateEnv } from './interpolate.js';
 import { PROVIDER_TYPES } from './provider-types.js';
 import { ollamaBaseURL } from './ollama-url.js';
-import { configSchema, describeValue, type ParsedConfig, type ProviderConfig } from './schema.js';
+import { ACTION_NAMES, configSchema, describeValue, type ParsedConfig, type ProviderConfig } from './schema.js';
+
+/** The keys allowed where listing them is cheap and a typo likely: named beside an unknown key. */
+const VALID_KEYS: Readonly<Record<string, readonly string[]>> = { 'models.actions': ACTION_NAMES };
 
 /** A provider as configured, with the environment variables its unset strings named. */
 export type ResolvedProviderConfig = ProviderConfig & {
@@ -55,25 +58,37 @@ export function findConfigFile(options: LoadConfigOptions): { file: string | und
 
 /** Reads, interpolates, validates and freezes the config. Throws a ConfigError listing every problem. */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
-  const env = options.env ?? process.env;
+  const { document, source } = readConfigDocument(options);
+  return parseConfig(document, { env: options.env ?? process.env, source, detected: options.detected });
+}
+
+/** The config file's JSON, not yet validated, and where it came from ("defaults" without a file). */
+export function readConfigDocument(options: LoadConfigOptions = {}): { document: unknown; source: string } {
   const { file, explicit } = findConfigFile(options);
-  let document: unknown = {};
-  let source = 'defaults';
-  if (file) {
-    const text = readOptional(file, explicit);
-    if (text !== undefined) {
-      source = file;
-      try {
-        document = JSON.parse(text);
-      } catch (error) {
-        throw new ConfigError([{ path: '', message: `not valid JSON (${(error as Error).message})` }], {
-          source,
-          cause: error,
-        });
-      }
-    }
+  const text = file ? readOptional(file, explicit) : undefined;
+  if (file === undefined || text === undefined) return { document: {}, source: 'defaults' };
+  try {
+    return { document: JSON.parse(text), source: file };
+  } catch (error) {
+    throw new ConfigError([{ path: '', message: `not valid JSON (${(error as Error).message})` }], {
+      source: file,
+      cause: error,
+    });
   }
-  return parseConfig(document, { env, source, detected: options.detected });
+}
+
+/**
+ * A document's `plugins` section, interpolated and defaulted, or undefined when the schema refuses it: so that
+ * `config check` can check the plugins of a config whose other sections are invalid, and list every problem.
+ */
+export function parsePluginsSection(
+  document: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): Config['plugins'] | undefined {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) return undefined;
+  const { value } = interpolateEnv((document as { plugins?: unknown }).plugins, env);
+  const parsed = configSchema.shape.plugins.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Validates an already-parsed JSON document as a config. */
@@ -237,7 +252,9 @@ function toIssues(error: z.ZodError, missing: Map<string, string[]>): ConfigIssu
     if (absent) return { path: keyPath, message: `environment variable ${absent.join(', ')} is not set` };
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((key) => `"${key}"`).join(', ');
-      return { path: keyPath, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}` };
+      const valid = VALID_KEYS[keyPath];
+      const hint = valid ? ` (expected one of ${valid.join(', ')})` : '';
+      return { path: keyPath, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}${hint}` };
     }
     if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
       return { path: keyPath, message: `expected ${article(issue.expected)}, got ${describeValue(issue.input)}` };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ActionName } from '../types/action-names.js';
 import { PROVIDER_TYPE_NAMES, type ProviderType } from './provider-types.js';
 
 /**
@@ -63,6 +64,9 @@ export const providerSchema = z.discriminatedUnion(
 
 export type ProviderConfig = z.infer<typeof providerSchema>;
 
+/** The built-in actions' names, which `models.actions` keys must be. */
+export const ACTION_NAMES = Object.values(ActionName);
+
 const modelName = z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model", e.g. "openai/gpt-4o-mini"');
 
 const priceSchema = z
@@ -119,7 +123,8 @@ export const configSchema = z
     models: z
       .object({
         default: modelName.optional(),
-        actions: z.record(z.string(), modelName).default({}),
+        /** Model per action, by the action's name: a name no action has would silently do nothing. */
+        actions: z.partialRecord(z.enum(ACTION_NAMES), modelName).default({}),
       })
       .strict()
       .prefault({}),

@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from '../config/load-config.js';
 import { AgentdError, ErrorCode } from '../errors.js';
-import { createLogger, type Logger } from '../logger.js';
+import { closeLogger, createLogger, type Logger } from '../logger.js';
 import { detectedDefaults, detectProviders } from '../setup/detect-providers.js';
 import { startProviderChecks } from './provider-checks.js';
 import { registerSecrets } from '../secrets.js';
@@ -65,6 +65,10 @@ export async function runDaemon(loaded: Config, options: { logToStdout?: boolean
     startedAt: services.startedAt.toISOString(),
     version: VERSION,
   });
+  // A process that ends without a finished close (the stop's grace period over, an uncaught exception) takes
+  // its pid file with it too: an exit listener may only do synchronous work, and removing two files is that.
+  const removeStateAtExit = () => removeDaemonState(config.dataDir, process.pid);
+  process.once('exit', removeStateAtExit);
   logger.info({ url, pid: process.pid, dataDir: config.dataDir, config: config.source }, 'agentd listening');
 
   let closing: Promise<void> | undefined;
@@ -72,12 +76,22 @@ export async function runDaemon(loaded: Config, options: { logToStdout?: boolean
     (closing ??= (async () => {
       logger.info('agentd stopping');
       checks.stop();
-      // The API first (requests in flight are answered), then, in its onClose hook, the runs (they checkpoint
-      // while the store is open), the plugins and the store.
-      await app.close();
-      removeDaemonState(config.dataDir, process.pid);
-      uninstallGuards();
-      logger.info('agentd stopped');
+      try {
+        // The API first (requests in flight are answered), then, in its onClose hook, the runs (they checkpoint
+        // while the store is open), the plugins and the store.
+        await app.close();
+        logger.info('agentd stopped');
+      } catch (error) {
+        logger.error({ err: error }, 'agentd stopped with an error');
+        throw error;
+      } finally {
+        // However the close went, the pid file goes (the process exits next), and the log's last lines are
+        // written out before that exit.
+        removeDaemonState(config.dataDir, process.pid);
+        process.off('exit', removeStateAtExit);
+        uninstallGuards();
+        await closeLogger(logger);
+      }
     })());
   return { url, close };
 }
@@ -121,9 +135,11 @@ async function withDetectedProviders(config: Config, logger: Logger): Promise<Co
 /** Installs SIGTERM/SIGINT handlers that close the daemon gracefully, then exit. */
 export function exitOnSignals(daemon: RunningDaemon): void {
   const onSignal = (signal: NodeJS.Signals) => {
-    // A second signal, or a close that hangs, must not leave a half-stopped daemon behind.
-    const timer = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
-    timer.unref();
+    // A close that hangs must not leave a half-stopped daemon behind. The timer is not unref'd on purpose: it
+    // keeps the event loop alive while the close awaits work that holds no handle of its own (a limiter's
+    // unref'd wake-up), which would otherwise let the process end mid-close, its pid file and last log lines
+    // left behind.
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     daemon.close().then(
       () => process.exit(0),
       (error: unknown) => {

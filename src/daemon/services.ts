@@ -145,6 +145,12 @@ export async function closeServices(services: Services): Promise<void> {
   await services.runs.close();
   await services.plugins.close();
   services.events.close();
+  // Calls the disk refused while it was full get their ledger lines now, if it has room again.
+  if (!services.gateway.ledger.flush())
+    services.logger.warn(
+      { entries: services.gateway.ledger.unwritten },
+      'ledger.jsonl: calls paid while the disk was full could not be written',
+    );
   await services.store.close();
   await services.cluster?.close();
 }

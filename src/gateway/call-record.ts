@@ -36,6 +36,15 @@ export function recordCall(ledger: CostLedger, owner: CallOwner, call: CallRecor
   else entry.client = owner.flow ?? 'api';
   if (owner.action) entry.action = owner.action;
   ledger.record(entry);
+  try {
+    emitCall(owner, call);
+  } catch {
+    // The event could not be written (a full disk): the call is paid and in the ledger, and its answer must
+    // still reach the caller, or it would be asked (and paid) again. A run's next write meets the same disk.
+  }
+}
+
+function emitCall(owner: CallOwner, call: CallRecord): void {
   owner.emit?.('llm-call', {
     provider: call.provider,
     model: `${call.provider}/${call.model}`,

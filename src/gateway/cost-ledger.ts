@@ -66,6 +66,8 @@ export class CostLedger {
   readonly #runs = new Map<string, Usage>();
   readonly #maxRuns: number;
   readonly #listeners = new Set<(entry: LedgerEntry) => void>();
+  /** Counted entries the log refused, to append before the next one. */
+  readonly #unwritten: LedgerEntry[] = [];
   #size = 0;
 
   /**
@@ -86,10 +88,39 @@ export class CostLedger {
     }
   }
 
+  /**
+   * Counts the call and appends it to the log. The call has been paid whatever the disk says: an entry the log
+   * refuses (a full disk) is still counted, kept in memory and written before the next entry, instead of
+   * failing the call and losing the answer it paid for (which would then be paid again).
+   */
   record(entry: LedgerEntry): void {
-    this.#log?.append(entry);
     this.#count(entry);
+    this.#unwritten.push(entry);
+    this.flush();
     for (const listener of this.#listeners) listener(entry);
+  }
+
+  /** Writes the entries the log refused so far, oldest first; false while it still refuses them. */
+  flush(): boolean {
+    const log = this.#log;
+    if (!log) {
+      this.#unwritten.length = 0;
+      return true;
+    }
+    try {
+      while (this.#unwritten.length > 0) {
+        log.append(this.#unwritten[0]);
+        this.#unwritten.shift();
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Entries counted but not yet on disk (the log refused them). */
+  get unwritten(): number {
+    return this.#unwritten.length;
   }
 
   /** Calls `listener` with every entry recorded from now on (the dashboard's history); returns the unsubscribe. */

@@ -28,51 +28,23 @@ const SECRET_OPTION = /key|token|secret|password|credential/i;
 /** The method each kind must have, to check third-party modules at load time. */
 const REQUIRED_METHOD: Record<PluginKind, string> = { search: 'search', browse: 'browse', wiki: 'lookup' };
 
+/** What loading a plugin needs besides the config. */
+export interface LoadPluginOptions {
+  logger: Logger;
+  cacheDirectory: (name: string) => string;
+  builtIns: Readonly<PluginFactories>;
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Loads the configured plugins. `use` names one of `options.builtIns` (the daemon passes `plugins/index.ts`'s),
  * or a module path (relative to the config file) or package name whose default export is a PluginFactory.
  * Bad options fail here, with their key path.
  */
-export async function loadPlugins(
-  config: Config,
-  options: {
-    logger: Logger;
-    cacheDirectory: (name: string) => string;
-    builtIns: Readonly<PluginFactories>;
-    env?: NodeJS.ProcessEnv;
-  },
-): Promise<Plugins> {
-  const env = options.env ?? process.env;
-  const load = async <T>(kind: PluginKind): Promise<T> => {
-    const pluginOptions = config.plugins[kind] as Record<string, unknown> & { use: string };
-    // Third-party plugins too: any option named like a credential is kept out of logs and errors.
-    for (const [name, value] of Object.entries(pluginOptions))
-      if (typeof value === 'string' && SECRET_OPTION.test(name)) registerSecrets(value);
-    const builtIns = options.builtIns[kind] as Readonly<Record<string, PluginFactory<T>>>;
-    // Own properties only: `use: "constructor"` must not pick Object's constructor as a plugin factory.
-    const factory = Object.hasOwn(builtIns, pluginOptions.use)
-      ? (builtIns[pluginOptions.use] as PluginFactory<T>)
-      : await importFactory<T>(kind, pluginOptions.use, config.source, Object.keys(builtIns));
-    const context: PluginContext = {
-      logger: options.logger.child({ plugin: `${kind}:${pluginOptions.use}` }),
-      cacheDirectory: options.cacheDirectory(`plugin-${kind}`),
-      env,
-    };
-    const plugin = await factory(pluginOptions, context);
-    const method = REQUIRED_METHOD[kind];
-    if (typeof (plugin as Record<string, unknown> | undefined)?.[method] !== 'function') {
-      throw new ConfigError([
-        {
-          path: `plugins.${kind}.use`,
-          message: `"${pluginOptions.use}" did not return a ${kind} plugin (no ${method}() method)`,
-        },
-      ]);
-    }
-    return plugin;
-  };
-  const rawSearch = await load<SearchPlugin>('search');
-  const rawBrowse = await load<BrowsePlugin>('browse');
-  const rawWiki = await load<WikiPlugin>('wiki');
+export async function loadPlugins(config: Config, options: LoadPluginOptions): Promise<Plugins> {
+  const rawSearch = await createPlugin<SearchPlugin>('search', config, options);
+  const rawBrowse = await createPlugin<BrowsePlugin>('browse', config, options);
+  const rawWiki = await createPlugin<WikiPlugin>('wiki', config, options);
   const ttlMs = config.cache.pageTtlSeconds * 1000;
   if (ttlMs <= 0)
     return { search: rawSearch, browse: rawBrowse, wiki: rawWiki, close: async () => rawBrowse.close?.() };
@@ -82,6 +54,39 @@ export async function loadPlugins(
     wiki: cachedWiki(rawWiki, options.cacheDirectory('wiki'), ttlMs, options.logger),
     close: async () => rawBrowse.close?.(),
   };
+}
+
+/** Creates the plugin of one kind as configured, uncached: what `loadPlugins` does for each kind. */
+export async function createPlugin<T>(
+  kind: PluginKind,
+  config: Pick<Config, 'plugins' | 'source'>,
+  options: LoadPluginOptions,
+): Promise<T> {
+  const pluginOptions = config.plugins[kind] as Record<string, unknown> & { use: string };
+  // Third-party plugins too: any option named like a credential is kept out of logs and errors.
+  for (const [name, value] of Object.entries(pluginOptions))
+    if (typeof value === 'string' && SECRET_OPTION.test(name)) registerSecrets(value);
+  const builtIns = options.builtIns[kind] as Readonly<Record<string, PluginFactory<T>>>;
+  // Own properties only: `use: "constructor"` must not pick Object's constructor as a plugin factory.
+  const factory = Object.hasOwn(builtIns, pluginOptions.use)
+    ? (builtIns[pluginOptions.use] as PluginFactory<T>)
+    : await importFactory<T>(kind, pluginOptions.use, config.source, Object.keys(builtIns));
+  const context: PluginContext = {
+    logger: options.logger.child({ plugin: `${kind}:${pluginOptions.use}` }),
+    cacheDirectory: options.cacheDirectory(`plugin-${kind}`),
+    env: options.env ?? process.env,
+  };
+  const plugin = await factory(pluginOptions, context);
+  const method = REQUIRED_METHOD[kind];
+  if (typeof (plugin as Record<string, unknown> | undefined)?.[method] !== 'function') {
+    throw new ConfigError([
+      {
+        path: `plugins.${kind}.use`,
+        message: `"${pluginOptions.use}" did not return a ${kind} plugin (no ${method}() method)`,
+      },
+    ]);
+  }
+  return plugin;
 }
 
 async function importFactory<T>(

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { registerSecrets } from '../secrets.js';
 
@@ -16,10 +16,19 @@ export function parsePluginOptions<T extends z.ZodType>(
   throw new ConfigError(
     result.error.issues.map((issue) => ({
       path: ['plugins', kind, ...issue.path.map(String)].join('.'),
-      message: issue.message,
+      message:
+        issue.code === 'unrecognized_keys'
+          ? unknownKeys(issue.keys, issue.path.length === 0 ? schema : undefined)
+          : issue.message,
     })),
     { source: `plugin ${String(options.use)}` },
   );
+}
+
+/** A typo'd option (a strict schema refused it) said as the config's own unknown keys are, with the valid ones. */
+function unknownKeys(keys: readonly string[], schema: z.ZodType | undefined): string {
+  const named = `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((key) => `"${key}"`).join(', ')}`;
+  return schema instanceof z.ZodObject ? `${named} (expected one of ${Object.keys(schema.shape).join(', ')})` : named;
 }
 
 /** An API key from the options, else from the environment variable that names it; a clear error otherwise. */

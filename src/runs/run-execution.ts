@@ -47,6 +47,8 @@ export interface ExecutionServices {
   waitForSpace: (id: string) => void;
   /** Resolves once a run just submitted has its first record written (at once for any other run). */
   created: (id: string) => Promise<void>;
+  /** The run's step results whose append failed (see RunSteps), kept from one execution to the next. */
+  unsavedSteps: (id: string) => Map<string, unknown>;
 }
 
 /** The run's usage over every member that executed it, in a cluster (undefined otherwise or if unknown). */
@@ -104,7 +106,7 @@ export async function executeRun(id: string, active: ActiveRun, services: Execut
     const stored = await runs.steps(id);
     const corrupt = runs.corruptLines(id);
     if (corrupt.length > 0) throw new StoreError(`the run's stored files are damaged: ${corrupt.join('; ')}`);
-    const steps = new RunSteps(stored.log, stored.entries);
+    const steps = new RunSteps(stored.log, stored.entries, services.unsavedSteps(id));
     const type = transition(run, 'running');
     const saved = recorder.flush();
     execution.emit(type, { resumed: steps.size > 0, stepsStored: steps.size, team: run.team });

@@ -19,6 +19,7 @@ import { RunLocks } from './run-locks.js';
 import { inRunScope } from './run-scope.js';
 import { SpaceWaiter } from './space-waiter.js';
 import { transition } from './run-transitions.js';
+import { UnsavedSteps } from './unsaved-steps.js';
 
 export interface RunManagerOptions {
   config: Pick<Config, 'runs' | 'budget'>;
@@ -50,6 +51,7 @@ export class RunManager {
   /** Runs paused by a full disk. */
   readonly #waitingForSpace: SpaceWaiter;
   readonly #locks = new RunLocks();
+  readonly #unsavedSteps = new UnsavedSteps();
   #accepting = false;
   readonly #listing: RunListing;
 
@@ -71,6 +73,7 @@ export class RunManager {
           }),
         ),
       created: async (id) => this.#creating.get(id),
+      unsavedSteps: (id) => this.#unsavedSteps.of(id),
     };
   }
 
@@ -274,6 +277,7 @@ export class RunManager {
       active.controller.abort(new AbortError('the daemon is stopping'));
     }
     await Promise.all(stopping.map((active) => active.done));
+    await this.#unsavedSteps.writeAll(this.#options.runs, this.#options.logger);
   }
 
   /**
@@ -303,6 +307,7 @@ export class RunManager {
       .then(() => this.#queue.release(id))
       .catch((error: unknown) => this.#options.logger.warn({ err: error, runId: id }, 'cluster: lease not ended'))
       .finally(() => {
+        this.#unsavedSteps.ended(id, entry.recorder?.run.status);
         if (this.#active.get(id) === entry) this.#active.delete(id);
         this.#options.events.release(id);
         this.#queue.schedule();

@@ -3,6 +3,7 @@ import { DEFAULT_OLLAMA_URL, ollamaBaseURL } from '../config/ollama-url.js';
 import { ConfigError } from '../errors.js';
 import { detectedDefaults, detectProviders } from './detect-providers.js';
 import { checkPlugins } from './doctor-plugin-checks.js';
+import { configuredPluginIssues } from './plugin-config-issues.js';
 import { checkProviders } from './doctor-provider-checks.js';
 import { checkDataDir, checkPort } from './doctor-system-checks.js';
 import { fail, ok, type DoctorCheck } from './doctor-types.js';
@@ -51,13 +52,21 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
     if (defaults) config = loadConfig({ file: options.configFile, env, detected: defaults });
     providersFound = defaults !== undefined;
   }
+  // As `agentd start` and `config check` do: each plugin's own options too, so that "valid" means it starts.
+  const pluginIssues = await configuredPluginIssues(config, env);
   checks.push(
-    ok(
-      'config',
-      config.source === 'defaults'
-        ? 'no config file: built-in defaults, providers from the environment (agentd init writes one)'
-        : `${config.source} is valid`,
-    ),
+    pluginIssues.length > 0
+      ? fail(
+          'config',
+          new ConfigError(pluginIssues, { source: config.source }).message,
+          'fix the keys named above (agentd config check lists them)',
+        )
+      : ok(
+          'config',
+          config.source === 'defaults'
+            ? 'no config file: built-in defaults, providers from the environment (agentd init writes one)'
+            : `${config.source} is valid`,
+        ),
   );
   checks.push(checkDataDir(config), await checkPort(config));
   if (providersFound) {
@@ -72,6 +81,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
       ),
     );
   }
+  // Plugins whose options are refused cannot be loaded to be tried: the config line above says why.
+  if (pluginIssues.length > 0) return checks;
   const browseURL = options.browseURL ?? env.AGENTD_DOCTOR_BROWSE_URL;
   checks.push(
     ...(await checkPlugins(config, {

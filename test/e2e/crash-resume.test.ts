@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenerateRequest } from '../../src/gateway/gateway.js';
@@ -93,6 +93,10 @@ describe('a run survives the daemon dying', () => {
       .toBeGreaterThanOrEqual(4);
     const stopped = await daemon.cli(['stop']);
     expect(stopped.code).toBe(0);
+    // A stop removes the pid file and writes out its last log line before the process exits.
+    expect(existsSync(path.join(daemon.dataDir, 'agentd.pid'))).toBe(false);
+    const logLines = readFileSync(path.join(daemon.dataDir, 'agentd.log'), 'utf8').trim().split('\n');
+    expect((JSON.parse(logLines.at(-1) as string) as { msg: string }).msg).toBe('agentd stopped');
     const finished = persistedLlmKeys(stepsFile);
     const callsBeforeRestart = llm.calls.length;
 

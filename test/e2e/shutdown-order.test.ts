@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
@@ -68,6 +68,10 @@ describe('stopping the daemon', () => {
       ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message,
     ).toEqual(expect.objectContaining({ content: 'late but whole' }));
     await stopping;
+    // Stopped: the pid file is gone, and the log file has its last line, written out before the close resolved.
+    expect(existsSync(path.join(temp.dir, 'agentd.pid'))).toBe(false);
+    const logLines = readFileSync(path.join(temp.dir, 'agentd.log'), 'utf8').trim().split('\n');
+    expect((JSON.parse(logLines.at(-1) as string) as { msg: string }).msg).toBe('agentd stopped');
     // The call was recorded in the ledger: the store was still open when the request finished.
     const ledger = readFileSync(path.join(temp.dir, 'store', 'ledger.jsonl'), 'utf8')
       .trim()
@@ -75,5 +79,30 @@ describe('stopping the daemon', () => {
     expect(ledger.map((line) => JSON.parse(line) as { model: string; completionTokens: number })).toEqual([
       expect.objectContaining({ model: 'qwen', completionTokens: 3 }),
     ]);
+  });
+
+  it('takes its pid file with it when the process exits without a finished close (grace period over, a crash)', async () => {
+    const temp = makeTempDir();
+    cleanups.push(temp.cleanup);
+    const config = parseConfig(
+      {
+        dataDir: temp.dir,
+        server: { token: TOKEN, port: 0 },
+        providers: { local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' } },
+      },
+      { env: {} },
+    );
+    const before = new Set(process.listeners('exit'));
+    const daemon = await runDaemon(config);
+    cleanups.push(() => daemon.close());
+    const pidFile = path.join(temp.dir, 'agentd.pid');
+    expect(existsSync(pidFile)).toBe(true);
+    // What the process runs as it exits, whatever made it exit (this test's process cannot exit to show it).
+    const atExit = process.listeners('exit').filter((listener) => !before.has(listener));
+    for (const listener of atExit) listener.call(process, 1);
+    expect(existsSync(pidFile)).toBe(false);
+    await daemon.close();
+    // A finished close takes its listener away.
+    expect(process.listeners('exit').filter((listener) => !before.has(listener))).toEqual([]);
   });
 });

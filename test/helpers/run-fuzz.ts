@@ -102,7 +102,7 @@ export async function runSequence(commands: readonly FuzzCommand[], llm: Scripte
         );
       await sleep(20);
     }
-    checkQueue(services);
+    await checkQueue(services);
     await checkEvents(services, ids);
     await checkSettled(services, ids, temp.dir);
   } finally {

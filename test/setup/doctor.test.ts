@@ -162,6 +162,24 @@ describe('agentd doctor', () => {
     });
   });
 
+  it('fails the config check on plugin options that start would refuse, and does not try those plugins', async () => {
+    const ollama = await serve(ollamaListing(['llama3.2:latest']));
+    const file = configFile({
+      providers: { local: { type: 'ollama', baseURL: ollama.url } },
+      models: { default: 'local/llama3.2' },
+      plugins: { search: { use: 'searxng' }, wiki: { use: 'mediawiki', regoin: 'x' } },
+    });
+    const checks = await runDoctor({ configFile: file, env: {} });
+    expect(byName(checks, 'config')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('plugins.search.baseURL: expected the URL of a SearXNG instance') as string,
+      fix: 'fix the keys named above (agentd config check lists them)',
+    });
+    expect(byName(checks, 'config')?.detail).toContain('plugins.wiki: unknown key "regoin"');
+    expect(checks.map((check) => check.name)).not.toContain('search (searxng)');
+    expect(byName(checks, 'provider local')?.status).toBe('ok');
+  });
+
   it('fails a port another program holds', async () => {
     // Another program: it speaks HTTP, but it is not agentd.
     const holder = await serve(startWireServer((_request, response) => void response.end('hello from something else')));

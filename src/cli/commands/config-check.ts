@@ -1,8 +1,45 @@
-import type { Config } from '../../config/load-config.js';
+import { type Config, parseConfig, parsePluginsSection, readConfigDocument } from '../../config/load-config.js';
+import { ConfigError, type ConfigIssue } from '../../errors.js';
+import { configuredPluginIssues } from '../../setup/plugin-config-issues.js';
 import { ExitCode, type Output } from '../output.js';
 
-/** `agentd config check`: a valid config is summarised (never its secrets); main() reports an invalid one. */
-export function configCheckCommand(config: Config, output: Output): number {
+/**
+ * `agentd config check`: every problem `agentd start` would refuse the config for, with its key path (the
+ * schema's, and each plugin's own options, checked as start checks them, even when other sections are
+ * invalid); a valid config is summarised, never with its secrets.
+ */
+export async function configCheckCommand(
+  options: { configFile: string | undefined; env?: NodeJS.ProcessEnv },
+  output: Output,
+): Promise<number> {
+  const env = options.env ?? process.env;
+  let config: Config | undefined;
+  const issues: ConfigIssue[] = [];
+  let source = options.configFile ?? 'defaults';
+  try {
+    const read = readConfigDocument({ file: options.configFile, env });
+    source = read.source;
+    try {
+      config = parseConfig(read.document, { env, source });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues);
+    }
+    const plugins = config?.plugins ?? parsePluginsSection(read.document, env);
+    if (plugins) issues.push(...(await configuredPluginIssues({ plugins, source }, env)));
+  } catch (error) {
+    // An unreadable file or one that is not JSON: nothing more can be checked.
+    if (!(error instanceof ConfigError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (!config || issues.length > 0) {
+    output.error(new ConfigError(issues, { source }).message);
+    return ExitCode.failure;
+  }
+  return summarise(config, output);
+}
+
+function summarise(config: Config, output: Output): number {
   const lines = [
     `config OK (${config.source})`,
     `  server: http://${config.server.host}:${config.server.port}, token ${config.server.token ? 'set in config' : 'generated in dataDir'}`,
