@@ -69,6 +69,12 @@ export interface ConfigIssue {
   message: string;
 }
 
+/** A ConfigIssue's message for keys a strict section refused, with the valid ones when they are known. */
+export function unknownKeysMessage(keys: readonly string[], valid?: readonly string[]): string {
+  const named = `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((key) => `"${key}"`).join(', ')}`;
+  return valid ? `${named} (expected one of ${valid.join(', ')})` : named;
+}
+
 /** The config is invalid; `issues` lists every problem, each with its key path. */
 export class ConfigError extends AgentdError {
   override readonly name = 'ConfigError';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, type ConfigIssue, unknownKeysMessage } from '../errors.js';
 import { interpolateEnv } from './interpolate.js';
 import { PROVIDER_TYPES } from './provider-types.js';
 import { ollamaBaseURL } from './ollama-url.js';
@@ -251,10 +251,7 @@ function toIssues(error: z.ZodError, missing: Map<string, string[]>): ConfigIssu
     const absent = missing.get(keyPath);
     if (absent) return { path: keyPath, message: `environment variable ${absent.join(', ')} is not set` };
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((key) => `"${key}"`).join(', ');
-      const valid = VALID_KEYS[keyPath];
-      const hint = valid ? ` (expected one of ${valid.join(', ')})` : '';
-      return { path: keyPath, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}${hint}` };
+      return { path: keyPath, message: unknownKeysMessage(issue.keys, VALID_KEYS[keyPath]) };
     }
     if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
       return { path: keyPath, message: `expected ${article(issue.expected)}, got ${describeValue(issue.input)}` };

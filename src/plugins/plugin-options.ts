@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
+import { ConfigError, unknownKeysMessage } from '../errors.js';
 import { registerSecrets } from '../secrets.js';
 
 /**
@@ -27,8 +27,7 @@ export function parsePluginOptions<T extends z.ZodType>(
 
 /** A typo'd option (a strict schema refused it) said as the config's own unknown keys are, with the valid ones. */
 function unknownKeys(keys: readonly string[], schema: z.ZodType | undefined): string {
-  const named = `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((key) => `"${key}"`).join(', ')}`;
-  return schema instanceof z.ZodObject ? `${named} (expected one of ${Object.keys(schema.shape).join(', ')})` : named;
+  return unknownKeysMessage(keys, schema instanceof z.ZodObject ? Object.keys(schema.shape) : undefined);
 }
 
 /** An API key from the options, else from the environment variable that names it; a clear error otherwise. */
