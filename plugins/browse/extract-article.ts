@@ -5,6 +5,7 @@ import { descendantsNamed } from './element-walk.js';
 import type { Extracted } from './extracted.js';
 import { ARTICLE_CHROME_RULES } from './article-chrome-rules.js';
 import { jsonLdArticleBody } from './json-ld.js';
+import { findLeads, restoreLeads } from './lead-paragraph.js';
 import { toMarkdown } from './markdown.js';
 import { parsePage, releasePage } from './parse-page.js';
 import { ORPHAN_HEADING_RULE, TEASER_RULE } from './section-rules.js';
@@ -47,6 +48,7 @@ export function extractArticle(html: string, url: string): Extracted {
     const second = readable(html, url, false).candidate;
     if (second && (!best || better(second, best, first.articleBody))) best = second;
   }
+  if (best) restoreLeads(best.element, best.text, first.leads);
   if (!best) {
     const content = first.articleBody || first.bodyText;
     return { title: first.title, byline: null, lang: first.lang, publishedTime: null, content };
@@ -84,6 +86,8 @@ function readableIn(document: Document, cleanFirst: boolean) {
     });
   // Without the cleaning, a cookie notice can still outscore a short article: it is never the article.
   else if (body) applyRules(body, CONSENT_RULES);
+  // Read now: Readability takes the page apart, and leaves a lead in the header it does not keep.
+  const leads = cleanFirst && body ? findLeads(body) : [];
   // Cloned now: Readability moves the page's nodes into its article and leaves the rest in pieces.
   const alternatives: Array<{ element: HTMLElement; source: Candidate['source'] }> = [];
   if (cleanFirst && body) {
@@ -128,6 +132,7 @@ function readableIn(document: Document, cleanFirst: boolean) {
   return {
     candidate,
     alternatives: alternativeCandidates,
+    leads,
     title,
     lang,
     articleBody,
