@@ -7,7 +7,7 @@ import { descendantsNamed, elementsUnder } from './element-walk.js';
  * Rules for chrome inside the chosen article's markup, where Readability keeps it, or inside the container a
  * page names as its content: picture captions, cards previewing other pages, "read also" lines pointing at
  * other articles, the publisher's prompts to the reader (subscribe, download the app, donate), author boxes,
- * lines of filing details, teasers named as such and a theme's sidebar widgets. They run on each candidate
+ * lines of filing details, teasers named as such, a theme's sidebar widgets and disclaimers. They run on each candidate
  * article, after the block rules.
  */
 
@@ -135,6 +135,26 @@ export const META_LINE_RULE: BlockRule = {
   },
 };
 
+/**
+ * A disclaimer: a box named as a disclosure (`editorial-disclosure`, `affiliate-text`, `disclaimer`), or a short
+ * paragraph in its words: the page holds affiliate links or advertising, the opinion is not the publisher's,
+ * the site does not answer for what others post, reprints need permission. It is about the page, not its subject.
+ */
+export const DISCLAIMER_RULE: BlockRule = {
+  kind: 'disclaimer',
+  selector: 'p, div, section, aside, small, em, i',
+  matches(element, context) {
+    // Named as one, it may run to two paragraphs: it is still a fifth of the article at most.
+    if (ATTRIBUTE_WORDS.disclaimer.test(context.attributes(element))) {
+      const weight = context.weight(element);
+      return weight <= 800 && weight <= Math.max(200, context.scopeTextLength * 0.2);
+    }
+    if (context.weight(element) > 400) return false;
+    const text = textOf(element);
+    return text.length <= 400 && !holdsProse(element) && LABEL_WORDS.disclaimer.test(text);
+  },
+};
+
 /** Whether `element` is, or sits in, a link to another page than this one. */
 function insideLinkAway(element: Element): boolean {
   const link = element.closest('a[href]');
@@ -182,4 +202,5 @@ export const ARTICLE_CHROME_RULES: BlockRule[] = [
   READER_PROMPT_RULE,
   META_LINE_RULE,
   NAMED_TEASER_RULE,
+  DISCLAIMER_RULE,
 ];

@@ -38,6 +38,9 @@ export const ATTRIBUTE_WORDS = {
   /** A picture's caption: `figcaption`-like names in English, German (`bildunterschrift`), French, Italian (`didascalia`). */
   caption:
     /(?:^|[\s_-])(?:[a-z]*caption|bildunterschrift|bildtext|legende|didascalia|dida(?:$|[\s_-])|image-?desc|imagedescription|img-?desc|photo-?desc)/i,
+  /** A disclosure or disclaimer box: affiliate links, advertising, the publisher's liability. */
+  disclaimer:
+    /(?:^|[\s_-])(?:disclaimer|disclosure|affiliate-?(?:text|note|notice|hint|disclosure|info)|ad-?disclosure|haftungsausschluss|werbehinweis|sponsored-?(?:note|notice|by))(?:$|[\s_-])/i,
   /** Cards previewing another page. */
   embed: /(?:^|[\s_-])(?:wp-embedded-content|embedly-card|reddit-card)/i,
 };
@@ -56,9 +59,12 @@ export const DATE_WORDS = new RegExp(`(?<!\\p{L})(?:${months}|${weekdays}|${date
 export const BYLINE_START =
   /^(?:[Bb]y|BY|[Vv]on|VON|[Pp]ar|[Pp]or|[Dd]i|[Dd]oor|[Aa]v|[Pp]rzez|[Aa]втор|[Ww]ritten by|[Gg]eschrieben von|[Tt]exte?:|[Aa]utor(?:in)?:|[Aa]uthor:|[Aa]uteur:|[Rr]edaktion:|作者|بقلم)\s+\p{Lu}/u;
 
-/** A picture's credit line: "Photo: AP", "Image: Jane Doe / Agency", "Foto: dpa", "Crédit : AFP". */
+/**
+ * A picture's credit line: "Photo: AP", "Image: Jane Doe / Agency", "Foto: dpa", "Crédit : AFP", "Crédits photos :
+ * Bestimage", "Titelbild: Jane Roe", "Bildquelle: dpa", "Źródło: PAP".
+ */
 export const CREDIT_START =
-  /^(?:photo|image|picture|foto|bild|crédit|credit|crédito|source|quelle|fuente|fonte|zdjęcie|fot\.?)\s*(?:credit)?\s*:\s*\S.{0,80}$/iu;
+  /^(?:photos?|images?|pictures?|fotos?|bild|titelbild|titelfoto|bildquelle|fotoquelle|crédits?|credits?|créditos?|source|quelle|fuente|fonte|zdjęci[ea]|źródło|fot\.?)\s*(?:credits?|photos?|images?|fotos?)?\s*:\s*\S.{0,80}$/iu;
 
 /** Visible labels of rating prompts, share, newsletter, comment-policy and "related"/"more" blocks. */
 export const LABEL_WORDS = {
@@ -73,6 +79,12 @@ export const LABEL_WORDS = {
   /** The label of a line of filing details: "Category: News", "Aufrufe: 512", "Lesezeit: 3 Minuten". */
   metaLine:
     /^(?:categor(?:y|ies)|kategorie(?:n)?|catégories?|categorías?|categori[ae]|kategori[ae]|rubrik|rubrique|sección|views|hits|reads|aufrufe|zugriffe|gelesen|vues|visitas|visite|wyświetle[nń]|filed under|posted in|veröffentlicht in|abgelegt unter|classé dans|publicado en|pubblicato in|reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania|comments|kommentare(?: insgesamt)?|commentaires|comentarios|commenti|komentarze)\s*[:：]/iu,
+  /**
+   * The publisher's disclaimers: affiliate links and advertising, opinions that are not the publisher's, the
+   * site not answering for what others post, and reprint notices.
+   */
+  disclaimer:
+    /(?:^(?:editorial |advertiser |legal )?(?:disclaimer|disclosure|haftungsausschluss|avertissement|aviso legal|descargo de responsabilidad)\s*:|advertising disclosure|(?:this|the) (?:post|article|page) (?:may )?contains? (?:affiliate|references to products|sponsored)|we may (?:receive|earn) (?:a )?(?:compensation|commission)|(?:contains|uses) affiliate links|is not responsible for the (?:opinions|content|views)|do(?:es)? not necessarily (?:reflect|represent) the (?:views|opinions)|copyrighted property of|permission must be obtained|may not be (?:reproduced|republished)|gibt die meinung de[rs] \p{L}+ wieder|(?:dieser|der) (?:beitrag|artikel|text) enthält (?:werbung|affiliate|provisionslinks)|provisionslinks?|affiliate-links?|(?:geld|eine provision) erhalten wir|n'engage que son auteur|no (?:se hace|nos hacemos) responsable|non rappresenta(?:no)? (?:necessariamente )?(?:l'opinione|il pensiero))/iu,
   /** The label of a "read also" line that links to another article ("Lea también: ...", "Lesen Sie auch: ..."). */
   readAlso:
     /^(?:read (?:also|more|next)|see also|also read|lesen sie (?:auch|mehr)|auch lesen|mehr dazu|mehr zum thema|schon gelesen|lire aussi|à lire (?:aussi|également)|voir aussi|lea (?:también|más)|lee (?:también|más)|lea|vea también|le puede interesar|te puede interesar|puedes ver|mira|leia (?:também|mais)|veja também|leggi anche|czytaj (?:też|także|więcej)|zobacz (?:też|także|również)|lees ook|читайте также|اقرأ أيضا)\s*[:：?»>–—-]/iu,

@@ -85,6 +85,24 @@ const cases: Array<{ kind: string; chrome: string; gone: string; lang?: string }
     lang: 'de',
   },
   {
+    kind: 'disclosure box (by class), two paragraphs long',
+    chrome:
+      '<section class="editorial-disclosure"><p>Editorial note: opinions expressed here are the author&rsquo;s alone, not those of any bank, card issuer, airline or hotel chain, and have not been reviewed or approved by any of them.</p><p>The responses below are not provided or commissioned by the bank advertiser, and it is not the advertiser&rsquo;s responsibility to ensure all questions are answered.</p></section>',
+    gone: 'bank advertiser',
+  },
+  {
+    kind: 'disclaimer by its words (English)',
+    chrome:
+      '<p>River News is not responsible for the opinions, statements or media content presented by contributors.</p>',
+    gone: 'not responsible for the opinions',
+  },
+  {
+    kind: 'advertising notice by its words (German)',
+    chrome: '<p>*Werbung. Dieser Beitrag enthält Werbung für den Hersteller der Schleusentore.</p>',
+    gone: 'enthält Werbung',
+    lang: 'de',
+  },
+  {
     kind: 'heading of a related block (French)',
     chrome: '<h3>Articles et vidéos sur le sujet</h3>',
     gone: 'vidéos sur le sujet',

@@ -27,6 +27,24 @@ const cases: Array<{ kind: string; chrome: string; gone: string; lang?: string; 
     gone: 'River Authority',
   },
   {
+    kind: 'picture credit (by its words, French, plural)',
+    chrome: '<p><em>Crédits photos : Bestimage</em></p>',
+    gone: 'Bestimage',
+    lang: 'fr',
+  },
+  {
+    kind: 'picture credit (by its words, German cover picture)',
+    chrome: '<p><em>Titelbild: Jana Beispiel / Agentur</em></p>',
+    gone: 'Jana Beispiel',
+    lang: 'de',
+  },
+  {
+    kind: 'picture credit (by its words, Polish source)',
+    chrome: '<p><small>Źródło: Agencja Przykład</small></p>',
+    gone: 'Agencja Przykład',
+    lang: 'pl',
+  },
+  {
     kind: 'picture credit (by class)',
     chrome:
       '<figure><img src="b.jpg"><figcaption>Workers on the gate <small class="image-credit">Jane Roe / Agency</small></figcaption></figure>',
