@@ -7,8 +7,8 @@ import { descendantsNamed, elementsUnder } from './element-walk.js';
  * Rules for chrome inside the chosen article's markup, where Readability keeps it, or inside the container a
  * page names as its content: picture captions, cards previewing other pages, "read also" lines pointing at
  * other articles, the publisher's prompts to the reader (subscribe, download the app, donate), author boxes,
- * lines of filing details, teasers named as such, a theme's sidebar widgets and disclaimers. They run on each candidate
- * article, after the block rules.
+ * lines of filing details, teasers named as such, a theme's sidebar widgets, disclaimers and the labels of
+ * show/hide controls. They run on each candidate article, after the block rules.
  */
 
 const PARAGRAPH = new Set(['p']);
@@ -124,12 +124,16 @@ export const AUTHOR_BIO_RULE: BlockRule = {
     ATTRIBUTE_WORDS.authorBio.test(context.attributes(element)) && minor(element, context, 1200),
 };
 
-/** A line of filing details: "Category: News", "Aufrufe: 512", "Lesezeit: 3 Minuten", "Kommentare: 4". */
+/**
+ * A line of filing details: "Category: News", "Aufrufe: 512", "Lesezeit: 3 Minuten", "Kommentare: 4", or a
+ * reading-time widget by its name (`reading-time`, `readingTime`: "Ten tekst przeczytasz w 3 minuty").
+ */
 export const META_LINE_RULE: BlockRule = {
   kind: 'meta-line',
   selector: 'p, div, span, li, td, small',
   matches(element, context) {
     if (context.weight(element) > 100) return false;
+    if (ATTRIBUTE_WORDS.readingTime.test(context.attributes(element))) return true;
     const text = textOf(element);
     return text.length <= 100 && LABEL_WORDS.metaLine.test(text);
   },
@@ -152,6 +156,20 @@ export const DISCLAIMER_RULE: BlockRule = {
     if (context.weight(element) > 400) return false;
     const text = textOf(element);
     return text.length <= 400 && !holdsProse(element) && LABEL_WORDS.disclaimer.test(text);
+  },
+};
+
+/**
+ * The label of a control that shows, hides or loads content ("Show more", "Bild anzeigen", "Quellen
+ * ausblenden", "Lade weitere Inhalte"), left in the markup for the page's scripts: a button's words.
+ */
+export const CONTROL_LABEL_RULE: BlockRule = {
+  kind: 'control-label',
+  selector: 'span, div, p, a, button, strong, b, li, label',
+  matches(element, context) {
+    if (context.weight(element) > 40) return false;
+    const text = textOf(element);
+    return text.length <= 40 && LABEL_WORDS.control.test(text);
   },
 };
 
@@ -203,4 +221,5 @@ export const ARTICLE_CHROME_RULES: BlockRule[] = [
   META_LINE_RULE,
   NAMED_TEASER_RULE,
   DISCLAIMER_RULE,
+  CONTROL_LABEL_RULE,
 ];

@@ -41,6 +41,8 @@ export const ATTRIBUTE_WORDS = {
   /** A disclosure or disclaimer box: affiliate links, advertising, the publisher's liability. */
   disclaimer:
     /(?:^|[\s_-])(?:disclaimer|disclosure|affiliate-?(?:text|note|notice|hint|disclosure|info)|ad-?disclosure|haftungsausschluss|werbehinweis|sponsored-?(?:note|notice|by))(?:$|[\s_-])/i,
+  /** A reading-time widget ("5 min read", "Lesezeit 3 Minuten"). */
+  readingTime: /(?:^|[\s_-])(?:reading-?time|read-?time|time-?to-?read|lesezeit|lesedauer|temps-?de-?lecture)/i,
   /** Cards previewing another page. */
   embed: /(?:^|[\s_-])(?:wp-embedded-content|embedly-card|reddit-card)/i,
 };
@@ -85,6 +87,12 @@ export const LABEL_WORDS = {
    */
   disclaimer:
     /(?:^(?:editorial |advertiser |legal )?(?:disclaimer|disclosure|haftungsausschluss|avertissement|aviso legal|descargo de responsabilidad)\s*:|advertising disclosure|(?:this|the) (?:post|article|page) (?:may )?contains? (?:affiliate|references to products|sponsored)|we may (?:receive|earn) (?:a )?(?:compensation|commission)|(?:contains|uses) affiliate links|is not responsible for the (?:opinions|content|views)|do(?:es)? not necessarily (?:reflect|represent) the (?:views|opinions)|copyrighted property of|permission must be obtained|may not be (?:reproduced|republished)|gibt die meinung de[rs] \p{L}+ wieder|(?:dieser|der) (?:beitrag|artikel|text) enthält (?:werbung|affiliate|provisionslinks)|provisionslinks?|affiliate-links?|(?:geld|eine provision) erhalten wir|n'engage que son auteur|no (?:se hace|nos hacemos) responsable|non rappresenta(?:no)? (?:necessariamente )?(?:l'opinione|il pensiero))/iu,
+  /**
+   * The whole label of a page control that shows, hides or loads content ("Show more", "Bild anzeigen",
+   * "Quellen ausblenden", "Lade weitere Inhalte", "Voir plus"): what a button says, not what the article says.
+   */
+  control:
+    /^(?:(?:show|hide|load|view|see) (?:more|less|all|fewer)(?: \p{L}+)?|(?:show|hide|view) (?:the )?(?:image|picture|photo|sources|comments|replies|details)s?|(?:mehr|weniger|alle|bild|bilder|foto|fotos|quellen|kommentare|details) (?:anzeigen|ausblenden|einblenden|laden)|(?:lade|weitere) (?:weitere|mehr)? ?(?:inhalte|artikel|beiträge|kommentare)(?: laden)?|mehr laden|afficher (?:plus|moins|tout|les commentaires)|voir (?:plus|moins|tout)|charger plus|(?:ver|mostrar|cargar) (?:más|menos|todo)|mostra (?:altro|di più|meno|tutto)|carica (?:altri|altro)|pokaż (?:więcej|mniej|wszystko)|załaduj więcej|toon (?:meer|minder)|meer laden)[.…]*$/iu,
   /** The label of a "read also" line that links to another article ("Lea también: ...", "Lesen Sie auch: ..."). */
   readAlso:
     /^(?:read (?:also|more|next)|see also|also read|lesen sie (?:auch|mehr)|auch lesen|mehr dazu|mehr zum thema|schon gelesen|lire aussi|à lire (?:aussi|également)|voir aussi|lea (?:también|más)|lee (?:también|más)|lea|vea también|le puede interesar|te puede interesar|puedes ver|mira|leia (?:também|mais)|veja também|leggi anche|czytaj (?:też|także|więcej)|zobacz (?:też|także|również)|lees ook|читайте также|اقرأ أيضا)\s*[:：?»>–—-]/iu,

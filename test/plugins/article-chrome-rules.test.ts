@@ -103,6 +103,23 @@ const cases: Array<{ kind: string; chrome: string; gone: string; lang?: string }
     lang: 'de',
   },
   {
+    kind: 'label of a control that shows a picture (German)',
+    chrome: '<div class="toggle"><span>Bild anzeigen</span></div>',
+    gone: 'Bild anzeigen',
+    lang: 'de',
+  },
+  {
+    kind: 'label of a control that loads more (English)',
+    chrome: '<div class="loader"><span>Show more</span></div>',
+    gone: 'Show more',
+  },
+  {
+    kind: 'reading-time widget (by class, Polish)',
+    chrome: '<div class="meta"><span class="readingTime">Ten tekst przeczytasz w 3 minuty</span></div>',
+    gone: 'przeczytasz',
+    lang: 'pl',
+  },
+  {
     kind: 'heading of a related block (French)',
     chrome: '<h3>Articles et vidéos sur le sujet</h3>',
     gone: 'vidéos sur le sujet',
