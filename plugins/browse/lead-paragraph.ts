@@ -18,8 +18,11 @@ const LEAD_CAMEL = /[a-z](?:Lead|Standfirst|Subtitle|Intro|Abstract|Summary|Exce
 /** The site's own description or tagline under its name, which is on every page. */
 const SITE_NAME = /(?:site|blog|channel|shop)-?(?:description|desc|subtitle|tagline|intro)/i;
 
-/** A lead's block holds its sentences (as a subtitle `<h2>` or a list of key points too), not the title. */
-const TITLE = new Set(['h1']);
+/**
+ * A lead's block holds its sentences (as a subtitle `<h2>` or a list of key points too), not the title, nor a
+ * picture: a block with a picture and a line of text is a hero or a teaser, and its text is the picture's credit.
+ */
+const TITLE_OR_PICTURE = new Set(['h1', 'img', 'picture', 'figure', 'video']);
 
 const LEAD_TAGS = new Set(['P', 'DIV', 'H2', 'H3', 'SPAN', 'SECTION']);
 
@@ -50,8 +53,8 @@ export function findLeads(body: Element): Lead[] {
     const text = textOf(element);
     if (text.length < MIN_LEAD || text.length > MAX_LEAD) continue;
     if (SITE_NAME.test(name) || linkDensity(element, text.length) > 0.3) continue;
-    // Not in a link, a menu or a figure (a caption's `image-description`), nor a header holding the title.
-    if (element.closest('a, nav, footer, aside, li, figure') || hasDescendantNamed(element, TITLE)) continue;
+    // Not in a link, a menu or a figure (a caption's `image-description`), nor holding the title or a picture.
+    if (element.closest('a, nav, footer, aside, li, figure') || hasDescendantNamed(element, TITLE_OR_PICTURE)) continue;
     const anchors = articleStartsAfter(element);
     if (anchors.length === 0) continue;
     leads.push({ text, anchors });

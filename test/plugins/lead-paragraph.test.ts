@@ -45,6 +45,13 @@ describe("the article's lead, which templates put in the header beside the title
       for (const paragraph of PROSE) expect(text).toContain(paragraph);
     });
 
+  it('is not taken from a block with a picture, whose line of text is a hero or a credit', () => {
+    const hero = `<div class="story-intro"><img src="barrier.jpg" alt=""><span>${TEASER}</span></div>`;
+    const text = extract(page(hero));
+    expect(text).not.toContain(TEASER);
+    for (const paragraph of PROSE) expect(text).toContain(paragraph);
+  });
+
   it("is not taken from a teaser or the site's description, which stand before other text", () => {
     const aside = `<div class="box"><p class="lead">${TEASER}</p><p>Timetables and fares of the new ferry line across the estuary are on the operator's site.</p></div>`;
     const site =
