@@ -200,7 +200,8 @@ export const BLOCK_RULES: BlockRule[] = [
   byAttribute('related', 3000, (element, text) => linkDensity(element, text.length) > 0.3),
   {
     kind: 'related',
-    selector: 'h2, h3, h4, h5, h6, p, strong, b, span, div',
+    // With `a`: a shop's "Customers also bought" is often the link of a tab.
+    selector: 'h2, h3, h4, h5, h6, p, strong, b, span, div, a',
     matches: (element, context) => {
       if (context.weight(element) >= 60) return false;
       const text = textOf(element);

@@ -110,7 +110,7 @@ const cases: Array<{ kind: string; chrome: string; gone: string; lang?: string }
   },
   {
     kind: 'label of a control that loads more (English)',
-    chrome: '<div class="loader"><span>Show more</span></div>',
+    chrome: '<div class="loader"><span>Show more ...</span></div>',
     gone: 'Show more',
   },
   {

@@ -191,6 +191,18 @@ describe('block rules: each kind of chrome goes, the article stays', () => {
     ).toContain('The barrier at dawn');
   });
 
+  it("removes a shop's cross-selling tab and box, by the tab's words and the box's class", () => {
+    const document = new JSDOM(
+      `<body><p>${PROSE[0]}</p><div class="tab-menu"><a class="tab-link" href="#description">Beschreibung</a> <a class="tab-link" href="#also">Kunden kauften auch</a></div>
+<div class="product-slider cross-selling"><a href="/p/1">Riesling trocken 2019</a> <a href="/p/2">Silvaner 2020</a></div></body>`,
+    ).window.document;
+    applyRules(document.body, BLOCK_RULES);
+    expect(document.body.textContent).not.toContain('Kunden kauften auch');
+    expect(document.body.textContent).not.toContain('Riesling trocken');
+    expect(document.body.textContent).toContain('Beschreibung');
+    expect(document.body.textContent).toContain(PROSE[0]);
+  });
+
   it('never removes a block that holds the prose, whatever its class says', () => {
     const document = new JSDOM(
       `<body><div class="post-meta share related author"><p>${PROSE[0]} ${PROSE[1]}</p><p>${PROSE[1]} ${PROSE[2]}</p></div><p>short</p></body>`,
