@@ -77,7 +77,7 @@ export const LABEL_WORDS = {
   newsletter:
     /(?:newsletter|subscribe to|sign up for|sign up to|abonnieren|abonnez-vous|inscrivez-vous|suscríbete|iscriviti|assine|zapisz się|subskrybuj|подписаться|订阅|اشترك)/iu,
   commentPolicy:
-    /(?:comment policy|leave a (?:comment|reply)|post a comment|your email address will not be published|kommentar schreiben|kommentare|schreiben sie einen kommentar|laisser un commentaire|votre adresse (?:e-)?mail ne sera pas publiée|deja un comentario|lascia un commento|deixe um comentário|dodaj komentarz|comments are closed|kommentare sind geschlossen|no comments yet)/iu,
+    /(?:comment policy|leave a (?:comment|reply)|post a comment|your email address will not be published|kommentare? (?:zu )?(?:schreiben|verfassen)|keine kommentare|^(?:\d+\s+)?kommentare(?:\s*\(\d+\))?$|schreiben sie einen kommentar|laisser un commentaire|votre adresse (?:e-)?mail ne sera pas publiée|deja un comentario|lascia un commento|deixe um comentário|dodaj komentarz|comments are closed|kommentare sind geschlossen|no comments yet)/iu,
   /** The label of a line of filing details: "Category: News", "Aufrufe: 512", "Lesezeit: 3 Minuten". */
   metaLine:
     /^(?:categor(?:y|ies)|kategorie(?:n)?|catégories?|categorías?|categori[ae]|kategori[ae]|rubrik|rubrique|sección|views|hits|reads|aufrufe|zugriffe|gelesen|vues|visitas|visite|wyświetle[nń]|filed under|posted in|veröffentlicht in|abgelegt unter|classé dans|publicado en|pubblicato in|reading time|read time|lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania|comments|kommentare(?: insgesamt)?|commentaires|comentarios|commenti|komentarze)\s*[:：]/iu,

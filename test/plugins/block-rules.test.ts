@@ -203,6 +203,16 @@ describe('block rules: each kind of chrome goes, the article stays', () => {
     expect(document.body.textContent).toContain(PROSE[0]);
   });
 
+  it('removes the heading and the empty note of a comment section, not a sentence of the article about comments', () => {
+    const sentence = 'Beschimpfungen akzeptiere ich aber nicht unter den Kommentaren.';
+    const text = extract(
+      page('', { lang: 'de', after: `<p>${sentence}</p><h3>Kommentare (3)</h3><p>Keine Kommentare</p>` }),
+    );
+    expect(text).toContain(sentence);
+    expect(text).not.toContain('Kommentare (3)');
+    expect(text).not.toContain('Keine Kommentare');
+  });
+
   it('never removes a block that holds the prose, whatever its class says', () => {
     const document = new JSDOM(
       `<body><div class="post-meta share related author"><p>${PROSE[0]} ${PROSE[1]}</p><p>${PROSE[1]} ${PROSE[2]}</p></div><p>short</p></body>`,
