@@ -52,7 +52,7 @@ const months =
 const weekdays =
   'mon(?:day)?|tue(?:sday)?|wed(?:nesday)?|thu(?:rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo';
 const dateLabels =
-  'posted|published|updated|last updated|modified|on|at|am|um|uhr|le|el|il|em|de|del|à|veröffentlicht|aktualisiert|zuletzt|erstellt|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|opublikowano|gepubliceerd|bijgewerkt|stand|date|datum|fecha|data|h|min|ago|vor|stunden?|minuten?|hours?|minutes?|days?|tagen?|il y a|hace|fa';
+  'posted|published|updated|last updated|modified|on|at|am|um|uhr|le|el|il|em|de|del|à|veröffentlicht|publiziert|erschienen|aktualisiert|zuletzt|erstellt|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|opublikowano|gepubliceerd|bijgewerkt|stand|date|datum|fecha|data|h|min|ago|vor|stunden?|minuten?|hours?|minutes?|days?|tagen?|il y a|hace|fa';
 
 /** The words of a date line: months, weekdays, labels such as "Published", "Veröffentlicht am", "Publié le". */
 export const DATE_WORDS = new RegExp(`(?<!\\p{L})(?:${months}|${weekdays}|${dateLabels})(?!\\p{L})\\.?`, 'giu');

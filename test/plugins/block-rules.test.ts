@@ -230,6 +230,8 @@ describe('block rules: each kind of chrome goes, the article stays', () => {
   it('tells a date line from a sentence that has a date in it', () => {
     expect(isDateLine('Mittwoch, 31. Mai 2012, 14:05 Uhr')).toBe(true);
     expect(isDateLine('Updated: 2019-03-04 08:15')).toBe(true);
+    expect(isDateLine('Publiziert: 03.04.2020, 12:35')).toBe(true);
+    expect(isDateLine('Erschienen am 3. April 2020')).toBe(true);
     expect(isDateLine('3.7.1')).toBe(false);
     expect(isDateLine('The barrier opened on 31 May 2012 after a long delay.')).toBe(false);
   });
