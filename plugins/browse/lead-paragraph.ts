@@ -1,5 +1,5 @@
-import { linkDensity, textOf } from './block-rules.js';
-import { elementsUnder, hasDescendantNamed } from './element-walk.js';
+import { textOf } from './block-rules.js';
+import { descendantsNamed, elementsUnder, hasDescendantNamed } from './element-walk.js';
 
 /**
  * The article's lead (standfirst, subtitle, intro, "bajada"): the sentence or two under the headline that
@@ -9,9 +9,12 @@ import { elementsUnder, hasDescendantNamed } from './element-walk.js';
  * only when the chosen article's text starts right after it in the page.
  */
 
-/** Class/id tokens of a lead: `lead`, `article-lead`, `standfirst`, `subtitle`, `entry-summary`, `bajada`... */
+/**
+ * Class/id tokens of a lead: `lead`, `article-lead`, `standfirst`, `subtitle`, `entry-summary`, `bajada`, and
+ * `teaser`, which is what German newsrooms call the lead (a teaser card is told apart by what follows it).
+ */
 const LEAD_NAME =
-  /(?:^|[\s_-])(?:lead(?:-?text|-?in|er)?|lede|standfirst|sub-?title|sub-?headline|subhead|deck|dek|intro(?:-?text)?|abstract|summary|excerpt|description|teaser-?text|strapline|perex|chapo|chapeau|bajada|entradilla|sumario|vorspann|anriss|einleitung)(?:$|[\s_-])/i;
+  /(?:^|[\s_-])(?:lead(?:-?text|-?in|er)?|lede|standfirst|sub-?title|sub-?headline|subhead|deck|dek|intro(?:-?text)?|abstract|summary|excerpt|description|teaser(?:-?text)?|strapline|perex|chapo|chapeau|bajada|entradilla|sumario|vorspann|anriss|einleitung)(?:$|[\s_-])/i;
 /** The same words in a camel-case name (`documentDescription`, `articleLead`). */
 const LEAD_CAMEL = /[a-z](?:Lead|Standfirst|Subtitle|Intro|Abstract|Summary|Excerpt|Description|Teaser)(?:$|[\s_A-Z-])/;
 
@@ -34,6 +37,8 @@ const MAX_GAP = 300;
 /** How long the first text after the lead must be to stand for the article's start. */
 const MIN_ANCHOR = 60;
 const ANCHORS = 3;
+/** Leads put back per article at most. */
+const MAX_LEADS = 2;
 
 export interface Lead {
   /** The lead's text, whitespace collapsed. */
@@ -49,10 +54,13 @@ export function findLeads(body: Element): Lead[] {
   for (const element of elementsUnder(body)) {
     if (last?.contains(element) || !LEAD_TAGS.has(element.tagName)) continue;
     const name = `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''}`;
-    if (!LEAD_NAME.test(name) && !LEAD_CAMEL.test(name)) continue;
+    // By name, or as HTML's own subtitle: a paragraph or heading beside the title in an `<hgroup>`.
+    const subtitle = element.parentElement?.tagName === 'HGROUP';
+    if (!subtitle && !LEAD_NAME.test(name) && !LEAD_CAMEL.test(name)) continue;
     const text = textOf(element);
     if (text.length < MIN_LEAD || text.length > MAX_LEAD) continue;
-    if (SITE_NAME.test(name) || linkDensity(element, text.length) > 0.3) continue;
+    // No link away: a card that previews another page (which the rules may have removed from the article) has one.
+    if (SITE_NAME.test(name) || linksAway(element)) continue;
     // Not in a link, a menu or a figure (a caption's `image-description`), nor holding the title or a picture.
     if (element.closest('a, nav, footer, aside, li, figure') || hasDescendantNamed(element, TITLE_OR_PICTURE)) continue;
     const anchors = articleStartsAfter(element);
@@ -62,6 +70,17 @@ export function findLeads(body: Element): Lead[] {
   }
   return leads;
 }
+
+/** Whether the element holds a link to another page (in-page links, `#...`, are footnotes and contents). */
+function linksAway(element: Element): boolean {
+  for (const link of descendantsNamed(element, LINK)) {
+    const href = link.getAttribute('href') ?? '';
+    if (href !== '' && !href.startsWith('#') && !href.startsWith('javascript:')) return true;
+  }
+  return false;
+}
+
+const LINK = new Set(['a']);
 
 /**
  * The starts of the first ANCHORS texts of at least MIN_ANCHOR characters after `element`'s subtree, while the
@@ -99,12 +118,12 @@ function following(node: Node, enter: boolean): Node | null {
 
 /**
  * Puts back, at the top of `article`, each lead whose article is this one (one of its anchors is in `text`, the
- * article's text) and which the article lacks; returns how many.
+ * article's text) and which the article lacks; returns how many. At most the last MAX_LEADS in the page, nearest
+ * the article's start: an article has a subtitle and a lead paragraph, more are a row of cards above it.
  */
 export function restoreLeads(article: HTMLElement, text: string, leads: Lead[]): number {
-  const missing = leads.filter(
-    (lead) => lead.anchors.some((anchor) => text.includes(anchor)) && !text.includes(lead.text.slice(0, 60)),
-  );
+  const ours = leads.filter((lead) => lead.anchors.some((anchor) => text.includes(anchor))).slice(-MAX_LEADS);
+  const missing = ours.filter((lead) => !text.includes(lead.text.slice(0, 60)));
   for (const lead of missing.reverse()) {
     const paragraph = article.ownerDocument.createElement('p');
     paragraph.textContent = lead.text;

@@ -36,6 +36,8 @@ describe("the article's lead, which templates put in the header beside the title
       header: `<div class="article-lead"><h2>${LEAD}</h2></div>`,
     },
     { kind: 'a camel-case `articleIntro`', header: `<div class="articleIntro">${LEAD}</div>` },
+    { kind: 'a `teaser`, as German newsrooms name the lead', header: `<p class="article-teaser">${LEAD}</p>` },
+    { kind: "HTML's own subtitle, an `<h2>` in an `<hgroup>`", header: `<hgroup><h2>${LEAD}</h2></hgroup>` },
   ];
   for (const { kind, header } of headers)
     it(`is kept when it is ${kind} right before the article's text`, () => {
@@ -44,6 +46,23 @@ describe("the article's lead, which templates put in the header beside the title
       expect(text.indexOf(LEAD)).toBeLessThan(text.indexOf(PROSE[0] as string));
       for (const paragraph of PROSE) expect(text).toContain(paragraph);
     });
+
+  it('puts back two at most, the nearest the article: more are a row of cards above it', () => {
+    const cards = ['Card one', 'Card two', 'Card three'].map(
+      (name) => `<div class="teaser"><p>${name}: ${TEASER}</p></div>`,
+    );
+    const text = extract(page(cards.join('')));
+    expect(text).not.toContain('Card one');
+    expect(text).toContain('Card two');
+    expect(text).toContain('Card three');
+  });
+
+  it('is not taken from a teaser card that links to another page, which the rules removed from the article', () => {
+    const card = `<div class="teaser"><h3><a href="https://news.example/ferry">Ferry line</a></h3><p>${TEASER}</p></div>`;
+    const text = extract(page(card));
+    expect(text).not.toContain(TEASER);
+    for (const paragraph of PROSE) expect(text).toContain(paragraph);
+  });
 
   it('is not taken from a block with a picture, whose line of text is a hero or a credit', () => {
     const hero = `<div class="story-intro"><img src="barrier.jpg" alt=""><span>${TEASER}</span></div>`;
