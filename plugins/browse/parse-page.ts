@@ -1,5 +1,5 @@
 import { JSDOM, VirtualConsole } from 'jsdom';
-import { putBack, setAsideRawText } from './set-aside-raw-text.js';
+import { putBack, lightenSource } from './lighter-source.js';
 
 // Kept for a few pages, and only its DOMParser is used (see parsePage); the one before it is closed on the next change.
 let host: JSDOM | undefined;
@@ -24,8 +24,8 @@ const PAGES_PER_WINDOW = 16;
  * resolve as before. Throws what jsdom throws (a `style=` declaration its CSS code cannot parse). The window is
  * replaced every `PAGES_PER_WINDOW` pages and closed one change later, when none of its pages is read any more
  * (an extraction parses a page at most twice, one parse after the other). Long script and style bodies are set
- * aside while parse5 reads the page and put back after (`set-aside-raw-text.ts`); when that cannot be shown to
- * give the same tree, the page is parsed as it came.
+ * aside while parse5 reads the page and put back after, and `style=` attributes that hide nothing are dropped
+ * (`lighter-source.ts`); when the bodies cannot be shown to be back where they were, the page is parsed as it came.
  */
 export function parsePage(html: string, url: string): Document {
   // Pages log CSS errors by the hundred; none of it is ours to report.
@@ -38,10 +38,10 @@ export function parsePage(html: string, url: string): Document {
   pagesParsed += 1;
   host.reconfigure({ url });
   const parser = new host.window.DOMParser();
-  const setAside = setAsideRawText(html);
-  if (setAside) {
-    const document = parser.parseFromString(setAside.html, 'text/html');
-    if (putBack(document, setAside)) return document;
+  const lighter = lightenSource(html);
+  if (lighter) {
+    const document = parser.parseFromString(lighter.html, 'text/html');
+    if (putBack(document, lighter)) return document;
     releasePage(document);
   }
   return parser.parseFromString(html, 'text/html');

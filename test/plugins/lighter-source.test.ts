@@ -1,8 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
+import { ARTICLE_CHROME_RULES } from '../../plugins/browse/article-chrome-rules.js';
+import { BLOCK_RULES, LINK_BLOCK_RULE } from '../../plugins/browse/block-rules.js';
 import { jsonLdArticleBody } from '../../plugins/browse/json-ld.js';
+import { HIDING_STYLE, putBack, lightenSource } from '../../plugins/browse/lighter-source.js';
 import { parsePage } from '../../plugins/browse/parse-page.js';
-import { putBack, setAsideRawText } from '../../plugins/browse/set-aside-raw-text.js';
+import { ORPHAN_HEADING_RULE, TEASER_RULE } from '../../plugins/browse/section-rules.js';
 
 const reference = new JSDOM('');
 
@@ -36,10 +40,10 @@ const STYLE = long('.card > p { color: red } ');
 describe('setting script and style bodies aside while jsdom parses the page', () => {
   it('leaves only markers of the long bodies for parse5 to read, and short ones as they are', () => {
     const html = `<html><head><script>${SCRIPT}</script><style>${STYLE}</style><script>short()</script></head><body></body></html>`;
-    const setAside = setAsideRawText(html);
-    expect(setAside?.bodies).toEqual([SCRIPT, STYLE]);
-    expect(setAside?.html.length).toBeLessThan(html.length - SCRIPT.length - STYLE.length + 100);
-    expect(setAside?.html).toContain('<script>short()</script>');
+    const lighter = lightenSource(html);
+    expect(lighter?.bodies).toEqual([SCRIPT, STYLE]);
+    expect(lighter?.html.length).toBeLessThan(html.length - SCRIPT.length - STYLE.length + 100);
+    expect(lighter?.html).toContain('<script>short()</script>');
   });
 
   /** Pages that make a tokenizer slip, with how many bodies go aside and whether the parse can be shown right. */
@@ -88,9 +92,9 @@ describe('setting script and style bodies aside while jsdom parses the page', ()
 
   it('finds the bodies of pages that make a tokenizer slip, and shows the parse right where it is', () => {
     for (const { html, bodies, putBack: shown } of tricky) {
-      const setAside = setAsideRawText(html);
-      expect(setAside?.bodies.length ?? 0, html.slice(0, 80)).toBe(bodies);
-      if (setAside) expect(putBack(parsedWhole(setAside.html), setAside), html.slice(0, 80)).toBe(shown);
+      const lighter = lightenSource(html);
+      expect(lighter?.bodies.length ?? 0, html.slice(0, 80)).toBe(bodies);
+      if (lighter) expect(putBack(parsedWhole(lighter.html), lighter), html.slice(0, 80)).toBe(shown);
     }
   });
 
@@ -103,18 +107,68 @@ describe('setting script and style bodies aside while jsdom parses the page', ()
 
   it('refuses a tree where a marker is not the whole text of one HTML script or style', () => {
     const html = `<body><select><style>${STYLE}</style></select>`;
-    const setAside = setAsideRawText(html);
-    expect(setAside).toBeDefined();
-    if (!setAside) return;
+    const lighter = lightenSource(html);
+    expect(lighter).toBeDefined();
+    if (!lighter) return;
     // jsdom ignores a <style> start tag inside <select>: the marker becomes text of the select.
-    const document = parsedWhole(setAside.html);
-    expect(putBack(document, setAside)).toBe(false);
+    const document = parsedWhole(lighter.html);
+    expect(putBack(document, lighter)).toBe(false);
   });
 
   it('puts back what the page reads from scripts: JSON-LD stays evidence', () => {
     const articleBody = long('The article body, as the publisher states it. ');
     const html = `<head><script type="application/ld+json">{"@type":"Article","articleBody":"${articleBody}"}</script></head><body><p>x</p>`;
-    expect(setAsideRawText(html)?.bodies).toHaveLength(1);
+    expect(lightenSource(html)?.bodies).toHaveLength(1);
     expect(jsonLdArticleBody(parsePage(html, 'https://page.example/'))).toBe(articleBody.trim());
+  });
+});
+
+describe('dropping style attributes that hide nothing before jsdom parses the page', () => {
+  const styleOf = (html: string, id: string) =>
+    parsePage(html, 'https://page.example/').getElementById(id)?.getAttribute('style') ?? null;
+
+  it('drops a style attribute without display or visibility, and keeps the others and the rest of the tag', () => {
+    const html = `<body><p id="a" style="color: red; margin: 0 auto" class="x">a</p><p id="b" STYLE='display:none'>b</p>
+      <p id="c" style="Visibility: hidden">c</p><p id="d" style=width:10px title="t">d</p><p id="e" style="dis&#112;lay:none">e</p>`;
+    const lighter = lightenSource(html)?.html ?? '';
+    expect(lighter).toContain('<p id="a"  class="x">');
+    expect(lighter).toContain('<p id="d"  title="t">');
+    const document = parsePage(html, 'https://page.example/');
+    expect(document.getElementById('a')?.className).toBe('x');
+    expect(document.getElementById('d')?.title).toBe('t');
+    expect(['a', 'b', 'c', 'd', 'e'].map((id) => styleOf(html, id))).toEqual([
+      null,
+      'display:none',
+      'Visibility: hidden',
+      null,
+      'dis&#112;lay:none'.replace('&#112;', 'p'),
+    ]);
+  });
+
+  it('keeps style attributes where the scan may not read the page as the tokenizer does', () => {
+    const hides = 'color: red';
+    // Inside SVG; a tag written in a script or comment; two style attributes on one tag (the first one counts).
+    expect(styleOf(`<svg><g id="g" style="${hides}"></g></svg>`, 'g')).toBe(hides);
+    expect(styleOf(`<p id="p" style="${hides}" style="display:none">p</p>`, 'p')).toBe(hides);
+    const script = `<script>el.innerHTML = '<p style="${hides}">';</script>`;
+    expect(parsePage(`<body>${script}</body>`, 'https://page.example/').body.innerHTML).toBe(script);
+    // A script whose end this scan cannot tell (`<!--` then `<script`): what follows may be its text.
+    const escaped = `<body><script><!-- <script>x()</script> <p style="${hides}"> --></script><p id="p" style="${hides}">p</p>`;
+    expect(shape(parsePage(escaped, 'https://page.example/').documentElement)).toBe(
+      shape(parsedWhole(escaped).documentElement),
+    );
+    // After a <style> inside SVG content (the parser may have left the SVG unseen), nothing more is dropped.
+    expect(styleOf(`<svg><style>.a{}</style></svg><p id="p" style="${hides}">p</p>`, 'p')).toBe(hides);
+  });
+
+  it('is what the block rules need: their selectors read no style declaration but display and visibility', () => {
+    const rules = [...BLOCK_RULES, LINK_BLOCK_RULE, ...ARTICLE_CHROME_RULES, TEASER_RULE, ORPHAN_HEADING_RULE];
+    const styleParts = rules.flatMap((rule) => rule.selector.match(/\[style[^\]]*\]/g) ?? []);
+    expect(styleParts.length).toBeGreaterThan(0);
+    for (const part of styleParts) expect(part).toMatch(HIDING_STYLE);
+    // Nor does any code of the browse plugin read an element's style another way.
+    const folder = new URL('../../plugins/browse/', import.meta.url);
+    for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts')))
+      expect(readFileSync(new URL(file, folder), 'utf8'), file).not.toMatch(/getAttribute\(['"]style|\.style\b/);
   });
 });
