@@ -7,18 +7,18 @@ import { loadCorpus } from '../helpers/corpus.js';
 
 type Parser = { parse(): { content?: string | null } | null };
 
-/** The owner of `querySelectorAll` on the prototype chain of `node` (jsdom's Element or Document prototype). */
-function ownerOfQuerySelectorAll(node: object): { querySelectorAll: unknown } {
+/** The owner of method `name` on the prototype chain of `node` (jsdom's Element or Document prototype). */
+function ownerOf<Name extends string>(node: object, name: Name): Record<Name, unknown> {
   let prototype = Object.getPrototypeOf(node) as object;
-  while (!Object.hasOwn(prototype, 'querySelectorAll')) prototype = Object.getPrototypeOf(prototype) as object;
-  return prototype as { querySelectorAll: unknown };
+  while (!Object.hasOwn(prototype, name)) prototype = Object.getPrototypeOf(prototype) as object;
+  return prototype as Record<Name, unknown>;
 }
 
 /** Readability's article as HTML, with the number of `querySelectorAll` calls made while it was built. */
 function article(make: (document: Document) => Parser, html: string) {
   const document = parsePage(html, 'https://read.example/post');
   let calls = 0;
-  const owners = [ownerOfQuerySelectorAll(document.createElement('div')), ownerOfQuerySelectorAll(document)];
+  const owners = [ownerOf(document.createElement('div'), 'querySelectorAll'), ownerOf(document, 'querySelectorAll')];
   const originals = owners.map((owner) => owner.querySelectorAll as (selector: string) => NodeListOf<Element>);
   owners.forEach((owner, index) => {
     owner.querySelectorAll = function (this: ParentNode, selector: string) {
@@ -54,6 +54,31 @@ describe("Readability with its tag lookups walked rather than asked of jsdom's s
     expect(stock.calls).toBeGreaterThan(10);
     expect(walked.calls).toBe(0);
     expect(walked.content).toBe(stock.content);
+  });
+
+  it("answers a few elements of one tag from jsdom's own list, many by the walk, as querySelectorAll does", () => {
+    const document = parsePage(
+      `<body><p>one</p><P>two</P><svg><a href="/svg">svg link</a></svg>${'<a href="/x">x</a>'.repeat(80)}</body>`,
+      'https://read.example/',
+    );
+    const reader = new WalkingReadability(document);
+    const lists = [['p'], ['P'], ['a'], ['A'], ['p', 'a']];
+    const expected = lists.map((tags) => [...document.body.querySelectorAll(tags.join(','))]);
+    const byTag = ownerOf(document.body, 'getElementsByTagName');
+    const original = byTag.getElementsByTagName as (name: string) => HTMLCollectionOf<Element>;
+    let asked = 0;
+    byTag.getElementsByTagName = function (this: Element, name: string) {
+      asked += 1;
+      return original.call(this, name);
+    };
+    try {
+      lists.forEach((tags, index) => {
+        expect(reader._getAllNodesWithTag(document.body, tags), tags.join()).toEqual(expected[index]);
+      });
+    } finally {
+      byTag.getElementsByTagName = original;
+    }
+    expect(asked).toBeGreaterThan(0);
   });
 
   it('builds the same article as Readability on every fourth page of the corpus', () => {
