@@ -1,4 +1,3 @@
-import { Readability } from '@mozilla/readability';
 import { applyRules, BLOCK_RULES, LINK_BLOCK_RULE, linkDensity, textOf } from './block-rules.js';
 import { namedContainer, UNSEEN } from './content-container.js';
 import { descendantsNamed } from './element-walk.js';
@@ -9,6 +8,7 @@ import { findLeads, restoreLeads } from './lead-paragraph.js';
 import { toMarkdown } from './markdown.js';
 import { parsePage, releasePage } from './parse-page.js';
 import { ORPHAN_HEADING_RULE, TEASER_RULE } from './section-rules.js';
+import { WalkingReadability } from './walking-readability.js';
 
 /** Rules run again inside Readability's article: what it kept of captions, bylines, share and related blocks. */
 const ARTICLE_RULES = [
@@ -99,7 +99,7 @@ function readableIn(document: Document, cleanFirst: boolean) {
       alternatives.push({ element, source: named.articleBody ? 'article-body' : 'named' });
     }
   }
-  const article = new Readability(document, {
+  const article = new WalkingReadability(document, {
     keepClasses: true,
     serializer: (element) => element as unknown as string,
   }).parse();

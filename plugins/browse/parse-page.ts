@@ -1,4 +1,5 @@
 import { JSDOM, VirtualConsole } from 'jsdom';
+import { putBack, lightenSource } from './lighter-source.js';
 
 // Kept for a few pages, and only its DOMParser is used (see parsePage); the one before it is closed on the next change.
 let host: JSDOM | undefined;
@@ -22,7 +23,9 @@ const PAGES_PER_WINDOW = 16;
  * so `<noscript>` parses alike), and the document takes the window's URL, set to the page's, so links
  * resolve as before. Throws what jsdom throws (a `style=` declaration its CSS code cannot parse). The window is
  * replaced every `PAGES_PER_WINDOW` pages and closed one change later, when none of its pages is read any more
- * (an extraction parses a page at most twice, one parse after the other).
+ * (an extraction parses a page at most twice, one parse after the other). Long script and style bodies are set
+ * aside while parse5 reads the page and put back after, and `style=` attributes that hide nothing are dropped
+ * (`lighter-source.ts`); when the bodies cannot be shown to be back where they were, the page is parsed as it came.
  */
 export function parsePage(html: string, url: string): Document {
   // Pages log CSS errors by the hundred; none of it is ours to report.
@@ -34,7 +37,14 @@ export function parsePage(html: string, url: string): Document {
   }
   pagesParsed += 1;
   host.reconfigure({ url });
-  return new host.window.DOMParser().parseFromString(html, 'text/html');
+  const parser = new host.window.DOMParser();
+  const lighter = lightenSource(html);
+  if (lighter) {
+    const document = parser.parseFromString(lighter.html, 'text/html');
+    if (putBack(document, lighter)) return document;
+    releasePage(document);
+  }
+  return parser.parseFromString(html, 'text/html');
 }
 
 /**

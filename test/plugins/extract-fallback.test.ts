@@ -24,6 +24,15 @@ describe('a page jsdom cannot parse is never lost', () => {
     expect(result.warnings?.[0]).toMatch(/parsing the page failed \(TypeError: .*\); parsed again without its CSS/);
   });
 
+  it('parses a page at once when the declaration jsdom cannot parse is in a style attribute that hides nothing', () => {
+    // Such attributes are dropped before the parse (lighter-source.ts): only `display` and `visibility` are read.
+    const page = CALC_PAGE.replace('style="display: flex; flex: calc((1 + 2))"', 'style="flex: calc((1 + 2))"');
+    expect(page).not.toBe(CALC_PAGE);
+    const result = extractHtml(page, 'https://trains.example/alps');
+    expect(result.content).toContain(ARTICLE_LINE);
+    expect(result.warnings).toBeUndefined();
+  });
+
   it('removes style elements, stylesheet links and style attributes from the source', () => {
     const stripped = withoutStyles(
       '<link rel="stylesheet" href="a.css"><style>p{flex:calc((1))}</style><p style="flex: calc((1 + 2))" class="x">Text</p>',
