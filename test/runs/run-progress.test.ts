@@ -32,6 +32,7 @@ describe('run progress from typed events', () => {
           completionTokens: 20,
           tokens: 120,
           costUsd: 0.0012,
+          cost: 0.0012,
           costUnknown: false,
           ms: 10,
           attempts: 1,
