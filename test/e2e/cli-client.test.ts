@@ -93,6 +93,50 @@ describe('the CLI client', () => {
     expect(missing.stderr).toContain('no run with id "no-such-run"');
   });
 
+  it('research --follow says so when the daemon stops, follows on after agentd start, and prints the report', async () => {
+    const slow = await startScriptedLlm({ keywords: ['Arduino'], latencyMs: 400 });
+    const temp = makeTempDir();
+    const port = await freePort();
+    const configFile = path.join(temp.dir, 'config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        server: { port },
+        dataDir: path.join(temp.dir, 'data'),
+        providers: { llm: { type: 'openai', baseURL: slow.baseURL, apiKey: 'sk-local-test-key' } },
+        models: { default: 'llm/test-model' },
+        plugins: web.plugins,
+      }),
+    );
+    expect((await runCli(['start', '--config', configFile])).code).toBe(0);
+    try {
+      const child = spawn(process.execPath, [BIN, 'research', 'Arduino restart', '--follow', '--config', configFile], {
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      await expect.poll(() => stderr, { timeout: 60_000, interval: 50 }).toMatch(/^CollectLinks/m);
+      expect((await runCli(['stop', '--config', configFile])).code).toBe(0);
+      await expect
+        .poll(() => stderr, { timeout: 30_000, interval: 50 })
+        .toContain('the daemon stopped answering (stopped or restarting): waiting for it; run ');
+      expect((await runCli(['start', '--config', configFile])).code).toBe(0);
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('the daemon answers again: following on');
+      expect(stderr.match(/the daemon stopped answering/g)).toHaveLength(1);
+      expect(stderr).toMatch(/^completed/m);
+      expect(stdout).toMatch(/^# /);
+    } finally {
+      await runCli(['stop', '--config', configFile]);
+      await slow.close();
+      temp.cleanup();
+    }
+  });
+
   it('detaches on Ctrl-C without cancelling the run', async () => {
     const slow = await startScriptedLlm({ keywords: ['Arduino'], latencyMs: 2_000 });
     const temp = makeTempDir();
