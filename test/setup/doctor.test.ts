@@ -162,6 +162,21 @@ describe('agentd doctor', () => {
     });
   });
 
+  it('says to check the path, or to write the config there, when --config names a file that does not exist', async () => {
+    const temp = makeTempDir('agentd-doctor-test-');
+    cleanups.push(temp.cleanup);
+    const missing = path.join(temp.dir, 'nope.json');
+    const checks = await runDoctor({ configFile: missing, env: {} });
+    expect(checks).toEqual([
+      {
+        name: 'config',
+        status: 'fail',
+        detail: expect.stringContaining(`cannot read ${missing} (ENOENT)`) as string,
+        fix: `check the path, or write a config there with agentd init --config ${missing}`,
+      },
+    ]);
+  });
+
   it('fails the config check on plugin options that start would refuse, and does not try those plugins', async () => {
     const ollama = await serve(ollamaListing(['llama3.2:latest']));
     const file = configFile({
