@@ -51,6 +51,15 @@ describe('the CLI client', () => {
     expect(result.stderr).toMatch(/^completed/m);
   });
 
+  it('research --follow with a team that writes no report prints what the run found instead of nothing', async () => {
+    const result = await daemon.cli(['research', 'Arduino without a report', '--team', 'extractor,wiki', '--follow']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^run \S+: completed\n/);
+    expect(result.stdout).toContain('team: extractor, wiki');
+    expect(result.stdout).toContain('keywords: Arduino');
+    expect(result.stdout).toContain('wiki: Arduino <https://en.wikipedia.org/wiki/Arduino>');
+  });
+
   it('research --json answers the submission as JSON, and --follow --json the finished run', async () => {
     const submitted = await daemon.cli(['research', 'Arduino clones', '--json']);
     expect(submitted.code).toBe(0);
