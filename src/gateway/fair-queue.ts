@@ -32,6 +32,11 @@ export class FairQueue<T> {
     return start;
   }
 
+  /** Whether `item` is still waiting in the queue. */
+  has(item: T): boolean {
+    return this.#entries.some((entry) => entry.item === item);
+  }
+
   /** Items in fair order (smallest start tag first). */
   ordered(): T[] {
     return [...this.#entries].sort((a, b) => a.start - b.start || a.seq - b.seq).map((entry) => entry.item);

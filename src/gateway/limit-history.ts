@@ -2,12 +2,12 @@ import type { Clock } from './clock.js';
 import type { LedgerEntry } from './cost-ledger.js';
 import type { GateState } from './limit-gate.js';
 import type { LimitSample, ProviderHealthState, ProviderLimitHistory } from '../types/provider-limits.js';
+import { MinuteWindow } from './minute-window.js';
 
 /** @default 5000: how often each provider's limiter is sampled. */
 export const SAMPLE_INTERVAL_MS = 5_000;
 /** @default 15 minutes of samples are kept. */
 export const SAMPLE_KEEP_MS = 15 * 60_000;
-const MINUTE_MS = 60_000;
 
 /** A provider's state as the gateway reports it (`Gateway.providersState()`). */
 export type ProviderState = { name: string; type: string } & Partial<GateState> & {
@@ -15,17 +15,10 @@ export type ProviderState = { name: string; type: string } & Partial<GateState> 
     health?: ProviderHealthState;
   };
 
-interface CallMark {
-  at: number;
-  tokens: number;
-  waitedMs: number;
-  rateLimited: number;
-}
-
 /**
  * What each provider's limiter did over the last minutes, for the dashboard: every `intervalMs` it samples
  * the limiter state (in flight, queue, pause) together with the ledger's calls of the minute before (requests,
- * tokens, waits, 429s). Fixed memory: `keepMs / intervalMs` samples per provider.
+ * tokens, waits, 429s). Fixed memory: `keepMs / intervalMs` samples and a `MinuteWindow` per provider.
  */
 export class LimitHistory {
   readonly #clock: Clock;
@@ -33,7 +26,7 @@ export class LimitHistory {
   readonly #intervalMs: number;
   readonly #keep: number;
   readonly #samples = new Map<string, LimitSample[]>();
-  readonly #recent = new Map<string, CallMark[]>();
+  readonly #recent = new Map<string, MinuteWindow>();
   readonly #totals = new Map<string, ProviderLimitHistory['totals']>();
   #timer: unknown;
 
@@ -51,14 +44,16 @@ export class LimitHistory {
   /** Counts a call the ledger recorded (cached replays used no limit and are left out). */
   record(entry: LedgerEntry): void {
     if (entry.cached) return;
-    const marks = this.#recent.get(entry.provider) ?? [];
-    marks.push({
-      at: this.#clock.now(),
+    let recent = this.#recent.get(entry.provider);
+    if (!recent) {
+      recent = new MinuteWindow();
+      this.#recent.set(entry.provider, recent);
+    }
+    recent.add(this.#clock.now(), {
       tokens: entry.promptTokens + entry.completionTokens,
       waitedMs: entry.waitedMs,
       rateLimited: entry.rateLimited,
     });
-    this.#recent.set(entry.provider, marks);
     const totals = this.#totals.get(entry.provider) ?? { calls: 0, rateLimited: 0, waitedMs: 0 };
     totals.calls += 1;
     totals.rateLimited += entry.rateLimited;
@@ -107,30 +102,26 @@ export class LimitHistory {
 
   /** This daemon's calls to `provider` answered in the last minute, and their tokens: what its limits have used. */
   lastMinute(provider: string): { requests: number; tokens: number } {
-    const marks = this.#lastMinuteMarks(provider);
-    return { requests: marks.length, tokens: marks.reduce((total, mark) => total + mark.tokens, 0) };
+    const { requests, tokens } = this.#lastMinute(provider);
+    return { requests, tokens };
   }
 
-  #lastMinuteMarks(provider: string): CallMark[] {
-    const now = this.#clock.now();
-    const marks = (this.#recent.get(provider) ?? []).filter((mark) => mark.at > now - MINUTE_MS);
-    this.#recent.set(provider, marks);
-    return marks;
+  #lastMinute(provider: string) {
+    return (this.#recent.get(provider) ?? new MinuteWindow()).totals(this.#clock.now());
   }
 
   #take(state: ProviderState): LimitSample {
-    const marks = this.#lastMinuteMarks(state.name);
-    const sum = (pick: (mark: CallMark) => number) => marks.reduce((total, mark) => total + pick(mark), 0);
+    const minute = this.#lastMinute(state.name);
     return {
       at: new Date(this.#clock.now()).toISOString(),
-      requests: marks.length,
-      tokens: sum((mark) => mark.tokens),
+      requests: minute.requests,
+      tokens: minute.tokens,
       rpmLimit: state.limits?.rpm ?? null,
       tpmLimit: state.limits?.tpm ?? null,
       inFlight: state.inFlight ?? 0,
       queued: state.queued ?? 0,
-      waitedMs: Math.round(sum((mark) => mark.waitedMs)),
-      rateLimited: sum((mark) => mark.rateLimited),
+      waitedMs: Math.round(minute.waitedMs),
+      rateLimited: minute.rateLimited,
       pausedUntil: state.pausedUntil ?? null,
     };
   }

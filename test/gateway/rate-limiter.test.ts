@@ -172,6 +172,34 @@ describe('the rate limiter', () => {
     expect(waiting.lease).toBeDefined();
   });
 
+  it('listens to a signal only while its request waits: one admitted at once adds no listener', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ concurrency: 1 }, clock);
+    const listened: string[] = [];
+    const signal = (name: string) => {
+      const controller = new AbortController();
+      const add = controller.signal.addEventListener.bind(controller.signal);
+      controller.signal.addEventListener = (...args: Parameters<AbortSignal['addEventListener']>) => {
+        listened.push(name);
+        add(...args);
+      };
+      return { controller, signal: controller.signal };
+    };
+    const first = signal('admitted at once');
+    const holder = await limiter.acquire({ flow: 'a', model: 'm', tokens: 1, signal: first.signal });
+    const second = signal('waiting');
+    const waiting = track(limiter.acquire({ flow: 'a', model: 'm', tokens: 1, signal: second.signal }));
+    await settle();
+    expect(listened).toEqual(['waiting']);
+    // The admitted request's signal has nothing to cancel; the waiting one's still leaves the queue.
+    first.controller.abort();
+    second.controller.abort();
+    await settle();
+    expect(waiting.error).toBeInstanceOf(AbortError);
+    expect(limiter.queued).toBe(0);
+    holder.succeeded(1);
+  });
+
   it("gives a failed call's whole reservation back", async () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({ tpm: 6000 }, clock);
