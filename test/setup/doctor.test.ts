@@ -81,6 +81,10 @@ describe('agentd doctor', () => {
       'wiki (mediawiki)',
       'browse (http)',
     ]);
+    const detail = (name: string) => checks.find((check) => check.name === name)?.detail;
+    expect(detail('provider openai')).toContain(': reachable, key accepted, 2 models listed');
+    // Ollama takes no key: none is said to be accepted.
+    expect(detail('provider local')).toMatch(/^ollama at http:\/\/127\.0\.0\.1:\d+: reachable, 1 models listed/);
     // Listings only: no provider was asked to generate anything.
     for (const server of [openai, anthropic, ollama])
       expect(server.requests.every((request) => request.method === 'GET')).toBe(true);
