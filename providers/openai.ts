@@ -28,6 +28,7 @@ import { OpenAIHttp } from './openai-http.js';
 import { createOpenAIPassThrough } from './openai-pass-through.js';
 import { openAIBody } from './openai-wire.js';
 import { headersToRecord, missingKeyError } from '../src/gateway/provider-errors.js';
+import { isOpenAIOwnAPI } from '../src/config/provider-types.js';
 import { normalizeSdkError } from './sdk-errors.js';
 
 const OFFICIAL_BASE_URL = 'https://api.openai.com/v1';
@@ -42,7 +43,7 @@ const openAIExtraSchema = z.object({ organization: z.string().optional() }).loos
  */
 export const createOpenAIProvider: ProviderFactory = (options) => {
   const extra = openAIExtraSchema.parse(options.extra ?? {});
-  const official = !options.baseURL || new URL(options.baseURL).hostname === 'api.openai.com';
+  const official = isOpenAIOwnAPI(options.baseURL);
   // Compatible servers often need no key; the SDK insists on one, so send a placeholder there. Not when the
   // config named a key whose environment variable is unset: that provider is configured but cannot be called.
   const apiKey = options.apiKey ?? (official || options.missingApiKeyEnv ? undefined : 'none');

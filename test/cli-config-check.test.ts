@@ -67,4 +67,36 @@ describe('agentd config check refuses what agentd start refuses', () => {
     expect(checked.text).toContain('config OK');
     expect(checked.code).toBe(0);
   });
+
+  it('says which configured models have no known price, since budgets cannot limit their calls', async () => {
+    const checked = await configCheck({
+      providers: {
+        local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' },
+        openai: { type: 'openai', apiKey: 'sk-test' },
+        router: { type: 'openai', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'sk-test' },
+        claude: { type: 'anthropic', apiKey: 'sk-ant-test' },
+      },
+      pricing: { 'router/priced-model': { input: 1, output: 2 } },
+      models: {
+        default: 'router/some-model',
+        actions: {
+          KeywordExtract: 'router/priced-model',
+          CollectLinks: 'openai/gpt-4o-mini',
+          WebBrowseAndSummarize: 'local/llama3.2',
+          ConductResearch: 'claude/claude-haiku-4-5',
+        },
+      },
+    });
+    expect(checked.code).toBe(0);
+    expect(checked.text).toContain(
+      '  models: default router/some-model (no known price: its calls count $0 and no budget limits them; set pricing["router/some-model"])\n',
+    );
+    for (const line of [
+      'KeywordExtract: router/priced-model\n',
+      'CollectLinks: openai/gpt-4o-mini\n',
+      'WebBrowseAndSummarize: local/llama3.2\n',
+      'ConductResearch: claude/claude-haiku-4-5\n',
+    ])
+      expect(checked.text).toContain(line);
+  });
 });

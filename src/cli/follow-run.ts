@@ -33,6 +33,8 @@ export function followRun(
   return new Promise<string>((resolve) => {
     let socket: WebSocket | undefined;
     let finished = false;
+    /** The daemon went away (its socket dropped) and has not answered since. */
+    let away = false;
     const finish = (result: string) => {
       if (finished) return;
       finished = true;
@@ -49,6 +51,11 @@ export function followRun(
     const connect = () => {
       const url = `${client.baseURL.replace(/^http/, 'ws')}/v1/runs/${encodeURIComponent(id)}/events?since=${last}`;
       socket = new WebSocket(url, { headers: client.token ? { authorization: `Bearer ${client.token}` } : {} });
+      socket.on('open', () => {
+        if (!away) return;
+        away = false;
+        output.error('the daemon answers again: following on');
+      });
       socket.on('message', (data) => {
         const event = JSON.parse(String(data)) as RunEvent;
         last = event.seq;
@@ -58,8 +65,17 @@ export function followRun(
       });
       socket.on('close', (code) => {
         if (finished) return;
-        if (RECONNECT_CODES.has(code)) setTimeout(connect, 250);
-        else finish(code === 4404 ? 'not-found' : 'disconnected');
+        if (RECONNECT_CODES.has(code)) {
+          // Said once per outage: a frozen progress line would look like a run that hangs.
+          if (code !== 4008 && !away) {
+            away = true;
+            if (options.isTTY) process.stderr.write('\n');
+            output.error(
+              `the daemon stopped answering (stopped or restarting): waiting for it; run ${forTerminal(id)} goes on once it is back (Ctrl-C detaches)`,
+            );
+          }
+          setTimeout(connect, 250);
+        } else finish(code === 4404 ? 'not-found' : 'disconnected');
       });
       socket.on('error', () => {
         // 'close' follows and decides.

@@ -27,3 +27,11 @@ export const PROVIDER_TYPE_NAMES = Object.keys(PROVIDER_TYPES) as readonly Provi
 export function isLocalProviderType(type: string): boolean {
   return Object.hasOwn(PROVIDER_TYPES, type) && PROVIDER_TYPES[type as ProviderType].local;
 }
+
+/**
+ * Whether an OpenAI-type provider is OpenAI's own API (no `baseURL`, or api.openai.com): only there do the
+ * built-in prices and OpenAI's token accounting apply. Any other OpenAI-compatible service prices its own way.
+ */
+export function isOpenAIOwnAPI(baseURL: string | undefined): boolean {
+  return !baseURL || new URL(baseURL).hostname === 'api.openai.com';
+}

@@ -53,6 +53,7 @@ function emitCall(owner: CallOwner, call: CallRecord): void {
     completionTokens: call.cached ? 0 : call.completionTokens,
     tokens: call.cached ? 0 : call.promptTokens + call.completionTokens,
     costUsd: call.costUsd,
+    cost: call.costUsd,
     costUnknown: call.costUnknown,
     ms: call.latencyMs,
     attempts: call.attempts,

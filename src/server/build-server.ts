@@ -58,7 +58,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
       .code(404)
       .send(errorBody(ErrorCode.notFound, `no route ${request.method} ${request.url.split('?')[0]}`, { status: 404 }));
   });
-  await app.register(websocket, { options: { maxPayload: 1_048_576 } });
+  await app.register(websocket, { options: { maxPayload: 1_048_576 }, preClose: closeSocketsGoingAway });
   // After the WebSocket plugin: its own onRequest hook marks upgrade requests, so that a refused upgrade's
   // socket is destroyed once the error is answered instead of staying open (and holding up a stop).
   registerCors(app, config.server.cors.origins);
@@ -93,4 +93,15 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     return openApi.document;
   });
   return app;
+}
+
+/**
+ * On stop, every WebSocket client is told the daemon is going away (1001), as the runs it follows resume at the
+ * next start: `research --follow` then waits for the daemon and follows on. The plugin's own close sent no
+ * code (1005), which a follower took for the end of its stream and gave up on, unlike after a crash (1006).
+ */
+function closeSocketsGoingAway(this: FastifyInstance, done: () => void): void {
+  for (const client of this.websocketServer.clients) client.close(1001, 'the daemon is stopping');
+  this.websocketServer.close();
+  done();
 }

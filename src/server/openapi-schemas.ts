@@ -96,6 +96,9 @@ export const statusResponse = z.object({
     }),
   ),
   usage: usageSchema,
+  budget: z
+    .object({ totalUsd: z.number().nullable(), perRunUsd: z.number().nullable() })
+    .describe("the config's budget (null: none)"),
   runs: z.object({ active: z.number().int(), queued: z.number().int() }),
   cluster: z
     .object({

@@ -40,5 +40,9 @@ export function chooseModel(type: ProviderType, listed: readonly string[]): stri
 
 /** The listed models worth offering as a default: chat models only, `chosen` first, at most `limit`. */
 export function chatModels(listed: readonly string[], chosen: string, limit = 8): string[] {
-  return [...new Set([chosen, ...listed.filter((name) => !NOT_CHAT.test(name))])].slice(0, limit);
+  // Ollama's `llama3.2` is its `llama3.2:latest`: offered once, under the first of its names.
+  const byModel = new Map<string, string>();
+  for (const name of [chosen, ...listed.filter((candidate) => !NOT_CHAT.test(candidate))])
+    if (!byModel.has(name.replace(/:latest$/, ''))) byModel.set(name.replace(/:latest$/, ''), name);
+  return [...byModel.values()].slice(0, limit);
 }

@@ -37,7 +37,8 @@ export async function checkProviders(
       const checks = [
         ok(
           label,
-          `${provider.type}${where(provider)}: reachable, key accepted, ${probe.models.length} models listed (${provider.origin})`,
+          // Ollama takes no key: only a provider that has one can have had it accepted.
+          `${provider.type}${where(provider)}: reachable, ${provider.type === 'ollama' ? '' : 'key accepted, '}${probe.models.length} models listed (${provider.origin})`,
         ),
       ];
       for (const model of used.get(name) ?? []) checks.push(checkModel(name, provider, model, probe.models));

@@ -32,13 +32,12 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorChec
     config = loadConfig({ file: options.configFile, env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return [
-      fail(
-        'config',
-        error.message,
-        'fix the keys named above (agentd config check lists them), or write a fresh config with agentd init',
-      ),
-    ];
+    // A file that cannot be read has no keys to fix: the path is what is wrong (or the file is still to write).
+    const unread = error.issues.length === 1 && error.issues[0]?.path === '' && options.configFile !== undefined;
+    const fix = unread
+      ? `check the path, or write a config there with agentd init --config ${options.configFile}`
+      : 'fix the keys named above (agentd config check lists them), or write a fresh config with agentd init';
+    return [fail('config', error.message, fix)];
   }
   const checks: DoctorCheck[] = [];
   let providersFound = true;

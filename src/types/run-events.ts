@@ -56,6 +56,7 @@ const eventData = {
     completionTokens: z.number(),
     tokens: z.number(),
     costUsd: z.number(),
+    cost: z.number().describe('costUsd again, under the name CONTRACT.md gives it (llm-call: model, tokens, cost, ms)'),
     costUnknown: z.boolean(),
     ms: z.number(),
     attempts: z.number().int(),

@@ -64,6 +64,20 @@ describe('following a run over WebSocket', () => {
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
   });
 
+  it('a stop closes a follower with 1001 (going away), so that it waits for the next start instead of giving up', async () => {
+    const { app, llm, base, submit } = await setup(0);
+    const release = llm.hold('KeywordExtract');
+    const id = await submit();
+    const following = collect(`${base}/v1/runs/${id}/events?token=${TEST_TOKEN}`);
+    await expect.poll(() => llm.calls.length).toBeGreaterThan(0);
+    const closing = app.close();
+    release();
+    await closing;
+    const { events, code } = await following;
+    expect(code).toBe(1001);
+    expect(events[0]?.type).toBe('run-queued');
+  });
+
   it.each([0, 1, 5])('following a finished run from its last event + %i closes at once', async (beyond) => {
     const { app, base, submit, services } = await setup(0);
     const id = await submit();

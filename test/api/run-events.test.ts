@@ -33,6 +33,7 @@ describe('run events over WebSocket', () => {
     ({ app, services, close } = await buildTestApp({
       providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-test-key' } },
       models: { default: 'llm/test-model' },
+      pricing: { 'llm/test-model': { input: 0.5, output: 1.5 } },
       plugins: web.plugins,
       cache: { llm: false },
     }));
@@ -60,6 +61,23 @@ describe('run events over WebSocket', () => {
     expect(events[0]!.type).toBe('run-queued');
     expect(events.at(-1)!.type).toBe('run-completed');
     expect(events).toEqual(await services.events.replay(id));
+  });
+
+  it('gives each llm-call event the fields CONTRACT.md names (model, tokens, cost, ms), cost in US dollars', async () => {
+    const id = await submit('Arduino boards costs');
+    const { events } = await collect(`${base}/v1/runs/${id}/events?token=${TEST_TOKEN}`);
+    const calls = events.flatMap((event) => (event.type === 'llm-call' ? [event.data] : []));
+    expect(calls.length).toBeGreaterThan(3);
+    for (const call of calls) {
+      expect(call).toMatchObject({ model: 'llm/test-model', ms: expect.any(Number) });
+      expect(call.tokens).toBe(call.promptTokens + call.completionTokens);
+      expect(call.cost).toBe(call.costUsd);
+    }
+    const run = (await app.inject({ method: 'GET', url: `/v1/runs/${id}`, headers: auth })).json() as {
+      usage: { costUsd: number };
+    };
+    expect(calls.reduce((sum, call) => sum + call.cost, 0)).toBeCloseTo(run.usage.costUsd, 12);
+    expect(run.usage.costUsd).toBeGreaterThan(0);
   });
 
   it('replays a finished run from the first event, or from since=N', async () => {

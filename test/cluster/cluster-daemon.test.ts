@@ -167,6 +167,8 @@ describe.skipIf(!redisServerPath)('cluster mode: two members over HTTP', () => {
     const text = printed.join('\n');
     expect(text).toContain(`cluster "http-test" on Redis 127.0.0.1:${redis.port}, this member ${first.id}`);
     expect(text).toContain(`member ${second.id} on `);
-    expect(text).toMatch(/cluster spend: \$0\.0200 over 1 calls/);
+    // The total budget is checked against the cluster's spend: it is shown there, not beside this member's.
+    expect(text).toMatch(/cluster spend: \$0\.0200 of \$0\.03 \(budget\.totalUsd\) over 1 calls/);
+    expect(text).toMatch(/\n {2}spend: \$\d+\.\d{4} over /);
   });
 });

@@ -51,6 +51,15 @@ describe('the CLI client', () => {
     expect(result.stderr).toMatch(/^completed/m);
   });
 
+  it('research --follow with a team that writes no report prints what the run found instead of nothing', async () => {
+    const result = await daemon.cli(['research', 'Arduino without a report', '--team', 'extractor,wiki', '--follow']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^run \S+: completed\n/);
+    expect(result.stdout).toContain('team: extractor, wiki');
+    expect(result.stdout).toContain('keywords: Arduino');
+    expect(result.stdout).toContain('wiki: Arduino <https://en.wikipedia.org/wiki/Arduino>');
+  });
+
   it('research --json answers the submission as JSON, and --follow --json the finished run', async () => {
     const submitted = await daemon.cli(['research', 'Arduino clones', '--json']);
     expect(submitted.code).toBe(0);
@@ -91,6 +100,50 @@ describe('the CLI client', () => {
     const missing = await daemon.cli(['show', 'no-such-run']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no run with id "no-such-run"');
+  });
+
+  it('research --follow says so when the daemon stops, follows on after agentd start, and prints the report', async () => {
+    const slow = await startScriptedLlm({ keywords: ['Arduino'], latencyMs: 400 });
+    const temp = makeTempDir();
+    const port = await freePort();
+    const configFile = path.join(temp.dir, 'config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        server: { port },
+        dataDir: path.join(temp.dir, 'data'),
+        providers: { llm: { type: 'openai', baseURL: slow.baseURL, apiKey: 'sk-local-test-key' } },
+        models: { default: 'llm/test-model' },
+        plugins: web.plugins,
+      }),
+    );
+    expect((await runCli(['start', '--config', configFile])).code).toBe(0);
+    try {
+      const child = spawn(process.execPath, [BIN, 'research', 'Arduino restart', '--follow', '--config', configFile], {
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      await expect.poll(() => stderr, { timeout: 60_000, interval: 50 }).toMatch(/^CollectLinks/m);
+      expect((await runCli(['stop', '--config', configFile])).code).toBe(0);
+      await expect
+        .poll(() => stderr, { timeout: 30_000, interval: 50 })
+        .toContain('the daemon stopped answering (stopped or restarting): waiting for it; run ');
+      expect((await runCli(['start', '--config', configFile])).code).toBe(0);
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('the daemon answers again: following on');
+      expect(stderr.match(/the daemon stopped answering/g)).toHaveLength(1);
+      expect(stderr).toMatch(/^completed/m);
+      expect(stdout).toMatch(/^# /);
+    } finally {
+      await runCli(['stop', '--config', configFile]);
+      await slow.close();
+      temp.cleanup();
+    }
   });
 
   it('detaches on Ctrl-C without cancelling the run', async () => {

@@ -81,6 +81,10 @@ describe('agentd doctor', () => {
       'wiki (mediawiki)',
       'browse (http)',
     ]);
+    const detail = (name: string) => checks.find((check) => check.name === name)?.detail;
+    expect(detail('provider openai')).toContain(': reachable, key accepted, 2 models listed');
+    // Ollama takes no key: none is said to be accepted.
+    expect(detail('provider local')).toMatch(/^ollama at http:\/\/127\.0\.0\.1:\d+: reachable, 1 models listed/);
     // Listings only: no provider was asked to generate anything.
     for (const server of [openai, anthropic, ollama])
       expect(server.requests.every((request) => request.method === 'GET')).toBe(true);
@@ -160,6 +164,21 @@ describe('agentd doctor', () => {
       status: 'fail',
       detail: expect.stringContaining('server.port') as string,
     });
+  });
+
+  it('says to check the path, or to write the config there, when --config names a file that does not exist', async () => {
+    const temp = makeTempDir('agentd-doctor-test-');
+    cleanups.push(temp.cleanup);
+    const missing = path.join(temp.dir, 'nope.json');
+    const checks = await runDoctor({ configFile: missing, env: {} });
+    expect(checks).toEqual([
+      {
+        name: 'config',
+        status: 'fail',
+        detail: expect.stringContaining(`cannot read ${missing} (ENOENT)`) as string,
+        fix: `check the path, or write a config there with agentd init --config ${missing}`,
+      },
+    ]);
   });
 
   it('fails the config check on plugin options that start would refuse, and does not try those plugins', async () => {

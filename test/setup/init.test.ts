@@ -88,6 +88,9 @@ describe('agentd init', () => {
     expect(tty.asked()).toContain('Use openai (environment: OPENAI_API_KEY)? [Y/n]');
     expect(tty.asked()).toMatch(/1\) anthropic\/claude-haiku-4-5 {2}\(default\)/);
     expect(tty.asked()).not.toContain('nomic-embed-text');
+    // llama3.2 and llama3.2:latest are one Ollama model: offered once.
+    expect(tty.asked()).toContain('ollama/llama3.2\n');
+    expect(tty.asked()).not.toContain('ollama/llama3.2:latest');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
       providers: { anthropic: { apiKey: '${ANTHROPIC_API_KEY}' }, ollama: { type: 'ollama' } },
       models: { default: 'ollama/llama3.2' },

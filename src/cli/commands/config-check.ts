@@ -1,5 +1,7 @@
 import { type Config, parseConfig, parsePluginsSection, readConfigDocument } from '../../config/load-config.js';
 import { ConfigError, type ConfigIssue } from '../../errors.js';
+import { isOpenAIOwnAPI } from '../../config/provider-types.js';
+import { PriceList } from '../../gateway/pricing.js';
 import { configuredPluginIssues } from '../../setup/plugin-config-issues.js';
 import { ExitCode, type Output } from '../output.js';
 
@@ -39,6 +41,23 @@ export async function configCheckCommand(
   return summarise(config, output);
 }
 
+/**
+ * Said of a model without a known price: its calls count $0, so no budget stops them (an OpenAI-compatible
+ * service at its own baseURL has no built-in price). Nothing for a priced or local model.
+ */
+function priceNote(config: Config, prices: PriceList, model: string): string {
+  const slash = model.indexOf('/');
+  const name = model.slice(0, slash);
+  const provider = config.providers[name];
+  if (!provider) return '';
+  const builtInPricing =
+    provider.type === 'anthropic' || (provider.type === 'openai' && isOpenAIOwnAPI(provider.baseURL));
+  const lookup = prices.lookup({ name, type: provider.type, builtInPricing }, model.slice(slash + 1));
+  return lookup.kind === 'unknown'
+    ? ` (no known price: its calls count $0 and no budget limits them; set pricing["${model}"])`
+    : '';
+}
+
 function summarise(config: Config, output: Output): number {
   const lines = [
     `config OK (${config.source})`,
@@ -62,8 +81,10 @@ function summarise(config: Config, output: Output): number {
       `    ${name}: ${provider.type}${provider.baseURL ? ` at ${provider.baseURL}` : ''} (${key}; ${limits || 'no limits'})`,
     );
   }
-  lines.push(`  models: default ${config.models.default}`);
-  for (const [action, model] of Object.entries(config.models.actions)) lines.push(`    ${action}: ${model}`);
+  const prices = new PriceList(config.pricing);
+  const priced = (model: string) => `${model}${priceNote(config, prices, model)}`;
+  lines.push(`  models: default ${priced(config.models.default)}`);
+  for (const [action, model] of Object.entries(config.models.actions)) lines.push(`    ${action}: ${priced(model)}`);
   lines.push(
     `  plugins: search ${config.plugins.search.use}, browse ${config.plugins.browse.use}, wiki ${config.plugins.wiki.use}`,
   );

@@ -44,7 +44,8 @@ export async function researchCommand(config: Config, options: ResearchOptions, 
   }
   const run = await client.request<Run>('GET', `/v1/runs/${encodeURIComponent(submitted.id)}`);
   if (options.json) output.out(JSON.stringify(run, null, 2));
-  else if (run.status === 'completed') output.out(run.report);
+  // A team without the researcher writes no report: what it found (keywords, articles) is the run itself.
+  else if (run.status === 'completed') output.out(run.report || describeRun(run));
   else output.error(describeRun(run));
   return run.status === 'completed' ? ExitCode.ok : ExitCode.failure;
 }

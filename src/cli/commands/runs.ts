@@ -33,7 +33,7 @@ export async function listRunsCommand(config: Config, options: ListRunsOptions, 
   } while (options.all && next !== undefined);
   if (options.json) {
     output.out(JSON.stringify(runs, null, 2));
-    if (next !== undefined) output.error(`older runs: agentd runs --before ${next}`);
+    if (next !== undefined) output.error(`older runs: ${nextPageCommand(options, next)}`);
     return ExitCode.ok;
   }
   if (runs.length === 0) {
@@ -51,8 +51,14 @@ export async function listRunsCommand(config: Config, options: ListRunsOptions, 
   ]);
   output.out(table([['ID', 'STATUS', 'CREATED', 'COST', 'TOPIC'], ...rows]));
   // On standard error: the table stays the only thing on standard output.
-  if (next !== undefined) output.error(`older runs: agentd runs --before ${forTerminal(next)}`);
+  if (next !== undefined) output.error(`older runs: ${forTerminal(nextPageCommand(options, next))}`);
   return ExitCode.ok;
+}
+
+/** The command for the next page: the same page size and output, older runs (`--config` is the user's own). */
+function nextPageCommand(options: ListRunsOptions, next: string): string {
+  const limit = options.limit === undefined ? '' : ` --limit ${options.limit}`;
+  return `agentd runs${limit} --before ${next}${options.json ? ' --json' : ''}`;
 }
 
 /** `agentd show ID [--json]`: one run's record. */

@@ -21,15 +21,25 @@ interface StatusAnswer {
     origin?: string | null;
     health?: ProviderHealthState;
   }>;
-  usage?: { costUsd: number; promptTokens: number; completionTokens: number; calls: number };
+  usage?: Spend;
+  budget?: { totalUsd: number | null; perRunUsd: number | null };
   cluster?: {
     prefix: string;
     redis: string;
     member: string;
     redisAvailable: boolean;
     members: Array<{ id: string; host: string; url: string | null; runsRunning: number }>;
-    usage: { costUsd: number; promptTokens: number; completionTokens: number; calls: number } | null;
+    usage: Spend | null;
   };
+}
+
+interface Spend {
+  costUsd: number;
+  promptTokens: number;
+  completionTokens: number;
+  calls: number;
+  /** Some calls were to a model without a known price: they count $0. */
+  costUnknown?: boolean;
 }
 
 /** `agentd status [--json]`: pid, URL, uptime, providers and their limiter state, active runs, spend. */
@@ -54,10 +64,9 @@ export async function statusCommand(config: Config, options: { json: boolean }, 
     `  pid ${status.pid}, up ${formatDuration(status.uptimeSeconds)}`,
   ];
   if (status.runs) lines.push(`  runs: ${status.runs.active} running, ${status.runs.queued} queued`);
-  if (status.usage)
-    lines.push(
-      `  spend: $${status.usage.costUsd.toFixed(4)} over ${status.usage.calls} calls (${status.usage.promptTokens + status.usage.completionTokens} tokens)`,
-    );
+  // In a cluster the total budget is checked against every member's spend: it is shown on that line.
+  const totalBudget = status.cluster ? undefined : status.budget?.totalUsd;
+  if (status.usage) lines.push(...spendLines('spend', status.usage, totalBudget));
   for (const provider of status.providers ?? []) {
     const limits = Object.entries(provider.limits)
       .map(([key, value]) => `${key} ${value ?? '-'}`)
@@ -69,19 +78,32 @@ export async function statusCommand(config: Config, options: { json: boolean }, 
     );
     if (provider.health) lines.push(`    ${describeHealth(provider.health)}`);
   }
-  if (status.cluster) lines.push(...clusterLines(status.cluster));
+  if (status.cluster) lines.push(...clusterLines(status.cluster, status.budget?.totalUsd));
   output.out(lines.join('\n'));
   return ExitCode.ok;
 }
 
-function clusterLines(cluster: NonNullable<StatusAnswer['cluster']>): string[] {
+/**
+ * The spend against `budget.totalUsd`, and a warning when some calls had no known price: those count $0, so
+ * no budget stops them (a paid OpenAI-compatible service at its own baseURL needs `pricing`).
+ */
+function spendLines(label: string, spend: Spend, totalBudget: number | null | undefined): string[] {
+  const budget = typeof totalBudget === 'number' ? ` of $${totalBudget} (budget.totalUsd)` : '';
+  const lines = [
+    `  ${label}: $${spend.costUsd.toFixed(4)}${budget} over ${spend.calls} calls (${spend.promptTokens + spend.completionTokens} tokens)`,
+  ];
+  if (spend.costUnknown)
+    lines.push(
+      '    some calls were to models without a known price: they count $0 and no budget limits them (set pricing["provider/model"] in the config)',
+    );
+  return lines;
+}
+
+function clusterLines(cluster: NonNullable<StatusAnswer['cluster']>, totalBudget: number | null | undefined): string[] {
   const lines = [
     `  cluster "${cluster.prefix}" on Redis ${cluster.redis}${cluster.redisAvailable ? '' : ' (unreachable: new work waits for it)'}, this member ${cluster.member}`,
   ];
-  if (cluster.usage)
-    lines.push(
-      `  cluster spend: $${cluster.usage.costUsd.toFixed(4)} over ${cluster.usage.calls} calls (${cluster.usage.promptTokens + cluster.usage.completionTokens} tokens)`,
-    );
+  if (cluster.usage) lines.push(...spendLines('cluster spend', cluster.usage, totalBudget));
   for (const member of cluster.members)
     lines.push(
       `  member ${member.id} on ${member.host}: ${member.runsRunning} runs running${member.url ? `, ${member.url}` : ''}`,

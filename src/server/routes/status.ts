@@ -28,6 +28,11 @@ export function statusRoutes(
         health: state.health,
       })),
       usage: totals,
+      // Beside the spend, what limits it: `agentd status` shows the two together.
+      budget: {
+        totalUsd: services.config.budget.totalUsd ?? null,
+        perRunUsd: services.config.budget.perRunUsd ?? null,
+      },
       runs: { active: services.runs.activeCount, queued: services.runs.queuedCount },
       // Only in cluster mode: the members and the spend of all of them (providers above show the shared limits).
       ...(services.cluster ? { cluster: await services.cluster.status() } : {}),
