@@ -33,6 +33,24 @@ describe('the CLI client', () => {
     await web.close();
   });
 
+  /** A config file for a daemon of the test's own (it is stopped and started) whose LLM answers after `latencyMs`. */
+  async function slowSetup(latencyMs: number) {
+    const slow = await startScriptedLlm({ keywords: ['Arduino'], latencyMs });
+    const temp = makeTempDir();
+    const configFile = path.join(temp.dir, 'config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        server: { port: await freePort() },
+        dataDir: path.join(temp.dir, 'data'),
+        providers: { llm: { type: 'openai', baseURL: slow.baseURL, apiKey: 'sk-local-test-key' } },
+        models: { default: 'llm/test-model' },
+        plugins: web.plugins,
+      }),
+    );
+    return { slow, temp, configFile };
+  }
+
   it('research --follow shows progress, then prints the report', async () => {
     const result = await daemon.cli([
       'research',
@@ -103,20 +121,7 @@ describe('the CLI client', () => {
   });
 
   it('research --follow says so when the daemon stops, follows on after agentd start, and prints the report', async () => {
-    const slow = await startScriptedLlm({ keywords: ['Arduino'], latencyMs: 400 });
-    const temp = makeTempDir();
-    const port = await freePort();
-    const configFile = path.join(temp.dir, 'config.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        server: { port },
-        dataDir: path.join(temp.dir, 'data'),
-        providers: { llm: { type: 'openai', baseURL: slow.baseURL, apiKey: 'sk-local-test-key' } },
-        models: { default: 'llm/test-model' },
-        plugins: web.plugins,
-      }),
-    );
+    const { slow, temp, configFile } = await slowSetup(400);
     expect((await runCli(['start', '--config', configFile])).code).toBe(0);
     try {
       const child = spawn(process.execPath, [BIN, 'research', 'Arduino restart', '--follow', '--config', configFile], {
@@ -147,20 +152,7 @@ describe('the CLI client', () => {
   });
 
   it('detaches on Ctrl-C without cancelling the run', async () => {
-    const slow = await startScriptedLlm({ keywords: ['Arduino'], latencyMs: 2_000 });
-    const temp = makeTempDir();
-    const port = await freePort();
-    const configFile = path.join(temp.dir, 'config.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        server: { port },
-        dataDir: path.join(temp.dir, 'data'),
-        providers: { llm: { type: 'openai', baseURL: slow.baseURL, apiKey: 'sk-local-test-key' } },
-        models: { default: 'llm/test-model' },
-        plugins: web.plugins,
-      }),
-    );
+    const { slow, temp, configFile } = await slowSetup(2_000);
     expect((await runCli(['start', '--config', configFile])).code).toBe(0);
     try {
       const child = spawn(process.execPath, [BIN, 'research', 'Arduino detach', '--follow', '--config', configFile], {
