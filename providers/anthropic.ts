@@ -17,6 +17,7 @@ import type {
 import { anthropicParams, anthropicWarnings, checkAnthropicRequest, schemaToolName } from './anthropic-wire.js';
 import { headersToRecord, missingKeyError } from '../src/gateway/provider-errors.js';
 import { normalizeSdkError } from './sdk-errors.js';
+import { hasBuiltInPricing } from '../src/config/provider-types.js';
 
 /**
  * Anthropic's Messages API through the official SDK, retries off (the gateway owns them). The translation
@@ -41,7 +42,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
     // Anthropic counts input tokens on admission and output tokens as they are generated.
     limitAccounting: 'actual-usage',
     openAITokenizer: false,
-    builtInPricing: true,
+    builtInPricing: hasBuiltInPricing('anthropic', options.baseURL),
 
     check(request: ChatRequest): void {
       checkAnthropicRequest(provider, request);

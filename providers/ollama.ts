@@ -13,6 +13,7 @@ import type {
   ProviderFactory,
 } from '../src/gateway/language-model.js';
 import { checkOllamaRequest, ollamaBody, openAILogprobs, toolCallsOf } from './ollama-wire.js';
+import { hasBuiltInPricing } from '../src/config/provider-types.js';
 import {
   abortError,
   headersToRecord,
@@ -53,7 +54,7 @@ export const createOllamaProvider: ProviderFactory = (options) => {
     type: 'ollama',
     limitAccounting: 'actual-usage',
     openAITokenizer: false,
-    builtInPricing: false,
+    builtInPricing: hasBuiltInPricing('ollama', options.baseURL),
 
     check(request: ChatRequest): void {
       checkOllamaRequest(provider, request);

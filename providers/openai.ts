@@ -28,7 +28,7 @@ import { OpenAIHttp } from './openai-http.js';
 import { createOpenAIPassThrough } from './openai-pass-through.js';
 import { openAIBody } from './openai-wire.js';
 import { headersToRecord, missingKeyError } from '../src/gateway/provider-errors.js';
-import { isOpenAIOwnAPI } from '../src/config/provider-types.js';
+import { hasBuiltInPricing, isOpenAIOwnAPI } from '../src/config/provider-types.js';
 import { normalizeSdkError } from './sdk-errors.js';
 
 const OFFICIAL_BASE_URL = 'https://api.openai.com/v1';
@@ -74,7 +74,7 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
     // OpenAI admits a request against its TPM limit at prompt + max_tokens, whatever is generated.
     limitAccounting: official ? 'prompt-plus-max-tokens' : 'actual-usage',
     openAITokenizer: official,
-    builtInPricing: official,
+    builtInPricing: hasBuiltInPricing('openai', options.baseURL),
 
     // Every parameter of OpenAI's API is passed as it is: this is the API agentd's is modelled on.
     check(): void {},

@@ -35,3 +35,12 @@ export function isLocalProviderType(type: string): boolean {
 export function isOpenAIOwnAPI(baseURL: string | undefined): boolean {
   return !baseURL || new URL(baseURL).hostname === 'api.openai.com';
 }
+
+/**
+ * Whether the built-in price list prices a provider's calls: Anthropic's and OpenAI's own API. An
+ * OpenAI-compatible service at its own `baseURL` prices its own way, and local models are free; their calls
+ * count $0 unless the config's `pricing` names them.
+ */
+export function hasBuiltInPricing(type: ProviderType, baseURL: string | undefined): boolean {
+  return type === 'anthropic' || (type === 'openai' && isOpenAIOwnAPI(baseURL));
+}

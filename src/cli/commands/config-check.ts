@@ -1,6 +1,6 @@
 import { type Config, parseConfig, parsePluginsSection, readConfigDocument } from '../../config/load-config.js';
 import { ConfigError, type ConfigIssue } from '../../errors.js';
-import { isOpenAIOwnAPI } from '../../config/provider-types.js';
+import { hasBuiltInPricing } from '../../config/provider-types.js';
 import { PriceList } from '../../gateway/pricing.js';
 import { configuredPluginIssues } from '../../setup/plugin-config-issues.js';
 import { ExitCode, type Output } from '../output.js';
@@ -50,8 +50,7 @@ function priceNote(config: Config, prices: PriceList, model: string): string {
   const name = model.slice(0, slash);
   const provider = config.providers[name];
   if (!provider) return '';
-  const builtInPricing =
-    provider.type === 'anthropic' || (provider.type === 'openai' && isOpenAIOwnAPI(provider.baseURL));
+  const builtInPricing = hasBuiltInPricing(provider.type, provider.baseURL);
   const lookup = prices.lookup({ name, type: provider.type, builtInPricing }, model.slice(slash + 1));
   return lookup.kind === 'unknown'
     ? ` (no known price: its calls count $0 and no budget limits them; set pricing["${model}"])`
