@@ -20,10 +20,25 @@ function holdsProse(element: Element): boolean {
   return long >= 2;
 }
 
-/** Under `limit` characters and under a fifth of the article: never a block that carries the article. */
-function minor(element: Element, context: RuleContext, limit: number): boolean {
+/** Under `limit` characters and under a fifth of the article (200 characters at least). */
+function withinShare(element: Element, context: RuleContext, limit: number): boolean {
   const weight = context.weight(element);
-  return weight <= limit && weight <= Math.max(200, context.scopeTextLength * 0.2) && !holdsProse(element);
+  return weight <= limit && weight <= Math.max(200, context.scopeTextLength * 0.2);
+}
+
+/** Under `limit` characters and under a fifth of the article, and no prose: never a block that carries the article. */
+function minor(element: Element, context: RuleContext, limit: number): boolean {
+  return withinShare(element, context, limit) && !holdsProse(element);
+}
+
+/**
+ * A short block, at most `limit` characters, whose text `words` match: a label, a line, a prompt. With
+ * `notProse`, also never two paragraphs of running text.
+ */
+function saysShortly(element: Element, context: RuleContext, limit: number, words: RegExp, notProse = false): boolean {
+  if (context.weight(element) > limit) return false;
+  const text = textOf(element);
+  return text.length <= limit && (!notProse || !holdsProse(element)) && words.test(text);
 }
 
 const isCaption = (element: Element, context: RuleContext) =>
@@ -106,11 +121,7 @@ export const READ_ALSO_RULE: BlockRule = {
 export const READER_PROMPT_RULE: BlockRule = {
   kind: 'reader-prompt',
   selector: 'p, div, section, aside, h2, h3, h4',
-  matches(element, context) {
-    if (context.weight(element) > 320) return false;
-    const text = textOf(element);
-    return text.length <= 320 && !holdsProse(element) && LABEL_WORDS.readerPrompt.test(text);
-  },
+  matches: (element, context) => saysShortly(element, context, 320, LABEL_WORDS.readerPrompt, true),
 };
 
 /**
@@ -131,12 +142,10 @@ export const AUTHOR_BIO_RULE: BlockRule = {
 export const META_LINE_RULE: BlockRule = {
   kind: 'meta-line',
   selector: 'p, div, span, li, td, small',
-  matches(element, context) {
-    if (context.weight(element) > 100) return false;
-    if (ATTRIBUTE_WORDS.readingTime.test(context.attributes(element))) return true;
-    const text = textOf(element);
-    return text.length <= 100 && LABEL_WORDS.metaLine.test(text);
-  },
+  matches: (element, context) =>
+    ATTRIBUTE_WORDS.readingTime.test(context.attributes(element))
+      ? context.weight(element) <= 100
+      : saysShortly(element, context, 100, LABEL_WORDS.metaLine),
 };
 
 /**
@@ -149,13 +158,8 @@ export const DISCLAIMER_RULE: BlockRule = {
   selector: 'p, div, section, aside, small, em, i',
   matches(element, context) {
     // Named as one, it may run to two paragraphs: it is still a fifth of the article at most.
-    if (ATTRIBUTE_WORDS.disclaimer.test(context.attributes(element))) {
-      const weight = context.weight(element);
-      return weight <= 800 && weight <= Math.max(200, context.scopeTextLength * 0.2);
-    }
-    if (context.weight(element) > 400) return false;
-    const text = textOf(element);
-    return text.length <= 400 && !holdsProse(element) && LABEL_WORDS.disclaimer.test(text);
+    if (ATTRIBUTE_WORDS.disclaimer.test(context.attributes(element))) return withinShare(element, context, 800);
+    return saysShortly(element, context, 400, LABEL_WORDS.disclaimer, true);
   },
 };
 
@@ -166,11 +170,7 @@ export const DISCLAIMER_RULE: BlockRule = {
 export const CONTROL_LABEL_RULE: BlockRule = {
   kind: 'control-label',
   selector: 'span, div, p, a, button, strong, b, li, label',
-  matches(element, context) {
-    if (context.weight(element) > 40) return false;
-    const text = textOf(element);
-    return text.length <= 40 && LABEL_WORDS.control.test(text);
-  },
+  matches: (element, context) => saysShortly(element, context, 40, LABEL_WORDS.control),
 };
 
 /** Whether `element` is, or sits in, a link to another page than this one. */
