@@ -42,7 +42,9 @@ export function chooseModel(type: ProviderType, listed: readonly string[]): stri
 export function chatModels(listed: readonly string[], chosen: string, limit = 8): string[] {
   // Ollama's `llama3.2` is its `llama3.2:latest`: offered once, under the first of its names.
   const byModel = new Map<string, string>();
-  for (const name of [chosen, ...listed.filter((candidate) => !NOT_CHAT.test(candidate))])
-    if (!byModel.has(name.replace(/:latest$/, ''))) byModel.set(name.replace(/:latest$/, ''), name);
+  for (const name of [chosen, ...listed.filter((candidate) => !NOT_CHAT.test(candidate))]) {
+    const model = name.replace(/:latest$/, '');
+    if (!byModel.has(model)) byModel.set(model, name);
+  }
   return [...byModel.values()].slice(0, limit);
 }
