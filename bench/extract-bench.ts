@@ -58,12 +58,16 @@ interface PageScore {
   leaked: string[];
 }
 
-/** Markdown reduced to the plain text a reader sees: heading, list, quote and table markers dropped, whitespace collapsed. */
+/**
+ * Markdown reduced to the plain text a reader sees: heading, list, quote and table markers dropped, the escapes of
+ * text that would read as such a marker (`3\. Klasse`, `\- 5 °C`) undone, whitespace collapsed.
+ */
 export function plainText(markdown: string): string {
   return markdown
     .replace(/^\s{0,3}#{1,6}\s+/gm, '')
     .replace(/^\s*(?:[-*+]|\d+\.)\s+/gm, '')
     .replace(/^\s*>\s?/gm, '')
+    .replace(/\\([.+\-*#>])/g, '$1')
     .replace(/^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$/gm, '')
     .replace(/\s*\|\s*/g, ' ')
     .replace(/^```\w*$/gm, '')

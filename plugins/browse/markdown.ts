@@ -17,10 +17,20 @@ turndown.addRule('drop-media', {
   replacement: () => '',
 });
 turndown.addRule('link-text-only', { filter: 'a', replacement: (content) => content });
-// Emphasis markers and Markdown escapes (`\_`, `1\.`) are tokens a model gains nothing from; headings, lists
-// and tables stay, since they carry the page's structure.
+// Emphasis markers and most Markdown escapes (`\_`, `\*`, `\[`) are tokens a model gains nothing from; headings,
+// lists and tables stay, since they carry the page's structure.
 turndown.addRule('plain-emphasis', { filter: ['em', 'i', 'strong', 'b'], replacement: (content) => content });
-turndown.escape = (text) => text;
+turndown.escape = escapeBlockStart;
+
+/**
+ * A text that starts with what Markdown reads as a block's marker (a paragraph "3. Klasse", "- 5 °C tonight",
+ * "# 1 hit", "> quoted") would come out as a list item, a heading or a quote, and a reader of the Markdown
+ * would lose its number or sign: escaped as CommonMark requires (`3\. Klasse`), one token each. Turndown calls
+ * this on each text node; only a node's start can begin a line, and a needless escape mid-line reads the same.
+ */
+export function escapeBlockStart(text: string): string {
+  return text.replace(/^(\d{1,9})\.(?=\s|$)/, '$1\\.').replace(/^([-+*>]|#{1,6})(?=\s|$)/, '\\$1');
+}
 
 /** An element or HTML string as Markdown: headings, lists, tables, quotes and code kept; media and link targets dropped. */
 export function toMarkdown(content: string | HTMLElement): string {

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { JSDOM } from 'jsdom';
+import { describe, expect, it } from 'vitest';
+import { plainText } from '../../bench/extract-bench.js';
+import { toMarkdown } from '../../plugins/browse/markdown.js';
+
+const FIXTURE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../fixtures/browse/numbered-paragraphs.html',
+);
+
+/** The fixture's article as Markdown: paragraphs that start with a number or a sign, a real list after them. */
+function markdown(): string {
+  const { document } = new JSDOM(readFileSync(FIXTURE, 'utf8')).window;
+  return toMarkdown(document.querySelector('article') as HTMLElement);
+}
+
+describe('Markdown of paragraphs that start like a block marker', () => {
+  it("escapes a paragraph's own leading number, so it is not read as an ordered list item", () => {
+    const lines = markdown().split('\n');
+    expect(lines).toContain('3\\. Klasse: the pupils learn to read a map of their town.');
+    expect(lines).toContain('37\\. What did one volcano say to the other? I lava you.');
+  });
+
+  it('escapes a leading dash, hash and quote sign that are text', () => {
+    const lines = markdown().split('\n');
+    expect(lines).toContain('\\- 5 °C is the coldest it got last night, the weather office says.');
+    expect(lines).toContain('\\# 1 hit of the week, and still the song nobody admits to liking.');
+    expect(lines).toContain('\\> quoted from the minutes, as the chair read them out.');
+  });
+
+  it('keeps real lists and headings as Markdown lists and headings', () => {
+    const lines = markdown().split('\n');
+    expect(lines).toContain('## 1\\. Grundschule');
+    expect(lines).toEqual(
+      expect.arrayContaining(['1. Open the box.', '2. Take out the map.', '- pencils', '- an eraser']),
+    );
+  });
+});
+
+describe("the extraction bench's plain text", () => {
+  it('reads an escaped number or sign as the text a reader sees, and list markers as markup', () => {
+    const text = plainText(markdown());
+    expect(text).toContain('3. Klasse: the pupils');
+    expect(text).toContain('37. What did one volcano say');
+    expect(text).toContain('- 5 °C is the coldest');
+    expect(text).toContain('# 1 hit of the week');
+    expect(text).toContain('> quoted from the minutes');
+    expect(text).toContain('Steps to follow: Open the box. Take out the map. pencils an eraser');
+  });
+});
