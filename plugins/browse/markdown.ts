@@ -37,10 +37,15 @@ export function toMarkdown(content: string | HTMLElement): string {
   return tidy(turndown.turndown(content));
 }
 
-/** Whitespace a model pays for and gains nothing from: runs of blanks, trailing blanks, more than one empty line. */
+/**
+ * Whitespace a model pays for and gains nothing from: runs of blanks, trailing blanks, more than one empty line;
+ * and the invisible characters a reader never sees, which split the words they sit in: soft hyphens (`&shy;`,
+ * where a page allows a line break inside a German compound), zero-width spaces, word joiners and stray byte-order
+ * marks. The zero-width joiner and non-joiner stay: they change how Persian, Indic scripts and emoji are drawn.
+ */
 export function tidy(text: string): string {
   return text
-    .replace(/\r/g, '')
+    .replace(/[\r\u00ad\u200b\u2060\ufeff]/g, '')
     .replace(/\u00a0/g, ' ')
     .replace(/[ \t]{2,}/g, ' ')
     .replace(/[ \t]+\n/g, '\n')

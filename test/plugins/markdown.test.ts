@@ -51,3 +51,18 @@ describe("the extraction bench's plain text", () => {
     expect(text).toContain('Steps to follow: Open the box. Take out the map. pencils an eraser');
   });
 });
+
+describe('Markdown of text with invisible characters', () => {
+  it('drops soft hyphens, zero-width spaces and word joiners, which split the words a reader sees whole', () => {
+    const html =
+      '<p>Wäh&shy;rend Sie über den Markt schlen&shy;dern, pro&#173;bie&shy;ren Sie das Wehr&shy;mau&shy;er&shy;brot.</p>' +
+      '<p>https://example.org/a/very/long/\u200bpath and a\u2060joined word.</p>';
+    expect(toMarkdown(html)).toBe(
+      'Während Sie über den Markt schlendern, probieren Sie das Wehrmauerbrot.\n\nhttps://example.org/a/very/long/path and ajoined word.',
+    );
+  });
+
+  it('keeps the zero-width non-joiner that Persian spelling needs', () => {
+    expect(toMarkdown('<p>می\u200cخواهم</p>')).toBe('می\u200cخواهم');
+  });
+});
