@@ -16,6 +16,9 @@ turndown.addRule('drop-media', {
     ),
   replacement: () => '',
 });
+// Ruby annotations (Japanese furigana, Chinese pinyin) are a reading aid printed small above their word; inline,
+// they come out doubled into it ("子こども" for 子ども), and the word no longer reads or matches as itself.
+turndown.addRule('drop-ruby-annotations', { filter: ['rt', 'rp'], replacement: () => '' });
 turndown.addRule('link-text-only', { filter: 'a', replacement: (content) => content });
 // Emphasis markers and most Markdown escapes (`\_`, `\*`, `\[`) are tokens a model gains nothing from; headings,
 // lists and tables stay, since they carry the page's structure.
@@ -42,9 +45,12 @@ export function toMarkdown(content: string | HTMLElement): string {
  * and the invisible characters a reader never sees, which split the words they sit in: soft hyphens (`&shy;`,
  * where a page allows a line break inside a German compound), zero-width spaces, word joiners and stray byte-order
  * marks. The zero-width joiner and non-joiner stay: they change how Persian, Indic scripts and emoji are drawn.
+ * Text is in Unicode's composed form (NFC), so that a word has one spelling whatever form the page wrote it in
+ * (Bengali য় as one code point or two, é as e and an accent).
  */
 export function tidy(text: string): string {
   return text
+    .normalize('NFC')
     .replace(/[\r\u00ad\u200b\u2060\ufeff]/g, '')
     .replace(/\u00a0/g, ' ')
     .replace(/[ \t]{2,}/g, ' ')

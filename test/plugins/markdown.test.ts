@@ -66,3 +66,16 @@ describe('Markdown of text with invisible characters', () => {
     expect(toMarkdown('<p>می\u200cخواهم</p>')).toBe('می\u200cخواهم');
   });
 });
+
+describe('Markdown of annotated and decomposed text', () => {
+  it('drops ruby annotations, so a Japanese word reads once and not doubled by its furigana', () => {
+    const html =
+      '<p><ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>どもへの<ruby>虐待<rt>ぎゃくたい</rt></ruby>をなくす</p>';
+    expect(toMarkdown(html)).toBe('子どもへの虐待をなくす');
+  });
+
+  it('writes text in composed form, one spelling for a word whatever form the page used', () => {
+    // য় (U+09DF) is excluded from composition: its composed form is য and the nukta sign, two code points.
+    expect(toMarkdown('<p>কুষ্টি\u09df\u09be and Cafe\u0301</p>')).toBe('কুষ্টি\u09af\u09bc\u09be and Caf\u00e9');
+  });
+});
