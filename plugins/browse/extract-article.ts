@@ -6,6 +6,7 @@ import { ARTICLE_CHROME_RULES } from './article-chrome-rules.js';
 import { jsonLdArticleBody } from './json-ld.js';
 import { findLeads, restoreLeads } from './lead-paragraph.js';
 import { toMarkdown } from './markdown.js';
+import { revealNoscriptText } from './noscript-text.js';
 import { parsePage, releasePage } from './parse-page.js';
 import { ORPHAN_HEADING_RULE, TEASER_RULE } from './section-rules.js';
 import { WalkingReadability } from './walking-readability.js';
@@ -77,6 +78,7 @@ function readableIn(document: Document, cleanFirst: boolean) {
   const lang = document.documentElement.getAttribute('lang') || null;
   const articleBody = jsonLdArticleBody(document);
   const body = document.body;
+  if (body) revealNoscriptText(body);
   const bodyText = body ? textOf(body) : '';
   // The byline rule removes what Readability would have read the author from: keep its text as metadata.
   let removedByline: string | null = null;
