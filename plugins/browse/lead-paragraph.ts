@@ -123,11 +123,20 @@ function following(node: Node, enter: boolean): Node | null {
  */
 export function restoreLeads(article: HTMLElement, text: string, leads: Lead[]): number {
   const ours = leads.filter((lead) => lead.anchors.some((anchor) => text.includes(anchor))).slice(-MAX_LEADS);
-  const missing = ours.filter((lead) => !text.includes(lead.text.slice(0, 60)));
+  const missing = ours.filter((lead) => !holds(text, lead.text));
   for (const lead of missing.reverse()) {
     const paragraph = article.ownerDocument.createElement('p');
     paragraph.textContent = lead.text;
     article.prepend(paragraph);
   }
   return missing.length;
+}
+
+/**
+ * Whether the article's text already holds the lead: its start and its end. A lead often opens with the body's
+ * first sentence and goes on with a summary of its own ("... fordern eine Prämie. In einem ersten Gespräch
+ * zeigte sich die Ministerin offen"), which the body does not hold.
+ */
+function holds(text: string, lead: string): boolean {
+  return text.includes(lead.slice(0, 60)) && text.includes(lead.slice(-60));
 }

@@ -47,6 +47,14 @@ describe("the article's lead, which templates put in the header beside the title
       for (const paragraph of PROSE) expect(text).toContain(paragraph);
     });
 
+  it("is kept when it opens with the body's first sentence and goes on with a summary the body lacks", () => {
+    const summary = 'Residents welcomed the opening, and asked for a warning system too.';
+    const first = `${PROSE[0]} ${PROSE[0]}`.slice(0, 80);
+    const text = extract(page(`<p class="standfirst">${first.trim()} ${summary}</p>`));
+    expect(text).toContain(summary);
+    expect(text.indexOf(summary)).toBeLessThan(text.indexOf(PROSE[1] as string));
+  });
+
   it('puts back two at most, the nearest the article: more are a row of cards above it', () => {
     const cards = ['Card one', 'Card two', 'Card three'].map(
       (name) => `<div class="teaser"><p>${name}: ${TEASER}</p></div>`,
