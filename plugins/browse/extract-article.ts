@@ -168,10 +168,12 @@ function better(challenger: Candidate, incumbent: Candidate, articleBody: string
 function preferAlternative(alternative: Candidate, incumbent: Candidate, articleBody: string): boolean {
   if (articleBody.length > 400)
     return coverage(alternative.text, articleBody) > coverage(incumbent.text, articleBody) + 0.1;
+  // The page names this block as its article's body and the incumbent holds little of it: a different block
+  // (an author's box, a sidebar's text). Whatever its links: show notes and link posts are the article too, and
+  // the named body is under half links (`namedContainer`).
+  if (alternative.source === 'article-body' && coverage(incumbent.text, alternative.text) < 0.3) return true;
   if (linkDensity(alternative.element, alternative.text.length) >= 0.3) return false;
-  if (alternative.text.length > incumbent.text.length * 2) return true;
-  // The page names this block as its article's body and the incumbent holds little of it: a different block.
-  return alternative.source === 'article-body' && coverage(incumbent.text, alternative.text) < 0.3;
+  return alternative.text.length > incumbent.text.length * 2;
 }
 
 /** Share of the reference's words found in `text`. */

@@ -136,3 +136,36 @@ describe('the container a page names, as a candidate beside Readability', () => 
     expect(content).not.toContain('farmhouse kitchen');
   });
 });
+
+/**
+ * A podcast episode's page: the show notes in the block the theme names `entry-content` are short and about 40%
+ * links (guests' pages, the audio file), and the one long paragraph on the page is the host's biography in the
+ * post's footer, which Readability chooses.
+ */
+const SHOW_NOTES = [
+  'At the camp in Berlin we recorded this episode live, with two guests from the <a href="https://guests.example/society">knowledge management society</a>.',
+  'Guests: <a href="https://guests.example/heisig">Professor Peter Heisig</a> and <a href="https://guests.example/bornemann">Doctor Manfred Bornemann</a>.',
+  'They talk about what they heard in the sessions and what they will <a href="https://camp.example/2019">take home from the camp</a>.',
+  'Listen to the <a href="https://audio.example/ep39.mp3">episode as an audio file</a> or in your podcast app.',
+];
+const BIOGRAPHY =
+  'Simon has worked on learning organisations for twenty years, first as an engineer in telecommunications and ' +
+  'then as the founder of an academy for knowledge management, and he is a member of several communities of ' +
+  'practice on corporate learning, new work and lifelong learning, about which he writes and speaks often.';
+
+function episodePage(): string {
+  return `<!doctype html><html lang="en"><head><title>Episode 39: live from the camp</title></head><body>
+<div id="main"><article class="post"><h1>Episode 39: live from the camp</h1>
+<div class="entry-content">${SHOW_NOTES.map((line) => `<p>${line}</p>`).join('\n')}</div>
+<footer class="entry-meta"><div id="author-info"><div id="author-description"><h2>About Simon</h2>
+<p>${BIOGRAPHY}</p></div></div></footer></article></div></body></html>`;
+}
+
+describe("the block a page names as its article's body, when Readability chose a block outside it", () => {
+  it('is taken even when a good share of it is links, as show notes are', () => {
+    const content = extractHtml(episodePage(), 'https://podcast.example/episode-39').content;
+    expect(content).toContain('At the camp in Berlin we recorded this episode live');
+    expect(content).toContain('take home from the camp');
+    expect(content).not.toContain('learning organisations for twenty years');
+  });
+});
