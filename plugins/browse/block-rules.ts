@@ -88,12 +88,19 @@ function standsAlone(element: Element): boolean {
   );
 }
 
+/**
+ * A date's or time's digits: day, month and year (`31.05.2012`, `2012-05-31`) or hours and minutes. The groups
+ * are whole: a phone number's "158-23-2012" is no date.
+ */
+const DATE_SHAPE =
+  /(?<![\d+])(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})(?!\d)|\d{1,2}:\d{2}/;
+
 /** A line that is only a date/time: digits, month and weekday names and labels like "Published". */
 export function isDateLine(text: string): boolean {
   if (text.length === 0 || text.length > 90 || !/\d/.test(text)) return false;
   // Digits alone are not a date ("3.1" numbers a section): a date has a month or weekday name or a date shape.
   DATE_WORDS.lastIndex = 0;
-  if (!DATE_WORDS.test(text) && !/\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}/.test(text)) return false;
+  if (!DATE_WORDS.test(text) && !DATE_SHAPE.test(text)) return false;
   const rest = text.replace(DATE_WORDS, '').replace(/[\d\s.,:;/|()\-–—+·•@]+/g, '');
   return rest.length <= Math.max(2, text.length * 0.1);
 }

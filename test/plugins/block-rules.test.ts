@@ -233,6 +233,8 @@ describe('block rules: each kind of chrome goes, the article stays', () => {
     expect(isDateLine('Publiziert: 03.04.2020, 12:35')).toBe(true);
     expect(isDateLine('Erschienen am 3. April 2020')).toBe(true);
     expect(isDateLine('3.7.1')).toBe(false);
+    expect(isDateLine('+81 158-23-2012')).toBe(false);
+    expect(isDateLine('31/05/12')).toBe(true);
     expect(isDateLine('The barrier opened on 31 May 2012 after a long delay.')).toBe(false);
   });
 });
