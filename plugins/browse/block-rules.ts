@@ -136,7 +136,8 @@ export const BLOCK_RULES: BlockRule[] = [
     selector: 'figcaption *, figcaption, p, span, small, div',
     matches: (element, context) => context.weight(element) < 100 && CREDIT_START.test(textOf(element)),
   },
-  byAttribute('byline', 300),
+  // Not a name inside a sentence: a wire story's place line (`<span class="dateline">KOBE – </span>A total of ...`).
+  byAttribute('byline', 300, (element) => standsAlone(element)),
   // A <time> is left to the line rule below: by class alone it is as often a date inside a sentence or heading.
   byAttribute(
     'dateline',

@@ -172,6 +172,15 @@ describe('block rules: each kind of chrome goes, the article stays', () => {
       expect(text).toContain(kept);
   });
 
+  it("keeps a wire story's place line at the start of its first sentence, whatever its class says", () => {
+    const { document } = new JSDOM(
+      `<body><article><p><span class="dateline">KOBE – </span>${PROSE[0]}</p><div class="byline">By Jane Doe</div></article></body>`,
+    ).window;
+    applyRules(document.body, BLOCK_RULES);
+    expect(document.body.textContent).toContain(`KOBE – ${PROSE[0]}`);
+    expect(document.body.textContent).not.toContain('Jane Doe');
+  });
+
   it("keeps a heading that links to the page itself (a blog's title) and a heading with a sub-section under it", () => {
     const text = extract(
       page('<h2><a href="https://news.example/flood">The barrier, opened</a></h2>', {
