@@ -110,36 +110,9 @@ export function namedContainer(body: Element): NamedContainer | undefined {
         bestLength = length;
       }
     }
-    if (best) return { element: (group[0] === 'article' && threadOf(best)) || best, articleBody: index === 0 };
+    if (best) return { element: best, articleBody: index === 0 };
   }
   return undefined;
-}
-
-/** Posts of some length a thread has at least, and the text that such a post has. */
-const MIN_POSTS = 3;
-const MIN_POST_TEXT = 100;
-
-/**
- * The thread that `post` is one `<article>` of: a forum or comment thread marks each post as an `<article>` of
- * the same class, siblings under one parent. The longest post alone is one reply of many (and the thread's
- * question may be shorter than a reply); their parent holds the thread. Undefined when the siblings are not
- * posts: fewer than MIN_POSTS with text of their own, or one of those a good share links (a list of teaser cards,
- * each a link with a line of text).
- */
-function threadOf(post: Element): Element | undefined {
-  const parent = post.parentElement;
-  const kind = post.classList[0];
-  if (!parent || !kind) return undefined;
-  let posts = 0;
-  for (let sibling = parent.firstElementChild; sibling; sibling = sibling.nextElementSibling) {
-    if (sibling.tagName !== 'ARTICLE' || sibling.classList[0] !== kind) continue;
-    const length = visibleTextLength(sibling);
-    // A short post ("Thanks, that worked!") neither makes nor breaks a thread.
-    if (length < MIN_POST_TEXT) continue;
-    if (linkDensity(sibling, length) >= 0.3) return undefined;
-    posts += 1;
-  }
-  return posts >= MIN_POSTS ? parent : undefined;
 }
 
 /** Markup whose text a reader never sees (a page's scripts and styles sit in its content column too). */
