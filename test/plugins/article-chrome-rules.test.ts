@@ -120,6 +120,61 @@ const cases: Array<{ kind: string; chrome: string; gone: string; lang?: string }
     lang: 'pl',
   },
   {
+    kind: 'teaser of another article ending in "Weiterlesen" (German)',
+    chrome:
+      '<div class="card"><h3>Neue Schleuse im Norden</h3><div>Auch im Norden wird gebaut: die alte Schleuse bekommt ein zweites Tor. <a href="/schleuse-nord">Weiterlesen</a></div></div>',
+    gone: 'zweites Tor',
+    lang: 'de',
+  },
+  {
+    kind: 'teaser of another article ending in "Czytaj więcej" (Polish)',
+    chrome:
+      '<div><strong>Nowa tama na rzece</strong><p>Jak powstaje tama i dlaczego trwa to tak długo – sprawdź nasze porady w poradniku.</p><a href="/tama">Czytaj więcej</a></div>',
+    gone: 'sprawdź nasze porady',
+    lang: 'pl',
+  },
+  {
+    kind: 'dated line of filing details (German)',
+    chrome: '<p>Freitag | 14. Juni 2019 | 15:49 VON Jana Roth IN Umwelt | 0 KOMMENTARE</p>',
+    gone: 'Jana Roth',
+    lang: 'de',
+  },
+  {
+    kind: 'dated line of filing details cut by a line break',
+    chrome: '<div class="info">24.01.2022 11:38<br>Category: <a href="/news">News</a></div>',
+    gone: 'Category',
+  },
+  {
+    kind: 'prompt to log in before commenting (German)',
+    chrome:
+      '<div id="form"><h2>Kommentieren</h2><h3>Sie müssen sich <a href="/login">einloggen</a>, um sich an einer Diskussion beteiligen zu können.</h3></div>',
+    gone: 'Kommentieren',
+    lang: 'de',
+  },
+  {
+    kind: 'licence notice of the text (German)',
+    chrome:
+      '<p>Dieser Text wurde veröffentlicht unter der Lizenz <a href="https://creativecommons.org/licenses/by-nd/4.0/">CC BY-ND 4.0</a>.</p>',
+    gone: 'veröffentlicht unter der Lizenz',
+    lang: 'de',
+  },
+  {
+    kind: 'suggested citation of the post',
+    chrome:
+      '<div class="cite"><span>SUGGESTED CITATION</span> Doe, Jane: Flood barrier opens, River Blog, 2020/4/09, https://news.example/flood.</div>',
+    gone: 'River Blog',
+  },
+  {
+    kind: 'prompt to be kept informed (English)',
+    chrome: '<p><i>Do you want to be informed of our actions? <a href="/newsletter">Sign up here</a></i></p>',
+    gone: 'Sign up here',
+  },
+  {
+    kind: "prompt to get the news on one's phone (English)",
+    chrome: '<p><b>Get the latest news straight to your phone with the River News app.</b></p>',
+    gone: 'River News app',
+  },
+  {
     kind: 'heading of a related block (French)',
     chrome: '<h3>Articles et vidéos sur le sujet</h3>',
     gone: 'vidéos sur le sujet',
@@ -170,6 +225,17 @@ describe('article chrome rules: each kind of block inside the article goes, the 
       ),
     );
     for (const kept of ['what a sight', 'Mira: the water']) expect(text).toContain(kept);
+  });
+
+  it('keeps a paragraph that links to a source, a "read more" into the page itself and a dated sentence', () => {
+    const text = extract(
+      page(
+        '<p>The full report of the inquiry into the barrier is on the authority site. <a href="https://authority.example/report">Read the report</a></p>' +
+          '<div>The second half of the report covers the costs of the barrier. <a href="#costs">Read more</a></div>' +
+          '<p>On 14 June 2019 | by the river authority</p>',
+      ),
+    );
+    for (const kept of ['Read the report', 'covers the costs', 'On 14 June 2019']) expect(text).toContain(kept);
   });
 
   it('keeps a short article over the cookie notice of its page', () => {
