@@ -76,14 +76,21 @@ const CAPTION_TAGS = new Set(['FIGCAPTION', 'DIV', 'P', 'SPAN', 'SMALL', 'EM', '
 /**
  * A picture's caption (`<figcaption>`, or a block named `caption`, `wp-caption-text`, `bildunterschrift`,
  * `légende`, `didascalia`, `image-description`) beside a text: it describes a picture the text does not
- * show, and trafilatura's annotators count it as chrome. Kept in a gallery (see GALLERY_SHARE). A table's
- * `<caption>` is the table's own title and stays.
+ * show, and trafilatura's annotators count it as chrome. In a gallery (see GALLERY_SHARE) only a label goes: a
+ * caption of one short line (LABEL_CAPTION) names what a picture shows ("Jane Doe at the opening. Photo: AP"),
+ * where a gallery's longer captions tell its story. A table's `<caption>` is the table's own title and stays.
  */
 export const CAPTION_RULE: BlockRule = {
   kind: 'caption',
   selector: 'figcaption, div, p, span, small, em, h2, h3, h4, h5, h6',
-  matches: (element, context) => isCaption(element, context) && minor(element, context, 600) && !isGallery(context),
+  matches: (element, context) =>
+    isCaption(element, context) &&
+    minor(element, context, 600) &&
+    (context.weight(element) <= LABEL_CAPTION || !isGallery(context)),
 };
+
+/** The longest caption that is a label of its picture, in non-blank characters: one short line. */
+const LABEL_CAPTION = 90;
 
 /**
  * A card that previews another page (WordPress' `wp-embedded-content`, embedly and reddit cards). Embedded
@@ -126,13 +133,14 @@ export const READER_PROMPT_RULE: BlockRule = {
 
 /**
  * A box about the author (`author-bio`, `about-the-author`, `autorenbox`): a biography and profile links,
- * longer than the byline the block rules take.
+ * longer than the byline the block rules take; and its label ("About the author", "Über den Autor").
  */
 export const AUTHOR_BIO_RULE: BlockRule = {
   kind: 'author-bio',
-  selector: 'div, section, aside, footer, p',
+  selector: 'div, section, aside, footer, p, h2, h3, h4, h5, h6, strong, b',
   matches: (element, context) =>
-    ATTRIBUTE_WORDS.authorBio.test(context.attributes(element)) && minor(element, context, 1200),
+    (ATTRIBUTE_WORDS.authorBio.test(context.attributes(element)) && minor(element, context, 1200)) ||
+    saysShortly(element, context, 40, LABEL_WORDS.authorBox),
 };
 
 /**
@@ -221,14 +229,14 @@ export const READ_MORE_TEASER_RULE: BlockRule = {
   kind: 'read-more-teaser',
   selector: 'div, li, article, section, aside, dl, dd, p',
   matches(element, context) {
-    if (!minor(element, context, 600) || !hasDescendantNamed(element, LINK)) return false;
+    if (!withinShare(element, context, 600) || !hasDescendantNamed(element, LINK)) return false;
     const links = descendantsNamed(element, LINK);
     const last = links[links.length - 1] as Element;
     const label = textOf(last);
     if (!LABEL_WORDS.readMore.test(label) || !linksAway(last)) return false;
     // The label ends the block, after a line of its own: the teaser's summary or title.
     const text = textOf(element);
-    return text.endsWith(label) && text.length - label.length >= 20;
+    return text.endsWith(label) && text.length - label.length >= 20 && !holdsProse(element);
   },
 };
 
@@ -288,6 +296,20 @@ export const DATED_META_LINE_RULE: BlockRule = {
   },
 };
 
+/**
+ * A line pointing at another page for more ("Mehr zum Umbau lesen Sie hier: ...", "Alles über Wanderschuhe
+ * findest du hier", "Read more about the dam here"): a short paragraph with a link away, which says where
+ * to read on rather than what happened.
+ */
+export const POINTER_RULE: BlockRule = {
+  kind: 'pointer',
+  selector: 'p, div, li',
+  matches(element, context) {
+    if (!saysShortly(element, context, 300, LABEL_WORDS.pointer, true)) return false;
+    return descendantsNamed(element, LINK).some(linksAway);
+  },
+};
+
 /** The rules of this file, in the order they run. */
 export const ARTICLE_CHROME_RULES: BlockRule[] = [
   SIDEBAR_RULE,
@@ -300,6 +322,7 @@ export const ARTICLE_CHROME_RULES: BlockRule[] = [
   DATED_META_LINE_RULE,
   NAMED_TEASER_RULE,
   READ_MORE_TEASER_RULE,
+  POINTER_RULE,
   DISCLAIMER_RULE,
   CONTROL_LABEL_RULE,
 ];
