@@ -89,7 +89,10 @@ export class OpenAIHttp {
   async #post(path: string, body: unknown, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     if (signal?.aborted) throw new OpenAI.APIUserAbortError();
     const bytes = Buffer.from(JSON.stringify(body));
-    const headers = { ...this.#headers, 'content-length': String(bytes.byteLength) };
+    // Copied, then the length set: `{ ...this.#headers, 'content-length': ... }` would be allocated in the old
+    // generation by Node 20's V8 and keep what it points to through the young collections (see `queueRequest`).
+    const headers = Object.assign({}, this.#headers);
+    headers['content-length'] = String(bytes.byteLength);
     let incoming: IncomingMessage;
     try {
       incoming = await sendRequest(this.#url(path), {

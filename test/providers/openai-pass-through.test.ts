@@ -59,6 +59,26 @@ describe("the OpenAI provider's pass-through", () => {
     expect(sent.json()).toEqual({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], stream: false });
   });
 
+  it("sends the client's own OpenAI options, with the call's kind over any stream setting among them", async () => {
+    const provider = await providerAnswering((_request, response) => sendJson(response, 200, completion));
+    const openAIOptions = { user: 'u-1', stream: true, stream_options: { include_usage: false } };
+    await provider.passThrough!.chat({ ...request, openAIOptions });
+    expect(server!.requests[0]!.json()).toEqual({
+      model: 'm',
+      messages: [{ role: 'user', content: 'Hi' }],
+      user: 'u-1',
+      stream: false,
+      stream_options: { include_usage: false },
+    });
+    expect(Object.keys(server!.requests[0]!.json() as object)).toEqual([
+      'model',
+      'messages',
+      'user',
+      'stream',
+      'stream_options',
+    ]);
+  });
+
   it('follows a moved endpoint (308) that answers gzip, and reads an error body that is not JSON', async () => {
     const provider = await providerAnswering((incoming, response) => {
       if (incoming.url === '/v1/chat/completions') {
