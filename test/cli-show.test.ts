@@ -13,6 +13,7 @@ function finishedRun(wiki: Run['wiki']): Run {
     keywords: ['Arduino'],
     wiki,
     sources: [],
+    report: '',
     usage: emptyUsage(),
     errors: [],
   };
