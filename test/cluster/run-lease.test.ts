@@ -48,7 +48,13 @@ describe.skipIf(!redisServerPath)("cluster mode: a member's lease on the run it 
         },
       }),
     );
-    const cluster = await Cluster.join({ redis: redis.url, prefix, logger, ...(leaseTtlMs ? { leaseTtlMs } : {}) });
+    const cluster = await Cluster.join({
+      redis: redis.url,
+      prefix,
+      logger,
+      totalUsd: undefined,
+      ...(leaseTtlMs ? { leaseTtlMs } : {}),
+    });
     open.push(cluster);
     const queue = await cluster.openRunQueue();
     const started: string[] = [];
