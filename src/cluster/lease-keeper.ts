@@ -21,8 +21,9 @@ export function renewIntervalMs(leaseTtlMs: number): number {
 
 /**
  * Keeps this member's reservations in Redis alive: every lease (a limiter slot) and budget hold is an entry of
- * a sorted set scored by its expiry, renewed here every third of its time to live (at least every second). When the member dies the
- * renewals stop, and within `leaseTtlMs` the entries expire and every member sees the slots and money free.
+ * a sorted set scored by its expiry, renewed here every third of its time to live (at least every second).
+ * When the member dies the renewals stop, and within `leaseTtlMs` the entries expire and every member sees the
+ * slots and money free.
  */
 export class LeaseKeeper {
   readonly leaseTtlMs: number;
