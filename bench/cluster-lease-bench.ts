@@ -7,16 +7,19 @@ import { redisMissingMessage, redisServerPath, startRedis } from '../test/helper
 import { startScriptedLlm } from '../test/helpers/scripted-llm.js';
 
 /**
- * `npm run bench:cluster-lease`: does a busy member keep its leases on the runs it executes? One real daemon
- * (`agentd start`, cluster member on a real redis-server, `runs.concurrency` 4) is given BENCH_RUNS runs
+ * `npm run bench:cluster-lease`: does a busy member keep its leases on the runs it executes? BENCH_MEMBERS real
+ * daemons (default 1; `agentd start`, cluster members on a real redis-server, `runs.concurrency`
+ * BENCH_CONCURRENCY, default 4) are given BENCH_RUNS runs
  * (default 8) against a fast scripted model (BENCH_LLM_LATENCY_MS, default 20 ms) and the local fixture web,
  * so that its event loop is as busy as runs make it (pages parsed, contexts built, steps and events written).
- * Meanwhile the bench reads the remaining time to live (PTTL) of every run lease in Redis every 20 ms: the
+ * (submitted to the first member). Meanwhile the bench reads the remaining time to live (PTTL) of every run lease in Redis every 20 ms: the
  * lowest value seen is the margin the member kept before losing a run; a rise of the PTTL is a renewal, and
  * the longest time between two is the renewal lag. Lost leases are counted from the daemon's log.
  * BENCH_LEASE_MS sets `cluster.leaseTtlMs` (default: unset, the daemon's default).
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 8);
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const LLM_LATENCY_MS = Number(process.env.BENCH_LLM_LATENCY_MS ?? 20);
 const LEASE_MS = process.env.BENCH_LEASE_MS ? Number(process.env.BENCH_LEASE_MS) : undefined;
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 900_000);
@@ -27,6 +30,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface LeaseOutcome {
   leaseMs: number | 'default';
+  members: number;
   runs: number;
   completed: number;
   /** Lowest PTTL seen on any run lease, ms. */
@@ -50,16 +54,21 @@ async function main(): Promise<void> {
   const llm = await startScriptedLlm({ latencyMs: LLM_LATENCY_MS });
   const web = await startFixtureWeb({ faults: false, wikiTitles: { Arduino: 'Arduino' } });
   const client = new Redis(redis.url);
+  const members: TestDaemon[] = [];
   let daemon: TestDaemon | undefined;
   try {
-    daemon = await startTestDaemon({
-      providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-bench' } },
-      models: { default: 'llm/bench-model' },
-      plugins: web.plugins,
-      cache: { llm: false },
-      runs: { concurrency: 4 },
-      cluster: { redis: redis.url, prefix: PREFIX, ...(LEASE_MS ? { leaseTtlMs: LEASE_MS } : {}) },
-    });
+    for (let index = 0; index < MEMBERS; index += 1)
+      members.push(
+        await startTestDaemon({
+          providers: { llm: { type: 'openai', baseURL: llm.baseURL, apiKey: 'sk-local-bench' } },
+          models: { default: 'llm/bench-model' },
+          plugins: web.plugins,
+          cache: { llm: false },
+          runs: { concurrency: CONCURRENCY },
+          cluster: { redis: redis.url, prefix: PREFIX, ...(LEASE_MS ? { leaseTtlMs: LEASE_MS } : {}) },
+        }),
+      );
+    daemon = members[0] as TestDaemon;
     const startedAt = Date.now();
     const ids: string[] = [];
     for (let index = 0; index < RUNS; index += 1) {
@@ -110,9 +119,10 @@ async function main(): Promise<void> {
     }
     done = true;
     await poller;
-    const log = readFileSync(path.join(daemon.dataDir, 'agentd.log'), 'utf8');
+    const log = members.map((member) => readFileSync(path.join(member.dataDir, 'agentd.log'), 'utf8')).join('\n');
     const outcome: LeaseOutcome = {
       leaseMs: LEASE_MS ?? 'default',
+      members: MEMBERS,
       runs: ids.length,
       completed: runs.filter((run) => run.status === 'completed').length,
       minMarginMs: minMargin,
@@ -125,7 +135,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
   } finally {
     client.disconnect();
-    await daemon?.stop().catch(() => undefined);
+    for (const member of members) await member.stop().catch(() => undefined);
     await web.close();
     await llm.close();
     await redis.stop();
