@@ -10,8 +10,10 @@ import type {
 } from '../src/gateway/language-model.js';
 import {
   chatResultFrom,
+  chunkFromCompletion,
   embedBody,
   embedResultFrom,
+  isCompletion,
   partsFrom,
   type WireChunk,
   type WireCompletion,
@@ -99,6 +101,7 @@ async function* chunksOf(events: AsyncIterable<string>): AsyncGenerator<WireChun
     const chunk = JSON.parse(data) as WireChunk & { error?: unknown };
     // The SDK's error without a status, as it threw it: normalised as a failed connection.
     if (chunk?.error) throw new OpenAI.APIError(undefined, chunk.error, undefined, undefined);
-    yield chunk;
+    // A server that does not stream answered the whole completion (openai-http.ts): streamed as one chunk.
+    yield isCompletion(chunk) ? chunkFromCompletion(chunk) : chunk;
   }
 }

@@ -117,6 +117,34 @@ describe("the OpenAI provider's pass-through", () => {
     expect((error as Error).message).toContain('model crashed');
   });
 
+  it('streams the whole completion of a server that answers a stream request without streaming, usage included', async () => {
+    const provider = await providerAnswering((_request, response) =>
+      sendJson(response, 200, {
+        ...completion,
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: 'not streamed',
+              tool_calls: [{ id: 't1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } }],
+            },
+            finish_reason: 'tool_calls',
+          },
+        ],
+      }),
+    );
+    const stream = await provider.passThrough!.stream(request);
+    const parts = [];
+    for await (const part of stream.parts) parts.push(part);
+    expect(parts).toEqual([
+      { type: 'text-delta', choice: 0, text: 'not streamed' },
+      { type: 'tool-call-delta', choice: 0, index: 0, id: 't1', name: 'lookup', argumentsDelta: '{"q":1}' },
+      { type: 'choice-finish', choice: 0, finishReason: 'tool-calls' },
+      { type: 'finish', finishReason: 'tool-calls', usage: { inputTokens: 3, outputTokens: 1 }, model: 'm' },
+    ]);
+  });
+
   it('turns a stream cancelled mid-way into an AbortError and closes the upstream connection', async () => {
     let closed!: () => void;
     const upstreamClosed = new Promise<void>((resolve) => {
