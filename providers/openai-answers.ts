@@ -27,6 +27,31 @@ export interface WireEmbeddings {
   usage?: { prompt_tokens: number } | null;
 }
 
+/**
+ * A whole completion as the one chunk that streams it, for a server that answered a stream request with a
+ * completion: its message becomes the delta (tool calls numbered in order), its usage and finish kept.
+ */
+export function chunkFromCompletion(completion: WireCompletion): WireChunk {
+  const choices = completion.choices.map((choice) => {
+    const { message, finish_reason, logprobs, index } = choice as {
+      index: number;
+      message?: { tool_calls?: Array<Record<string, unknown>> } & Record<string, unknown>;
+      finish_reason?: string | null;
+      logprobs?: unknown;
+    };
+    const { tool_calls: calls, ...rest } = message ?? {};
+    const delta = calls ? { ...rest, tool_calls: calls.map((call, position) => ({ index: position, ...call })) } : rest;
+    return { index, delta, finish_reason: finish_reason ?? null, logprobs: logprobs ?? null };
+  });
+  return { model: completion.model, choices, usage: completion.usage ?? null };
+}
+
+/** Whether a streamed "chunk" is in fact a whole completion (a server that does not stream). */
+export function isCompletion(data: unknown): data is WireCompletion {
+  const object = data as { object?: unknown; choices?: Array<{ message?: unknown }> } | null;
+  return object?.object === 'chat.completion' || object?.choices?.[0]?.message !== undefined;
+}
+
 export function chatResultFrom(data: WireCompletion, headers: Record<string, string>): ChatResult {
   const choices =
     data.choices.length > 0

@@ -65,15 +65,22 @@ export class OpenAIHttp {
     return { data: JSON.parse(text) as T, headers };
   }
 
-  /** POSTs `body` to `path` and returns the answer's server-sent events, each event's data as a string. */
+  /**
+   * POSTs `body` to `path` and returns the answer's server-sent events, each event's data as a string; a JSON
+   * answer instead is one event, its whole body.
+   */
   async postEvents(
     path: string,
     body: unknown,
     signal: AbortSignal | undefined,
   ): Promise<OpenAIAnswer<AsyncGenerator<string>>> {
     const incoming = await this.#post(path, body, signal);
+    const headers = headerRecord(incoming.headers);
+    // A server that ignores `stream: true` answers one JSON document: it is the only "event", whole, so that
+    // its answer and usage are not lost (read as events, it holds none).
+    if (isJson(headers['content-type'] ?? '')) return { data: oneEvent(readText(incoming, signal)), headers };
     const source = decodedBody(incoming, incoming.headers['content-encoding']);
-    return { data: sseData(source), headers: headerRecord(incoming.headers) };
+    return { data: sseData(source), headers };
   }
 
   #url(path: string): URL {
@@ -89,7 +96,10 @@ export class OpenAIHttp {
   async #post(path: string, body: unknown, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     if (signal?.aborted) throw new OpenAI.APIUserAbortError();
     const bytes = Buffer.from(JSON.stringify(body));
-    const headers = { ...this.#headers, 'content-length': String(bytes.byteLength) };
+    // Copied, then the length set: `{ ...this.#headers, 'content-length': ... }` would be allocated in the old
+    // generation by Node 20's V8 and keep what it points to through the young collections (see `queueRequest`).
+    const headers = Object.assign({}, this.#headers);
+    headers['content-length'] = String(bytes.byteLength);
     let incoming: IncomingMessage;
     try {
       incoming = await sendRequest(this.#url(path), {
@@ -141,6 +151,10 @@ function readText(incoming: IncomingMessage, signal: AbortSignal | undefined): P
       if (!source.readableEnded) reject(signal?.aborted ? new OpenAI.APIUserAbortError() : new Error('terminated'));
     });
   });
+}
+
+async function* oneEvent(text: Promise<string>): AsyncGenerator<string> {
+  yield await text;
 }
 
 function isJson(contentType: string): boolean {

@@ -10,8 +10,10 @@ import type {
 } from '../src/gateway/language-model.js';
 import {
   chatResultFrom,
+  chunkFromCompletion,
   embedBody,
   embedResultFrom,
+  isCompletion,
   partsFrom,
   type WireChunk,
   type WireCompletion,
@@ -36,7 +38,10 @@ export function createOpenAIPassThrough(
     async chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResult> {
       ensureKey();
       try {
-        const body = { ...openAIBody(request, official), stream: false };
+        // `openAIBody` builds a new object: set on it rather than spread it with more fields, a shape Node 20's V8
+        // allocates in the old generation, where it keeps the young objects it points to (see `queueRequest`).
+        const body = openAIBody(request, official);
+        body.stream = false;
         const { data, headers } = await http.postJson<WireCompletion>('chat/completions', body, callOptions.signal);
         return chatResultFrom(data, headers);
       } catch (error) {
@@ -48,7 +53,9 @@ export function createOpenAIPassThrough(
       ensureKey();
       const { signal } = callOptions;
       // Usage is always asked for upstream: the ledger needs it whatever the client asked for.
-      const body = { ...openAIBody(request, official), stream: true, stream_options: { include_usage: true } };
+      const body = openAIBody(request, official);
+      body.stream = true;
+      body.stream_options = { include_usage: true };
       const { data: events, headers } = await http
         .postEvents('chat/completions', body, signal)
         .catch((error: unknown) => {
@@ -94,6 +101,7 @@ async function* chunksOf(events: AsyncIterable<string>): AsyncGenerator<WireChun
     const chunk = JSON.parse(data) as WireChunk & { error?: unknown };
     // The SDK's error without a status, as it threw it: normalised as a failed connection.
     if (chunk?.error) throw new OpenAI.APIError(undefined, chunk.error, undefined, undefined);
-    yield chunk;
+    // A server that does not stream answered the whole completion (openai-http.ts): streamed as one chunk.
+    yield isCompletion(chunk) ? chunkFromCompletion(chunk) : chunk;
   }
 }

@@ -39,6 +39,9 @@ export function openAIBody(request: ChatRequest, official: boolean): Record<stri
     }));
   }
   if (request.toolChoice !== undefined) body.tool_choice = openAIToolChoice(request.toolChoice);
+  // Without options, the body as built: a spread copy is a shape Node 20's V8 allocates in the old generation
+  // once the pass-through sets `stream` on it (see `queueRequest`).
+  if (request.openAIOptions === undefined) return body;
   return { ...body, ...request.openAIOptions };
 }
 

@@ -10,6 +10,7 @@ function capture(): Output & { text: () => string } {
 describe('CLI arguments', () => {
   it.each([
     [['research'], 'agentd research: expected the topic as one argument (quote it)'],
+    [['research', '  '], 'agentd research: the topic is empty'],
     [['research', 'topic', '--budget', 'lots'], 'agentd research: --budget expects a number of US dollars, got "lots"'],
     [['show'], 'agentd show: expected one run id'],
     [['cancel', 'a', 'b'], 'agentd cancel: expected one run id'],

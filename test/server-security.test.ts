@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { allowedHostnames } from '../src/server/security.js';
@@ -32,6 +33,12 @@ describe('the API guards', () => {
         },
       });
     }
+  });
+
+  it('tells a refused client that the token is the configured server.token, without saying it', async () => {
+    const response = await app.inject({ url: '/v1/status' });
+    expect(response.json().error.message).toBe("missing or wrong bearer token: the daemon's server.token setting");
+    expect(response.body).not.toContain(TEST_TOKEN);
   });
 
   it('accepts the bearer token', async () => {
@@ -135,5 +142,32 @@ describe('allowed hostnames', () => {
     expect(isAllowed('192.168.1.5')).toBe(true);
     expect(isAllowed('localhost')).toBe(true);
     expect(isAllowed('attacker.example')).toBe(false);
+  });
+});
+
+describe('the 401 of a daemon whose token was generated', () => {
+  it('names the real token file when the daemon listens on loopback', async () => {
+    const built = await buildTestApp({ server: {} });
+    try {
+      const response = await built.app.inject({ url: '/v1/runs' });
+      expect(response.statusCode).toBe(401);
+      expect(response.json().error.message).toBe(
+        `missing or wrong bearer token: the daemon's token is in ${path.join(built.services.config.dataDir, 'token')}`,
+      );
+    } finally {
+      await built.close();
+    }
+  });
+
+  it('names only the data dir setting when the daemon listens on every interface, not the home directory', async () => {
+    const built = await buildTestApp({ server: { host: '0.0.0.0' } });
+    try {
+      const response = await built.app.inject({ url: '/v1/runs', headers: { host: '127.0.0.1' } });
+      expect(response.statusCode).toBe(401);
+      expect(response.json().error.message).toContain('the file named token in its data dir (dataDir in its config)');
+      expect(response.body).not.toContain(built.services.config.dataDir);
+    } finally {
+      await built.close();
+    }
   });
 });

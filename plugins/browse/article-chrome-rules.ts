@@ -1,7 +1,7 @@
 import type { BlockRule, RuleContext } from './block-rules.js';
-import { linkDensity, textOf } from './block-rules.js';
-import { ATTRIBUTE_WORDS, LABEL_WORDS } from './block-vocabulary.js';
-import { descendantsNamed, elementsUnder } from './element-walk.js';
+import { isDateLine, linkDensity, textOf } from './block-rules.js';
+import { ATTRIBUTE_WORDS, BYLINE_START, LABEL_WORDS } from './block-vocabulary.js';
+import { descendantsNamed, elementsUnder, hasDescendantNamed } from './element-walk.js';
 
 /**
  * Rules for chrome inside the chosen article's markup, where Readability keeps it, or inside the container a
@@ -76,14 +76,21 @@ const CAPTION_TAGS = new Set(['FIGCAPTION', 'DIV', 'P', 'SPAN', 'SMALL', 'EM', '
 /**
  * A picture's caption (`<figcaption>`, or a block named `caption`, `wp-caption-text`, `bildunterschrift`,
  * `légende`, `didascalia`, `image-description`) beside a text: it describes a picture the text does not
- * show, and trafilatura's annotators count it as chrome. Kept in a gallery (see GALLERY_SHARE). A table's
- * `<caption>` is the table's own title and stays.
+ * show, and trafilatura's annotators count it as chrome. In a gallery (see GALLERY_SHARE) only a label goes: a
+ * caption of one short line (LABEL_CAPTION) names what a picture shows ("Jane Doe at the opening. Photo: AP"),
+ * where a gallery's longer captions tell its story. A table's `<caption>` is the table's own title and stays.
  */
 export const CAPTION_RULE: BlockRule = {
   kind: 'caption',
   selector: 'figcaption, div, p, span, small, em, h2, h3, h4, h5, h6',
-  matches: (element, context) => isCaption(element, context) && minor(element, context, 600) && !isGallery(context),
+  matches: (element, context) =>
+    isCaption(element, context) &&
+    minor(element, context, 600) &&
+    (context.weight(element) <= LABEL_CAPTION || !isGallery(context)),
 };
+
+/** The longest caption that is a label of its picture, in non-blank characters: one short line. */
+const LABEL_CAPTION = 90;
 
 /**
  * A card that previews another page (WordPress' `wp-embedded-content`, embedly and reddit cards). Embedded
@@ -126,13 +133,14 @@ export const READER_PROMPT_RULE: BlockRule = {
 
 /**
  * A box about the author (`author-bio`, `about-the-author`, `autorenbox`): a biography and profile links,
- * longer than the byline the block rules take.
+ * longer than the byline the block rules take; and its label ("About the author", "Über den Autor").
  */
 export const AUTHOR_BIO_RULE: BlockRule = {
   kind: 'author-bio',
-  selector: 'div, section, aside, footer, p',
+  selector: 'div, section, aside, footer, p, h2, h3, h4, h5, h6, strong, b',
   matches: (element, context) =>
-    ATTRIBUTE_WORDS.authorBio.test(context.attributes(element)) && minor(element, context, 1200),
+    (ATTRIBUTE_WORDS.authorBio.test(context.attributes(element)) && minor(element, context, 1200)) ||
+    saysShortly(element, context, 40, LABEL_WORDS.authorBox),
 };
 
 /**
@@ -210,6 +218,98 @@ export const SIDEBAR_RULE: BlockRule = {
   },
 };
 
+const LINK = new Set(['a']);
+
+/**
+ * A teaser of another article: a short block that ends in a link away labelled "Read more", "Weiterlesen",
+ * "mehr •••", "Czytaj więcej" (a related-posts box, a shop's advice cards, a portal's teaser column). An
+ * article's own text does not end in such a link; a "read more" into the page itself (`#rest`) is not away.
+ */
+export const READ_MORE_TEASER_RULE: BlockRule = {
+  kind: 'read-more-teaser',
+  selector: 'div, li, article, section, aside, dl, dd, p',
+  matches(element, context) {
+    if (!withinShare(element, context, 600) || !hasDescendantNamed(element, LINK)) return false;
+    const links = descendantsNamed(element, LINK);
+    const last = links[links.length - 1] as Element;
+    const label = textOf(last);
+    if (!LABEL_WORDS.readMore.test(label) || !linksAway(last)) return false;
+    // The label ends the block, after a line of its own: the teaser's summary or title.
+    const text = textOf(element);
+    return text.endsWith(label) && text.length - label.length >= 20 && !holdsProse(element);
+  },
+};
+
+/** Whether a link leads to another page than this one (not `#...`, not this page's own address). */
+function linksAway(link: Element): boolean {
+  const href = link.getAttribute('href') ?? '';
+  return href !== '' && !href.startsWith('#') && href.split('#')[0] !== link.ownerDocument.URL.split('#')[0];
+}
+
+const LINE_BREAKS = new Set(['BR', 'P', 'DIV', 'LI']);
+
+/** The element's text as lines: split at `<br>` and inner blocks, then at the separators `|`, `•`, `·`. */
+function fragments(element: Element): string[] {
+  const lines: string[] = [''];
+  const walk = (node: Node) => {
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType === 3) lines[lines.length - 1] += child.nodeValue ?? '';
+      else if (child.nodeType === 1) {
+        const breaks = LINE_BREAKS.has((child as Element).tagName);
+        if (breaks) lines.push('');
+        walk(child);
+        if (breaks) lines.push('');
+      }
+    }
+  };
+  walk(element);
+  return lines
+    .flatMap((line) => line.split(/[|•·]/))
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+}
+
+/** Filing details after a date: "VON Sina Giebel IN Mode", "0 Comments", "Kategorie: News" (a time before them aside). */
+const isFiling = (fragment: string) => {
+  const rest = fragment.replace(/^[\d:.\s]+(?:uhr|h)?\s*/iu, '');
+  return (
+    BYLINE_START.test(rest) ||
+    LABEL_WORDS.metaLine.test(rest) ||
+    /^\d+\s+(?:comments?|kommentare?|commentaires?|comentarios?|commenti|komentarz[ey]?)$/iu.test(rest)
+  );
+};
+
+/**
+ * A dated line of filing details: a date, and after it the author, the category or the number of comments,
+ * cut by `|`, `•` or line breaks ("Freitag | 14. Juni 2019 | 15:49 VON Jane Doe IN Mode | 0 COMMENTS",
+ * "24.01.2022 11:38 / Kategorie: News"). Each part is a label, never a sentence.
+ */
+export const DATED_META_LINE_RULE: BlockRule = {
+  kind: 'meta-line',
+  selector: 'p, div, li, small, span',
+  matches(element, context) {
+    if (context.weight(element) > 120) return false;
+    const parts = fragments(element);
+    if (parts.length < 2 || parts.some((part) => part.length > 40 || (/[.!?]$/.test(part) && !/\d\.$/.test(part))))
+      return false;
+    return parts.some(isDateLine) && parts.some(isFiling);
+  },
+};
+
+/**
+ * A line pointing at another page for more ("Mehr zum Umbau lesen Sie hier: ...", "Alles über Wanderschuhe
+ * findest du hier", "Read more about the dam here"): a short paragraph with a link away, which says where
+ * to read on rather than what happened.
+ */
+export const POINTER_RULE: BlockRule = {
+  kind: 'pointer',
+  selector: 'p, div, li',
+  matches(element, context) {
+    if (!saysShortly(element, context, 300, LABEL_WORDS.pointer, true)) return false;
+    return descendantsNamed(element, LINK).some(linksAway);
+  },
+};
+
 /** The rules of this file, in the order they run. */
 export const ARTICLE_CHROME_RULES: BlockRule[] = [
   SIDEBAR_RULE,
@@ -219,7 +319,10 @@ export const ARTICLE_CHROME_RULES: BlockRule[] = [
   READ_ALSO_RULE,
   READER_PROMPT_RULE,
   META_LINE_RULE,
+  DATED_META_LINE_RULE,
   NAMED_TEASER_RULE,
+  READ_MORE_TEASER_RULE,
+  POINTER_RULE,
   DISCLAIMER_RULE,
   CONTROL_LABEL_RULE,
 ];

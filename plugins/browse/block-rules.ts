@@ -133,7 +133,7 @@ export const BLOCK_RULES: BlockRule[] = [
   byAttribute('credit', 200),
   {
     kind: 'credit',
-    selector: 'figcaption *, figcaption, p, span, small, div',
+    selector: 'figcaption *, figcaption, p, span, small, div, em, i',
     matches: (element, context) => context.weight(element) < 100 && CREDIT_START.test(textOf(element)),
   },
   // Not a name inside a sentence: a wire story's place line (`<span class="dateline">KOBE – </span>A total of ...`).
@@ -217,6 +217,8 @@ export const BLOCK_RULES: BlockRule[] = [
     },
   },
   byAttribute('navigation', 2000, (element, text) => linkDensity(element, text.length) > 0.5),
+  // Whatever its share of links: a trail often ends in the page's own title, as text, longer than its links.
+  byAttribute('breadcrumb', 400),
   // "Rate this post", stars and vote counts: a widget by its name, a prompt by its words.
   byAttribute('rating', 300),
   {

@@ -145,8 +145,10 @@ function parseCommandLine(argv: string[], output: Output): CommandLine | number 
 /** What is wrong with the arguments, before any config is read or daemon asked. */
 function argumentProblem({ command, values, positionals }: CommandLine): string | undefined {
   if (NEEDS_ID.has(command) && positionals.length !== 1) return `agentd ${command}: expected one run id`;
-  if (command === 'research' && (positionals.length !== 1 || !positionals[0]?.trim()))
+  if (command === 'research' && positionals.length !== 1)
     return 'agentd research: expected the topic as one argument (quote it)';
+  // Quoted, but nothing in it: "quote it" would not help.
+  if (command === 'research' && !positionals[0]?.trim()) return 'agentd research: the topic is empty';
   if (command === 'config' && positionals[0] !== 'check') return 'agentd config: expected "check"';
   if ((command === 'init' || command === 'doctor') && positionals.length > 0)
     return `agentd ${command}: takes no arguments`;

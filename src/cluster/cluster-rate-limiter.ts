@@ -78,8 +78,10 @@ export class ClusterRateLimiter implements Limiter {
       this.#queue,
       options,
       retryStart,
+      // Field by field, not `{ ...settle, options, ... }`: see `queueRequest` on spreads in a call's path.
       (settle) => ({
-        ...settle,
+        resolve: settle.resolve,
+        reject: settle.reject,
         options,
         gates: this.#gatesFor(options.model),
         enqueuedAt: Date.now(),

@@ -2,6 +2,7 @@ import type { Redis as RedisClient } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { QueueHandlers, SharedRunQueue } from '../runs/run-queue.js';
 import type { Usage } from '../types/run-record.js';
+import { renewIntervalMs } from './lease-keeper.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { RunFence } from './run-fence.js';
 import { CLAIM_SCRIPT, REAP_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT, TAKE_OVER_SCRIPT } from './run-queue-scripts.js';
@@ -51,6 +52,8 @@ export class ClusterRunQueue implements SharedRunQueue {
   #claiming = false;
   #claimAgain = false;
   #renewTimer: NodeJS.Timeout | undefined;
+  /** When a slow renewal was last logged. */
+  #lastGapWarning = Number.NEGATIVE_INFINITY;
   #pollTimer: NodeJS.Timeout | undefined;
 
   private constructor(options: QueueOptions & { subscriber: RedisClient }) {
@@ -195,7 +198,7 @@ export class ClusterRunQueue implements SharedRunQueue {
 
   listen(handlers: QueueHandlers): void {
     this.#handlers = handlers;
-    this.#renewTimer ??= setInterval(() => void this.#renew(), Math.max(50, Math.floor(this.#leaseMs / 3)));
+    this.#renewTimer ??= setInterval(() => void this.#renew(), renewIntervalMs(this.#leaseMs));
     this.#renewTimer.unref();
     this.#pollTimer ??= setInterval(() => void this.#poll(), Math.min(POLL_MS, this.#leaseMs));
     this.#pollTimer.unref();
@@ -276,12 +279,33 @@ export class ClusterRunQueue implements SharedRunQueue {
         this.#keys.lease,
         ...ids,
       )) as string[];
-      for (const id of ids) if (this.#held.has(id) && !lost.includes(id)) this.#held.set(id, now);
+      let longest = 0;
+      for (const id of ids) {
+        const previous = this.#held.get(id);
+        if (previous === undefined || lost.includes(id)) continue;
+        longest = Math.max(longest, now - previous);
+        this.#held.set(id, now);
+      }
+      this.#noteRenewalGap(longest, now);
       // Redis was away longer than the lease: another member may be resuming the run by now.
       for (const id of lost) this.#lose(id);
     } catch (error) {
       this.#logger.debug({ err: error }, 'cluster: run lease renewal failed; retried at the next tick');
     }
+  }
+
+  /**
+   * Says so when a lease went unrenewed for more than half its time to live: the event loop was busy past the
+   * renewal (CPU work of the runs, an overloaded machine) or Redis was slow or away, and a longer gap would
+   * lose the run to another member. Once a minute at most.
+   */
+  #noteRenewalGap(gapMs: number, now: number): void {
+    if (gapMs <= this.#leaseMs / 2 || now - this.#lastGapWarning < 60_000) return;
+    this.#lastGapWarning = now;
+    this.#logger.warn(
+      { gapMs, leaseTtlMs: this.#leaseMs, intervalMs: renewIntervalMs(this.#leaseMs) },
+      'cluster: a run lease went unrenewed for more than half its time to live (busy event loop or slow Redis); a longer gap loses the run to another member (cluster.leaseTtlMs)',
+    );
   }
 
   async #poll(): Promise<void> {

@@ -16,6 +16,7 @@ import { EventBus } from '../runs/event-bus.js';
 import { RunManager } from '../runs/run-manager.js';
 import { FileCache } from '../store/file-cache.js';
 import { Store } from '../store/store.js';
+import { tokenHint } from './token.js';
 import type { GenerateResult } from '../gateway/gateway.js';
 import type { ApiServices } from '../server/api-services.js';
 
@@ -112,6 +113,7 @@ export async function createServices(config: Config, options: ServiceOptions): P
     config,
     logger: options.logger,
     token: options.token,
+    tokenHint: tokenHint(config),
     store,
     gateway,
     models,

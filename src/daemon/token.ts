@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Config } from '../config/load-config.js';
 
@@ -35,4 +36,22 @@ export function readToken(dataDir: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where a client that was refused finds the token, for the API's 401 message. The token file's real path only
+ * when the daemon listens on loopback: then only local users reach the message, and they know the machine's
+ * paths anyway; on another interface a stranger would learn the user's home directory, so the file is named by
+ * its place in the data dir instead. Never the token itself.
+ */
+export function tokenHint(config: Config): string {
+  if (config.server.token) return "the daemon's server.token setting";
+  if (isLoopback(config.server.host)) return `the daemon's token is in ${tokenFile(config.dataDir)}`;
+  return "the daemon's token is in the file named token in its data dir (dataDir in its config)";
+}
+
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
 }

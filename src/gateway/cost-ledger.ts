@@ -46,11 +46,19 @@ function slot(usages: Record<string, Usage>, key: string): Usage {
   return created;
 }
 
+/**
+ * `a + b` in USD, to the millionth of a micro-dollar: sums of per-call costs (tokens × price / 10^6) otherwise
+ * carry binary noise into every total clients read (`0.007906999999999999` for $0.007907).
+ */
+export function addUsd(a: number, b: number): number {
+  return Math.round((a + b) * 1e12) / 1e12;
+}
+
 function add(usage: Usage, entry: LedgerEntry): void {
   usage.calls += 1;
   usage.promptTokens += entry.promptTokens;
   usage.completionTokens += entry.completionTokens;
-  usage.costUsd += entry.costUsd;
+  usage.costUsd = addUsd(usage.costUsd, entry.costUsd);
   if (entry.costUnknown) usage.costUnknown = true;
 }
 

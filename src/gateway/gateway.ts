@@ -126,14 +126,7 @@ export class Gateway {
       const providerMs = this.#clock.now() - admission.startedAt;
       const result = this.#settle(resolved, chatRequest, context, admission, answer.usage, answer.headers, providerMs);
       const first = answer.choices[0] ?? { text: '', toolCalls: [], finishReason: 'other' as const };
-      return {
-        ...result,
-        text: first.text,
-        toolCalls: first.toolCalls,
-        finishReason: first.finishReason,
-        choices: answer.choices,
-        warnings: answer.warnings ?? [],
-      };
+      return callResult(result, first, answer.choices, answer.warnings ?? []);
     });
   }
 
@@ -181,14 +174,14 @@ export class Gateway {
             opened.stream.headers,
             opened.providerMs,
           );
-          resolveResult({
-            ...settled,
-            text: '',
-            toolCalls: [],
-            finishReason: part.finishReason,
-            choices: [],
-            warnings: opened.stream.warnings ?? [],
-          });
+          resolveResult(
+            callResult(
+              settled,
+              { text: '', toolCalls: [], finishReason: part.finishReason },
+              [],
+              opened.stream.warnings ?? [],
+            ),
+          );
         }
         if (!finished)
           throw providerError(resolved.provider.name, 'server', 'the stream ended without a final message');
@@ -426,7 +419,7 @@ export class Gateway {
     usage: ChatUsage,
     headers: Record<string, string>,
     providerMs: number,
-  ): Omit<GenerateResult, 'text' | 'toolCalls' | 'finishReason' | 'choices'> {
+  ): Settled {
     // OpenAI counts a request's max_tokens against TPM when it admits it; without one, what was used.
     const charged =
       resolved.provider.limitAccounting === 'prompt-plus-max-tokens' && chatRequest.maxOutputTokens !== undefined
@@ -461,6 +454,36 @@ export class Gateway {
       timing: { queuedMs: admission.waitedMs, providerMs },
     };
   }
+}
+
+/** What `#settle` returns: a call's result without its answer. */
+type Settled = Omit<GenerateResult, 'text' | 'toolCalls' | 'finishReason' | 'choices'>;
+
+/**
+ * A call's result, field by field in the order `{ ...settled, text, ... }` gave. Not that spread: Node 20's V8
+ * allocates an object spread followed by more fields in the old generation, where its pointers keep the young
+ * objects they reach (the answer, its choices) alive through every scavenge until a full collection
+ * (`npm run bench:proxy-gc`; see `queueRequest`).
+ */
+function callResult(
+  settled: Settled,
+  first: Pick<GenerateResult, 'text' | 'toolCalls' | 'finishReason'>,
+  choices: GenerateResult['choices'],
+  warnings: NonNullable<GenerateResult['warnings']>,
+): GenerateResult {
+  return {
+    model: settled.model,
+    usage: settled.usage,
+    costUsd: settled.costUsd,
+    costUnknown: settled.costUnknown,
+    attempts: settled.attempts,
+    timing: settled.timing,
+    text: first.text,
+    toolCalls: first.toolCalls,
+    finishReason: first.finishReason,
+    choices,
+    warnings,
+  };
 }
 
 /** Who makes a call: the provider's pass-through for the OpenAI-compatible API when it has one, else the provider. */

@@ -68,5 +68,6 @@ export class PriceList {
 /** Cost in USD of the given tokens at a price; 0 for free or unknown prices (the caller flags unknown). */
 export function costOf(lookup: PriceLookup, inputTokens: number, outputTokens: number): number {
   if (lookup.kind !== 'known') return 0;
-  return (inputTokens * lookup.price.input + outputTokens * lookup.price.output) / 1_000_000;
+  // To the millionth of a micro-dollar, as the ledger's totals (cost-ledger.ts `addUsd`): no binary noise.
+  return Math.round((inputTokens * lookup.price.input + outputTokens * lookup.price.output) * 1e6) / 1e12;
 }

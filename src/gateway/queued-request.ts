@@ -17,6 +17,12 @@ export interface QueuedRequest {
  * place) and resolves with its lease once the limiter dispatches it; rejects with AbortError if its signal
  * fires while it waits. `wake` (the limiter's dispatch) is called once it is queued and when it leaves by abort.
  * Shared by the in-process limiter and the cluster's, which differ in how they admit, not in how they queue.
+ *
+ * `create` builds its entry field by field. An object spread followed by more fields (`{ ...settle, options }`)
+ * is allocated in the old generation by Node 20's V8, and an old object's pointers are roots for the young
+ * collections: everything the entry holds (the request's options, its signal, its promise's callbacks) then
+ * survived every scavenge until a full collection. That was most of the bytes each proxied call promoted
+ * (`npm run bench:proxy-gc`, docs/BENCHMARKS.md).
  */
 export function queueRequest<P extends QueuedRequest>(
   queue: FairQueue<P>,

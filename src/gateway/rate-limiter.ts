@@ -43,8 +43,10 @@ export class RateLimiter implements Limiter {
       this.#queue,
       options,
       retryStart,
+      // Field by field, not `{ ...settle, options, ... }`: see `queueRequest` on spreads in a call's path.
       (settle) => ({
-        ...settle,
+        resolve: settle.resolve,
+        reject: settle.reject,
         options,
         gates: this.#gatesFor(options.model),
         enqueuedAt: this.#clock.now(),

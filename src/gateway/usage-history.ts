@@ -1,5 +1,5 @@
 import type { Usage } from '../types/run-record.js';
-import { ledgerEntrySchema, type LedgerEntry } from './cost-ledger.js';
+import { addUsd, ledgerEntrySchema, type LedgerEntry } from './cost-ledger.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
@@ -143,6 +143,6 @@ export function mergeUsage(into: Usage, usage: Usage): void {
   into.calls += usage.calls;
   into.promptTokens += usage.promptTokens;
   into.completionTokens += usage.completionTokens;
-  into.costUsd += usage.costUsd;
+  into.costUsd = addUsd(into.costUsd, usage.costUsd);
   if (usage.costUnknown) into.costUnknown = true;
 }

@@ -9,6 +9,7 @@ import { createMessage, USER_REQUIREMENT } from '../team/message.js';
 import { Team } from '../team/team.js';
 import type { Run } from '../types/run-record.js';
 import type { EventBus, RunExecution } from './event-bus.js';
+import { endAsLogged, endedInLog } from './ended-in-log.js';
 import { createRunContext } from './run-context.js';
 import { RunHealth } from './run-health.js';
 import type { SharedRunQueue } from './run-queue.js';
@@ -91,6 +92,15 @@ export async function executeRun(id: string, active: ActiveRun, services: Execut
     if (!active.stopping && (await shared.cancelRequested(id))) {
       active.stopping = 'cancel';
       active.controller.abort(new AbortError('the run was cancelled'));
+    }
+    // Its member died after the run's terminal event but before its record: the run had ended, and only
+    // its record is written here (as a daemon's start does for its own runs, run-manager.ts).
+    const ended = run.status === 'running' ? await endedInLog(runs, id) : undefined;
+    if (ended) {
+      endAsLogged(run, ended);
+      await recorder.flush();
+      logger.info({ runId: id, status: run.status }, 'cluster: a run taken from the queue had ended: record written');
+      return;
     }
     // Still `running`: its member died (or stopped) mid-run, and this one resumes it from its stored steps.
     if (run.status === 'running' && !active.stopping) {
@@ -186,6 +196,9 @@ async function finishRun(
     services.waitForSpace(id);
     return;
   }
+  // Everything the run found is on disk before its terminal event: a crash between that event and the final
+  // record then leaves a record that only lacks its end, which the next start takes from the event.
+  await recorder.flush();
   // Each branch changes the status and says how its terminal event is written, with that event's data.
   let end: () => void;
   if (!outcome) {

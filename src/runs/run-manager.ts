@@ -10,6 +10,7 @@ import type { RunEventData } from '../types/run-events.js';
 import { DEFAULT_RUN_PAGE, type Run, type RunPage, type RunPageRequest } from '../types/run-record.js';
 import type { EventBus } from './event-bus.js';
 import { LocalRunQueue } from './local-run-queue.js';
+import { endAsLogged, endedInLog } from './ended-in-log.js';
 import { checkTeam, newRun, type SubmitRequest } from './new-run.js';
 import { cancelElsewhere } from './remote-cancel.js';
 import { type ActiveRun, type ExecutionServices, executeRun, failCrashed, sharedRunUsage } from './run-execution.js';
@@ -320,6 +321,15 @@ export class RunManager {
     // The record is the truth: a crash between writing it and its summary can leave the summary behind.
     if (run.status !== 'queued' && run.status !== 'running') {
       await this.#options.runs.save(run);
+      return;
+    }
+    // A crash between an execution's terminal event and its record: the run had ended, and only its record
+    // is written now; executing it again would replay every step and tell its followers a second execution.
+    const ended = await endedInLog(this.#options.runs, id);
+    if (ended) {
+      endAsLogged(run, ended);
+      await this.#options.runs.save(run);
+      this.#options.logger.info({ runId: id, status: run.status }, 'run had ended before the crash: record written');
       return;
     }
     // Waiting for a slot, it is `queued` whatever brought it there, and can be cancelled as such.

@@ -20,6 +20,8 @@ export interface ApiServices {
   logger: Logger;
   /** The bearer token the API's guard checks. */
   token: string;
+  /** Where a refused client finds the token (the 401 message): never the token itself. */
+  tokenHint: string;
   store: Store;
   gateway: Gateway;
   /** The models `GET /v1/models` lists. */

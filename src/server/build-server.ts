@@ -68,6 +68,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     createGuards({
       listenHost: config.server.host,
       token: services.token,
+      tokenHint: services.tokenHint,
       corsOrigins: config.server.cors.origins,
       dashboard: dashboardAccess(sessions),
     }),

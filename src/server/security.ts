@@ -11,6 +11,8 @@ export interface SecurityOptions {
   /** The address the daemon listens on (`server.host`). */
   listenHost: string;
   token: string;
+  /** Where a refused client finds the token, said in the 401 message. */
+  tokenHint: string;
   /** Cross-origin browser origins allowed in (`server.cors.origins`); cors.ts answers their preflights. */
   corsOrigins?: readonly string[];
   /** The dashboard's way in: its own pages and a browser session besides the bearer token. */
@@ -72,7 +74,7 @@ export function createGuards(options: SecurityOptions) {
     const presented = bearerToken(request) ?? (isWebSocket(request) ? queryToken(url) : undefined);
     if (presented === undefined && options.dashboard?.hasSession(request)) return;
     if (presented === undefined || !safeEqual(Buffer.from(presented), expected)) {
-      throw new AgentdError(ErrorCode.unauthorized, 'missing or wrong bearer token (see <dataDir>/token)', {
+      throw new AgentdError(ErrorCode.unauthorized, `missing or wrong bearer token: ${options.tokenHint}`, {
         statusCode: 401,
       });
     }

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { readDaemonState } from '../../src/daemon/state-files.js';
@@ -136,5 +137,38 @@ describe.skipIf(!redisServerPath)('cluster mode: one run queue for every member'
     const last = events.at(-1);
     expect(last?.type === 'run-completed' ? last.data.replayedSteps : 0).toBeGreaterThanOrEqual(1);
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+  });
+
+  it('writes only the record of a run whose member died after its terminal event, and does not execute it again', async () => {
+    const prefix = 'ended-test';
+    const member = await startMember(prefix);
+    const id = await submitRun(member.url, 'Arduino', ['extractor']);
+    const finished = await until('the run completed, its terminal event stored', async () => {
+      const events = await member.services.events.replay(id);
+      return events.at(-1)?.type === 'run-completed' ? await member.services.store.runs.get(id) : undefined;
+    });
+    expect(finished.status).toBe('completed');
+    // What a member killed between the event and the record leaves: the record still says `running`, and the
+    // run comes back through the queue once its lease expires.
+    const stale = structuredClone(finished);
+    stale.status = 'running';
+    delete stale.finishedAt;
+    await member.services.store.runs.save(stale);
+    const eventsBefore = await member.services.events.replay(id);
+    const callsBefore = llm.calls.length;
+    const client = new Redis(redis.url);
+    try {
+      await client.multi().rpush(`${prefix}:queue`, id).publish(`${prefix}:queue-wake`, id).exec();
+    } finally {
+      client.disconnect();
+    }
+    const recovered = await until('the record written from the terminal event', async () => {
+      const run = await member.services.store.runs.get(id);
+      return run.status === 'running' ? undefined : run;
+    });
+    expect(recovered).toMatchObject({ status: 'completed', finishedAt: eventsBefore.at(-1)?.at });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await member.services.events.replay(id)).toEqual(eventsBefore);
+    expect(llm.calls.length).toBe(callsBefore);
   });
 });

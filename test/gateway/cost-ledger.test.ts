@@ -13,6 +13,14 @@ afterEach(() => {
 const entry = ledgerEntry;
 
 describe('the cost ledger', () => {
+  it('totals costs without binary noise: calls of $0.1 and $0.2 cost $0.3, not $0.30000000000000004', () => {
+    const ledger = new CostLedger(undefined);
+    ledger.record(entry({ id: 'a', runId: 'r1', costUsd: 0.1 }));
+    ledger.record(entry({ id: 'b', runId: 'r1', costUsd: 0.2 }));
+    expect(ledger.totals().total.costUsd).toBe(0.3);
+    expect(ledger.runUsage('r1').costUsd).toBe(0.3);
+  });
+
   it('persists every call and rebuilds the same totals after a restart', () => {
     const temp = makeTempDir();
     cleanups.push(temp.cleanup);

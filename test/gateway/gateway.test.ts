@@ -95,6 +95,18 @@ describe('the gateway', () => {
     expect((await plain.gateway.generate({ messages }, plain.context)).warnings).toEqual([]);
   });
 
+  it('gives a whole and a streamed answer every field of the call and of the answer, in the same order', async () => {
+    const fields = ['model', 'usage', 'costUsd', 'costUnknown', 'attempts', 'timing'];
+    fields.push('text', 'toolCalls', 'finishReason', 'choices', 'warnings');
+    const { gateway, context } = gatewayWith([{ text: 'whole' }, { text: 'streamed' }]);
+    const whole = await gateway.generate({ messages }, context);
+    expect(Object.keys(whole)).toEqual(fields);
+    expect(whole).toMatchObject({ text: 'whole', finishReason: 'stop', attempts: 1, costUnknown: false });
+    const streamed = await gateway.stream({ messages }, context);
+    for await (const _part of streamed.parts);
+    expect(Object.keys(await streamed.result)).toEqual(fields);
+  });
+
   it('requeues a 429 until it succeeds: the caller never sees it', async () => {
     const { gateway, calls, clock, ledger, context } = gatewayWith([
       rateLimited('Rate limit reached', {}, 1500),

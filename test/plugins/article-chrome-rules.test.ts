@@ -120,6 +120,110 @@ const cases: Array<{ kind: string; chrome: string; gone: string; lang?: string }
     lang: 'pl',
   },
   {
+    kind: 'teaser of another article ending in "Weiterlesen" (German)',
+    chrome:
+      '<div class="card"><h3>Neue Schleuse im Norden</h3><div>Auch im Norden wird gebaut: die alte Schleuse bekommt ein zweites Tor. <a href="/schleuse-nord">Weiterlesen</a></div></div>',
+    gone: 'zweites Tor',
+    lang: 'de',
+  },
+  {
+    kind: 'teaser of another article ending in "Czytaj więcej" (Polish)',
+    chrome:
+      '<div><strong>Nowa tama na rzece</strong><p>Jak powstaje tama i dlaczego trwa to tak długo – sprawdź nasze porady w poradniku.</p><a href="/tama">Czytaj więcej</a></div>',
+    gone: 'sprawdź nasze porady',
+    lang: 'pl',
+  },
+  {
+    kind: 'dated line of filing details (German)',
+    chrome: '<p>Freitag | 14. Juni 2019 | 15:49 VON Jana Roth IN Umwelt | 0 KOMMENTARE</p>',
+    gone: 'Jana Roth',
+    lang: 'de',
+  },
+  {
+    kind: 'dated line of filing details cut by a line break',
+    chrome: '<div class="info">24.01.2022 11:38<br>Category: <a href="/news">News</a></div>',
+    gone: 'Category',
+  },
+  {
+    kind: 'prompt to log in before commenting (German)',
+    chrome:
+      '<div id="form"><h2>Kommentieren</h2><h3>Sie müssen sich <a href="/login">einloggen</a>, um sich an einer Diskussion beteiligen zu können.</h3></div>',
+    gone: 'Kommentieren',
+    lang: 'de',
+  },
+  {
+    kind: 'licence notice of the text (German)',
+    chrome:
+      '<p>Dieser Text wurde veröffentlicht unter der Lizenz <a href="https://creativecommons.org/licenses/by-nd/4.0/">CC BY-ND 4.0</a>.</p>',
+    gone: 'veröffentlicht unter der Lizenz',
+    lang: 'de',
+  },
+  {
+    kind: 'suggested citation of the post',
+    chrome:
+      '<div class="cite"><span>SUGGESTED CITATION</span> Doe, Jane: Flood barrier opens, River Blog, 2020/4/09, https://news.example/flood.</div>',
+    gone: 'River Blog',
+  },
+  {
+    kind: 'prompt to be kept informed (English)',
+    chrome: '<p><i>Do you want to be informed of our actions? <a href="/newsletter">Sign up here</a></i></p>',
+    gone: 'Sign up here',
+  },
+  {
+    kind: "prompt to get the news on one's phone (English)",
+    chrome: '<p><b>Get the latest news straight to your phone with the River News app.</b></p>',
+    gone: 'River News app',
+  },
+  {
+    kind: 'line pointing at another page for more (German)',
+    chrome:
+      '<p><i>Auch in London wurde gebaut. Mehr zu dem neuen Sperrwerk an der Themse lesen Sie hier: </i><a href="/themse">Das Themse-Sperrwerk</a></p>',
+    gone: 'lesen Sie hier',
+    lang: 'de',
+  },
+  {
+    kind: 'line pointing at another page for more (English)',
+    chrome: '<p>Find out more about the history of the old dam <a href="/old-dam">here</a>.</p>',
+    gone: 'history of the old dam',
+  },
+  {
+    kind: 'label of a box about the author (German)',
+    chrome:
+      '<div style="font-weight:bold">Über den Autor</div><div class="profile"><p>Jana Roth schreibt über Flüsse.</p></div>',
+    gone: 'Über den Autor',
+    lang: 'de',
+  },
+  {
+    kind: 'box of an author-box plugin',
+    chrome:
+      '<div class="saboxplugin-wrap"><div class="saboxplugin-authorname"><a href="/author/jane">Jane Doe</a></div><div class="saboxplugin-desc"><p>Jane Doe has written about rivers and coasts since 2004.</p></div></div>',
+    gone: 'written about rivers and coasts',
+  },
+  {
+    kind: 'note of where the text first appeared (German)',
+    chrome:
+      '<p>Dieser Beitrag stammt aus Ausgabe 7/2019 der Flusszeitung. Das Heft ist ab 20.06.2019 im Handel erhältlich.</p>',
+    gone: 'stammt aus Ausgabe',
+    lang: 'de',
+  },
+  {
+    kind: "picture's credit line in parentheses, in italics",
+    chrome: '<p><img src="chart.png"><br><em>(Credit: Jane Roe / River News)</em></p>',
+    gone: 'Jane Roe',
+  },
+  {
+    kind: 'permalink line (French)',
+    chrome: '<ul><li><strong>Permalien</strong> https://p.news.example/p/RPYx</li></ul>',
+    gone: 'RPYx',
+    lang: 'fr',
+  },
+  {
+    kind: 'heading of a related block of audios (French)',
+    chrome: '<h4>Audios et vidéos sur le sujet</h4>',
+    gone: 'Audios et vidéos',
+    lang: 'fr',
+  },
+  {
     kind: 'heading of a related block (French)',
     chrome: '<h3>Articles et vidéos sur le sujet</h3>',
     gone: 'vidéos sur le sujet',
@@ -155,10 +259,19 @@ describe('article chrome rules: each kind of block inside the article goes, the 
     const photos = Array.from(
       { length: 6 },
       (_, index) =>
-        `<figure><img src="${index}.jpg"><figcaption>Photo ${index}: the flood gate at high tide, seen from the harbour wall on the north bank</figcaption></figure>`,
+        `<figure><img src="${index}.jpg"><figcaption>Photo ${index}: the flood gate at high tide, seen from the harbour wall on the north bank, where the old ferry used to land before the barrier was built</figcaption></figure>`,
     ).join('');
     const text = extract(page(photos));
     expect(text).toContain('seen from the harbour wall');
+  });
+
+  it("removes a caption of one short line even where the captions add up to a gallery's share", () => {
+    const long = `<figure><img src="a.jpg"><figcaption>${PROSE[0]} ${PROSE[1]}</figcaption></figure>`;
+    const label =
+      '<figure><img src="b.jpg"><figcaption>The mayor at the opening. Photo: Jane Roe</figcaption></figure>';
+    const text = extract(page(long + label));
+    expect(text).toContain(`${PROSE[0]} ${PROSE[1]}`);
+    expect(text).not.toContain('The mayor at the opening');
   });
 
   it('keeps embedded posts and a "Mira:" line without a link', () => {
@@ -170,6 +283,27 @@ describe('article chrome rules: each kind of block inside the article goes, the 
       ),
     );
     for (const kept of ['what a sight', 'Mira: the water']) expect(text).toContain(kept);
+  });
+
+  it('keeps a paragraph that links to a source, a "read more" into the page itself and a dated sentence', () => {
+    const text = extract(
+      page(
+        '<p>The full report of the inquiry into the barrier is on the authority site. <a href="https://authority.example/report">Read the report</a></p>' +
+          '<div>The second half of the report covers the costs of the barrier. <a href="#costs">Read more</a></div>' +
+          '<p>On 14 June 2019 | by the river authority</p>',
+      ),
+    );
+    for (const kept of ['Read the report', 'covers the costs', 'On 14 June 2019']) expect(text).toContain(kept);
+  });
+
+  it("keeps a press release's own notes that point at a link, which say what is there, not where to read more", () => {
+    const text = extract(
+      page(
+        '<p><strong>Note to editors:<br> Photos for download</strong> are here: <a href="https://photos.example/x">https://photos.example/x</a></p>' +
+          '<p lang="de">Fotos zum Download finden Sie hier: <a href="https://fotos.example/x">fotos.example</a></p>',
+      ),
+    );
+    for (const kept of ['Photos for download', 'Fotos zum Download']) expect(text).toContain(kept);
   });
 
   it('keeps a short article over the cookie notice of its page', () => {

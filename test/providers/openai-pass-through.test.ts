@@ -59,6 +59,26 @@ describe("the OpenAI provider's pass-through", () => {
     expect(sent.json()).toEqual({ model: 'm', messages: [{ role: 'user', content: 'Hi' }], stream: false });
   });
 
+  it("sends the client's own OpenAI options, with the call's kind over any stream setting among them", async () => {
+    const provider = await providerAnswering((_request, response) => sendJson(response, 200, completion));
+    const openAIOptions = { user: 'u-1', stream: true, stream_options: { include_usage: false } };
+    await provider.passThrough!.chat({ ...request, openAIOptions });
+    expect(server!.requests[0]!.json()).toEqual({
+      model: 'm',
+      messages: [{ role: 'user', content: 'Hi' }],
+      user: 'u-1',
+      stream: false,
+      stream_options: { include_usage: false },
+    });
+    expect(Object.keys(server!.requests[0]!.json() as object)).toEqual([
+      'model',
+      'messages',
+      'user',
+      'stream',
+      'stream_options',
+    ]);
+  });
+
   it('follows a moved endpoint (308) that answers gzip, and reads an error body that is not JSON', async () => {
     const provider = await providerAnswering((incoming, response) => {
       if (incoming.url === '/v1/chat/completions') {
@@ -95,6 +115,34 @@ describe("the OpenAI provider's pass-through", () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ kind: 'connection' });
     expect((error as Error).message).toContain('model crashed');
+  });
+
+  it('streams the whole completion of a server that answers a stream request without streaming, usage included', async () => {
+    const provider = await providerAnswering((_request, response) =>
+      sendJson(response, 200, {
+        ...completion,
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: 'not streamed',
+              tool_calls: [{ id: 't1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } }],
+            },
+            finish_reason: 'tool_calls',
+          },
+        ],
+      }),
+    );
+    const stream = await provider.passThrough!.stream(request);
+    const parts = [];
+    for await (const part of stream.parts) parts.push(part);
+    expect(parts).toEqual([
+      { type: 'text-delta', choice: 0, text: 'not streamed' },
+      { type: 'tool-call-delta', choice: 0, index: 0, id: 't1', name: 'lookup', argumentsDelta: '{"q":1}' },
+      { type: 'choice-finish', choice: 0, finishReason: 'tool-calls' },
+      { type: 'finish', finishReason: 'tool-calls', usage: { inputTokens: 3, outputTokens: 1 }, model: 'm' },
+    ]);
   });
 
   it('turns a stream cancelled mid-way into an AbortError and closes the upstream connection', async () => {

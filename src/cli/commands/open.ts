@@ -3,6 +3,9 @@ import type { Config } from '../../config/load-config.js';
 import { DaemonClient } from '../daemon-client.js';
 import { ExitCode, type Output } from '../output.js';
 
+/** How long a browser opener that cannot open anything takes to say so by exiting (xdg-open: at once). */
+const OPENER_FAILS_WITHIN_MS = 2_000;
+
 /** The platform's "open this URL in the default browser" command. */
 function browserOpener(url: string): { command: string; args: string[] } {
   if (process.platform === 'darwin') return { command: 'open', args: [url] };
@@ -29,12 +32,24 @@ export async function openCommand(config: Config, options: { print: boolean }, o
     const child = spawn(command, args, { detached: true, stdio: 'ignore' });
     child.once('error', () => resolve(false));
     child.once('spawn', () => {
-      child.unref();
-      resolve(true);
+      // xdg-open on a machine without a browser or a display (a server over SSH) starts, then exits non-zero
+      // at once ("no method available"): that is a failure to say, with the link. One that is still running
+      // after a moment (a browser it waits for) or exited 0 has opened it.
+      const settled = setTimeout(() => {
+        child.removeAllListeners('exit');
+        child.unref();
+        resolve(true);
+      }, OPENER_FAILS_WITHIN_MS);
+      child.once('exit', (code) => {
+        clearTimeout(settled);
+        resolve(code === 0);
+      });
     });
   });
   if (!opened) {
-    output.error(`agentd open: could not start ${command}; open this one-time link in your browser (valid 5 minutes):`);
+    output.error(
+      `agentd open: ${command} could not open a browser; open this one-time link in your browser (valid 5 minutes):`,
+    );
     output.out(url);
     return ExitCode.failure;
   }

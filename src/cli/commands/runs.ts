@@ -105,6 +105,9 @@ export async function runActionCommand(
   return ExitCode.ok;
 }
 
+/** Bounds a stored summary that is longer than the 100 words the wiki action asks for. */
+const WIKI_SUMMARY_CHARS = 1000;
+
 export function describeRun(run: Run): string {
   const lines = [
     `run ${run.id}: ${run.status}`,
@@ -113,7 +116,11 @@ export function describeRun(run: Run): string {
     `  usage: ${run.usage.calls} calls, ${run.usage.promptTokens} prompt + ${run.usage.completionTokens} completion tokens, $${run.usage.costUsd.toFixed(4)}${run.usage.costUnknown ? ' (some prices unknown)' : ''}`,
   ];
   if (run.keywords.length > 0) lines.push(`  keywords: ${run.keywords.join(', ')}`);
-  for (const entry of run.wiki) lines.push(`  wiki: ${entry.title} <${entry.url}>`);
+  for (const entry of run.wiki) {
+    lines.push(`  wiki: ${entry.title} <${entry.url}>`);
+    // The background the run found is what a user reads `show` for; at most 100 words, so printed whole.
+    if (entry.summary.trim() !== '') lines.push(`    ${truncate(entry.summary, WIKI_SUMMARY_CHARS)}`);
+  }
   lines.push(`  sources: ${run.sources.length}`);
   for (const source of run.sources) lines.push(`    - ${truncate(source.title, 70)} <${source.url}>`);
   if (run.failure) lines.push(`  failure: ${run.failure.code}: ${run.failure.message}`);
