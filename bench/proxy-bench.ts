@@ -9,8 +9,9 @@ import { percentile } from './stats.js';
  * whatever the answers do) goes to it directly, through a bare Node.js proxy (`proxy-floor.ts`: the least any
  * Node proxy does) and through agentd (its own process, `proxy-daemon.ts`), in one run. Reports added latency
  * p50/p99 at 500 requests/s, the CPU each proxy spends per request, and for each of the three the highest rate
- * at which p99 stays under 50 ms. Upstream, proxies and load generator are separate processes on the same
- * cores, so the floor says what this machine allows any proxy, whatever agentd does.
+ * at which p99 stays under 50 ms (each target warmed again first), and last agentd's p50/p99 after a minute
+ * idle. Upstream, proxies and load generator are separate processes on the same cores, so the floor says what
+ * this machine allows any proxy, whatever agentd does.
  */
 const TOKEN = 'bench-token-0123456789abcdef';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -20,6 +21,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
  * its JIT is still compiling the call path. A long-running daemon serves in the steady state after that.
  */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+/**
+ * How long agentd is left idle before the last measure, 1,000 requests/s on a daemon that has had nothing to do:
+ * its first seconds of load after a minute's rest are slower than its steady state (the JIT's work is partly
+ * undone while it rests), so the throughput series warms each target again and this measure shows the cost.
+ */
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const BODY = JSON.stringify({ model: 'local/bench', messages: [{ role: 'user', content: 'Say hello in one word.' }] });
 
 interface Phase {
@@ -168,6 +175,8 @@ function comparison(direct: Phase, floor: Phase, proxied: Phase): string {
 
 /** Rising open-loop rates to `port` until p99 passes 50 ms or a request fails; prints a row per rate. */
 async function highestRate(label: string, port: number, proxy: BenchProcess | undefined): Promise<number> {
+  // Warmed again: a target idle while the others ran its series starts slow (see IDLE_SECONDS below).
+  await load(port, PATH, 300, WARMUP_SECONDS);
   let best = 0;
   for (const rate of RATES) {
     const run = () => load(port, PATH, rate, SECONDS);
@@ -216,6 +225,11 @@ try {
   };
   process.stdout.write(
     `\nHighest rate with p99 < 50 ms: agentd ${best.agentd} requests/s; the bare Node proxy ${best.floor}; the upstream alone ${best.direct}\n`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  const rested = await load(daemon.port, PATH, 1000, SECONDS);
+  process.stdout.write(
+    `\nagentd after ${IDLE_SECONDS} s idle, 1,000 requests/s for ${SECONDS} s: p50 ${format(percentile(rested.latencies, 50))} ms, p99 ${format(percentile(rested.latencies, 99))} ms, ${rested.failed} failed\n`,
   );
 } finally {
   await daemon.stop();
