@@ -5,6 +5,7 @@ import { startTestDaemon, type TestDaemon } from '../test/helpers/daemon.js';
 import { startFixtureWeb } from '../test/helpers/fixture-web.js';
 import { redisMissingMessage, redisServerPath, startRedis } from '../test/helpers/redis-server.js';
 import { startScriptedLlm } from '../test/helpers/scripted-llm.js';
+import { submitRuns } from './submit-runs.js';
 
 /**
  * `npm run bench:cluster-lease`: does a busy member keep its leases on the runs it executes? BENCH_MEMBERS real
@@ -24,7 +25,6 @@ const LLM_LATENCY_MS = Number(process.env.BENCH_LLM_LATENCY_MS ?? 20);
 const LEASE_MS = process.env.BENCH_LEASE_MS ? Number(process.env.BENCH_LEASE_MS) : undefined;
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 900_000);
 const PREFIX = 'lease-bench';
-const TOPICS = ['Arduino boards', 'Raspberry Pi clusters', 'RISC-V chips', 'Rust embedded', 'Zigbee sensors'];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,13 +70,7 @@ async function main(): Promise<void> {
       );
     daemon = members[0] as TestDaemon;
     const startedAt = Date.now();
-    const ids: string[] = [];
-    for (let index = 0; index < RUNS; index += 1) {
-      const topic = `${TOPICS[index % TOPICS.length]} ${index + 1}`;
-      const { status, body } = await daemon.request<{ id: string }>('POST', '/v1/runs', { topic });
-      if (status !== 202) throw new Error(`submitting a run answered ${status}`);
-      ids.push(body.id);
-    }
+    const ids = await submitRuns(daemon, RUNS);
     const last = new Map<string, { pttl: number; renewedAt: number }>();
     let minMargin: number | undefined;
     let maxGap: number | undefined;

@@ -5,6 +5,7 @@ import { startTestDaemon, type TestDaemon } from '../test/helpers/daemon.js';
 import { startFixtureWeb } from '../test/helpers/fixture-web.js';
 import { redisMissingMessage, redisServerPath, startRedis } from '../test/helpers/redis-server.js';
 import { startScriptedLlm } from '../test/helpers/scripted-llm.js';
+import { submitRuns } from './submit-runs.js';
 
 /**
  * `npm run bench:cluster`, part 2 (one run queue): three real daemons (`agentd start`), `runs.concurrency: 1`
@@ -17,7 +18,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 6);
 const LEASE_MS = 3_000;
 const LLM_LATENCY_MS = Number(process.env.BENCH_LLM_LATENCY_MS ?? 400);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
-const TOPICS = ['Arduino boards', 'Raspberry Pi clusters', 'RISC-V chips', 'Rust embedded', 'Zigbee sensors'];
 
 export interface RunsOutcome {
   runs: number;
@@ -53,13 +53,7 @@ export async function runClusterRunsBench(): Promise<RunsOutcome | undefined> {
     for (let index = 0; index < 3; index += 1) members.push(await startTestDaemon(config));
     const entry = members[0] as TestDaemon;
     const startedAt = Date.now();
-    const ids: string[] = [];
-    for (let index = 0; index < RUNS; index += 1) {
-      const topic = `${TOPICS[index % TOPICS.length]} ${index + 1}`;
-      const { status, body } = await entry.request<{ id: string }>('POST', '/v1/runs', { topic });
-      if (status !== 202) throw new Error(`submitting a run answered ${status}`);
-      ids.push(body.id);
-    }
+    const ids = await submitRuns(entry, RUNS);
     let maxRunning = 0;
     let killedAt: number | undefined;
     let killedRun: string | undefined;
