@@ -10,13 +10,13 @@ import { submitRuns } from './submit-runs.js';
 /**
  * `npm run bench:cluster-lease`: does a busy member keep its leases on the runs it executes? BENCH_MEMBERS real
  * daemons (default 1; `agentd start`, cluster members on a real redis-server, `runs.concurrency`
- * BENCH_CONCURRENCY, default 4) are given BENCH_RUNS runs
- * (default 8) against a fast scripted model (BENCH_LLM_LATENCY_MS, default 20 ms) and the local fixture web,
- * so that its event loop is as busy as runs make it (pages parsed, contexts built, steps and events written).
- * (submitted to the first member). Meanwhile the bench reads the remaining time to live (PTTL) of every run lease in Redis every 20 ms: the
- * lowest value seen is the margin the member kept before losing a run; a rise of the PTTL is a renewal, and
- * the longest time between two is the renewal lag. Lost leases are counted from the daemon's log.
- * BENCH_LEASE_MS sets `cluster.leaseTtlMs` (default: unset, the daemon's default).
+ * BENCH_CONCURRENCY, default 4) are given BENCH_RUNS runs (default 8, submitted to the first member) against a
+ * fast scripted model (BENCH_LLM_LATENCY_MS, default 20 ms) and the local fixture web, so that their event loops
+ * are as busy as runs make them (pages parsed, contexts built, steps and events written). Meanwhile the bench
+ * reads the remaining time to live (PTTL) of every run lease in Redis every 20 ms: the lowest value seen is the
+ * margin a member kept before losing a run; a rise of the PTTL is a renewal, and the longest time between two
+ * is the renewal lag. Lost leases are counted from the daemons' logs. BENCH_LEASE_MS sets `cluster.leaseTtlMs`
+ * (default: unset, the daemon's default).
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 8);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1);
