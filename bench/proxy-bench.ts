@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { postChat, TOKEN } from './proxy-request.js';
 import { percentile } from './stats.js';
 
 /**
@@ -13,7 +14,6 @@ import { percentile } from './stats.js';
  * idle. Upstream, proxies and load generator are separate processes on the same cores, so the floor says what
  * this machine allows any proxy, whatever agentd does.
  */
-const TOKEN = 'bench-token-0123456789abcdef';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 /**
  * Load each target gets at 300 requests/s before anything is measured. The daemon needs more than a second or
@@ -27,7 +27,6 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
  * undone while it rests), so the throughput series warms each target again and this measure shows the cost.
  */
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
-const BODY = JSON.stringify({ model: 'local/bench', messages: [{ role: 'user', content: 'Say hello in one word.' }] });
 
 interface Phase {
   rate: number;
@@ -76,36 +75,14 @@ function startProcess(script: string, args: string[], nodeFlags: string[] = []):
 function timedRequest(port: number, path: string, agent: Agent, phase: Phase): Promise<void> {
   return new Promise<void>((resolve) => {
     const sentAt = performance.now();
-    const outgoing = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${TOKEN}`,
-          'content-length': Buffer.byteLength(BODY),
-        },
-      },
-      (incoming) => {
-        incoming.resume();
-        incoming.on('end', () => {
-          if (incoming.statusCode === 200) {
-            phase.latencies.push(performance.now() - sentAt);
-            const overhead = incoming.headers['x-agentd-overhead-ms'];
-            if (typeof overhead === 'string') phase.overheads.push(Number(overhead));
-          } else phase.failed += 1;
-          resolve();
-        });
-      },
-    );
-    outgoing.on('error', () => {
-      phase.failed += 1;
+    postChat(port, path, agent, (incoming) => {
+      if (incoming?.statusCode === 200) {
+        phase.latencies.push(performance.now() - sentAt);
+        const overhead = incoming.headers['x-agentd-overhead-ms'];
+        if (typeof overhead === 'string') phase.overheads.push(Number(overhead));
+      } else phase.failed += 1;
       resolve();
     });
-    outgoing.end(BODY);
   });
 }
 

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { postChat, TOKEN } from './proxy-request.js';
 
 /**
  * `npm run bench:proxy-gc`: the bytes agentd's young-generation collections (scavenges) promote per proxied
@@ -10,12 +11,10 @@ import { fileURLToPath } from 'node:url';
  * promotes for seconds), then at BENCH_RATE for MEASURE_SECONDS; the scavenges of the last WINDOW_SECONDS are
  * summed. `BENCH_TARGET=floor` measures the bare Node proxy (`proxy-floor.ts`) instead.
  */
-const TOKEN = 'bench-token-0123456789abcdef';
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const WARMUP_SECONDS = 10;
 const MEASURE_SECONDS = 8;
 const WINDOW_SECONDS = 6;
-const BODY = JSON.stringify({ model: 'local/bench', messages: [{ role: 'user', content: 'Say hello in one word.' }] });
 
 interface Started {
   child: ChildProcess;
@@ -59,28 +58,9 @@ async function load(port: number, rate: number, seconds: number): Promise<number
 }
 
 function call(port: number, agent: Agent): Promise<boolean> {
-  return new Promise((resolve) => {
-    const outgoing = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/v1/chat/completions',
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${TOKEN}`,
-          'content-length': Buffer.byteLength(BODY),
-        },
-      },
-      (incoming) => {
-        incoming.resume();
-        incoming.on('end', () => resolve(incoming.statusCode === 200));
-      },
-    );
-    outgoing.on('error', () => resolve(false));
-    outgoing.end(BODY);
-  });
+  return new Promise((resolve) =>
+    postChat(port, '/v1/chat/completions', agent, (incoming) => resolve(incoming?.statusCode === 200)),
+  );
 }
 
 /** The scavenges of the last `windowMs` of the trace: their count, mean pause and promoted bytes. */
