@@ -159,6 +159,22 @@ describe('the 401 of a daemon whose token was generated', () => {
     }
   });
 
+  it('says the same to a real client over a listening socket', async () => {
+    const built = await buildTestApp({ server: {} });
+    try {
+      await built.app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = built.app.server.address() as { port: number };
+      const response = await fetch(`http://127.0.0.1:${port}/v1/runs`);
+      expect(response.status).toBe(401);
+      const body = (await response.json()) as { error: { message: string } };
+      expect(body.error.message).toBe(
+        `missing or wrong bearer token: the daemon's token is in ${path.join(built.services.config.dataDir, 'token')}`,
+      );
+    } finally {
+      await built.close();
+    }
+  });
+
   it('names only the data dir setting when the daemon listens on every interface, not the home directory', async () => {
     const built = await buildTestApp({ server: { host: '0.0.0.0' } });
     try {
