@@ -30,8 +30,14 @@ export function startProviderChecks(
         const probe = await probeProvider(provider, { signal: controller.signal });
         if (controller.signal.aborted) return;
         if (probe.ok) {
+          // A server without a model listing answered all the same: it is up, not failing.
           health.succeeded(provider.name, 'check');
-          logger.info({ provider: provider.name, models: probe.models.length }, 'provider answers');
+          if (probe.cannotList !== undefined)
+            logger.info(
+              { provider: provider.name, reason: probe.cannotList },
+              'provider answers; it cannot list models',
+            );
+          else logger.info({ provider: provider.name, models: probe.models.length }, 'provider answers');
         } else if (probe.problem !== 'unsupported') {
           health.failed(provider.name, probe.error, 'check');
           logger.warn(

@@ -1,4 +1,5 @@
 import type { Config } from '../config/load-config.js';
+import { ProviderError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { systemClock, type Clock } from './clock.js';
 import type { LanguageModelProvider } from './language-model.js';
@@ -22,14 +23,28 @@ export interface ModelCatalogOptions {
 }
 
 /**
+ * Whether a listing failed because the server has no model listing, rather than because the provider is down
+ * or refuses the key: an OpenAI-compatible server answering 404 or 405 on `GET /models` (older llama.cpp
+ * builds, vLLM behind some proxies, LM Studio variants). Such a provider still serves its models; only their
+ * list is missing. Anthropic and Ollama always have their listing, so a 404 there is a wrong base URL.
+ */
+export function cannotListModels(provider: Pick<LanguageModelProvider, 'type'>, error: unknown): boolean {
+  return provider.type === 'openai' && error instanceof ProviderError && (error.status === 404 || error.status === 405);
+}
+
+/**
  * The models the daemon can route to: those the config names (default, actions, pricing) and those each
- * provider lists (OpenAI `models.list`, Ollama tags), cached briefly. A provider that is down or refuses is
- * left out of the listing (logged), never an error: clients call this at start-up.
+ * provider lists (OpenAI `models.list`, Ollama tags), cached briefly. The configured models are always listed;
+ * what a provider lists is added when it answers. A provider that is down or refuses adds nothing (logged),
+ * never an error: clients call this at start-up. A server without a listing (`cannotListModels`) is not down:
+ * that is remembered for the cache's time, not asked again at every request.
  */
 export class ModelCatalog {
   readonly #options: ModelCatalogOptions;
   readonly #clock: Clock;
   readonly #cache = new Map<string, { at: number; ids: Promise<string[]> }>();
+  /** Providers already logged as having no listing: said once, not at every expiry of the cache. */
+  readonly #unlisted = new Set<string>();
 
   constructor(options: ModelCatalogOptions) {
     this.#options = options;
@@ -66,6 +81,15 @@ export class ModelCatalog {
     const ids = provider
       .listModels({ signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5_000) })
       .catch((error: unknown) => {
+        if (cannotListModels(provider, error)) {
+          if (!this.#unlisted.has(provider.name))
+            this.#options.logger.info(
+              { provider: provider.name, reason: (error as Error).message },
+              'provider cannot list its models; /v1/models shows its configured ones',
+            );
+          this.#unlisted.add(provider.name);
+          return [];
+        }
         this.#options.logger.warn(
           { err: error, provider: provider.name },
           'provider did not list its models; left out of /v1/models',

@@ -1,6 +1,6 @@
 import { createProviders } from '../../providers/index.js';
 import type { Config, ResolvedProviderConfig } from '../config/load-config.js';
-import { fail, ok, type DoctorCheck } from './doctor-types.js';
+import { fail, ok, skipped, type DoctorCheck } from './doctor-types.js';
 import { hasModel, probeNamedProvider, type ProviderProbe } from './probe-provider.js';
 
 /**
@@ -34,6 +34,7 @@ export async function checkProviders(
         options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
       );
       if (!probe.ok) return [providerFailure(name, provider, probe)];
+      if (probe.cannotList !== undefined) return unlistedChecks(name, provider, probe.cannotList, used.get(name));
       const checks = [
         ok(
           label,
@@ -46,6 +47,31 @@ export async function checkProviders(
     }),
   );
   return perProvider.flat();
+}
+
+/**
+ * A server that answered but has no model listing: not broken (many local OpenAI-compatible servers have
+ * none), yet neither its key nor its models could be checked for free, so the model checks are skipped rather
+ * than passed; the first call will say. A wrong base URL answers 404 too, hence the hint.
+ */
+function unlistedChecks(
+  name: string,
+  provider: ResolvedProviderConfig,
+  reason: string,
+  models: ReadonlySet<string> | undefined,
+): DoctorCheck[] {
+  return [
+    ok(
+      `provider ${name}`,
+      `${provider.type}${where(provider)}: reachable, cannot list models (${reason}); its configured models are used as named (${provider.origin})`,
+    ),
+    ...[...(models ?? [])].map((model) =>
+      skipped(
+        `model ${name}/${model}`,
+        `not checked: the provider cannot list its models (if its first call answers 404 too, check providers.${name}.baseURL)`,
+      ),
+    ),
+  ];
 }
 
 function providerFailure(name: string, provider: ResolvedProviderConfig, probe: ProviderProbe): DoctorCheck {

@@ -1,13 +1,19 @@
 import { ProviderError, errorMessage } from '../errors.js';
 import type { LanguageModelProvider } from '../gateway/language-model.js';
+import { cannotListModels } from '../gateway/model-catalog.js';
 import { providerError } from '../gateway/provider-errors.js';
 
 /** What listing a provider's models said about it: free of charge, since nothing is generated. */
 export interface ProviderProbe {
-  /** The provider answered the listing. */
+  /** The provider answered the listing, or answered that it has none (`cannotList`). */
   ok: boolean;
-  /** The models it listed (its own ids), empty when it did not answer. */
+  /** The models it listed (its own ids), empty when it did not answer or cannot list. */
   models: string[];
+  /**
+   * Set when the server answered but has no model listing (404/405 on `GET /models`, see `cannotListModels`):
+   * `ok` is true, `models` is empty and says nothing of which models it serves. The server's answer, scrubbed.
+   */
+  cannotList?: string;
   /**
    * Why it did not answer: `unreachable` (connection refused, DNS, timeout), `key-refused` (401/403 or no
    * key), `unsupported` (the provider cannot list models), `error` (anything else).
@@ -62,6 +68,8 @@ export async function probeProvider(
   try {
     return { ok: true, models: await provider.listModels({ signal }) };
   } catch (error) {
+    if (cannotListModels(provider, error))
+      return { ok: true, models: [], cannotList: `GET /models answered ${(error as ProviderError).status}` };
     if (error instanceof ProviderError) {
       return failed(
         error.kind === 'auth'

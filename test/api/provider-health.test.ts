@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { runDaemon, type RunningDaemon } from '../../src/daemon/run-daemon.js';
-import { deadURL } from '../helpers/provider-listings.js';
+import { deadURL, openAIWithoutListing } from '../helpers/provider-listings.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { sendJson, startWireServer, type WireServer } from '../helpers/wire-server.js';
 
@@ -113,6 +113,48 @@ describe('provider health and origin, over a real socket', () => {
     expect(log).toMatch(
       /"provider":"openai".*"origin":"environment: OPENAI_API_KEY".*"provider found in the environment"/,
     );
+  });
+
+  it('a provider that answers but cannot list its models is healthy, and /v1/models lists its configured models', async () => {
+    const local = await openAIWithoutListing(404);
+    cleanups.push(() => local.close());
+    const temp = makeTempDir('agentd-health-test-');
+    cleanups.push(temp.cleanup);
+    const file = path.join(temp.dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        server: { port: 0 },
+        dataDir: path.join(temp.dir, 'data'),
+        providers: { local: { type: 'openai', apiKey: 'sk-good', baseURL: `${local.url}/v1` } },
+        models: { default: 'local/qwen2.5-7b', actions: { ConductResearch: 'local/llama-3.1-8b' } },
+      }),
+    );
+    const daemon = await runDaemon(loadConfig({ file }));
+    cleanups.push(() => daemon.close());
+    const token = readFileSync(path.join(temp.dir, 'data', 'token'), 'utf8').trim();
+    const get = async <T>(route: string): Promise<{ status: number; body: T }> => {
+      const response = await fetch(`${daemon.url}${route}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, body: (await response.json()) as T };
+    };
+    await vi.waitFor(
+      async () => {
+        const { body } = await get<{ providers: ProviderStatus[] }>('/v1/providers');
+        expect(body.providers[0]?.health).toMatchObject({ reachable: true, lastFailure: null, lastCheckedBy: 'check' });
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const models = await get<{ data: Array<{ id: string; owned_by: string }> }>('/v1/models');
+      expect(models.status).toBe(200);
+      expect(models.body.data.map((model) => model.id)).toEqual(['local/llama-3.1-8b', 'local/qwen2.5-7b']);
+    }
+    const retrieved = await get<{ id: string }>('/v1/models/local%2Fqwen2.5-7b');
+    expect(retrieved).toMatchObject({ status: 200, body: { id: 'local/qwen2.5-7b', owned_by: 'local' } });
+    // The missing listing is remembered like a listing: asked by the start's check and once by the catalog,
+    // not again at each request.
+    expect(local.requests.filter((request) => request.url === '/v1/models')).toHaveLength(2);
   });
 
   it('a provider that is down is reported unreachable with the reason', async () => {

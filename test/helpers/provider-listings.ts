@@ -32,6 +32,38 @@ export function openAIListing(models: string[], key = 'sk-good'): Promise<WireSe
   });
 }
 
+/**
+ * An OpenAI-compatible server without a model listing, as many local ones are: `GET /v1/models` answers
+ * `status` (404 as older llama.cpp builds and proxies, 405 as servers whose route takes only POST), chat
+ * completions answer. The key is checked first, so a wrong one gets a 401 whatever the route.
+ */
+export function openAIWithoutListing(status: 404 | 405, key = 'sk-good'): Promise<WireServer> {
+  return startWireServer((request, response) => {
+    if (request.headers.authorization !== `Bearer ${key}`) {
+      sendJson(response, 401, { error: { message: 'Invalid API Key', type: 'authentication_error', code: 401 } });
+      return;
+    }
+    if (request.method === 'POST' && request.url === '/v1/chat/completions') {
+      const { model } = request.json<{ model: string }>();
+      sendJson(response, 200, {
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        created: 1,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+      });
+      return;
+    }
+    if (status === 405) {
+      response.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' });
+      response.end('Method Not Allowed');
+      return;
+    }
+    sendJson(response, 404, { error: { message: 'File Not Found', type: 'not_found_error', code: 404 } });
+  });
+}
+
 export function anthropicListing(models: string[], key = 'sk-ant-good'): Promise<WireServer> {
   return startWireServer((request, response) => {
     // This SDK version sends the key as a bearer token; older ones as x-api-key. Either is Anthropic's wire.

@@ -5,7 +5,14 @@ import { doctorCommand } from '../../src/cli/commands/doctor.js';
 import { runDoctor } from '../../src/setup/doctor.js';
 import type { DoctorCheck } from '../../src/setup/doctor-types.js';
 import { runCli } from '../helpers/cli.js';
-import { anthropicListing, deadURL, ollamaListing, openAIListing, smallWeb } from '../helpers/provider-listings.js';
+import {
+  anthropicListing,
+  deadURL,
+  ollamaListing,
+  openAIListing,
+  openAIWithoutListing,
+  smallWeb,
+} from '../helpers/provider-listings.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { startWireServer, type WireServer } from '../helpers/wire-server.js';
 
@@ -123,6 +130,50 @@ describe('agentd doctor', () => {
     expect(byName(checks, 'model local/qwen2.5:7b')).toMatchObject({ status: 'fail', fix: 'ollama pull qwen2.5:7b' });
     // The key itself never appears in what doctor prints.
     expect(JSON.stringify(checks)).not.toContain('sk-bad');
+  });
+
+  it.each([404, 405] as const)(
+    'passes an OpenAI-compatible server whose model listing answers %i, noting that it cannot list models, and skips its model checks',
+    async (status) => {
+      const local = await serve(openAIWithoutListing(status));
+      const web = await webPlugins();
+      const file = configFile({
+        providers: { local: { type: 'openai', apiKey: 'sk-good', baseURL: `${local.url}/v1` } },
+        models: { default: 'local/qwen2.5-7b', actions: { ConductResearch: 'local/llama-3.1-8b' } },
+        plugins: web.plugins,
+      });
+      const checks = await runDoctor({ configFile: file, env: {}, browseURL: web.browseURL, timeoutMs: 3_000 });
+      expect(
+        checks.filter((check) => check.status === 'fail'),
+        JSON.stringify(checks, null, 2),
+      ).toEqual([]);
+      expect(byName(checks, 'provider local')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringContaining(`reachable, cannot list models (GET /models answered ${status})`) as string,
+      });
+      for (const model of ['local/qwen2.5-7b', 'local/llama-3.1-8b'])
+        expect(byName(checks, `model ${model}`)).toMatchObject({
+          status: 'skipped',
+          detail: expect.stringContaining('not checked: the provider cannot list its models') as string,
+        });
+      // Still free: the listing was asked for, nothing was generated.
+      expect(local.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['GET /v1/models']);
+    },
+  );
+
+  it('still fails a server without a model listing that refuses the key', async () => {
+    const local = await serve(openAIWithoutListing(404, 'sk-good'));
+    const web = await webPlugins();
+    const file = configFile({
+      providers: { local: { type: 'openai', apiKey: 'sk-wrong', baseURL: `${local.url}/v1` } },
+      models: { default: 'local/qwen2.5-7b' },
+      plugins: web.plugins,
+    });
+    const checks = await runDoctor({ configFile: file, env: {}, browseURL: web.browseURL, timeoutMs: 3_000 });
+    expect(byName(checks, 'provider local')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('key refused') as string,
+    });
   });
 
   it('names the unset variable of a provider without a key', async () => {
