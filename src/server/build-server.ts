@@ -19,6 +19,7 @@ import { statusRoutes } from './routes/status.js';
 import { toolRoutes } from './routes/tools.js';
 import { openApiDocument } from './openapi.js';
 import { createGuards } from './security.js';
+import { refuseUnknownQuery } from './query-params.js';
 import { refuseLoneSurrogates } from './well-formed-strings.js';
 import { registerTimingHeaders } from './call-timing.js';
 import { registerCors } from './cors.js';
@@ -73,6 +74,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
       dashboard: dashboardAccess(sessions),
     }),
   );
+  app.addHook('onRequest', refuseUnknownQuery);
   app.addHook('preValidation', refuseLoneSurrogates);
 
   healthRoutes(app);

@@ -48,9 +48,10 @@ export function dashboardRoutes(
     return reply.type(index.type).send(index.body);
   };
   // The same paths as DASHBOARD_PAGES, which the guard lets through without a token.
-  for (const route of ['/', '/runs/:id', '/usage', '/limits']) app.get(route, page);
+  // Pages take any query: they read none, and a stray one from a link should still show the page.
+  for (const route of ['/', '/runs/:id', '/usage', '/limits']) app.get(route, { config: { query: 'any' } }, page);
 
-  app.get('/login', async (request, reply) => {
+  app.get('/login', { config: { query: 'any' } }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
     const query = loginQuery.safeParse(request.query);
     const login = query.success ? sessions.redeem(query.data.ticket) : undefined;
@@ -67,7 +68,7 @@ export function dashboardRoutes(
     return reply.header('set-cookie', sessionCookie(login.session, login.maxAgeSeconds)).redirect('/', 303);
   });
 
-  app.get('/assets/:name', async (request, reply) => {
+  app.get('/assets/:name', { config: { query: 'any' } }, async (request, reply) => {
     const asset = assets.get((request.params as { name: string }).name);
     if (!asset || asset.type.startsWith('text/html'))
       throw new AgentdError(ErrorCode.notFound, 'no such dashboard asset', { statusCode: 404 });

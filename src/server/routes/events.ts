@@ -4,6 +4,7 @@ import { ErrorCode } from '../../errors.js';
 import { z } from 'zod';
 import type { ApiServices } from '../api-services.js';
 import { errorBody } from '../error-handler.js';
+import { queryOf } from '../query-params.js';
 import { TERMINAL_EVENT_TYPES, type RunEvent } from '../../types/run-events.js';
 
 /** A client that has this much unsent data is too slow: it is closed and may reconnect with `?since=`. */
@@ -23,6 +24,7 @@ export function eventRoutes(app: FastifyInstance, services: Pick<ApiServices, 's
   app.route({
     method: 'GET',
     url: '/v1/runs/:id/events',
+    config: queryOf(runQuery),
     handler: upgradeRequired,
     wsHandler: async (socket, request) => {
       const id = (request.params as { id: string }).id;
@@ -75,6 +77,8 @@ export function eventRoutes(app: FastifyInstance, services: Pick<ApiServices, 's
   app.route({
     method: 'GET',
     url: '/v1/events',
+    // The token only (a browser's WebSocket cannot send an Authorization header): this stream replays nothing.
+    config: { query: ['token'] },
     handler: upgradeRequired,
     wsHandler: (socket) => {
       const unsubscribe = services.events.subscribe((event) => send(socket, event));

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiServices } from '../api-services.js';
 import { usageSchema } from '../../types/run-record.js';
+import { queryOf } from '../query-params.js';
 import { parseInput } from '../validate.js';
 
 export const usageHistoryQuery = z.object({
@@ -66,7 +67,7 @@ export const limitHistoryResponse = z.object({
  * minute against the limits, in flight, queue, waits, 429s). The dashboard's charts read these.
  */
 export function historyRoutes(app: FastifyInstance, services: Pick<ApiServices, 'history' | 'config'>): void {
-  app.get('/v1/usage/history', async (request) => {
+  app.get('/v1/usage/history', { config: queryOf(usageHistoryQuery) }, async (request) => {
     const query = parseInput(usageHistoryQuery, request.query, 'query');
     const series = await services.history.usage.series({
       bucketSeconds: query.bucketSeconds,

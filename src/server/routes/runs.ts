@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiServices } from '../api-services.js';
 import { ConflictError } from '../../errors.js';
+import { queryOf } from '../query-params.js';
 import { parseInput } from '../validate.js';
 import { DEFAULT_RUN_PAGE, isRunId, MAX_RUN_PAGE, type Run, runSummarySchema } from '../../types/run-record.js';
 
@@ -46,7 +47,7 @@ export function runRoutes(app: FastifyInstance, services: Pick<ApiServices, 'run
     return reply.code(202).send({ id: run.id, status: run.status });
   });
 
-  app.get('/v1/runs', async (request, reply) => {
+  app.get('/v1/runs', { config: queryOf(listRunsQuery) }, async (request, reply) => {
     const page = parseInput(listRunsQuery, request.query, 'query');
     return reply.type('application/json; charset=utf-8').send(await services.runs.listJson(page));
   });
