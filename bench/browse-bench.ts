@@ -60,7 +60,9 @@ export async function runBrowseBench() {
     const extracted = extractHtml(html, `http://127.0.0.1/${name}/`);
     const extractMs = performance.now() - started;
     // The query a researcher would bring to the page: its own headline.
-    const focused = focusedContext(extracted.content, titles.get(name) ?? '', { budgetTokens: FOCUS_BUDGET_TOKENS });
+    const focused = await focusedContext(extracted.content, titles.get(name) ?? '', {
+      budgetTokens: FOCUS_BUDGET_TOKENS,
+    });
     pages.push({
       name,
       extractMs,

@@ -1,5 +1,5 @@
 import { AbortError, errorMessage } from '../errors.js';
-import { countTokens } from '../text/token-count.js';
+import { countTokensSliced, TokenCounter, tokensWithin } from '../text/token-count.js';
 import type { Page } from '../plugins/plugin-types.js';
 import type { Action } from '../team/action.js';
 import { ActionName } from '../types/action-names.js';
@@ -55,7 +55,7 @@ export const webBrowseAndSummarize: Action<
       return undefined;
     }
     const focused = Number.isFinite(budgetTokens)
-      ? focusedContext(page.content, `${query} ${topic}`, { budgetTokens })
+      ? await focusedContext(page.content, `${query} ${topic}`, { budgetTokens })
       : page.content;
     let summary: string;
     try {
@@ -71,7 +71,7 @@ export const webBrowseAndSummarize: Action<
       title: page.title,
       query,
       relevant,
-      tokens: countTokens(focused),
+      tokens: await countTokensSliced(focused),
     });
     return relevant ? { url, title: page.title || url, query, summary } : undefined;
   },
@@ -92,9 +92,9 @@ async function summarize(
         temperature: 0.2,
       })
     ).text.trim();
-  if (countTokens(text) <= PART_TOKENS) return ask(text);
+  if (tokensWithin(text, PART_TOKENS) !== false) return ask(text);
   // Too long for one call within the model's context: summarise parts, then merge what was relevant.
-  const parts = packParts(text, PART_TOKENS);
+  const parts = await packParts(text, PART_TOKENS);
   const summaries = await Promise.all(parts.map((part, index) => ask(part, { index: index + 1, total: parts.length })));
   const relevant = summaries.filter((summary) => !isNotRelevant(summary));
   if (relevant.length === 0) return NOT_RELEVANT;
@@ -108,13 +108,14 @@ async function summarize(
   ).text.trim();
 }
 
-/** Groups passages into parts of at most `maxTokens`. */
-function packParts(text: string, maxTokens: number): string[] {
+/** Groups passages into parts of at most `maxTokens` (exact counts, in slices: the text may be a whole page). */
+async function packParts(text: string, maxTokens: number): Promise<string[]> {
+  const counter = new TokenCounter();
   const parts: string[] = [];
   let current = '';
   for (const passage of splitPassages(text, 400)) {
     const candidate = current ? `${current}\n\n${passage}` : passage;
-    if (current && countTokens(candidate) > maxTokens) {
+    if (current && (await counter.count(candidate)) > maxTokens) {
       parts.push(current);
       current = passage;
     } else current = candidate;

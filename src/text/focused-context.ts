@@ -1,4 +1,4 @@
-import { countTokens } from './token-count.js';
+import { TokenCounter, tokensWithin } from './token-count.js';
 
 /**
  * Query-focused context: the passages of a page most relevant to a query, up to a token budget, in page
@@ -33,15 +33,23 @@ interface Passage {
   length: number;
 }
 
-export function focusedContext(markdown: string, query: string, options: FocusOptions = {}): string {
+/**
+ * The focused context of `markdown` for `query`, within `budgetTokens` (exact o200k counts). Asynchronous
+ * because a large page is indexed and counted in slices with the event loop between them (`TokenCounter`):
+ * a 1 MB page is a few hundred ms of work, which must not stall the daemon's requests meanwhile.
+ */
+export async function focusedContext(markdown: string, query: string, options: FocusOptions = {}): Promise<string> {
   const budget = options.budgetTokens ?? 2500;
-  if (countTokens(markdown) <= budget) return markdown;
-  const passages = splitPassages(markdown, options.passageTokens ?? 160).map((text, index) => {
+  // Stops counting past the budget: a long page costs the budget's tokens here, not its own.
+  if (tokensWithin(markdown, budget) !== false) return markdown;
+  const counter = new TokenCounter();
+  const passages: Passage[] = [];
+  for (const [index, text] of splitPassages(markdown, options.passageTokens ?? 160).entries()) {
     const terms = termCounts(text);
     let length = 0;
     for (const count of terms.values()) length += count;
-    return { index, text, tokens: countTokens(text), terms, length };
-  });
+    passages.push({ index, text, tokens: await counter.count(text), terms, length });
+  }
   const scores = bm25(passages, [...new Set(terms(query))]);
   // The opening passage usually says what the page is about: a small prior keeps it when it is close.
   if (scores[0] !== undefined) scores[0] += 0.5;

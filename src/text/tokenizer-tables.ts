@@ -1,11 +1,20 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-/** gpt-tokenizer's `encode` for o200k_base. */
-export type Encode = (
-  text: string,
-  options: { disallowedSpecial: Set<string>; allowedSpecial: Set<string> },
-) => number[];
+/** How special-token text is read: agentd passes empty sets (plain text). */
+export interface EncodeOptions {
+  disallowedSpecial: Set<string>;
+  allowedSpecial: Set<string>;
+}
+
+/** The part of gpt-tokenizer's o200k_base module agentd uses. */
+export interface O200kEncoder {
+  countTokens(text: string, options: EncodeOptions): number;
+  /** `false` as soon as the text passes `limit` tokens, else its count: the cost is that of `limit` tokens at most. */
+  isWithinTokenLimit(text: string, limit: number, options: EncodeOptions): false | number;
+  /** The tokens one pre-tokenizer piece at a time, so that a caller can stop or pause between pieces. */
+  encodeGenerator(text: string, options: EncodeOptions): Generator<number[], number, undefined>;
+}
 
 /**
  * How long the o200k_base tables stay loaded after the last count.
@@ -17,7 +26,7 @@ const require = createRequire(import.meta.url);
 /** Every module of the package lives under this directory (the CommonJS build, which `require` loads). */
 const PACKAGE_DIRECTORY = `${path.sep}gpt-tokenizer${path.sep}`;
 
-let encode: Encode | undefined;
+let encoder: O200kEncoder | undefined;
 let releaseTimer: NodeJS.Timeout | undefined;
 
 /**
@@ -26,15 +35,15 @@ let releaseTimer: NodeJS.Timeout | undefined;
  * and not kept for good by a daemon that counted tokens once (a research run, a call to OpenAI's own API).
  * `require` keeps the count synchronous.
  */
-export function o200kEncoder(): Encode {
-  encode ??= (require('gpt-tokenizer/encoding/o200k_base') as { encode: Encode }).encode;
+export function o200kEncoder(): O200kEncoder {
+  encoder ??= require('gpt-tokenizer/encoding/o200k_base') as O200kEncoder;
   if (releaseTimer) releaseTimer.refresh();
   else {
     releaseTimer = setTimeout(releaseTokenizer, TOKENIZER_IDLE_MS);
     // The release must not keep a process (a CLI command, a worker thread) alive.
     releaseTimer.unref();
   }
-  return encode;
+  return encoder;
 }
 
 /**
@@ -45,11 +54,11 @@ export function o200kEncoder(): Encode {
 export function releaseTokenizer(): void {
   if (releaseTimer) clearTimeout(releaseTimer);
   releaseTimer = undefined;
-  encode = undefined;
+  encoder = undefined;
   for (const key of Object.keys(require.cache)) if (key.includes(PACKAGE_DIRECTORY)) delete require.cache[key];
 }
 
 /** Whether the tables are loaded now (for tests and diagnostics). */
 export function tokenizerLoaded(): boolean {
-  return encode !== undefined;
+  return encoder !== undefined;
 }

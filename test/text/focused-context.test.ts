@@ -10,12 +10,12 @@ const filler = (topic: string, count: number) =>
   );
 
 describe('query-focused context', () => {
-  it('returns a page that fits the budget unchanged', () => {
+  it('returns a page that fits the budget unchanged', async () => {
     const page = 'A short page about rate limits.';
-    expect(focusedContext(page, 'rate limits', { budgetTokens: 100 })).toBe(page);
+    expect(await focusedContext(page, 'rate limits', { budgetTokens: 100 })).toBe(page);
   });
 
-  it('keeps the relevant passages within the budget, in page order, marking gaps', () => {
+  it('keeps the relevant passages within the budget, in page order, marking gaps', async () => {
     const paragraphs = [
       '# Notes',
       ...filler('town life', 20),
@@ -25,7 +25,10 @@ describe('query-focused context', () => {
       ...filler('sports', 20),
     ];
     const page = paragraphs.join('\n\n');
-    const focused = focusedContext(page, 'TPM rate limit 429 retry-after', { budgetTokens: 300, passageTokens: 60 });
+    const focused = await focusedContext(page, 'TPM rate limit 429 retry-after', {
+      budgetTokens: 300,
+      passageTokens: 60,
+    });
     expect(countTokens(focused)).toBeLessThanOrEqual(300);
     expect(focused).toContain('tokens per minute (TPM) limits');
     expect(focused).toContain('retry-after header');
@@ -33,14 +36,14 @@ describe('query-focused context', () => {
     expect(focused).toContain(GAP.trim());
   });
 
-  it('indexes Chinese by character bigrams so a Chinese query finds its passage', () => {
+  it('indexes Chinese by character bigrams so a Chinese query finds its passage', async () => {
     expect(terms('人工智能 AI')).toEqual(['人工', '工智', '智能', 'ai']);
     const page = [
       ...filler('weather', 30),
       '人工智能是计算机科学的一个分支，研究如何让机器表现出智能。',
       ...filler('markets', 30),
     ].join('\n\n');
-    expect(focusedContext(page, '人工智能', { budgetTokens: 150, passageTokens: 60 })).toContain(
+    expect(await focusedContext(page, '人工智能', { budgetTokens: 150, passageTokens: 60 })).toContain(
       '人工智能是计算机科学的一个分支',
     );
   });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiServices } from '../api-services.js';
 import { NotFoundError } from '../../errors.js';
-import { countTokens } from '../../text/token-count.js';
+import { countTokensSliced } from '../../text/token-count.js';
 import { parseInput } from '../validate.js';
 
 export const searchBody = z.object({
@@ -39,7 +39,8 @@ export function toolRoutes(app: FastifyInstance, services: Pick<ApiServices, 'pl
       byline: page.byline,
       lang: page.lang,
       content: page.content,
-      tokens: page.tokens ?? countTokens(page.content),
+      // A plain-text page is not counted by the extraction workers; it may be megabytes: counted in slices.
+      tokens: page.tokens ?? (await countTokensSliced(page.content)),
       contentType: page.contentType,
       publishedTime: page.publishedTime,
     };
