@@ -4,7 +4,13 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initCommand } from '../../src/cli/commands/init.js';
 import { runCli } from '../helpers/cli.js';
-import { anthropicListing, deadURL, ollamaListing, openAIListing } from '../helpers/provider-listings.js';
+import {
+  anthropicListing,
+  deadURL,
+  ollamaListing,
+  openAIListing,
+  openAIWithoutListing,
+} from '../helpers/provider-listings.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import type { WireServer } from '../helpers/wire-server.js';
 
@@ -75,6 +81,16 @@ describe('agentd init', () => {
     expect(second.lines.join('\n')).toContain('left unchanged');
     expect(readFileSync(file, 'utf8')).toBe(text);
   }, 120_000);
+
+  it('says of an OpenAI-compatible server without a model listing that it answers but cannot list its models', async () => {
+    const local = await serve(openAIWithoutListing(404));
+    const env = { OPENAI_API_KEY: 'sk-good', OPENAI_BASE_URL: `${local.url}/v1`, OLLAMA_HOST: await deadURL() };
+    const { lines, output } = capture();
+    expect(await initCommand({ configFile: tempFile(), yes: true, env }, output)).toBe(0);
+    expect(lines.join('\n')).toContain(
+      'found openai (environment: OPENAI_API_KEY): answers, cannot list its models (GET /models answered 404: set models.default to one it serves), default gpt-4o-mini',
+    );
+  });
 
   it('asks on a terminal which providers, which default model and which search backend', async () => {
     const env = { ...(await environment()), BRAVE_API_KEY: 'brave-key' };

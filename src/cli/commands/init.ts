@@ -130,7 +130,15 @@ function describeFound(detected: readonly DetectedProvider[], env: NodeJS.Proces
   return detected
     .map(
       (provider) =>
-        `found ${provider.name} (${provider.origin}): ${provider.probe.ok ? `answers, ${provider.probe.models.length} models, default ${provider.model}` : `does not answer (${provider.probe.message ?? 'no answer'})`}`,
+        `found ${provider.name} (${provider.origin}): ${provider.probe.ok ? `answers, ${listed(provider)}, default ${provider.model}` : `does not answer (${provider.probe.message ?? 'no answer'})`}`,
     )
     .join('\n');
+}
+
+/** How many models a provider listed; a server without a listing serves models all the same, unnamed here. */
+function listed(provider: DetectedProvider): string {
+  const { cannotList, models } = provider.probe;
+  return cannotList === undefined
+    ? `${models.length} models`
+    : `cannot list its models (${cannotList}: set models.default to one it serves)`;
 }
