@@ -115,7 +115,7 @@ export function openApiDocument(serverURL = DEFAULT_SERVER_URL): Record<string, 
       version: VERSION,
       license: { name: 'MIT', identifier: 'MIT' },
       description:
-        'Local research-team daemon. Every route but /health needs `Authorization: Bearer TOKEN` (or the dashboard session cookie); WebSocket routes also accept `?token=`.',
+        'Local research-team daemon. Every route but /health needs `Authorization: Bearer TOKEN` (or the dashboard session cookie); WebSocket routes also accept `?token=`. A query parameter a route does not list is refused with 400, named in `error.param`.',
     },
     servers: [{ url: serverURL, description: 'this daemon' }],
     components: {
