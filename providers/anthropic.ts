@@ -18,6 +18,7 @@ import { anthropicParams, anthropicWarnings, checkAnthropicRequest, schemaToolNa
 import { headersToRecord, missingKeyError } from '../src/gateway/provider-errors.js';
 import { normalizeSdkError } from './sdk-errors.js';
 import { hasBuiltInPricing } from '../src/config/provider-types.js';
+import { toAbortSignal } from '../src/gateway/cancel-signal.js';
 
 /**
  * Anthropic's Messages API through the official SDK, retries off (the gateway owns them). The translation
@@ -54,7 +55,9 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
       const schemaTool = schemaToolName(request);
       try {
         const body = { ...anthropicParams(request), stream: false } as unknown as MessageCreateParamsNonStreaming;
-        const { data, response } = await client.messages.create(body, { signal: callOptions.signal }).withResponse();
+        const { data, response } = await client.messages
+          .create(body, { signal: toAbortSignal(callOptions.signal) })
+          .withResponse();
         let text = '';
         const toolCalls: ToolCall[] = [];
         for (const block of data.content) {
@@ -84,7 +87,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
       const schemaTool = schemaToolName(request);
       const open = async () => {
         const body = { ...anthropicParams(request), stream: true } as unknown as MessageCreateParamsStreaming;
-        return client.messages.create(body, { signal: callOptions.signal }).withResponse();
+        return client.messages.create(body, { signal: toAbortSignal(callOptions.signal) }).withResponse();
       };
       const { data: events, response } = await open().catch((error: unknown) => {
         throw normalize(options.name, error);
@@ -142,7 +145,8 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
       try {
         const ids: string[] = [];
         // Anthropic pages by `after_id`; the SDK's page iterator follows it.
-        for await (const model of client.models.list({}, { signal: callOptions.signal })) ids.push(model.id);
+        for await (const model of client.models.list({}, { signal: toAbortSignal(callOptions.signal) }))
+          ids.push(model.id);
         return ids;
       } catch (error) {
         throw normalize(options.name, error);

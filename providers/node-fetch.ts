@@ -1,5 +1,6 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { abortReason, type CancelSignal } from '../src/gateway/cancel-signal.js';
 import { decodedBody } from './response-decoding.js';
 import { webBody } from './web-body.js';
 
@@ -47,7 +48,7 @@ export interface SendOptions {
   /** Sent as they are: add `accept-encoding` (ACCEPT_ENCODING) and `content-length` yourself. */
   headers: Record<string, string>;
   body?: Uint8Array | undefined;
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
   /** Until the response's head has arrived, redirects included; absent, no limit. */
   timeoutMs?: number | undefined;
 }
@@ -69,7 +70,7 @@ export class RequestTimeoutError extends Error {
 export async function sendRequest(url: URL, options: SendOptions): Promise<IncomingMessage> {
   const deadline = options.timeoutMs === undefined ? undefined : performance.now() + options.timeoutMs;
   for (let redirects = 0; ; redirects += 1) {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) throw abortReason(options.signal);
     const incoming = await send(url, options, deadline);
     const location = incoming.headers.location;
     const next = location && REPEATING_REDIRECTS.has(incoming.statusCode ?? 0) ? new URL(location, url) : undefined;
@@ -85,32 +86,78 @@ function send(url: URL, options: SendOptions, deadline: number | undefined): Pro
   const { signal } = options;
   return new Promise<IncomingMessage>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
-    const outgoing = request(
-      url,
-      {
-        method: options.method,
-        headers: options.headers,
-        agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
-        ...(signal ? { signal } : {}),
-      },
-      (incoming) => {
-        clearTimeout(timer);
-        resolve(incoming);
-      },
-    );
+    const target = targetOf(url);
+    // Built field by field: one object per call, the URL's part read once per URL (see `targetOf`).
+    const requestOptions: RequestOptions = {
+      protocol: target.protocol,
+      hostname: target.hostname,
+      path: target.path,
+      method: options.method,
+      headers: options.headers,
+      agent: target.protocol === 'https:' ? httpsAgent : httpAgent,
+    };
+    if (target.port !== undefined) requestOptions.port = target.port;
+    if (target.auth !== undefined) requestOptions.auth = target.auth;
+    const outgoing = request(requestOptions, (incoming) => {
+      clearTimeout(timer);
+      resolve(incoming);
+    });
     if (deadline !== undefined) {
       const timeoutMs = options.timeoutMs ?? 0;
+      // Whole milliseconds: Node keeps a list of timers per duration, and a fraction would make one per call.
       timer = setTimeout(
         () => outgoing.destroy(new RequestTimeoutError(timeoutMs)),
-        Math.max(0, deadline - performance.now()),
+        Math.max(0, Math.ceil(deadline - performance.now())),
       );
     }
     outgoing.once('error', (error) => {
       clearTimeout(timer);
       reject(signal?.aborted ? abortReason(signal) : new TypeError('fetch failed', { cause: error }));
     });
+    if (signal) {
+      // Watched here rather than given to `request`, which adds `finished()` to the request on top of a
+      // listener: a cost on every proxied call. The request closes once its response has been read or failed.
+      const onAbort = () => outgoing.destroy(new DOMException('This operation was aborted', 'AbortError'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      outgoing.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
     outgoing.end(options.body);
   });
+}
+
+/** Where a request for a URL goes, as `request` takes it (what `urlToHttpOptions` makes of the URL). */
+interface Target {
+  protocol: string;
+  hostname: string;
+  port: number | undefined;
+  path: string;
+  auth: string | undefined;
+}
+
+/**
+ * Each URL's target, read once: the OpenAI provider sends every call to one of a few `URL`s it keeps, and
+ * `request(url, options)` would read the URL into a new object and merge the options into it on every call.
+ */
+const targets = new WeakMap<URL, Target>();
+
+function targetOf(url: URL): Target {
+  let target = targets.get(url);
+  if (!target) {
+    const { hostname } = url;
+    target = {
+      protocol: url.protocol,
+      // An IPv6 literal's brackets are the URL's, not the host's.
+      hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: `${url.pathname}${url.search}`,
+      auth:
+        url.username || url.password
+          ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+          : undefined,
+    };
+    targets.set(url, target);
+  }
+  return target;
 }
 
 function toResponse(incoming: IncomingMessage): Response {
@@ -135,9 +182,4 @@ async function bodyBytes(body: RequestInit['body']): Promise<Uint8Array | undefi
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   // FormData, Blob, streams: let the platform serialise them, as fetch would.
   return new Uint8Array(await new Response(body).arrayBuffer());
-}
-
-/** What fetch rejects with on abort: the signal's reason, else an AbortError. */
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }

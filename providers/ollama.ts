@@ -21,6 +21,7 @@ import {
   providerHttpError,
   providerNetworkError,
 } from '../src/gateway/provider-errors.js';
+import { toAbortSignal } from '../src/gateway/cancel-signal.js';
 
 const DEFAULT_HOST = 'http://127.0.0.1:11434';
 
@@ -62,7 +63,7 @@ export const createOllamaProvider: ProviderFactory = (options) => {
 
     async chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResult> {
       checkOllamaRequest(provider, request);
-      const { client, captured, timeout } = clientFor(callOptions.signal);
+      const { client, captured, timeout } = clientFor(toAbortSignal(callOptions.signal));
       try {
         const response = await client.chat({ ...ollamaBody(request), stream: false });
         const toolCalls = toolCallsOf(response.message);
@@ -87,7 +88,7 @@ export const createOllamaProvider: ProviderFactory = (options) => {
 
     async stream(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatStream> {
       checkOllamaRequest(provider, request);
-      const { client, captured, timeout } = clientFor(callOptions.signal);
+      const { client, captured, timeout } = clientFor(toAbortSignal(callOptions.signal));
       let chunks: AsyncIterable<ChatResponse>;
       try {
         chunks = await client.chat({ ...ollamaBody(request), stream: true });
@@ -128,7 +129,7 @@ export const createOllamaProvider: ProviderFactory = (options) => {
     },
 
     async embed(request: EmbedRequest, callOptions: CallOptions = {}): Promise<EmbedResult> {
-      const { client, captured, timeout } = clientFor(callOptions.signal);
+      const { client, captured, timeout } = clientFor(toAbortSignal(callOptions.signal));
       try {
         const response = await client.embed({
           model: request.model,
@@ -147,7 +148,7 @@ export const createOllamaProvider: ProviderFactory = (options) => {
     },
 
     async listModels(callOptions: CallOptions = {}): Promise<string[]> {
-      const { client, captured, timeout } = clientFor(callOptions.signal);
+      const { client, captured, timeout } = clientFor(toAbortSignal(callOptions.signal));
       try {
         // /api/tags: the pulled models, named as chat requests name them (`llama3.1:latest`).
         const listed = await client.list();

@@ -4,6 +4,7 @@ import { VERSION } from 'openai/version';
 import { ACCEPT_ENCODING, RequestTimeoutError, sendRequest } from './node-fetch.js';
 import { decodedBody } from './response-decoding.js';
 import { sseData } from './sse-events.js';
+import type { CancelSignal } from '../src/gateway/cancel-signal.js';
 
 /** What the OpenAI provider's HTTP calls are built from (the same settings its SDK client gets). */
 export interface OpenAIHttpOptions {
@@ -56,7 +57,7 @@ export class OpenAIHttp {
   }
 
   /** POSTs `body` to `path` (below the base URL) and reads the answer as JSON. */
-  async postJson<T>(path: string, body: unknown, signal: AbortSignal | undefined): Promise<OpenAIAnswer<T>> {
+  async postJson<T>(path: string, body: unknown, signal: CancelSignal | undefined): Promise<OpenAIAnswer<T>> {
     const incoming = await this.#post(path, body, signal);
     const headers = headerRecord(incoming.headers);
     const contentType = headers['content-type'] ?? '';
@@ -72,7 +73,7 @@ export class OpenAIHttp {
   async postEvents(
     path: string,
     body: unknown,
-    signal: AbortSignal | undefined,
+    signal: CancelSignal | undefined,
   ): Promise<OpenAIAnswer<AsyncGenerator<string>>> {
     const incoming = await this.#post(path, body, signal);
     const headers = headerRecord(incoming.headers);
@@ -93,7 +94,7 @@ export class OpenAIHttp {
   }
 
   /** Sends the request; a failure status is thrown as the SDK's error for it, with its body read. */
-  async #post(path: string, body: unknown, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  async #post(path: string, body: unknown, signal: CancelSignal | undefined): Promise<IncomingMessage> {
     if (signal?.aborted) throw new OpenAI.APIUserAbortError();
     const bytes = Buffer.from(JSON.stringify(body));
     // Copied, then the length set: `{ ...this.#headers, 'content-length': ... }` would be allocated in the old
@@ -128,7 +129,7 @@ export class OpenAIHttp {
 }
 
 /** The SDK's error for a call that got no response: cancelled, timed out, or not connected. */
-function connectionError(error: unknown, signal: AbortSignal | undefined): Error {
+function connectionError(error: unknown, signal: CancelSignal | undefined): Error {
   if (signal?.aborted) return new OpenAI.APIUserAbortError();
   const cause = (error as { cause?: unknown }).cause;
   // As the SDK decides it: its own timeout, or an error whose text says it timed out (a connect timeout).
@@ -139,7 +140,7 @@ function connectionError(error: unknown, signal: AbortSignal | undefined): Error
 }
 
 /** The whole body, content codings undone; a body cut short or cancelled fails as a fetch body does. */
-function readText(incoming: IncomingMessage, signal: AbortSignal | undefined): Promise<string> {
+function readText(incoming: IncomingMessage, signal: CancelSignal | undefined): Promise<string> {
   const source = decodedBody(incoming, incoming.headers['content-encoding']);
   return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -30,6 +30,7 @@ import { openAIBody } from './openai-wire.js';
 import { headersToRecord, missingKeyError } from '../src/gateway/provider-errors.js';
 import { hasBuiltInPricing, isOpenAIOwnAPI } from '../src/config/provider-types.js';
 import { normalizeSdkError } from './sdk-errors.js';
+import { toAbortSignal } from '../src/gateway/cancel-signal.js';
 
 const OFFICIAL_BASE_URL = 'https://api.openai.com/v1';
 
@@ -93,7 +94,7 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
           stream: false,
         } as unknown as ChatCompletionCreateParamsNonStreaming;
         const { data, response } = await client.chat.completions
-          .create(body, { signal: callOptions.signal })
+          .create(body, { signal: toAbortSignal(callOptions.signal) })
           .withResponse();
         return chatResultFrom(data as WireCompletion, headersToRecord(response.headers));
       } catch (error) {
@@ -110,7 +111,7 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
           stream: true,
           stream_options: { include_usage: true },
         } as unknown as ChatCompletionCreateParamsStreaming;
-        return client.chat.completions.create(body, { signal: callOptions.signal }).withResponse();
+        return client.chat.completions.create(body, { signal: toAbortSignal(callOptions.signal) }).withResponse();
       };
       const { data: chunks, response } = await open().catch((error: unknown) => {
         throw normalize(options.name, error);
@@ -129,7 +130,7 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
       ensureKey();
       try {
         const { data, response } = await client.embeddings
-          .create(embedBody(request), { signal: callOptions.signal })
+          .create(embedBody(request), { signal: toAbortSignal(callOptions.signal) })
           .withResponse();
         return embedResultFrom(data as WireEmbeddings, headersToRecord(response.headers));
       } catch (error) {
@@ -142,7 +143,7 @@ export const createOpenAIProvider: ProviderFactory = (options) => {
       try {
         const ids: string[] = [];
         // The page iterator follows the pagination of servers that have it; most answer in one page.
-        for await (const model of client.models.list({ signal: callOptions.signal })) ids.push(model.id);
+        for await (const model of client.models.list({ signal: toAbortSignal(callOptions.signal) })) ids.push(model.id);
         return ids;
       } catch (error) {
         throw normalize(options.name, error);

@@ -1,6 +1,7 @@
 import type { Redis as RedisClient } from 'ioredis';
 import { AbortError, ClusterError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { CancelSignal } from '../gateway/cancel-signal.js';
 
 /** How long new work waits for a lost Redis before it fails with AGENTD_ERR_CLUSTER. @default 60000 */
 export const DEFAULT_UNAVAILABLE_WAIT_MS = 60_000;
@@ -93,7 +94,7 @@ export class RedisConnection {
    * Runs `operation`, retrying it while Redis is unreachable, for at most the wait bound; then throws
    * ClusterError. An error Redis itself answered (a script error) is not retried.
    */
-  async run<T>(operation: () => Promise<T>, options: { signal?: AbortSignal | undefined } = {}): Promise<T> {
+  async run<T>(operation: () => Promise<T>, options: { signal?: CancelSignal | undefined } = {}): Promise<T> {
     const deadline = Date.now() + this.#unavailableWaitMs;
     for (;;) {
       if (options.signal?.aborted) throw new AbortError(undefined, { cause: options.signal.reason });
@@ -124,7 +125,7 @@ export class RedisConnection {
   }
 
   /** Resolves when Redis is ready again, after `ms`, or when the signal fires. */
-  #untilReady(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  #untilReady(ms: number, signal: CancelSignal | undefined): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

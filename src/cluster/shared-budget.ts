@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Usage } from '../types/run-record.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { RedisConnection } from './redis-connection.js';
+import type { CancelSignal } from '../gateway/cancel-signal.js';
 
 const NOW = `
 local t = redis.call('TIME')
@@ -123,7 +124,7 @@ export class SharedBudget implements Budget {
   async hold(
     worstCaseUsd: number,
     run?: { id: string; budgetUsd?: number | undefined },
-    signal?: AbortSignal,
+    signal?: CancelSignal,
   ): Promise<BudgetHold> {
     await this.#flushUnsent();
     const id = randomUUID();
@@ -157,7 +158,7 @@ export class SharedBudget implements Budget {
     settlement: Settlement,
     worstCaseUsd: number,
     run: { id: string; budgetUsd?: number | undefined } | undefined,
-    signal: AbortSignal | undefined,
+    signal: CancelSignal | undefined,
   ): Promise<void> {
     const argument: Record<string, unknown> = {
       id: settlement.id,

@@ -1,8 +1,9 @@
 import { AbortError } from '../errors.js';
 import type { Clock } from './clock.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 /** Waits `ms` on the given clock; rejects with AbortError as soon as the signal fires. */
-export function abortableDelay(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function abortableDelay(clock: Clock, ms: number, signal: CancelSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
   return new Promise((resolve, reject) => {
     const onAbort = () => {

@@ -1,5 +1,6 @@
 import { BudgetError } from '../errors.js';
 import type { CostLedger } from './cost-ledger.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 /** A call's share of a budget, held while it is in flight. */
 export interface BudgetHold {
@@ -17,7 +18,7 @@ export interface Budget {
   hold(
     worstCaseUsd: number,
     run?: { id: string; budgetUsd?: number | undefined },
-    signal?: AbortSignal,
+    signal?: CancelSignal,
   ): BudgetHold | Promise<BudgetHold>;
 }
 

@@ -1,5 +1,6 @@
 import type { EmitEvent } from '../types/run-events.js';
 import type { CallWarning, ChatChoice, ChatRequest, ChatStreamPart, FinishReason, ToolCall } from './language-model.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 /**
  * What callers of the gateway send and get back, in agentd's model names (`provider/model`). The gateway
@@ -23,7 +24,7 @@ export interface CallContext {
   flow?: string | undefined;
   /** The run's budget in USD. */
   budgetUsd?: number | undefined;
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
   /** Receives `llm-call` and `llm-wait` events. */
   emit?: EmitEvent | undefined;
   /**

@@ -1,3 +1,5 @@
+import type { CancelSignal } from './cancel-signal.js';
+
 /**
  * The provider interface: what the gateway needs from an LLM vendor, and nothing more. Implementations live in
  * `providers/` (one per vendor SDK); nothing under `src/` imports a vendor SDK.
@@ -156,7 +158,7 @@ export interface ChatStream {
 
 export interface CallOptions {
   /** Aborts the HTTP request. */
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { LimitsConfig } from '../config/schema.js';
 import type { GateState, WaitReason } from './limit-gate.js';
 import type { RateLimitReading } from './rate-limit-headers.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 /** What a caller asks the limiter for. */
 export interface AcquireOptions {
@@ -10,7 +11,7 @@ export interface AcquireOptions {
   model: string;
   /** Tokens to reserve: estimated prompt plus max output tokens. */
   tokens: number;
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
   /** A retry keeps the place in the queue of the attempt it retries. */
   retryOf?: Lease | undefined;
 }

@@ -5,6 +5,8 @@ import type { Clock } from './clock.js';
 /** Records successes and failures per provider, from the gateway's calls and the daemon's checks. */
 export class ProviderHealth {
   readonly #states = new Map<string, ProviderHealthState>();
+  /** When each provider last answered, in ms since the epoch (`lastSuccessAt` of its state). */
+  readonly #lastSuccess = new Map<string, number>();
   readonly #clock: Pick<Clock, 'now'>;
 
   constructor(clock: Pick<Clock, 'now'>) {
@@ -14,7 +16,8 @@ export class ProviderHealth {
   succeeded(provider: string, by: 'call' | 'check'): void {
     const state = this.#state(provider);
     state.reachable = true;
-    state.lastSuccessAt = new Date(this.#clock.now()).toISOString();
+    // A number, written as a date only when read: this runs on every call, `state` seldom.
+    this.#lastSuccess.set(provider, this.#clock.now());
     state.lastCheckedBy = by;
   }
 
@@ -35,7 +38,10 @@ export class ProviderHealth {
   }
 
   state(provider: string): ProviderHealthState {
-    return { ...this.#state(provider) };
+    const state = { ...this.#state(provider) };
+    const lastSuccess = this.#lastSuccess.get(provider);
+    if (lastSuccess !== undefined) state.lastSuccessAt = new Date(lastSuccess).toISOString();
+    return state;
   }
 
   #state(provider: string): ProviderHealthState {

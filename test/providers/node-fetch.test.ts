@@ -1,7 +1,8 @@
 import { brotliCompressSync, constants, createGzip, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeFetch } from '../../providers/node-fetch.js';
+import { nodeFetch, sendRequest } from '../../providers/node-fetch.js';
+import { Cancellation, type CancelSignal } from '../../src/gateway/cancel-signal.js';
 import { sendJson, startWireServer, type WireServer } from '../helpers/wire-server.js';
 
 const ANSWER = JSON.stringify({ answer: 'decoded', padding: 'x'.repeat(2000) });
@@ -126,6 +127,50 @@ describe('nodeFetch', () => {
     await reader.read();
     await reader.cancel();
     await endlessClosed;
+  });
+
+  it('stops an answer mid-body when the Cancellation it was sent with aborts, and closes the connection', async () => {
+    const gone = new Cancellation();
+    const incoming = await sendRequest(new URL(`${server.url}/endless`), { method: 'GET', headers: {}, signal: gone });
+    const failed = new Promise<void>((resolve) => incoming.once('close', () => resolve()));
+    incoming.once('data', () => gone.abort(new Error('the client closed the connection')));
+    incoming.on('error', () => {});
+    await failed;
+    expect(incoming.readableEnded).toBe(false);
+    await endlessClosed;
+  });
+
+  it('leaves no listener on a long-lived signal once each answer has been read', async () => {
+    const listening = new Set<() => void>();
+    const run = new Cancellation();
+    const signal: CancelSignal = {
+      get aborted() {
+        return run.aborted;
+      },
+      get reason() {
+        return run.reason;
+      },
+      addEventListener: (type, listener) => {
+        listening.add(listener);
+        run.addEventListener(type, listener);
+      },
+      removeEventListener: (type, listener) => {
+        listening.delete(listener);
+        run.removeEventListener(type, listener);
+      },
+    };
+    for (let call = 0; call < 5; call += 1) {
+      const incoming = await sendRequest(new URL(`${server.url}/call-${call}?q=1`), {
+        method: 'GET',
+        headers: {},
+        signal,
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of incoming) chunks.push(chunk as Buffer);
+      expect(JSON.parse(Buffer.concat(chunks).toString())).toMatchObject({ path: `/call-${call}` });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(listening.size).toBe(0);
   });
 
   it('fails the body of a corrupt gzip answer instead of passing the bytes on', async () => {

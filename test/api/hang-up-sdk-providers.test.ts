@@ -1,0 +1,66 @@
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildTestApp, TEST_TOKEN } from '../helpers/services.js';
+import { sendJson, startWireServer, type WireServer } from '../helpers/wire-server.js';
+
+/**
+ * A client hanging up cancels the upstream call of providers reached through their SDK too: the API's
+ * per-request `Cancellation` becomes the `AbortSignal` the SDK takes (`toAbortSignal`).
+ */
+describe('a client hanging up, with a provider reached through its SDK', () => {
+  let anthropic: WireServer;
+  let ollama: WireServer;
+  let app: FastifyInstance;
+  let close: () => Promise<void>;
+  let client: OpenAI;
+  const gone = new Map<string, () => void>();
+  const hungUp = (name: string) => new Promise<void>((resolve) => gone.set(name, resolve));
+
+  beforeAll(async () => {
+    // Neither ever answers a chat: the test hangs up, and the daemon must close the upstream request in turn.
+    // The daemon's model listings get a quick 404 (a listing left hanging would hold up the stop).
+    anthropic = await startWireServer((request, response) => {
+      if (!request.url.startsWith('/v1/messages')) return sendJson(response, 404, { error: 'no models here' });
+      response.on('close', () => gone.get('anthropic')?.());
+    });
+    ollama = await startWireServer((request, response) => {
+      if (request.url !== '/api/chat') return sendJson(response, 404, { error: 'no models here' });
+      response.on('close', () => gone.get('ollama')?.());
+    });
+    ({ app, close } = await buildTestApp({
+      providers: {
+        claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'ak-test-0123456789' },
+        local: { type: 'ollama', baseURL: ollama.url },
+      },
+      models: { default: 'claude/claude-test' },
+    }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    client = new OpenAI({
+      baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`,
+      apiKey: TEST_TOKEN,
+      maxRetries: 0,
+    });
+  });
+  afterAll(async () => {
+    await close();
+    await Promise.all([anthropic.close(), ollama.close()]);
+  });
+
+  it.each([
+    ['anthropic', 'claude/claude-test', () => anthropic],
+    ['ollama', 'local/llama3.2', () => ollama],
+  ])('closes the %s request when the client goes away', async (name, model, server) => {
+    const upstreamClosed = hungUp(name);
+    const controller = new AbortController();
+    const call = client.chat.completions.create(
+      { model, messages: [{ role: 'user', content: 'hang' }] },
+      { signal: controller.signal },
+    );
+    while (server().requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(call).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
+    await upstreamClosed;
+  });
+});
