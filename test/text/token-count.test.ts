@@ -53,8 +53,9 @@ describe('token counts of large texts', () => {
     });
     expect(sliced).toBe(exact);
     expect(loop.turns).toBeGreaterThanOrEqual(3);
+    // Slices of 10 ms: even on a loaded machine, far from the one gap of a count in one go.
     expect(loop.longestGapMs, `the count in one go took ${wholeCountMs.toFixed(0)} ms`).toBeLessThan(
-      Math.max(wholeCountMs / 2, 50),
+      Math.max(wholeCountMs / 2, 100),
     );
   });
 
