@@ -157,7 +157,7 @@ describe('provider health and origin, over a real socket', () => {
     expect(local.requests.filter((request) => request.url === '/v1/models')).toHaveLength(2);
   });
 
-  it('a provider that is down is reported unreachable with the reason', async () => {
+  it('a provider that is down is reported unreachable with the reason, and /v1/models still answers its configured models', async () => {
     const temp = makeTempDir('agentd-health-test-');
     cleanups.push(temp.cleanup);
     const file = path.join(temp.dir, 'config.json');
@@ -167,6 +167,7 @@ describe('provider health and origin, over a real socket', () => {
         server: { port: 0 },
         dataDir: path.join(temp.dir, 'data'),
         providers: { local: { type: 'ollama', baseURL: await deadURL() } },
+        models: { default: 'local/llama3.2' },
       }),
     );
     const daemon = await runDaemon(loadConfig({ file }));
@@ -184,5 +185,11 @@ describe('provider health and origin, over a real socket', () => {
       },
       { timeout: 10_000, interval: 100 },
     );
+    // What it would list is left out; what the config names stays, and the answer is not an error.
+    const models = await fetch(`${daemon.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    expect(models.status).toBe(200);
+    expect(((await models.json()) as { data: Array<{ id: string }> }).data.map((model) => model.id)).toEqual([
+      'local/llama3.2',
+    ]);
   });
 });
