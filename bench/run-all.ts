@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 for (const [title, script] of [
   ['Limiter', 'limiter-bench.js'],
   ['Browse', 'browse-bench.js'],
+  ['Token counts', 'token-count-bench.js'],
   ['Store', 'store-bench.js'],
   ['Proxy', 'proxy-bench.js'],
 ] as const) {
