@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { BadRequestError } from '../errors.js';
 
@@ -24,14 +24,20 @@ export function queryOf(schema: z.ZodObject): { query: readonly string[] } {
  * or `?befor=ID` used to answer the default page as if it had been understood. A path that matches no route
  * keeps its 404.
  */
-export async function refuseUnknownQuery(request: FastifyRequest): Promise<void> {
-  if (request.routeOptions.url === undefined) return;
-  const accepted = request.routeOptions.config.query ?? [];
-  if (accepted === 'any') return;
-  const unknown = Object.keys(request.query as Record<string, unknown>).find((name) => !accepted.includes(name));
-  if (unknown === undefined) return;
+export function refuseUnknownQuery(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  // A callback hook, not an async one, that does nothing more for a URL without a query (every proxied call):
+  // every request runs it, and a promise per request is measurable (`npm run bench:proxy`).
+  done(request.url.includes('?') ? unknownQueryError(request) : undefined);
+}
+
+/** The 400 for the first query parameter the request's route does not take, if any. */
+function unknownQueryError(request: FastifyRequest): BadRequestError | undefined {
   const path = request.routeOptions.url;
-  throw new BadRequestError(
+  const accepted = request.routeOptions.config.query ?? [];
+  if (path === undefined || accepted === 'any') return undefined;
+  const unknown = Object.keys(request.query as Record<string, unknown>).find((name) => !accepted.includes(name));
+  if (unknown === undefined) return undefined;
+  return new BadRequestError(
     `unknown query parameter "${unknown}": ${request.method} ${path} takes ${
       accepted.length === 0 ? 'none' : accepted.map((name) => `"${name}"`).join(', ')
     }`,
