@@ -32,6 +32,20 @@ export async function fetchPage(guard: SsrfGuard, target: string, options: Fetch
   }
   guard.checkURL(url);
 
+  try {
+    return await fetchOnce(guard, url, options);
+  } catch (error) {
+    // A kept-alive connection the server closed as it was reused: nothing was sent back, so the GET is sent
+    // again on a new connection, as browsers and undici do.
+    if (error instanceof StaleConnectionError) return fetchOnce(guard, url, options);
+    throw error;
+  }
+}
+
+/** The reused keep-alive connection was reset before any answer: the request never reached the page. */
+class StaleConnectionError extends Error {}
+
+async function fetchOnce(guard: SsrfGuard, url: URL, options: FetchOptions): Promise<FetchedBody> {
   // got is loaded with the first page: a daemon that never browses does not carry it.
   const { default: got, RequestError } = await import('got');
   const stream = got.stream(url, {
@@ -66,7 +80,11 @@ export async function fetchPage(guard: SsrfGuard, target: string, options: Fetch
     let response: Response | undefined;
     const fail = (error: unknown) => {
       stream.destroy();
-      reject(normalize(error, url, options, RequestError));
+      const code = (error as { code?: unknown }).code;
+      const stale = !response && stream.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
+      reject(
+        stale && !options.signal?.aborted ? new StaleConnectionError() : normalize(error, url, options, RequestError),
+      );
     };
     stream.on('response', (incoming: Response) => {
       response = incoming;

@@ -142,3 +142,35 @@ describe('the http browse plugin', () => {
     temp.cleanup();
   });
 });
+
+describe('the http browse plugin on a kept-alive connection the server closed', () => {
+  it('sends the request again on a new connection, once, when the reused one is reset before any answer', async () => {
+    const served = new WeakSet<object>();
+    let resets = 0;
+    const server = await startWireServer((request, response) => {
+      const socket = response.socket!;
+      // The first page on a connection is answered; the next one finds it closed, as a server that dropped
+      // an idle keep-alive connection just as the client reused it.
+      if (served.has(socket)) {
+        resets += 1;
+        socket.destroy();
+        return;
+      }
+      served.add(socket);
+      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(`page ${request.url}`);
+    });
+    const browse = await createHttpBrowse(
+      { use: 'http', allowHosts: ['127.0.0.1'], maxBytes: 200_000, timeoutMs: 2_000 },
+      { logger: silentLogger(), cacheDirectory: '/tmp', env: {} },
+    );
+    try {
+      expect((await browse.browse(`${server.url}/one`)).content).toContain('page /one');
+      expect((await browse.browse(`${server.url}/two`)).content).toContain('page /two');
+      expect(resets).toBe(1);
+    } finally {
+      await browse.close?.();
+      await server.close();
+    }
+  });
+});
