@@ -1,9 +1,9 @@
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, TEST_TOKEN } from '../helpers/services.js';
+import { listeningOpenAIClient } from '../helpers/sdk-client.js';
 import { sendJson, sendSse, startWireServer, type WireServer } from '../helpers/wire-server.js';
 
 /** The route over a real listening socket: inject() has no socket, and a hang-up detector that fired on every real request passed all inject tests. */
@@ -64,12 +64,7 @@ describe('POST /v1/chat/completions over a real socket', () => {
       providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { concurrency: 1 } } },
       models: { default: 'vllm/qwen' },
     }));
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    client = new OpenAI({
-      baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`,
-      apiKey: TEST_TOKEN,
-      maxRetries: 0,
-    });
+    client = await listeningOpenAIClient(app);
   });
   afterAll(async () => {
     await close();

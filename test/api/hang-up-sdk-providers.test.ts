@@ -1,8 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp, TEST_TOKEN } from '../helpers/services.js';
+import { buildTestApp } from '../helpers/services.js';
+import { listeningOpenAIClient } from '../helpers/sdk-client.js';
 import { sendJson, startWireServer, type WireServer } from '../helpers/wire-server.js';
 
 /**
@@ -36,12 +36,7 @@ describe('a client hanging up, with a provider reached through its SDK', () => {
       },
       models: { default: 'claude/claude-test' },
     }));
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    client = new OpenAI({
-      baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`,
-      apiKey: TEST_TOKEN,
-      maxRetries: 0,
-    });
+    client = await listeningOpenAIClient(app);
   });
   afterAll(async () => {
     await close();

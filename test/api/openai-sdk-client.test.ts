@@ -1,11 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../src/daemon/services.js';
-import { buildTestApp, TEST_TOKEN } from '../helpers/services.js';
+import { buildTestApp } from '../helpers/services.js';
+import { listeningOpenAIClient } from '../helpers/sdk-client.js';
 import { PERSON, startOpenAIUpstream } from '../helpers/openai-upstream.js';
 import type { WireServer } from '../helpers/wire-server.js';
 
@@ -36,12 +36,7 @@ describe('the openai SDK against agentd', () => {
       pricing: { 'vllm/qwen': { input: 1, output: 2 } },
       models: { default: 'vllm/qwen' },
     }));
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    client = new OpenAI({
-      baseURL: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1`,
-      apiKey: TEST_TOKEN,
-      maxRetries: 0,
-    });
+    client = await listeningOpenAIClient(app);
   });
   afterAll(async () => {
     await close();
