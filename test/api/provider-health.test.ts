@@ -45,6 +45,23 @@ function openAIRevokingChats(): Promise<WireServer> {
   });
 }
 
+/** A daemon started as `agentd start --foreground` would, on a config file with `config` in a temporary data dir. */
+async function startDaemon(config: Record<string, unknown>) {
+  const temp = makeTempDir('agentd-health-test-');
+  cleanups.push(temp.cleanup);
+  const dataDir = path.join(temp.dir, 'data');
+  const file = path.join(temp.dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ server: { port: 0 }, dataDir, ...config }));
+  const daemon: RunningDaemon = await runDaemon(loadConfig({ file }));
+  cleanups.push(() => daemon.close());
+  const token = readFileSync(path.join(dataDir, 'token'), 'utf8').trim();
+  const get = async <T>(route: string): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${daemon.url}${route}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: (await response.json()) as T };
+  };
+  return { daemon, token, file, dataDir, get };
+}
+
 describe('provider health and origin, over a real socket', () => {
   it('a daemon without providers in its config takes them from the environment and reports each one’s origin and health', async () => {
     const openai = await openAIRevokingChats();
@@ -53,19 +70,8 @@ describe('provider health and origin, over a real socket', () => {
     vi.stubEnv('OPENAI_BASE_URL', `${openai.url}/v1`);
     vi.stubEnv('ANTHROPIC_API_KEY', '');
     vi.stubEnv('OLLAMA_HOST', await deadURL());
-    const temp = makeTempDir('agentd-health-test-');
-    cleanups.push(temp.cleanup);
-    const file = path.join(temp.dir, 'config.json');
-    writeFileSync(
-      file,
-      JSON.stringify({ server: { port: 0 }, dataDir: path.join(temp.dir, 'data'), log: { level: 'info' } }),
-    );
-
-    const daemon: RunningDaemon = await runDaemon(loadConfig({ file }));
-    cleanups.push(() => daemon.close());
-    const token = readFileSync(path.join(temp.dir, 'data', 'token'), 'utf8').trim();
-    const get = async <T>(route: string): Promise<T> =>
-      (await (await fetch(`${daemon.url}${route}`, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+    const { daemon, token, dataDir, get: getWithStatus } = await startDaemon({ log: { level: 'info' } });
+    const get = async <T>(route: string): Promise<T> => (await getWithStatus<T>(route)).body;
 
     // The start's check lists the models: reachable, a success, no failure yet.
     await vi.waitFor(
@@ -109,7 +115,7 @@ describe('provider health and origin, over a real socket', () => {
     expect(JSON.stringify(providers)).not.toContain('sk-good');
 
     // The log says where the provider came from.
-    const log = readFileSync(path.join(temp.dir, 'data', 'agentd.log'), 'utf8');
+    const log = readFileSync(path.join(dataDir, 'agentd.log'), 'utf8');
     expect(log).toMatch(
       /"provider":"openai".*"origin":"environment: OPENAI_API_KEY".*"provider found in the environment"/,
     );
@@ -118,25 +124,10 @@ describe('provider health and origin, over a real socket', () => {
   it('a provider that answers but cannot list its models is healthy, and /v1/models lists its configured models', async () => {
     const local = await openAIWithoutListing(404);
     cleanups.push(() => local.close());
-    const temp = makeTempDir('agentd-health-test-');
-    cleanups.push(temp.cleanup);
-    const file = path.join(temp.dir, 'config.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        server: { port: 0 },
-        dataDir: path.join(temp.dir, 'data'),
-        providers: { local: { type: 'openai', apiKey: 'sk-good', baseURL: `${local.url}/v1` } },
-        models: { default: 'local/qwen2.5-7b', actions: { ConductResearch: 'local/llama-3.1-8b' } },
-      }),
-    );
-    const daemon = await runDaemon(loadConfig({ file }));
-    cleanups.push(() => daemon.close());
-    const token = readFileSync(path.join(temp.dir, 'data', 'token'), 'utf8').trim();
-    const get = async <T>(route: string): Promise<{ status: number; body: T }> => {
-      const response = await fetch(`${daemon.url}${route}`, { headers: { authorization: `Bearer ${token}` } });
-      return { status: response.status, body: (await response.json()) as T };
-    };
+    const { get } = await startDaemon({
+      providers: { local: { type: 'openai', apiKey: 'sk-good', baseURL: `${local.url}/v1` } },
+      models: { default: 'local/qwen2.5-7b', actions: { ConductResearch: 'local/llama-3.1-8b' } },
+    });
     await vi.waitFor(
       async () => {
         const { body } = await get<{ providers: ProviderStatus[] }>('/v1/providers');
@@ -158,26 +149,13 @@ describe('provider health and origin, over a real socket', () => {
   });
 
   it('a provider that is down is reported unreachable with the reason, and /v1/models still answers its configured models', async () => {
-    const temp = makeTempDir('agentd-health-test-');
-    cleanups.push(temp.cleanup);
-    const file = path.join(temp.dir, 'config.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        server: { port: 0 },
-        dataDir: path.join(temp.dir, 'data'),
-        providers: { local: { type: 'ollama', baseURL: await deadURL() } },
-        models: { default: 'local/llama3.2' },
-      }),
-    );
-    const daemon = await runDaemon(loadConfig({ file }));
-    cleanups.push(() => daemon.close());
-    const token = readFileSync(path.join(temp.dir, 'data', 'token'), 'utf8').trim();
+    const { file, get } = await startDaemon({
+      providers: { local: { type: 'ollama', baseURL: await deadURL() } },
+      models: { default: 'local/llama3.2' },
+    });
     await vi.waitFor(
       async () => {
-        const { providers } = (await (
-          await fetch(`${daemon.url}/v1/providers`, { headers: { authorization: `Bearer ${token}` } })
-        ).json()) as { providers: ProviderStatus[] };
+        const { providers } = (await get<{ providers: ProviderStatus[] }>('/v1/providers')).body;
         expect(providers[0]).toMatchObject({
           origin: `config file ${file}`,
           health: { reachable: false, lastSuccessAt: null, lastFailure: { kind: 'connection' } },
@@ -186,10 +164,8 @@ describe('provider health and origin, over a real socket', () => {
       { timeout: 10_000, interval: 100 },
     );
     // What it would list is left out; what the config names stays, and the answer is not an error.
-    const models = await fetch(`${daemon.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    const models = await get<{ data: Array<{ id: string }> }>('/v1/models');
     expect(models.status).toBe(200);
-    expect(((await models.json()) as { data: Array<{ id: string }> }).data.map((model) => model.id)).toEqual([
-      'local/llama3.2',
-    ]);
+    expect(models.body.data.map((model) => model.id)).toEqual(['local/llama3.2']);
   });
 });
