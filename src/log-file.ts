@@ -3,12 +3,16 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 /** After a failed write or open, how long the file is left alone before it is tried again. */
 const RETRY_MS = 1_000;
 
+/** The files not closed yet, written out by one 'exit' listener for them all. */
+const openFiles = new Set<LogFile>();
+let exitHooked = false;
+
 /**
  * The daemon's log file, as pino's destination: the lines logged during one turn of the event loop are
  * appended with one write(2) when the turn ends. An `fs.WriteStream` hands each write to libuv's thread pool;
  * waking a pool thread and then the loop again for a request's log line cost more than the rest of the line
- * (`npm run bench:proxy`: at four proxied calls in flight, a third of the daemon's CPU per call). A crash
- * loses at most the lines of the turn it happened in; `process.exit` loses none ('exit' writes them).
+ * (a closed loop of four proxied calls in flight: a third of the daemon's CPU per call, docs/BENCHMARKS.md).
+ * A crash loses at most the lines of the turn it happened in; `process.exit` loses none ('exit' writes them).
  *
  * A file that cannot be written (a full disk, a removed folder) degrades logging instead of ending the
  * process: the first failure is said once on standard error (what `daemon.out` keeps), lines are dropped,
@@ -22,11 +26,16 @@ export class LogFile {
   #closed = false;
   #reported = false;
   #retryAt = 0;
-  readonly #flushAtExit = () => this.flush();
 
   constructor(file: string) {
     this.file = file;
-    process.on('exit', this.#flushAtExit);
+    openFiles.add(this);
+    if (!exitHooked) {
+      exitHooked = true;
+      process.on('exit', () => {
+        for (const log of openFiles) log.flush();
+      });
+    }
   }
 
   /** Queues a line (pino's lines end with a newline) for the end of this turn. */
@@ -56,7 +65,7 @@ export class LogFile {
     if (this.#closed) return;
     this.flush();
     this.#closed = true;
-    process.off('exit', this.#flushAtExit);
+    openFiles.delete(this);
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
   }
