@@ -76,7 +76,12 @@ export class LogFile {
       this.#fd ??= openSync(this.file, 'a', 0o600);
       const bytes = Buffer.from(text);
       let written = 0;
-      while (written < bytes.length) written += writeSync(this.#fd, bytes, written);
+      while (written < bytes.length) {
+        const count = writeSync(this.#fd, bytes, written);
+        // As `AppendLog` does: a write that takes nothing is a full disk, not a reason to try again at once.
+        if (count <= 0) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+        written += count;
+      }
       this.#reported = false;
       this.#retryAt = 0;
     } catch (error) {
