@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { registerGracefulClose } from '../../src/server/graceful-close.js';
@@ -69,5 +69,45 @@ describe('closing the API', () => {
     await closing;
     expect(Date.now() - began).toBeLessThan(1_000);
     agent.destroy();
+  });
+
+  it('closes at once a connection that never sent a byte (a client connecting ahead of use), not after the drain', async () => {
+    const app = Fastify({ forceCloseConnections: 'idle' });
+    registerGracefulClose(app, 30_000);
+    app.get('/health', async () => ({ ok: true }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const unused = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise((resolve) => unused.once('connect', resolve));
+    const closedByServer = new Promise<void>((resolve) => unused.once('close', () => resolve()));
+    unused.on('error', () => {});
+    const began = Date.now();
+    await app.close();
+    await closedByServer;
+    expect(Date.now() - began).toBeLessThan(1_000);
+  });
+
+  it('still answers a request whose headers arrived before the stop, on a connection opened beside an unused one', async () => {
+    const app = Fastify({ forceCloseConnections: 'idle' });
+    registerGracefulClose(app, 30_000);
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    let started!: () => void;
+    const inHandler = new Promise<void>((resolve) => (started = resolve));
+    app.get('/slow', async () => {
+      started();
+      await answered;
+      return { done: true };
+    });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const unused = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+    unused.on('error', () => {});
+    const body = fetch(`${url}/slow`).then((response) => response.json());
+    await inHandler;
+    const closing = app.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    answer();
+    expect(await body).toEqual({ done: true });
+    await closing;
+    expect(unused.destroyed || unused.readableEnded).toBe(true);
   });
 });
