@@ -43,6 +43,8 @@ describe('nodeFetch', () => {
         return;
       }
       if (url.pathname === '/headers') return sendJson(response, 200, request.headers);
+      if (url.pathname === '/who')
+        return sendJson(response, 200, { authorization: request.headers.authorization ?? null });
       if (url.pathname === '/endless') {
         endlessClosed = new Promise((resolve) => response.once('close', () => resolve()));
         response.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -207,5 +209,17 @@ describe('nodeFetch', () => {
       messages: [{ role: 'user', content: 'hi' }],
     });
     expect(completion.choices[0]!.message.content).toBe('moved and zipped');
+  });
+
+  it("sends a base URL's credentials as Basic auth, unless the call brings its own authorization", async () => {
+    const withCredentials = new URL(`${server.url}/who`);
+    withCredentials.username = 'ada';
+    withCredentials.password = 'p@ss word';
+    const read = async (headers: Record<string, string>) => {
+      const incoming = await sendRequest(withCredentials, { method: 'GET', headers });
+      return JSON.parse(Buffer.concat(await incoming.toArray()).toString()) as unknown;
+    };
+    expect(await read({})).toEqual({ authorization: `Basic ${Buffer.from('ada:p@ss word').toString('base64')}` });
+    expect(await read({ authorization: 'Bearer k' })).toEqual({ authorization: 'Bearer k' });
   });
 });
