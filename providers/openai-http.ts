@@ -1,7 +1,7 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import OpenAI from 'openai';
 import { VERSION } from 'openai/version';
-import { ACCEPT_ENCODING, RequestTimeoutError, sendRequest } from './node-fetch.js';
+import { ACCEPT_ENCODING, type HttpAnswer, RequestTimeoutError, sendRequest } from './http-transport.js';
 import { decodedBody } from './response-decoding.js';
 import { sseData } from './sse-events.js';
 import type { CancelSignal } from '../src/gateway/cancel-signal.js';
@@ -23,8 +23,8 @@ export interface OpenAIAnswer<T> {
 }
 
 /**
- * The OpenAI provider's calls on the wire, without the SDK: a JSON POST on `sendRequest` (node:http, keep-alive)
- * and its answer read as JSON or as server-sent events. openai-node's per-call work (request options, header
+ * The OpenAI provider's calls on the wire, without the SDK: a JSON POST on `sendRequest` (undici's dispatcher,
+ * keep-alive) and its answer read as JSON or as server-sent events. openai-node's per-call work (request options, header
  * building, debug formatting, a `Response` and web streams per body) was most of agentd's own CPU per proxied
  * call (`npm run bench:proxy`). What it sends and how it fails are the SDK's: the same headers that matter,
  * and errors thrown as the SDK's own classes (`APIError.generate` by status, `APIConnectionError`,
@@ -58,10 +58,10 @@ export class OpenAIHttp {
 
   /** POSTs `body` to `path` (below the base URL) and reads the answer as JSON. */
   async postJson<T>(path: string, body: unknown, signal: CancelSignal | undefined): Promise<OpenAIAnswer<T>> {
-    const incoming = await this.#post(path, body, signal);
-    const headers = headerRecord(incoming.headers);
+    const answer = await this.#post(path, body, signal);
+    const headers = headerRecord(answer.headers);
     const contentType = headers['content-type'] ?? '';
-    const text = await readText(incoming, signal);
+    const text = await readText(answer, signal);
     if (!isJson(contentType)) throw new Error(`expected a JSON answer, got content-type "${contentType}"`);
     return { data: JSON.parse(text) as T, headers };
   }
@@ -75,12 +75,12 @@ export class OpenAIHttp {
     body: unknown,
     signal: CancelSignal | undefined,
   ): Promise<OpenAIAnswer<AsyncGenerator<string>>> {
-    const incoming = await this.#post(path, body, signal);
-    const headers = headerRecord(incoming.headers);
+    const answer = await this.#post(path, body, signal);
+    const headers = headerRecord(answer.headers);
     // A server that ignores `stream: true` answers one JSON document: it is the only "event", whole, so that
     // its answer and usage are not lost (read as events, it holds none).
-    if (isJson(headers['content-type'] ?? '')) return { data: oneEvent(readText(incoming, signal)), headers };
-    const source = decodedBody(incoming, incoming.headers['content-encoding']);
+    if (isJson(headers['content-type'] ?? '')) return { data: oneEvent(readText(answer, signal)), headers };
+    const source = decodedBody(answer.body.stream(), headers['content-encoding']);
     return { data: sseData(source), headers };
   }
 
@@ -94,16 +94,16 @@ export class OpenAIHttp {
   }
 
   /** Sends the request; a failure status is thrown as the SDK's error for it, with its body read. */
-  async #post(path: string, body: unknown, signal: CancelSignal | undefined): Promise<IncomingMessage> {
+  async #post(path: string, body: unknown, signal: CancelSignal | undefined): Promise<HttpAnswer> {
     if (signal?.aborted) throw new OpenAI.APIUserAbortError();
     const bytes = Buffer.from(JSON.stringify(body));
     // Copied, then the length set: `{ ...this.#headers, 'content-length': ... }` would be allocated in the old
     // generation by Node 20's V8 and keep what it points to through the young collections (see `queueRequest`).
     const headers = Object.assign({}, this.#headers);
     headers['content-length'] = String(bytes.byteLength);
-    let incoming: IncomingMessage;
+    let answer: HttpAnswer;
     try {
-      incoming = await sendRequest(this.#url(path), {
+      answer = await sendRequest(this.#url(path), {
         method: 'POST',
         headers,
         body: bytes,
@@ -113,9 +113,9 @@ export class OpenAIHttp {
     } catch (error) {
       throw connectionError(error, signal);
     }
-    const status = incoming.statusCode ?? 0;
-    if (status >= 200 && status < 300) return incoming;
-    const text = await readText(incoming, signal).catch((error: unknown) =>
+    const status = answer.statusCode;
+    if (status >= 200 && status < 300) return answer;
+    const text = await readText(answer, signal).catch((error: unknown) =>
       error instanceof Error ? error.message : String(error),
     );
     const json = safeJson(text);
@@ -123,7 +123,7 @@ export class OpenAIHttp {
       status,
       json as Record<string, unknown> | undefined,
       json === undefined ? text : undefined,
-      new Headers(headerRecord(incoming.headers)),
+      new Headers(headerRecord(answer.headers)),
     );
   }
 }
@@ -139,17 +139,29 @@ function connectionError(error: unknown, signal: CancelSignal | undefined): Erro
   return new OpenAI.APIConnectionError({ cause: error instanceof Error ? error : new Error(String(error)) });
 }
 
-/** The whole body, content codings undone; a body cut short or cancelled fails as a fetch body does. */
-function readText(incoming: IncomingMessage, signal: CancelSignal | undefined): Promise<string> {
-  const source = decodedBody(incoming, incoming.headers['content-encoding']);
+/**
+ * The whole body, content codings undone; a body cut short or cancelled fails as a fetch body does. An answer
+ * without a content coding (a local server's, most often) is read whole, with no stream set up for it.
+ */
+async function readText(answer: HttpAnswer, signal: CancelSignal | undefined): Promise<string> {
+  const encoding = answer.headers['content-encoding'];
+  try {
+    if (!encoding) return (await answer.body.bytes()).toString('utf8');
+    return await streamText(decodedBody(answer.body.stream(), String(encoding)));
+  } catch (error) {
+    throw signal?.aborted ? new OpenAI.APIUserAbortError() : error;
+  }
+}
+
+function streamText(source: Readable): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     source.on('data', (chunk: Buffer) => chunks.push(chunk));
     source.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    source.once('error', (error) => reject(signal?.aborted ? new OpenAI.APIUserAbortError() : error));
-    // A connection reset before the end closes the body without 'end' (and without 'error' on some paths).
+    source.once('error', reject);
+    // A decoder closed before its end (its source cut short) may close without 'error'.
     source.once('close', () => {
-      if (!source.readableEnded) reject(signal?.aborted ? new OpenAI.APIUserAbortError() : new Error('terminated'));
+      if (!source.readableEnded) reject(new Error('terminated'));
     });
   });
 }
@@ -171,7 +183,7 @@ function safeJson(text: string): unknown {
 }
 
 /** Response headers as one string each (repeated ones joined, as a fetch `Headers` joins them). */
-function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
+function headerRecord(headers: HttpAnswer['headers']): Record<string, string> {
   const record: Record<string, string> = {};
   for (const name in headers) {
     const value = headers[name];

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 
@@ -16,8 +15,8 @@ const BROTLI_FLUSH = {
  * The response body with its content codings undone (gzip, deflate, br; several in the order they were
  * applied, the last one first). A coding this does not know leaves the body as it came, as fetch does.
  */
-export function decodedBody(incoming: IncomingMessage, contentEncoding: string | undefined): Readable {
-  if (!contentEncoding) return incoming;
+export function decodedBody(body: Readable, contentEncoding: string | undefined): Readable {
+  if (!contentEncoding) return body;
   const codings = contentEncoding
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
@@ -26,13 +25,13 @@ export function decodedBody(incoming: IncomingMessage, contentEncoding: string |
   const decoders: Transform[] = [];
   for (const coding of codings) {
     const decoder = decoderFor(coding);
-    if (!decoder) return incoming;
+    if (!decoder) return body;
     decoders.push(decoder);
   }
-  if (decoders.length === 0) return incoming;
+  if (decoders.length === 0) return body;
   // pipeline destroys every stream when one fails or is closed early: a corrupt body fails the body's stream as
   // a network error would, and a reader that stops (an aborted call) closes the response's socket.
-  pipeline([incoming, ...decoders], () => {});
+  pipeline([body, ...decoders], () => {});
   return decoders.at(-1) as Transform;
 }
 

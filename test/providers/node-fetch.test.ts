@@ -1,7 +1,8 @@
 import { brotliCompressSync, constants, createGzip, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeFetch, sendRequest } from '../../providers/node-fetch.js';
+import { sendRequest } from '../../providers/http-transport.js';
+import { nodeFetch } from '../../providers/node-fetch.js';
 import { Cancellation, type CancelSignal } from '../../src/gateway/cancel-signal.js';
 import { sendJson, startWireServer, type WireServer } from '../helpers/wire-server.js';
 
@@ -133,7 +134,8 @@ describe('nodeFetch', () => {
 
   it('stops an answer mid-body when the Cancellation it was sent with aborts, and closes the connection', async () => {
     const gone = new Cancellation();
-    const incoming = await sendRequest(new URL(`${server.url}/endless`), { method: 'GET', headers: {}, signal: gone });
+    const answer = await sendRequest(new URL(`${server.url}/endless`), { method: 'GET', headers: {}, signal: gone });
+    const incoming = answer.body.stream();
     const failed = new Promise<void>((resolve) => incoming.once('close', () => resolve()));
     incoming.once('data', () => gone.abort(new Error('the client closed the connection')));
     incoming.on('error', () => {});
@@ -162,14 +164,13 @@ describe('nodeFetch', () => {
       },
     };
     for (let call = 0; call < 5; call += 1) {
-      const incoming = await sendRequest(new URL(`${server.url}/call-${call}?q=1`), {
+      const answer = await sendRequest(new URL(`${server.url}/call-${call}?q=1`), {
         method: 'GET',
         headers: {},
         signal,
       });
-      const chunks: Buffer[] = [];
-      for await (const chunk of incoming) chunks.push(chunk as Buffer);
-      expect(JSON.parse(Buffer.concat(chunks).toString())).toMatchObject({ path: `/call-${call}` });
+      const body = call % 2 === 0 ? await answer.body.bytes() : Buffer.concat(await answer.body.stream().toArray());
+      expect(JSON.parse(body.toString())).toMatchObject({ path: `/call-${call}` });
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(listening.size).toBe(0);
