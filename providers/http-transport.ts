@@ -88,14 +88,13 @@ function send(url: URL, options: SendOptions, deadline: number | undefined): Pro
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
+    const target = targetOf(url);
+    let headers = options.headers;
+    if (target.basicAuth !== undefined && headers.authorization === undefined) {
+      headers = { ...headers, authorization: target.basicAuth };
+    }
     dispatcher.dispatch(
-      {
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: options.method,
-        headers: options.headers,
-        body: options.body ?? null,
-      },
+      { origin: target.origin, path: target.path, method: options.method, headers, body: options.body ?? null },
       {
         onRequestStart(started) {
           controller = started;
@@ -136,6 +135,37 @@ function send(url: URL, options: SendOptions, deadline: number | undefined): Pro
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Where a request for a URL goes, as undici's dispatcher takes it. */
+interface Target {
+  origin: string;
+  path: string;
+  /** Credentials in the URL (`http://user:pass@host/v1`), sent as node:http and fetch send them. */
+  basicAuth: string | undefined;
+}
+
+/**
+ * Each URL's target, read once: the OpenAI provider sends every call to one of a few `URL`s it keeps, and a URL's
+ * parts are getters that build a new string on every read.
+ */
+const targets = new WeakMap<URL, Target>();
+
+function targetOf(url: URL): Target {
+  let target = targets.get(url);
+  if (!target) {
+    const credentials =
+      url.username || url.password
+        ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+        : undefined;
+    target = {
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      basicAuth: credentials === undefined ? undefined : `Basic ${Buffer.from(credentials).toString('base64')}`,
+    };
+    targets.set(url, target);
+  }
+  return target;
 }
 
 /**

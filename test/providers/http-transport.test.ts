@@ -23,6 +23,10 @@ describe('sendRequest', () => {
         response.write('{"partial":');
         return void setTimeout(() => response.socket?.destroy(), 20);
       }
+      if (request.url === '/who') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        return void response.end(JSON.stringify({ authorization: request.headers.authorization ?? null }));
+      }
       response.writeHead(200, { 'content-type': 'application/json', 'x-twice': ['a', 'b'] });
       response.end('{"ok":true}');
     });
@@ -75,5 +79,17 @@ describe('sendRequest', () => {
     await expect(call).rejects.toThrow('the client hung up');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(requests).toBe(before);
+  });
+
+  it("sends a URL's credentials as Basic auth, unless the call brings its own authorization", async () => {
+    const withCredentials = new URL(`${server.url}/who`);
+    withCredentials.username = 'ada';
+    withCredentials.password = 'p@ss word';
+    const basic = await sendRequest(withCredentials, { method: 'GET', headers: {} });
+    expect(JSON.parse((await basic.body.bytes()).toString())).toEqual({
+      authorization: `Basic ${Buffer.from('ada:p@ss word').toString('base64')}`,
+    });
+    const bearer = await sendRequest(withCredentials, { method: 'GET', headers: { authorization: 'Bearer k' } });
+    expect(JSON.parse((await bearer.body.bytes()).toString())).toEqual({ authorization: 'Bearer k' });
   });
 });
