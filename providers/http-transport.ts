@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import Agent from 'undici/lib/dispatcher/agent.js';
 import { abortReason, type CancelSignal } from '../src/gateway/cancel-signal.js';
 
 /** Redirects that keep the method and body, so a POST can follow them unchanged. */
@@ -12,12 +13,14 @@ export const ACCEPT_ENCODING = 'gzip, deflate, br';
 /**
  * Every provider call's connections: keep-alive pools per origin, on undici's dispatcher. On node:http's client
  * (`ClientRequest`, its agent and its streams) the daemon spent 0.202-0.209 ms of CPU per proxied call at best,
- * on undici's `dispatch` 0.164-0.168 ms (`npm run bench:proxy`'s daemon on a core of its own, 16 calls in
- * flight, two sets of five alternating runs; the medians fell 8-10%, the machine's noise being larger).
- * undici's own timeouts are off: `timeoutMs` bounds the wait for the head, connecting included, and a streamed
- * answer may be silent for minutes (a reasoning model thinking), which node:http allowed too. Idle connections
- * close after the server's keep-alive hint (undici's default, 4 s without one), so a call never goes out on a
- * socket the server has already dropped.
+ * on undici's `dispatch` 0.164-0.168 ms (16 calls in flight, the daemon on a core of its own). In `bench:proxy`'s
+ * open loop at 3,000 requests/s it went from 0.26-0.38 to 0.21-0.29 ms, which decides whether the daemon keeps
+ * up (docs/BENCHMARKS.md). The cost is memory: 2-5 MB more at rest, and a passing peak at the first call while
+ * V8 optimises undici's WebAssembly HTTP parser; `Agent` is loaded on its own for that reason
+ * (`undici-agent.d.ts`). undici's own timeouts are off: `timeoutMs` bounds the wait for the head, connecting
+ * included, and a streamed answer may be silent for minutes (a reasoning model thinking), which node:http
+ * allowed too. Idle connections close after the server's keep-alive hint (undici's default, 4 s without one),
+ * so a call never goes out on a socket the server has already dropped.
  */
 const dispatcher = new Agent({ connections: 256, headersTimeout: 0, bodyTimeout: 0 });
 

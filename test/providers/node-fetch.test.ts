@@ -211,16 +211,4 @@ describe('nodeFetch', () => {
     });
     expect(completion.choices[0]!.message.content).toBe('moved and zipped');
   });
-
-  it("sends a base URL's credentials as Basic auth, unless the call brings its own authorization", async () => {
-    const withCredentials = new URL(`${server.url}/who`);
-    withCredentials.username = 'ada';
-    withCredentials.password = 'p@ss word';
-    const read = async (headers: Record<string, string>) => {
-      const incoming = await sendRequest(withCredentials, { method: 'GET', headers });
-      return JSON.parse(Buffer.concat(await incoming.toArray()).toString()) as unknown;
-    };
-    expect(await read({})).toEqual({ authorization: `Basic ${Buffer.from('ada:p@ss word').toString('base64')}` });
-    expect(await read({ authorization: 'Bearer k' })).toEqual({ authorization: 'Bearer k' });
-  });
 });
