@@ -13,14 +13,13 @@ export const ACCEPT_ENCODING = 'gzip, deflate, br';
 /**
  * Every provider call's connections: keep-alive pools per origin, on undici's dispatcher. On node:http's client
  * (`ClientRequest`, its agent and its streams) the daemon spent 0.202-0.209 ms of CPU per proxied call at best,
- * on undici's `dispatch` 0.164-0.168 ms (16 calls in flight, the daemon on a core of its own). In `bench:proxy`'s
- * open loop at 3,000 requests/s it went from 0.26-0.38 to 0.21-0.29 ms, which decides whether the daemon keeps
- * up (docs/BENCHMARKS.md). The cost is memory: 2-5 MB more at rest, and a passing peak at the first call while
- * V8 optimises undici's WebAssembly HTTP parser; `Agent` is loaded on its own for that reason
- * (`undici-agent.d.ts`). undici's own timeouts are off: `timeoutMs` bounds the wait for the head, connecting
- * included, and a streamed answer may be silent for minutes (a reasoning model thinking), which node:http
- * allowed too. Idle connections close after the server's keep-alive hint (undici's default, 4 s without one),
- * so a call never goes out on a socket the server has already dropped.
+ * on undici's `dispatch` 0.164-0.168 ms (16 calls in flight, the daemon on a core of its own); in the open loop
+ * at 3,000 requests/s, a median of 0.229 against 0.256 ms (docs/BENCHMARKS.md). The cost is memory: 2-5 MB more
+ * at rest, and a passing peak at the first call while V8 optimises undici's WebAssembly HTTP parser; `Agent` is
+ * loaded on its own for that reason (`undici-agent.d.ts`). undici's own timeouts are off: `timeoutMs` bounds the
+ * wait for the head, connecting included, and a streamed answer may be silent for minutes (a reasoning model
+ * thinking), which node:http allowed too. Idle connections close after the server's keep-alive hint (undici's
+ * default, 4 s without one), so a call never goes out on a socket the server has already dropped.
  */
 const dispatcher = new Agent({ connections: 256, headersTimeout: 0, bodyTimeout: 0 });
 
@@ -91,6 +90,16 @@ function send(url: URL, options: SendOptions, deadline: number | undefined): Pro
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
+    // Both before the dispatch, which may fail at once (a header undici refuses) and settle the call.
+    if (deadline !== undefined) {
+      const timeoutMs = options.timeoutMs ?? 0;
+      // Whole milliseconds: Node keeps a list of timers per duration, and a fraction would make one per call.
+      timer = setTimeout(
+        () => stop(new RequestTimeoutError(timeoutMs)),
+        Math.max(0, Math.ceil(deadline - performance.now())),
+      );
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     const target = targetOf(url);
     let headers = options.headers;
     if (target.basicAuth !== undefined && headers.authorization === undefined) {
@@ -128,15 +137,6 @@ function send(url: URL, options: SendOptions, deadline: number | undefined): Pro
         },
       },
     );
-    if (deadline !== undefined) {
-      const timeoutMs = options.timeoutMs ?? 0;
-      // Whole milliseconds: Node keeps a list of timers per duration, and a fraction would make one per call.
-      timer = setTimeout(
-        () => stop(new RequestTimeoutError(timeoutMs)),
-        Math.max(0, Math.ceil(deadline - performance.now())),
-      );
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -7,8 +7,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 /**
  * A `fetch` for the vendor SDKs on `sendRequest` (undici's dispatcher, keep-alive). The global fetch (undici's
  * WHATWG fetch) costs several milliseconds of CPU per call on a busy machine, more than everything else agentd
- * does for a request (`npm run bench:proxy`); this one costs a fraction of that. It covers what the SDKs use: a string
- * or byte body, headers, an abort signal, a streamed response body. Like fetch, it asks for and decodes
+ * does for a request (`npm run bench:proxy`); this one costs a fraction of that. It covers what the SDKs use: a
+ * string or byte body, headers, an abort signal, a streamed response body. Like fetch, it asks for and decodes
  * gzip, deflate and br. It follows 307 and 308 (method and body kept) within the same origin only: another
  * origin would receive the API key, and 301/302/303 would turn a POST into a GET; those are answered as
  * they came, and the SDK reports them.
