@@ -4,21 +4,33 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { registerGracefulClose } from '../../src/server/graceful-close.js';
 
+/** A promise and the function that resolves it: a point a test waits for, or lets a handler past. */
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+/** An app closed as the daemon's is, with `drainMs` for requests in flight. */
+function closingApp(drainMs: number) {
+  const app = Fastify({ forceCloseConnections: 'idle' });
+  registerGracefulClose(app, drainMs);
+  return app;
+}
+
 describe('closing the API', () => {
   it('cuts a request that never ends once the drain time is over, so it cannot hold up a stop', async () => {
-    const app = Fastify({ forceCloseConnections: 'idle' });
-    registerGracefulClose(app, 200);
-    let started!: () => void;
-    const inHandler = new Promise<void>((resolve) => (started = resolve));
+    const app = closingApp(200);
+    const inHandler = gate();
     app.get('/forever', (_request, reply) => {
-      started();
+      inHandler.open();
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
       reply.raw.write('data: still here\n\n');
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const response = await fetch(`${url}/forever`);
-    await inHandler;
+    await inHandler.opened;
     const reading = response.text().then(
       () => 'ended',
       () => 'cut',
@@ -30,19 +42,16 @@ describe('closing the API', () => {
   });
 
   it('closes a kept-alive socket as soon as its stream in flight ends, long before the drain time', async () => {
-    const app = Fastify({ forceCloseConnections: 'idle' });
-    registerGracefulClose(app, 30_000);
-    let answer!: () => void;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    let started!: () => void;
-    const inHandler = new Promise<void>((resolve) => (started = resolve));
+    const app = closingApp(30_000);
+    const answered = gate();
+    const inHandler = gate();
     // Its head (keep-alive) is sent before the stop begins: only a close after its end can free the socket.
     app.get('/slow', async (_request, reply) => {
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
       reply.raw.write('data: a\n\n');
-      started();
-      await answered;
+      inHandler.open();
+      await answered.opened;
       reply.raw.end('data: b\n\n');
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -59,11 +68,11 @@ describe('closing the API', () => {
       outgoing.on('error', reject);
       outgoing.end();
     });
-    await inHandler;
+    await inHandler.opened;
     const closing = app.close();
     // Answered once the stop is under way: the server's own sweep of idle sockets, when it starts, is past.
     await new Promise((resolve) => setTimeout(resolve, 150));
-    answer();
+    answered.open();
     expect(await body).toBe('data: a\n\ndata: b\n\n');
     const began = Date.now();
     await closing;
@@ -72,8 +81,7 @@ describe('closing the API', () => {
   });
 
   it('closes at once a connection that never sent a byte (a client connecting ahead of use), not after the drain', async () => {
-    const app = Fastify({ forceCloseConnections: 'idle' });
-    registerGracefulClose(app, 30_000);
+    const app = closingApp(30_000);
     app.get('/health', async () => ({ ok: true }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     const unused = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
@@ -87,25 +95,22 @@ describe('closing the API', () => {
   });
 
   it('still answers a request whose headers arrived before the stop, on a connection opened beside an unused one', async () => {
-    const app = Fastify({ forceCloseConnections: 'idle' });
-    registerGracefulClose(app, 30_000);
-    let answer!: () => void;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    let started!: () => void;
-    const inHandler = new Promise<void>((resolve) => (started = resolve));
+    const app = closingApp(30_000);
+    const answered = gate();
+    const inHandler = gate();
     app.get('/slow', async () => {
-      started();
-      await answered;
+      inHandler.open();
+      await answered.opened;
       return { done: true };
     });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const unused = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
     unused.on('error', () => {});
     const body = fetch(`${url}/slow`).then((response) => response.json());
-    await inHandler;
+    await inHandler.opened;
     const closing = app.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    answer();
+    answered.open();
     expect(await body).toEqual({ done: true });
     await closing;
     expect(unused.destroyed || unused.readableEnded).toBe(true);
