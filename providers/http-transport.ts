@@ -40,7 +40,7 @@ export interface HttpAnswer {
   readonly statusMessage: string;
   /** Lower-case names; a header sent more than once is an array. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** As it came: its content codings are the reader's to undo (`decodedBody`). */
+  /** As it came: its content codings are the reader's to undo (`decodedAnswer`). */
   readonly body: AnswerBody;
 }
 

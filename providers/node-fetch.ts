@@ -1,5 +1,5 @@
 import { ACCEPT_ENCODING, type HttpAnswer, sendRequest } from './http-transport.js';
-import { decodedBody } from './response-decoding.js';
+import { decodedAnswer } from './response-decoding.js';
 import { webBody } from './web-body.js';
 
 /** Statuses whose response has no body: a `Response` refuses one. */
@@ -39,10 +39,7 @@ function toResponse(answer: HttpAnswer): Response {
   }
   const status = answer.statusCode;
   if (NULL_BODY_STATUSES.has(status)) answer.body.discard();
-  const encoding = answer.headers['content-encoding'];
-  const body = NULL_BODY_STATUSES.has(status)
-    ? null
-    : webBody(decodedBody(answer.body.stream(), typeof encoding === 'string' ? encoding : undefined));
+  const body = NULL_BODY_STATUSES.has(status) ? null : webBody(decodedAnswer(answer));
   return new Response(body, { status, statusText: answer.statusMessage, headers });
 }
 

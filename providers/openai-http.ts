@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import OpenAI from 'openai';
 import { VERSION } from 'openai/version';
 import { ACCEPT_ENCODING, type HttpAnswer, RequestTimeoutError, sendRequest } from './http-transport.js';
-import { decodedBody } from './response-decoding.js';
+import { decodedAnswer } from './response-decoding.js';
 import { sseData } from './sse-events.js';
 import type { CancelSignal } from '../src/gateway/cancel-signal.js';
 
@@ -80,7 +80,7 @@ export class OpenAIHttp {
     // A server that ignores `stream: true` answers one JSON document: it is the only "event", whole, so that
     // its answer and usage are not lost (read as events, it holds none).
     if (isJson(headers['content-type'] ?? '')) return { data: oneEvent(readText(answer, signal)), headers };
-    const source = decodedBody(answer.body.stream(), headers['content-encoding']);
+    const source = decodedAnswer(answer);
     return { data: sseData(source), headers };
   }
 
@@ -144,10 +144,9 @@ function connectionError(error: unknown, signal: CancelSignal | undefined): Erro
  * without a content coding (a local server's, most often) is read whole, with no stream set up for it.
  */
 async function readText(answer: HttpAnswer, signal: CancelSignal | undefined): Promise<string> {
-  const encoding = answer.headers['content-encoding'];
   try {
-    if (!encoding) return (await answer.body.bytes()).toString('utf8');
-    return await streamText(decodedBody(answer.body.stream(), String(encoding)));
+    if (!answer.headers['content-encoding']) return (await answer.body.bytes()).toString('utf8');
+    return await streamText(decodedAnswer(answer));
   } catch (error) {
     throw signal?.aborted ? new OpenAI.APIUserAbortError() : error;
   }

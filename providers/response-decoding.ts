@@ -1,5 +1,6 @@
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import type { HttpAnswer } from './http-transport.js';
 
 /**
  * Flushing after every chunk, as undici does: a streamed answer's tokens come out as they arrive instead of
@@ -11,11 +12,18 @@ const BROTLI_FLUSH = {
   finishFlush: constants.BROTLI_OPERATION_FLUSH,
 };
 
+/** An answer's body as a stream, with the content codings its `content-encoding` names undone. */
+export function decodedAnswer(answer: HttpAnswer): Readable {
+  const encoding = answer.headers['content-encoding'];
+  // A header sent twice holds its codings in order, as one comma-separated list would.
+  return decodedBody(answer.body.stream(), Array.isArray(encoding) ? encoding.join(', ') : encoding);
+}
+
 /**
  * The response body with its content codings undone (gzip, deflate, br; several in the order they were
  * applied, the last one first). A coding this does not know leaves the body as it came, as fetch does.
  */
-export function decodedBody(body: Readable, contentEncoding: string | undefined): Readable {
+function decodedBody(body: Readable, contentEncoding: string | undefined): Readable {
   if (!contentEncoding) return body;
   const codings = contentEncoding
     .split(',')
