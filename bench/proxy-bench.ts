@@ -89,27 +89,48 @@ function timedRequest(port: number, path: string, agent: Agent, phase: Phase): P
   });
 }
 
+/** The first seconds of a load, timed apart: sent on the same schedule without a pause, but not measured. */
+interface StepUp {
+  seconds: number;
+  phase: Phase;
+  /** Called once, when the schedule passes the step up and the measure starts. */
+  measureStarts: () => void;
+}
+
+const emptyPhase = (rate: number): Phase => ({ rate, sent: 0, failed: 0, latencies: [], overheads: [] });
+
 /**
  * Sends `rate` requests per second for `seconds` to port+path, on a schedule, and times every answer. On a client
- * agent of its own unless given one to keep (its connections stay open for the next load).
+ * agent of its own unless given one to keep (its connections stay open for the next load). With `stepUp`, the
+ * schedule starts `stepUp.seconds` earlier and the answers to those first requests are timed into its phase.
  */
-async function load(port: number, path: string, rate: number, seconds: number, kept?: Agent): Promise<Phase> {
-  const agent = kept ?? clientAgent();
-  const phase: Phase = { rate, sent: 0, failed: 0, latencies: [], overheads: [] };
-  const total = Math.round(rate * seconds);
+async function load(
+  port: number,
+  path: string,
+  rate: number,
+  seconds: number,
+  options: { agent?: Agent; stepUp?: StepUp } = {},
+): Promise<Phase> {
+  const { agent = clientAgent(), stepUp } = options;
+  const phase = emptyPhase(rate);
+  const unmeasured = stepUp ? Math.round(rate * stepUp.seconds) : 0;
+  const total = unmeasured + Math.round(rate * seconds);
   const started = performance.now();
   const pending: Array<Promise<void>> = [];
-  while (phase.sent < total) {
+  let sent = 0;
+  while (sent < total) {
     // Open loop: catch up on the schedule in batches, so a slow answer never delays the next request.
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
-    while (phase.sent < due) {
-      pending.push(timedRequest(port, path, agent, phase));
-      phase.sent += 1;
+    for (; sent < due; sent += 1) {
+      if (sent === unmeasured) stepUp?.measureStarts();
+      const timed = stepUp && sent < unmeasured ? stepUp.phase : phase;
+      pending.push(timedRequest(port, path, agent, timed));
+      timed.sent += 1;
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await Promise.all(pending);
-  if (!kept) agent.destroy();
+  if (!options.agent) agent.destroy();
   return phase;
 }
 
@@ -119,7 +140,7 @@ const format = (value: number) => value.toFixed(2);
 
 /** One request at a time: the added latency without any queueing in the load generator or the daemon. */
 async function sequential(port: number, count: number): Promise<Phase> {
-  const phase: Phase = { rate: 0, sent: 0, failed: 0, latencies: [], overheads: [] };
+  const phase = emptyPhase(0);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   for (; phase.sent < count; phase.sent += 1) await timedRequest(port, '/v1/chat/completions', agent, phase);
   agent.destroy();
@@ -160,25 +181,33 @@ function comparison(direct: Phase, floor: Phase, proxied: Phase): string {
 
 /**
  * Rising open-loop rates to `port` until p99 passes 50 ms or a request fails; prints a row per rate. Each rate is
- * first sent for STEP_SECONDS unmeasured, as wrk2 calibrates before it measures, on the client connections the
- * measure then uses (a client sending at a steady rate keeps its connections): the throughput is the rate each
- * target sustains. The step up from the slower rate before is printed beside it, not hidden: its p99 is what a
- * burst costs a target that was running slower.
+ * first sent for STEP_SECONDS unmeasured, then measured for SECONDS on the same schedule without a pause, as wrk2
+ * calibrates before it measures, on client connections kept through the series (a client sending at a steady
+ * rate keeps its connections): the throughput is the rate each target sustains. The step up from the slower rate
+ * is printed beside it, not hidden: its p99 is what a burst costs a target that was running slower, and a queue
+ * it leaves is still there when the measure starts. CPU per request is read from the measure's start.
  */
 async function highestRate(label: string, port: number, proxy: BenchProcess | undefined): Promise<number> {
   const agent = clientAgent();
   // Warmed again: a target idle while the others ran its series starts slow (see IDLE_SECONDS below).
-  await load(port, PATH, 300, WARMUP_SECONDS, agent);
+  await load(port, PATH, 300, WARMUP_SECONDS, { agent });
   let best = 0;
   for (const rate of RATES) {
-    const stepUp = await load(port, PATH, rate, STEP_SECONDS, agent);
-    const run = () => load(port, PATH, rate, SECONDS, agent);
-    const phase = proxy ? await measured(proxy, upstream, run) : { ...(await run()), proxyCpuMs: undefined };
+    let cpuAtStart: Promise<number> | undefined;
+    const stepUp: StepUp = {
+      seconds: STEP_SECONDS,
+      phase: emptyPhase(rate),
+      measureStarts: () => {
+        cpuAtStart = proxy?.cpuMs();
+      },
+    };
+    const phase = await load(port, PATH, rate, SECONDS, { agent, stepUp });
+    const cpuMs = proxy && cpuAtStart ? (await proxy.cpuMs()) - (await cpuAtStart) : undefined;
     const p99 = percentile(phase.latencies, 99);
-    const failed = stepUp.failed + phase.failed;
-    const cpu = phase.proxyCpuMs === undefined ? '' : format(phase.proxyCpuMs);
+    const failed = stepUp.phase.failed + phase.failed;
+    const cpu = cpuMs === undefined ? '' : format(cpuMs / Math.max(1, phase.latencies.length));
     process.stdout.write(
-      `| ${label} | ${rate} | ${format(percentile(stepUp.latencies, 99))} | ${format(percentile(phase.latencies, 50))} | ${format(p99)} | ${failed} | ${cpu} |\n`,
+      `| ${label} | ${rate} | ${format(percentile(stepUp.phase.latencies, 99))} | ${format(percentile(phase.latencies, 50))} | ${format(p99)} | ${failed} | ${cpu} |\n`,
     );
     if (p99 < 50 && failed === 0) best = rate;
     else break;
@@ -211,7 +240,7 @@ try {
   );
 
   process.stdout.write(
-    `Throughput, ${SECONDS} s per rate after ${STEP_SECONDS} s at it (the highest with p99 < 50 ms and no failure wins):\n\n| to | requests/s | p99 ms of the step up | p50 ms | p99 ms | failed | proxy CPU ms per request |\n|---|---|---|---|---|---|---|\n`,
+    `Throughput, ${SECONDS} s per rate measured after ${STEP_SECONDS} s at it, without a pause (the highest with p99 < 50 ms and no failure wins):\n\n| to | requests/s | p99 ms of the step up | p50 ms | p99 ms | failed | proxy CPU ms per request |\n|---|---|---|---|---|---|---|\n`,
   );
   const best = {
     direct: await highestRate('the upstream, directly', upstream.port, undefined),
