@@ -1,11 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { endOfTurn } from './end-of-turn.js';
 
 /** After a failed write or open, how long the file is left alone before it is tried again. */
 const RETRY_MS = 1_000;
-
-/** The files not closed yet, written out by one 'exit' listener for them all. */
-const openFiles = new Set<LogFile>();
-let exitHooked = false;
 
 /**
  * The daemon's log file, as pino's destination: the lines logged during one turn of the event loop are
@@ -22,36 +19,25 @@ export class LogFile {
   readonly file: string;
   #fd: number | undefined;
   #lines: string[] = [];
-  #scheduled = false;
+  readonly #flushSoon = endOfTurn(() => this.flush());
   #closed = false;
   #reported = false;
   #retryAt = 0;
 
   constructor(file: string) {
     this.file = file;
-    openFiles.add(this);
-    if (!exitHooked) {
-      exitHooked = true;
-      process.on('exit', () => {
-        for (const log of openFiles) log.flush();
-      });
-    }
   }
 
   /** Queues a line (pino's lines end with a newline) for the end of this turn. */
   write(line: string): boolean {
     if (this.#closed) return true;
     this.#lines.push(line);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.#flushSoon();
     return true;
   }
 
   /** Writes the queued lines now; pino calls it with a callback (`logger.flush`). */
   flush(callback?: (error?: Error) => void): void {
-    this.#scheduled = false;
     const lines = this.#lines;
     if (lines.length > 0) {
       this.#lines = [];
@@ -65,7 +51,6 @@ export class LogFile {
     if (this.#closed) return;
     this.flush();
     this.#closed = true;
-    openFiles.delete(this);
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
   }

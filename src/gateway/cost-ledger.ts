@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Usage } from '../types/run-record.js';
 import type { AppendLog } from '../store/append-log.js';
+import { endOfTurn } from '../end-of-turn.js';
 
 /** One LLM call as persisted in `ledger.jsonl`. */
 export const ledgerEntrySchema = z.object({
@@ -66,6 +67,12 @@ function add(usage: Usage, entry: LedgerEntry): void {
  * The exact record of what every call cost: one persisted line per call, plus totals kept in memory (per run,
  * per provider, per model). Tokens are the provider's reported counts, never estimates. Cached replays are
  * recorded with zero tokens so they show in the history without counting as spend.
+ *
+ * A call is counted at once and its line written when the event loop's turn ends, with the other calls that
+ * ended in that turn (one write(2) instead of one each: a write was 7% of the daemon's CPU per proxied call at
+ * 3,000 calls/s, docs/BENCHMARKS.md). Nothing in the daemon reads the line back before it restarts, and
+ * `process.exit` or an uncaught exception still writes it ('exit'); a process killed outright during the turn
+ * loses those lines, as it loses the calls it had in flight whatever the ledger does.
  */
 export class CostLedger {
   readonly #log: AppendLog<unknown> | undefined;
@@ -74,9 +81,10 @@ export class CostLedger {
   readonly #runs = new Map<string, Usage>();
   readonly #maxRuns: number;
   readonly #listeners = new Set<(entry: LedgerEntry) => void>();
-  /** Counted entries the log refused, to append before the next one. */
+  /** Counted entries not on disk yet, oldest first: this turn's, and any the log refused (a full disk). */
   readonly #unwritten: LedgerEntry[] = [];
   #size = 0;
+  readonly #writeSoon = endOfTurn(() => this.flush());
 
   /**
    * @param existing entries already in the log, counted once and not kept.
@@ -97,36 +105,32 @@ export class CostLedger {
   }
 
   /**
-   * Counts the call and appends it to the log. The call has been paid whatever the disk says: an entry the log
-   * refuses (a full disk) is still counted, kept in memory and written before the next entry, instead of
-   * failing the call and losing the answer it paid for (which would then be paid again).
+   * Counts the call and queues its line for the end of this turn. The call has been paid whatever the disk
+   * says: an entry the log refuses (a full disk) is still counted, kept in memory and written with the next
+   * entries, instead of failing the call and losing the answer it paid for (which would then be paid again).
    */
   record(entry: LedgerEntry): void {
     this.#count(entry);
-    this.#unwritten.push(entry);
-    this.flush();
+    if (this.#log) {
+      this.#unwritten.push(entry);
+      this.#writeSoon();
+    }
     for (const listener of this.#listeners) listener(entry);
   }
 
-  /** Writes the entries the log refused so far, oldest first; false while it still refuses them. */
+  /** Writes the entries not on disk yet, oldest first, all or none; false while the log refuses them. */
   flush(): boolean {
-    const log = this.#log;
-    if (!log) {
-      this.#unwritten.length = 0;
-      return true;
-    }
+    if (!this.#log || this.#unwritten.length === 0) return true;
     try {
-      while (this.#unwritten.length > 0) {
-        log.append(this.#unwritten[0]);
-        this.#unwritten.shift();
-      }
+      this.#log.appendAll(this.#unwritten);
+      this.#unwritten.length = 0;
       return true;
     } catch {
       return false;
     }
   }
 
-  /** Entries counted but not yet on disk (the log refused them). */
+  /** Entries counted but not on disk yet (queued for the turn's end, or refused by the log). */
   get unwritten(): number {
     return this.#unwritten.length;
   }

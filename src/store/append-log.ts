@@ -66,12 +66,19 @@ export class AppendLog<T> {
 
   /** Appends one entry, whole or not at all; returns its 1-based position. */
   append(entry: T): number {
+    return this.appendAll([entry]);
+  }
+
+  /** Appends entries with one write(2), all whole or none at all; returns the last one's 1-based position. */
+  appendAll(entries: readonly T[]): number {
     if (this.#closed) throw new StoreError(`${this.file} is closed`);
-    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    let text = '';
+    for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
+    const bytes = Buffer.from(text);
     let written = 0;
     try {
-      while (written < line.length) {
-        const count = this.#write(this.#fd, written === 0 ? line : line.subarray(written));
+      while (written < bytes.length) {
+        const count = this.#write(this.#fd, written === 0 ? bytes : bytes.subarray(written));
         if (count <= 0) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
         written += count;
       }
@@ -80,8 +87,8 @@ export class AppendLog<T> {
       this.#rollBack();
       throw storeWriteError(`cannot append to ${this.file}`, error);
     }
-    this.#bytes += line.length;
-    this.#count += 1;
+    this.#bytes += bytes.length;
+    this.#count += entries.length;
     return this.#count;
   }
 

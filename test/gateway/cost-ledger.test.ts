@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CostLedger } from '../../src/gateway/cost-ledger.js';
 import { AppendLog } from '../../src/store/append-log.js';
@@ -41,6 +44,7 @@ describe('the cost ledger', () => {
     );
     ledger.record(entry({ id: 'c', client: 'api', costUnknown: true, costUsd: 0 }));
     ledger.record(entry({ id: 'd', runId: 'r2', cached: true }));
+    expect(ledger.flush()).toBe(true);
     log.close();
 
     const reopened = AppendLog.open<unknown>(file);
@@ -59,5 +63,44 @@ describe('the cost ledger', () => {
     expect(restored.runUsage('r2')).toEqual({ calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 });
     expect(restored.totals().byModel['claude/claude-haiku-4-5']).toMatchObject({ calls: 1, costUsd: 0.5 });
     reopened.log.close();
+  });
+
+  it('writes the calls of one turn with one write when the turn ends, counted at once', async () => {
+    const temp = makeTempDir();
+    cleanups.push(temp.cleanup);
+    const file = path.join(temp.dir, 'ledger.jsonl');
+    const writes: number[] = [];
+    const { log } = AppendLog.open<unknown>(file, undefined, {
+      write: (fd, data) => {
+        writes.push(data.length);
+        return writeSync(fd, data);
+      },
+    });
+    cleanups.push(() => log.close());
+    const ledger = new CostLedger(log);
+    for (const id of ['a', 'b', 'c']) ledger.record(entry({ id, runId: 'r1' }));
+    expect(ledger.runUsage('r1').calls).toBe(3);
+    expect(ledger.unwritten).toBe(3);
+    expect(readFileSync(file, 'utf8')).toBe('');
+
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(1);
+    expect(ledger.unwritten).toBe(0);
+    expect(AppendLog.read<{ id: string }>(file).map((line) => line.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('loses no call when the process exits in the turn that recorded it', () => {
+    const temp = makeTempDir();
+    cleanups.push(temp.cleanup);
+    const file = path.join(temp.dir, 'ledger.jsonl');
+    const module = (name: string) => JSON.stringify(fileURLToPath(new URL(`../../dist/src/${name}`, import.meta.url)));
+    const script = `import { CostLedger } from ${module('gateway/cost-ledger.js')};
+      import { AppendLog } from ${module('store/append-log.js')};
+      const ledger = new CostLedger(AppendLog.open(${JSON.stringify(file)}).log);
+      ledger.record(${JSON.stringify(entry({ id: 'paid-just-before-exit' }))});
+      process.exit(3);`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status).toBe(3);
+    expect(AppendLog.read<{ id: string }>(file).map((line) => line.id)).toEqual(['paid-just-before-exit']);
   });
 });

@@ -48,6 +48,26 @@ describe('a full disk', () => {
     expect(AppendLog.open<{ n: number }>(file).entries).toEqual([{ n: 1 }, { n: 3 }]);
   });
 
+  it('entries appended together are all written or none: a full disk mid-way rolls all of them back', () => {
+    const file = path.join(tempDir(), 'log.jsonl');
+    let full = false;
+    const write = (fd: number, data: Buffer) => {
+      if (!full) return writeSync(fd, data);
+      writeSync(fd, data.subarray(0, Math.floor(data.length / 2)));
+      throw noSpace();
+    };
+    const { log } = AppendLog.open<{ n: number }>(file, undefined, { write });
+    expect(log.appendAll([{ n: 1 }, { n: 2 }])).toBe(2);
+    full = true;
+    expect(() => log.appendAll([{ n: 3 }, { n: 4 }, { n: 5 }])).toThrow(StoreFullError);
+    expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n{"n":2}\n');
+    expect(log.size).toBe(2);
+    full = false;
+    expect(log.appendAll([{ n: 3 }, { n: 4 }, { n: 5 }])).toBe(5);
+    log.close();
+    expect(AppendLog.open<{ n: number }>(file).entries.map((entry) => entry.n)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('a short write without an error is rolled back too', () => {
     const file = path.join(tempDir(), 'log.jsonl');
     let calls = 0;
