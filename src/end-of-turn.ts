@@ -30,6 +30,12 @@ function hookExit(): void {
   if (exitHooked) return;
   exitHooked = true;
   process.on('exit', () => {
-    for (const run of [...due]) run();
+    for (const run of [...due]) {
+      try {
+        run();
+      } catch {
+        // One failing piece of work must not keep the others from being done.
+      }
+    }
   });
 }

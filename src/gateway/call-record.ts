@@ -39,7 +39,7 @@ export function recordCall(ledger: CostLedger, owner: CallOwner, call: CallRecor
   try {
     emitCall(owner, call);
   } catch {
-    // The event could not be written (a full disk): the call is paid and in the ledger, and its answer must
+    // The event could not be written (a full disk): the call is paid and counted in the ledger, and its answer must
     // still reach the caller, or it would be asked (and paid) again. A run's next write meets the same disk.
   }
 }

@@ -68,11 +68,12 @@ function add(usage: Usage, entry: LedgerEntry): void {
  * per provider, per model). Tokens are the provider's reported counts, never estimates. Cached replays are
  * recorded with zero tokens so they show in the history without counting as spend.
  *
- * A call is counted at once and its line written when the event loop's turn ends, with the other calls that
- * ended in that turn (one write(2) instead of one each: a write was 7% of the daemon's CPU per proxied call at
- * 3,000 calls/s, docs/BENCHMARKS.md). Nothing in the daemon reads the line back before it restarts, and
- * `process.exit` or an uncaught exception still writes it ('exit'); a process killed outright during the turn
- * loses those lines, as it loses the calls it had in flight whatever the ledger does.
+ * A call is counted at once. A run's call is written at once too: its answer is persisted as a step right after,
+ * and a step on disk without its ledger line would be replayed by the next start without ever being counted.
+ * Any other call (the API's) is written when the event loop's turn ends, with the others that ended in it: one
+ * write(2) instead of one each, which took the ledger from 7.6% to 3.3% of the daemon's busy CPU at 3,000
+ * proxied calls/s (docs/BENCHMARKS.md). `process.exit` or an uncaught exception still writes those lines
+ * ('exit'); a process killed outright (SIGKILL) before the turn ends loses them, with the calls it had in flight.
  */
 export class CostLedger {
   readonly #log: AppendLog<unknown> | undefined;
@@ -105,15 +106,17 @@ export class CostLedger {
   }
 
   /**
-   * Counts the call and queues its line for the end of this turn. The call has been paid whatever the disk
-   * says: an entry the log refuses (a full disk) is still counted, kept in memory and written with the next
-   * entries, instead of failing the call and losing the answer it paid for (which would then be paid again).
+   * Counts the call and writes its line: now for a run's call, at the end of this turn for any other. The call
+   * has been paid whatever the disk says: an entry the log refuses (a full disk) is still counted, kept in
+   * memory and written with the next entries, instead of failing the call and losing the answer it paid for
+   * (which would then be paid again).
    */
   record(entry: LedgerEntry): void {
     this.#count(entry);
     if (this.#log) {
       this.#unwritten.push(entry);
-      this.#writeSoon();
+      if (entry.runId === undefined) this.#writeSoon();
+      else this.flush();
     }
     for (const listener of this.#listeners) listener(entry);
   }

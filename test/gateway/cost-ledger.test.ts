@@ -65,7 +65,7 @@ describe('the cost ledger', () => {
     reopened.log.close();
   });
 
-  it('writes the calls of one turn with one write when the turn ends, counted at once', async () => {
+  it("writes the API's calls of one turn with one write when the turn ends, counted at once", async () => {
     const temp = makeTempDir();
     cleanups.push(temp.cleanup);
     const file = path.join(temp.dir, 'ledger.jsonl');
@@ -78,8 +78,8 @@ describe('the cost ledger', () => {
     });
     cleanups.push(() => log.close());
     const ledger = new CostLedger(log);
-    for (const id of ['a', 'b', 'c']) ledger.record(entry({ id, runId: 'r1' }));
-    expect(ledger.runUsage('r1').calls).toBe(3);
+    for (const id of ['a', 'b', 'c']) ledger.record(entry({ id, client: 'api' }));
+    expect(ledger.totals().total.calls).toBe(3);
     expect(ledger.unwritten).toBe(3);
     expect(readFileSync(file, 'utf8')).toBe('');
 
@@ -87,6 +87,18 @@ describe('the cost ledger', () => {
     expect(writes).toHaveLength(1);
     expect(ledger.unwritten).toBe(0);
     expect(AppendLog.read<{ id: string }>(file).map((line) => line.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it("writes a run's call at once, before the run persists the answer as a step", () => {
+    const temp = makeTempDir();
+    cleanups.push(temp.cleanup);
+    const file = path.join(temp.dir, 'ledger.jsonl');
+    const { log } = AppendLog.open<unknown>(file);
+    cleanups.push(() => log.close());
+    const ledger = new CostLedger(log);
+    ledger.record(entry({ id: 'run-call', runId: 'r1' }));
+    expect(ledger.unwritten).toBe(0);
+    expect(AppendLog.read<{ id: string }>(file).map((line) => line.id)).toEqual(['run-call']);
   });
 
   it('loses no call when the process exits in the turn that recorded it', () => {
