@@ -27,22 +27,25 @@ function tempDir(): string {
 
 const noSpace = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 
+/** A write that, while `disk.full`, writes half of what it is given and fails (write(2) on a disk filling up). */
+function fillingDisk(disk: { full: boolean }): (fd: number, data: Buffer) => number {
+  return (fd, data) => {
+    if (!disk.full) return writeSync(fd, data);
+    writeSync(fd, data.subarray(0, Math.floor(data.length / 2)));
+    throw noSpace();
+  };
+}
+
 describe('a full disk', () => {
   it('an append cut short by a full disk is rolled back to the last complete line, and works once space is back', () => {
     const file = path.join(tempDir(), 'log.jsonl');
-    let full = false;
-    // Writes half of what it is given, then fails, as write(2) does when the disk fills mid-line.
-    const write = (fd: number, data: Buffer) => {
-      if (!full) return writeSync(fd, data);
-      writeSync(fd, data.subarray(0, Math.floor(data.length / 2)));
-      throw noSpace();
-    };
-    const { log } = AppendLog.open<{ n: number }>(file, undefined, { write });
+    const disk = { full: false };
+    const { log } = AppendLog.open<{ n: number }>(file, undefined, { write: fillingDisk(disk) });
     log.append({ n: 1 });
-    full = true;
+    disk.full = true;
     expect(() => log.append({ n: 2 })).toThrow(StoreFullError);
     expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n');
-    full = false;
+    disk.full = false;
     log.append({ n: 3 });
     log.close();
     expect(AppendLog.open<{ n: number }>(file).entries).toEqual([{ n: 1 }, { n: 3 }]);
@@ -50,19 +53,14 @@ describe('a full disk', () => {
 
   it('entries appended together are all written or none: a full disk mid-way rolls all of them back', () => {
     const file = path.join(tempDir(), 'log.jsonl');
-    let full = false;
-    const write = (fd: number, data: Buffer) => {
-      if (!full) return writeSync(fd, data);
-      writeSync(fd, data.subarray(0, Math.floor(data.length / 2)));
-      throw noSpace();
-    };
-    const { log } = AppendLog.open<{ n: number }>(file, undefined, { write });
+    const disk = { full: false };
+    const { log } = AppendLog.open<{ n: number }>(file, undefined, { write: fillingDisk(disk) });
     expect(log.appendAll([{ n: 1 }, { n: 2 }])).toBe(2);
-    full = true;
+    disk.full = true;
     expect(() => log.appendAll([{ n: 3 }, { n: 4 }, { n: 5 }])).toThrow(StoreFullError);
     expect(readFileSync(file, 'utf8')).toBe('{"n":1}\n{"n":2}\n');
     expect(log.size).toBe(2);
-    full = false;
+    disk.full = false;
     expect(log.appendAll([{ n: 3 }, { n: 4 }, { n: 5 }])).toBe(5);
     log.close();
     expect(AppendLog.open<{ n: number }>(file).entries.map((entry) => entry.n)).toEqual([1, 2, 3, 4, 5]);
