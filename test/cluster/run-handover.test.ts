@@ -121,8 +121,10 @@ describe.skipIf(!redisServerPath)('cluster mode: runs of a member that leaves', 
       team: ['extractor', 'wiki'],
     });
     await until('the wiki call', wikiCallSince(before));
-    process.kill(readDaemonState(doomed.dataDir)?.pid as number, 'SIGKILL');
+    // Started before the kill: the cancel must reach the cluster within the dead member's lease (2 s), and a
+    // member's start on a loaded machine can take longer than that.
     const survivor = await startMember('cancel-test');
+    process.kill(readDaemonState(doomed.dataDir)?.pid as number, 'SIGKILL');
 
     const response = await fetch(`${survivor.url}/v1/runs/${body.id}/cancel`, { method: 'POST', headers: auth });
     expect(((await response.json()) as Run).status).toBe('cancelled');
