@@ -10,16 +10,12 @@ let exitHooked = false;
  * where synchronous writes still run; a process killed outright loses that turn's work.
  */
 export function endOfTurn(work: () => void): () => void {
-  let scheduled = false;
+  // Due while in `due`: whichever of the turn's end and 'exit' comes first does the work, the other nothing.
   const run = () => {
-    if (!scheduled) return;
-    scheduled = false;
-    due.delete(run);
-    work();
+    if (due.delete(run)) work();
   };
   return () => {
-    if (scheduled) return;
-    scheduled = true;
+    if (due.has(run)) return;
     due.add(run);
     hookExit();
     setImmediate(run);
