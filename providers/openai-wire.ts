@@ -15,7 +15,7 @@ import type {
  * they came.
  */
 export function openAIBody(request: ChatRequest, official: boolean): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: request.model, messages: request.messages.map(openAIMessage) };
+  const body: Record<string, unknown> = { model: request.model, messages: request.messages.map((message) => openAIMessage(message, official)) };
   if (request.maxOutputTokens !== undefined) {
     // The official API wants max_completion_tokens (reasoning models refuse max_tokens); many compatible
     // servers only know max_tokens.
@@ -45,21 +45,10 @@ export function openAIBody(request: ChatRequest, official: boolean): Record<stri
   return { ...body, ...request.openAIOptions };
 }
 
-function openAIMessage(message: ChatMessage): Record<string, unknown> {
-  const base: Record<string, unknown> = { role: message.role };
+function openAIMessage(message: ChatMessage, official: boolean): Record<string, unknown> {
+  const base: Record<string, unknown> = { role: message.developer && official ? 'developer' : message.role };
   if (message.name !== undefined) base.name = message.name;
-  if (message.role === 'tool')
-    return { ...base, tool_call_id: message.toolCallId, content: message.content, ...message.openAIFields };
-  if (message.role === 'assistant' && message.toolCalls && message.toolCalls.length > 0) {
-    base.tool_calls = message.toolCalls.map((call) => ({
-      id: call.id,
-      type: 'function',
-      function: { name: call.name, arguments: call.arguments },
-    }));
-    base.content = message.content === '' ? null : message.content;
-    return { ...base, ...message.openAIFields };
-  }
-  base.content = message.parts
+  const content = message.parts
     ? message.parts.map((part) =>
         part.type === 'text'
           ? part
@@ -68,6 +57,17 @@ function openAIMessage(message: ChatMessage): Record<string, unknown> {
             : part.part,
       )
     : message.content;
+  if (message.role === 'tool') return { ...base, tool_call_id: message.toolCallId, content, ...message.openAIFields };
+  if (message.role === 'assistant' && message.toolCalls && message.toolCalls.length > 0) {
+    base.tool_calls = message.toolCalls.map((call) => ({
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: call.arguments },
+    }));
+  }
+  // An assistant turn that is tool calls, audio or a refusal has no content: null, as OpenAI sends it.
+  const contentless = message.role === 'assistant' && (base.tool_calls !== undefined || message.openAIFields);
+  base.content = contentless && content === '' ? null : content;
   return { ...base, ...message.openAIFields };
 }
 

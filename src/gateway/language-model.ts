@@ -35,10 +35,16 @@ export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
   /** The text; for a message with `parts`, the text of its text parts. */
   content: string;
-  /** A user message's content in order, when it has more than text (images). */
+  /** The content in order, when it has more than text (a user's images; OpenAI-only parts, `type: 'openai'`). */
   parts?: ChatContentPart[] | undefined;
   /** The participant's name (OpenAI's `name`). */
   name?: string | undefined;
+  /**
+   * A system message the client sent as OpenAI's `developer` (its newer name for system instructions): the
+   * official API gets that role back; compatible servers, which mostly know only `system`, and other providers
+   * get a system message.
+   */
+  developer?: true | undefined;
   /** An assistant message's tool calls. */
   toolCalls?: ToolCall[] | undefined;
   /** A tool message: the call it answers. */

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { CHAT_PARAMETERS } from '../../src/server/openai/chat-request.js';
+import { openAIBody } from '../../providers/openai-wire.js';
+import { CHAT_PARAMETERS, chatBodySchema, toGenerateRequest } from '../../src/server/openai/chat-request.js';
 import { auth, buildTestApp } from '../helpers/services.js';
 import { sendJson, startWireServer, type WireServer } from '../helpers/wire-server.js';
 
@@ -54,6 +56,22 @@ const SAMPLES: Record<string, unknown> = {
  * openai@7.59.0's `ChatCompletionCreateParamsBase` has these beside the 6.x list. Clients on Node 22 send them.
  */
 const NEWER_SDK_PARAMETERS = ['moderation', 'prompt_cache_options'];
+
+/**
+ * Where `after` differs from `before`, by dotted path through objects (arrays compare whole), with the value
+ * after: what a parameter changed in the provider's request.
+ */
+function changes(before: unknown, after: unknown, at = ''): Record<string, unknown> {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (isObject(before) && isObject(after)) {
+    const found: Record<string, unknown> = {};
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)]))
+      Object.assign(found, changes(before[key], after[key], at === '' ? key : `${at}.${key}`));
+    return found;
+  }
+  return isDeepStrictEqual(before, after) ? {} : { [at]: after };
+}
 
 /** The keys of openai-node's ChatCompletionCreateParamsBase: OpenAI's complete list, from the SDK installed. */
 function sdkParameters(): string[] {
@@ -138,25 +156,46 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
     ['local/llama', 'ollama', () => ollama],
   ];
   for (const [model, type, server] of providers) {
-    it(`${type}: each parameter reaches the provider or is a 400 naming it and the provider`, async () => {
-      const outcomes: Record<string, string> = {};
-      for (const [name, value] of Object.entries(SAMPLES)) {
-        const before = server().requests.length;
-        const payload: Record<string, unknown> = { model, messages: [{ role: 'user', content: 'hi' }], [name]: value };
-        if (name === 'tool_choice' || name === 'parallel_tool_calls') payload.tools = SAMPLES.tools;
+    it(`${type}: each parameter changes what the provider receives, or is a 400 naming it and the provider`, async () => {
+      const outcomes: Record<string, unknown> = {};
+      const send = async (payload: Record<string, unknown>) => {
         const response = await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: auth, payload });
+        return { response, upstream: response.statusCode === 200 ? server().requests.at(-1)!.json() : undefined };
+      };
+      for (const [name, value] of Object.entries(SAMPLES)) {
+        const without: Record<string, unknown> = { model, messages: [{ role: 'user', content: 'hi' }] };
+        if (name === 'tool_choice' || name === 'parallel_tool_calls') without.tools = SAMPLES.tools;
+        const baseline = await send(without);
+        expect(baseline.response.statusCode, name).toBe(200);
+        const { response, upstream } = await send({ ...without, [name]: value });
         if (response.statusCode === 400) {
           const error = response.json().error;
           expect(error.param, name).toBe(name);
           expect(error.message, name).toContain(`provider "${model.split('/')[0]}" (${type})`);
           outcomes[name] = 'refused';
-        } else {
-          expect(response.statusCode, `${name}: ${response.body}`).toBe(200);
-          expect(server().requests.length, name).toBe(before + 1);
-          outcomes[name] = 'sent';
+          continue;
+        }
+        expect(response.statusCode, `${name}: ${response.body}`).toBe(200);
+        const changed = changes(baseline.upstream, upstream);
+        // `stream` and `stream_options` shape agentd's own answer (the streaming tests cover them): what the
+        // provider gets is the same. Every other parameter must show in the provider's request.
+        if (CHAT_PARAMETERS[name as keyof typeof CHAT_PARAMETERS] !== 'agentd')
+          expect(Object.keys(changed), `${name} did not reach the provider`).not.toEqual([]);
+        outcomes[name] = changed;
+      }
+      if (type === 'openai') {
+        expect(Object.values(outcomes)).not.toContain('refused');
+        // An OpenAI-type provider gets every parameter under its own name (the caps as max_tokens, which a
+        // compatible server knows).
+        for (const [name, changed] of Object.entries(outcomes)) {
+          if (CHAT_PARAMETERS[name as keyof typeof CHAT_PARAMETERS] === 'agentd') continue;
+          const expected = name === 'max_completion_tokens' ? 'max_tokens' : name;
+          expect(
+            Object.keys(changed as object).some((path) => path.split('.')[0] === expected),
+            name,
+          ).toBe(true);
         }
       }
-      if (type === 'openai') expect(Object.values(outcomes).every((outcome) => outcome === 'sent')).toBe(true);
       expect(outcomes).toMatchSnapshot();
     });
   }
@@ -269,5 +308,168 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
       ],
     });
     expect(ollama.requests.at(-1)!.json<{ options: object }>().options).not.toHaveProperty('num_predict');
+  });
+});
+
+describe("every field of OpenAI's messages is honoured or refused", () => {
+  let openai: WireServer;
+  let app: FastifyInstance;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    openai = await startWireServer((_request, response) =>
+      sendJson(response, 200, {
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'm',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      }),
+    );
+    // Anthropic and Ollama are never reached: every request below is refused before it is sent.
+    ({ app, close } = await buildTestApp({
+      providers: {
+        oa: { type: 'openai', baseURL: `${openai.url}/v1` },
+        claude: { type: 'anthropic', baseURL: 'http://127.0.0.1:9', apiKey: 'ak-test-0123456789' },
+        local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' },
+      },
+      models: { default: 'oa/m' },
+    }));
+  });
+  afterAll(async () => {
+    await close();
+    await openai.close();
+  });
+
+  const chat = (model: string, messages: unknown[], extra: Record<string, unknown> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: auth,
+      payload: { model, messages, ...extra },
+    });
+
+  /** A conversation with every message field OpenAI has beyond role and text content. */
+  const MESSAGE_FIELDS: Array<[string, unknown[]]> = [
+    ['messages[0].name', [{ role: 'user', content: 'hi', name: 'ana' }]],
+    [
+      'messages[1].content[0]',
+      [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: [{ type: 'refusal', refusal: 'I cannot.' }] },
+        { role: 'user', content: 'why?' },
+      ],
+    ],
+    [
+      'messages[1].refusal',
+      [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: null, refusal: 'I cannot.' },
+        { role: 'user', content: 'why?' },
+      ],
+    ],
+    [
+      'messages[1].audio',
+      [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: null, audio: { id: 'audio_1' } },
+        { role: 'user', content: 'again' },
+      ],
+    ],
+    [
+      'messages[0].content[1]',
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Listen' },
+            { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } },
+          ],
+        },
+      ],
+    ],
+    ['messages[0].content[0]', [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }]],
+  ];
+
+  for (const [param, messages] of MESSAGE_FIELDS) {
+    it(`${param}: passed as it is to an OpenAI-type provider, a 400 naming it from Anthropic and Ollama`, async () => {
+      const sent = await chat('oa/m', messages);
+      expect(sent.statusCode, sent.body).toBe(200);
+      expect(openai.requests.at(-1)!.json<{ messages: unknown }>().messages).toEqual(messages);
+      for (const [model, type] of [
+        ['claude/claude-sonnet-4-5', 'anthropic'],
+        ['local/llama', 'ollama'],
+      ] as const) {
+        const refused = await chat(model, messages);
+        expect(refused.statusCode, `${type}: ${refused.body}`).toBe(400);
+        expect(refused.json().error).toMatchObject({ param, type: 'invalid_request_error' });
+        expect(refused.json().error.message).toContain(`(${type})`);
+      }
+    });
+  }
+
+  it('sends text-only content parts of any role as text, and other parts of any role as they are', async () => {
+    const messages = [
+      {
+        role: 'system',
+        content: [
+          { type: 'text', text: 'Be ' },
+          { type: 'text', text: 'brief.' },
+        ],
+      },
+      { role: 'user', content: 'hi' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+      },
+      {
+        role: 'tool',
+        tool_call_id: 'c1',
+        content: [
+          { type: 'text', text: 'done' },
+          { type: 'x-part', x: 1 },
+        ],
+      },
+    ];
+    expect((await chat('oa/m', messages)).statusCode).toBe(200);
+    expect(openai.requests.at(-1)!.json<{ messages: unknown }>().messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      messages[1],
+      messages[2],
+      messages[3],
+    ]);
+  });
+
+  it("sends a developer message to a compatible server as system (most know no other), and to OpenAI's own API as developer", async () => {
+    expect(
+      (
+        await chat('oa/m', [
+          { role: 'developer', content: 'Be brief.' },
+          { role: 'user', content: 'hi' },
+        ])
+      ).statusCode,
+    ).toBe(200);
+    expect(openai.requests.at(-1)!.json<{ messages: Array<{ role: string }> }>().messages[0]).toEqual({
+      role: 'system',
+      content: 'Be brief.',
+    });
+    const request = toGenerateRequest(
+      chatBodySchema.parse({ model: 'm', messages: [{ role: 'developer', content: 'Be brief.' }] }),
+    );
+    expect(openAIBody({ ...request, model: 'gpt-5' }, true).messages).toEqual([
+      { role: 'developer', content: 'Be brief.' },
+    ]);
+  });
+
+  it('refuses max_tokens and max_completion_tokens that disagree, and takes them when they agree', async () => {
+    const messages = [{ role: 'user', content: 'hi' }];
+    const refused = await chat('oa/m', messages, { max_tokens: 100, max_completion_tokens: 50 });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ param: 'max_tokens' });
+    expect(refused.json().error.message).toContain('max_completion_tokens (50)');
+    expect((await chat('oa/m', messages, { max_tokens: 80, max_completion_tokens: 80 })).statusCode).toBe(200);
+    expect(openai.requests.at(-1)!.json()).toMatchObject({ max_tokens: 80 });
   });
 });

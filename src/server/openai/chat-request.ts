@@ -161,10 +161,18 @@ export function toGenerateRequest(body: ChatBody): GenerateRequest {
   if (body.tools !== undefined && tools === undefined) openAIOptions.tools = body.tools;
   if (body.tool_choice !== undefined && toolChoice === undefined) openAIOptions.tool_choice = body.tool_choice;
   const stop = body.stop ?? undefined;
+  const cap = body.max_completion_tokens ?? undefined;
+  if (cap !== undefined && body.max_tokens !== undefined && body.max_tokens !== null && body.max_tokens !== cap) {
+    // Two caps that disagree: which one the client meant is a guess, and a dropped cap is a silent change.
+    throw new BadRequestError(
+      `max_tokens (${body.max_tokens}) and max_completion_tokens (${cap}) differ: send one (max_completion_tokens is OpenAI's newer name for it)`,
+      { param: 'max_tokens' },
+    );
+  }
   return {
     model: body.model,
     messages: body.messages.map(toChatMessage),
-    maxOutputTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+    maxOutputTokens: cap ?? body.max_tokens ?? undefined,
     temperature: body.temperature ?? undefined,
     topP: body.top_p ?? undefined,
     stop: stop === undefined ? undefined : Array.isArray(stop) ? stop : [stop],
@@ -212,9 +220,14 @@ function toChatMessage(message: BodyMessage, index: number): ChatMessage {
   switch (message.role) {
     case 'system':
     case 'developer':
-      return { role: 'system', content: joinText(message.content), ...name };
+      return {
+        role: 'system',
+        ...contentOf(message.content, index, false),
+        ...name,
+        ...(message.role === 'developer' ? { developer: true } : {}),
+      };
     case 'tool':
-      return { role: 'tool', content: joinText(message.content), toolCallId: message.tool_call_id };
+      return { role: 'tool', ...contentOf(message.content, index, false), toolCallId: message.tool_call_id };
     case 'assistant': {
       const { role: _role, content, name: _name, tool_calls: calls, ...rest } = message;
       const fields = Object.fromEntries(
@@ -222,7 +235,7 @@ function toChatMessage(message: BodyMessage, index: number): ChatMessage {
       );
       return {
         role: 'assistant',
-        content: joinText(content),
+        ...contentOf(content, index, false),
         ...name,
         ...(calls && calls.length > 0
           ? {
@@ -237,41 +250,37 @@ function toChatMessage(message: BodyMessage, index: number): ChatMessage {
       };
     }
     case 'user':
-      return userMessage(message.content, index, name);
+      return { role: 'user', ...contentOf(message.content, index, true), ...name };
   }
 }
 
-function userMessage(
-  content: string | Array<{ type: string; [key: string]: unknown }>,
+/**
+ * A message's content as agentd's: its text, and its parts in order when any part is more than text. Images
+ * are user content (`withImages`); any other part (an assistant's `refusal`, an image where OpenAI takes none,
+ * audio, files) is kept as OpenAI's own part, which OpenAI-type providers pass on and the others refuse.
+ */
+function contentOf(
+  content: string | ReadonlyArray<{ type: string; [key: string]: unknown }> | null | undefined,
   index: number,
-  name: { name?: string },
-): ChatMessage {
-  if (typeof content === 'string') return { role: 'user', content, ...name };
+  withImages: boolean,
+): { content: string; parts?: ChatContentPart[] } {
+  if (content === null || content === undefined) return { content: '' };
+  if (typeof content === 'string') return { content };
   const parts: ChatContentPart[] = content.map((part, partIndex) => {
     if (part.type === 'text' && typeof part.text === 'string') return { type: 'text', text: part.text };
-    if (part.type === 'image_url') {
-      const image = part.image_url as { url?: unknown; detail?: unknown } | undefined;
-      if (typeof image?.url !== 'string')
-        throw new BadRequestError(`messages[${index}].content[${partIndex}].image_url.url: expected a string`, {
-          param: `messages[${index}].content[${partIndex}].image_url`,
-        });
-      const detail =
-        image.detail === 'low' || image.detail === 'high' || image.detail === 'auto' ? image.detail : undefined;
-      return { type: 'image', url: image.url, detail };
-    }
+    if (withImages && part.type === 'image_url') return imagePart(part, index, partIndex);
     return { type: 'openai', part };
   });
-  const textOnly = parts.every((part) => part.type === 'text');
-  return {
-    role: 'user',
-    content: parts.map((part) => (part.type === 'text' ? part.text : '')).join(''),
-    ...name,
-    ...(textOnly ? {} : { parts }),
-  };
+  const text = parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
+  return parts.every((part) => part.type === 'text') ? { content: text } : { content: text, parts };
 }
 
-function joinText(content: z.infer<typeof text>): string {
-  if (content === null || content === undefined) return '';
-  if (typeof content === 'string') return content;
-  return content.map((part) => part.text ?? '').join('');
+function imagePart(part: { [key: string]: unknown }, index: number, partIndex: number): ChatContentPart {
+  const image = part.image_url as { url?: unknown; detail?: unknown } | undefined;
+  if (typeof image?.url !== 'string')
+    throw new BadRequestError(`messages[${index}].content[${partIndex}].image_url.url: expected a string`, {
+      param: `messages[${index}].content[${partIndex}].image_url`,
+    });
+  const detail = image.detail === 'low' || image.detail === 'high' || image.detail === 'auto' ? image.detail : undefined;
+  return { type: 'image', url: image.url, detail };
 }
