@@ -59,13 +59,17 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
           .create(body, { signal: toAbortSignal(callOptions.signal) })
           .withResponse();
         let text = '';
+        let schemaAnswer: string | undefined;
         const toolCalls: ToolCall[] = [];
         for (const block of data.content) {
           if (block.type === 'text') text += block.text;
-          else if (block.type === 'tool_use' && block.name === schemaTool) text += JSON.stringify(block.input);
+          else if (block.type === 'tool_use' && block.name === schemaTool) schemaAnswer = JSON.stringify(block.input);
           else if (block.type === 'tool_use')
             toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
         }
+        // With a json_schema format the answer is the forced tool's input alone: text beside it (a preamble)
+        // would make the content invalid JSON for the client that asked for JSON.
+        if (schemaAnswer !== undefined) text = schemaAnswer;
         // The forced schema tool is how the answer was shaped, not a tool call the client made.
         const reason =
           schemaTool !== undefined && data.stop_reason === 'tool_use' ? 'stop' : finishReason(data.stop_reason);
@@ -99,6 +103,9 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
         let model = request.model;
         // Content block index -> tool call index (OpenAI numbers tool calls from 0), or 'schema' for the forced tool.
         const toolBlocks = new Map<number, number | 'schema'>();
+        // With a json_schema format, text is held back: the answer is the forced tool's input alone (as in
+        // `chat`), and the text is sent only if the model never called that tool.
+        let heldText: string | undefined = schemaTool === undefined ? undefined : '';
         try {
           for await (const event of events) {
             if (event.type === 'message_start') {
@@ -109,13 +116,15 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
               const block = event.content_block;
               if (block.name === schemaTool) {
                 toolBlocks.set(event.index, 'schema');
+                heldText = undefined;
               } else {
                 const index = [...toolBlocks.values()].filter((value) => value !== 'schema').length;
                 toolBlocks.set(event.index, index);
                 yield { type: 'tool-call-delta', choice: 0, index, id: block.id, name: block.name, argumentsDelta: '' };
               }
             } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
-              yield { type: 'text-delta', choice: 0, text: event.delta.text };
+              if (schemaTool === undefined) yield { type: 'text-delta', choice: 0, text: event.delta.text };
+              else if (heldText !== undefined) heldText += event.delta.text;
             } else if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') {
               const target = toolBlocks.get(event.index);
               if (target === 'schema') yield { type: 'text-delta', choice: 0, text: event.delta.partial_json };
@@ -134,6 +143,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
         } catch (error) {
           throw normalize(options.name, error);
         }
+        if (heldText) yield { type: 'text-delta', choice: 0, text: heldText };
         yield { type: 'choice-finish', choice: 0, finishReason: reason };
         yield { type: 'finish', finishReason: reason, usage: { inputTokens, outputTokens }, model };
       }

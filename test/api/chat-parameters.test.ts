@@ -152,7 +152,7 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
 
   const providers: Array<[string, string, () => WireServer]> = [
     ['oa/m', 'openai', () => openai],
-    ['claude/claude-sonnet-4-5', 'anthropic', () => anthropic],
+    ['claude/claude-sonnet-4-6', 'anthropic', () => anthropic],
     ['local/llama', 'ollama', () => ollama],
   ];
   for (const [model, type, server] of providers) {
@@ -228,7 +228,7 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
       url: '/v1/chat/completions',
       headers: auth,
       payload: {
-        model: 'claude/claude-sonnet-4-5',
+        model: 'claude/claude-sonnet-4-6',
         stop: 'END',
         user: 'u1',
         response_format: SAMPLES.response_format,
@@ -278,7 +278,7 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
       method: 'POST',
       url: '/v1/chat/completions',
       headers: auth,
-      payload: { model: 'claude/claude-sonnet-4-5', messages, tools: SAMPLES.tools },
+      payload: { model: 'claude/claude-sonnet-4-6', messages, tools: SAMPLES.tools },
     });
     expect(anthropic.requests.at(-1)!.json<{ messages: unknown }>().messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: 'Weather?' }] },
@@ -398,7 +398,7 @@ describe("every field of OpenAI's messages is honoured or refused", () => {
       expect(sent.statusCode, sent.body).toBe(200);
       expect(openai.requests.at(-1)!.json<{ messages: unknown }>().messages).toEqual(messages);
       for (const [model, type] of [
-        ['claude/claude-sonnet-4-5', 'anthropic'],
+        ['claude/claude-sonnet-4-6', 'anthropic'],
         ['local/llama', 'ollama'],
       ] as const) {
         const refused = await chat(model, messages);

@@ -191,4 +191,52 @@ describe('the Anthropic provider', () => {
       /^(Bearer )?ak-test-key-1234$/,
     );
   });
+
+  it('streams the text of a json_schema answer only when the model did not call the forced schema tool', async () => {
+    const provider = await providerAnswering((_request, response) =>
+      sendSse(response, [
+        {
+          event: 'message_start',
+          data: {
+            type: 'message_start',
+            message: {
+              id: 'm',
+              type: 'message',
+              role: 'assistant',
+              model: 'claude-haiku-4-5',
+              content: [],
+              stop_reason: null,
+              stop_sequence: null,
+              usage: { input_tokens: 5, output_tokens: 1 },
+            },
+          },
+        },
+        {
+          event: 'content_block_start',
+          data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+        },
+        {
+          event: 'content_block_delta',
+          data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: '{"a":1}' } },
+        },
+        { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+        {
+          event: 'message_delta',
+          data: {
+            type: 'message_delta',
+            delta: { stop_reason: 'end_turn', stop_sequence: null },
+            usage: { output_tokens: 3 },
+          },
+        },
+        { event: 'message_stop', data: { type: 'message_stop' } },
+      ]),
+    );
+    const stream = await provider.stream({
+      ...request,
+      responseFormat: { type: 'json-schema', name: 'answer', schema: { type: 'object' } },
+    });
+    const texts = [];
+    for await (const part of stream.parts) if (part.type === 'text-delta') texts.push(part.text);
+    expect(texts).toEqual(['{"a":1}']);
+  });
 });

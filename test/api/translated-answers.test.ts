@@ -1,0 +1,290 @@
+import type { ServerResponse } from 'node:http';
+import type OpenAI from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../src/daemon/services.js';
+import { buildTestApp } from '../helpers/services.js';
+import { listeningOpenAIClient } from '../helpers/sdk-client.js';
+import {
+  type RecordedRequest,
+  sendJson,
+  sendNdjson,
+  sendSse,
+  startWireServer,
+  type WireServer,
+} from '../helpers/wire-server.js';
+
+const weatherTool = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
+const Person = z.object({ name: z.string(), age: z.number() });
+
+interface AnthropicBody {
+  stream?: boolean;
+  tools?: Array<{ name: string }>;
+}
+
+/**
+ * Anthropic's Messages API as it answers a tool: `tool_use` blocks, streamed as `input_json_delta` pieces of
+ * the arguments. The tool is the one the request offers (`get_weather`, or the forced schema tool `person`).
+ */
+function anthropicAnswer(request: RecordedRequest, response: ServerResponse): void {
+  const body = request.json<AnthropicBody>();
+  const tool = body.tools?.[0]?.name ?? 'none';
+  const input = tool === 'person' ? { name: 'Ada', age: 36 } : { city: 'Oslo' };
+  const usage = { input_tokens: 40, output_tokens: 12 };
+  if (!body.stream) {
+    sendJson(response, 200, {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-6',
+      content: [
+        { type: 'text', text: 'Looking.' },
+        { type: 'tool_use', id: 'toolu_1', name: tool, input },
+      ],
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+      usage,
+    });
+    return;
+  }
+  const json = JSON.stringify(input);
+  const cut = Math.floor(json.length / 2);
+  const delta = (partial: string) => ({
+    event: 'content_block_delta',
+    data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: partial } },
+  });
+  sendSse(response, [
+    {
+      event: 'message_start',
+      data: {
+        type: 'message_start',
+        message: {
+          id: 'msg_2',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-sonnet-4-6',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 40, output_tokens: 1 },
+        },
+      },
+    },
+    {
+      event: 'content_block_start',
+      data: {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'tool_use', id: 'toolu_2', name: tool, input: {} },
+      },
+    },
+    delta(json.slice(0, cut)),
+    delta(json.slice(cut)),
+    { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+    {
+      event: 'message_delta',
+      data: {
+        type: 'message_delta',
+        delta: { stop_reason: 'tool_use', stop_sequence: null },
+        usage: { output_tokens: 12 },
+      },
+    },
+    { event: 'message_stop', data: { type: 'message_stop' } },
+  ]);
+}
+
+interface OllamaBody {
+  stream?: boolean;
+  tools?: unknown[];
+  logprobs?: boolean;
+}
+
+/** Ollama's /api/chat answering a tool (each call whole, arguments as an object, no id) or with logprobs. */
+function ollamaAnswer(request: RecordedRequest, response: ServerResponse): void {
+  const body = request.json<OllamaBody>();
+  const message = body.tools
+    ? {
+        role: 'assistant',
+        content: '',
+        tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Oslo' } } }],
+      }
+    : { role: 'assistant', content: 'Hi' };
+  const logprobs = body.logprobs
+    ? { logprobs: [{ token: 'Hi', logprob: -0.25, top_logprobs: [{ token: 'Hi', logprob: -0.25 }] }] }
+    : {};
+  const done = {
+    model: 'llama3.1',
+    created_at: '2026-12-07T00:00:00Z',
+    done: true,
+    done_reason: 'stop',
+    prompt_eval_count: 9,
+    eval_count: 4,
+  };
+  if (!body.stream) {
+    sendJson(response, 200, { ...done, message, ...logprobs });
+    return;
+  }
+  sendNdjson(response, [
+    { model: 'llama3.1', created_at: '2026-12-07T00:00:00Z', message, done: false, ...logprobs },
+    { ...done, message: { role: 'assistant', content: '' } },
+  ]);
+}
+
+/** The openai SDK reading Anthropic's and Ollama's own answers, translated by agentd, over a real socket. */
+describe("the openai SDK reads Anthropic's and Ollama's answers through agentd", () => {
+  let anthropic: WireServer;
+  let ollama: WireServer;
+  let app: FastifyInstance;
+  let services: Services;
+  let close: () => Promise<void>;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    anthropic = await startWireServer(anthropicAnswer);
+    ollama = await startWireServer(ollamaAnswer);
+    ({ app, services, close } = await buildTestApp({
+      providers: {
+        claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'ak-test-0123456789' },
+        local: { type: 'ollama', baseURL: ollama.url },
+      },
+      pricing: { 'claude/claude-sonnet-4-6': { input: 3, output: 15 } },
+      models: { default: 'claude/claude-sonnet-4-6' },
+    }));
+    client = await listeningOpenAIClient(app);
+  });
+  afterAll(async () => {
+    await close();
+    await Promise.all([anthropic.close(), ollama.close()]);
+  });
+
+  const messages = [{ role: 'user' as const, content: 'Weather in Oslo?' }];
+
+  it("turns Anthropic's tool_use into tool_calls, with the exact usage and cost in the ledger", async () => {
+    const before = services.gateway.ledger.totals().total;
+    const completion = await client.chat.completions.create({
+      model: 'claude/claude-sonnet-4-6',
+      messages,
+      tools: [weatherTool],
+    });
+    expect(completion.choices[0]).toMatchObject({
+      finish_reason: 'tool_calls',
+      message: {
+        content: 'Looking.',
+        tool_calls: [
+          { id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+        ],
+      },
+    });
+    expect(completion.usage).toMatchObject({ prompt_tokens: 40, completion_tokens: 12 });
+    const after = services.gateway.ledger.totals().total;
+    expect(after.promptTokens - before.promptTokens).toBe(40);
+    expect(after.completionTokens - before.completionTokens).toBe(12);
+    expect(after.costUsd - before.costUsd).toBeCloseTo((40 * 3 + 12 * 15) / 1e6, 12);
+  });
+
+  it("streams Anthropic's input_json_delta pieces as tool call argument deltas the SDK's .stream() assembles", async () => {
+    const stream = client.chat.completions.stream({
+      model: 'claude/claude-sonnet-4-6',
+      messages,
+      tools: [weatherTool],
+      stream_options: { include_usage: true },
+    });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0]).toMatchObject({
+      finish_reason: 'tool_calls',
+      message: {
+        tool_calls: [
+          { id: 'toolu_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+        ],
+      },
+    });
+    expect(final.usage).toMatchObject({ prompt_tokens: 40, completion_tokens: 12 });
+  });
+
+  it('parses a zod response_format from Anthropic, answered through the forced schema tool, whole and streamed', async () => {
+    const format = zodResponseFormat(Person, 'person');
+    const parsed = await client.chat.completions.parse({
+      model: 'claude/claude-sonnet-4-6',
+      messages,
+      response_format: format,
+    });
+    expect(parsed.choices[0]!.message.parsed).toEqual({ name: 'Ada', age: 36 });
+    expect(parsed.choices[0]!.finish_reason).toBe('stop');
+    expect(anthropic.requests.at(-1)!.json()).toMatchObject({ tool_choice: { type: 'tool', name: 'person' } });
+    const streamed = await client.chat.completions
+      .stream({ model: 'claude/claude-sonnet-4-6', messages, response_format: format })
+      .finalChatCompletion();
+    expect(streamed.choices[0]!.message.parsed).toEqual({ name: 'Ada', age: 36 });
+  });
+
+  it("gives Ollama's tool calls the ids OpenAI clients answer them by, whole and streamed", async () => {
+    const completion = await client.chat.completions.create({
+      model: 'local/llama3.1',
+      messages,
+      tools: [weatherTool],
+    });
+    const call = completion.choices[0]!.message.tool_calls![0]!;
+    expect(call).toMatchObject({ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } });
+    expect(call.id).toMatch(/^call_[0-9a-f]{24}$/);
+    expect(completion.choices[0]!.finish_reason).toBe('tool_calls');
+    const streamed = await client.chat.completions
+      .stream({ model: 'local/llama3.1', messages, tools: [weatherTool] })
+      .finalChatCompletion();
+    expect(streamed.choices[0]!.message.tool_calls).toEqual([
+      {
+        id: expect.stringMatching(/^call_/),
+        type: 'function',
+        function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+      },
+    ]);
+    expect(streamed.choices[0]!.finish_reason).toBe('tool_calls');
+    // The tool-result turn names the tool for Ollama, found from the call's id.
+    await client.chat.completions.create({
+      model: 'local/llama3.1',
+      messages: [
+        ...messages,
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: call.id, content: 'snow' },
+      ],
+    });
+    expect(ollama.requests.at(-1)!.json<{ messages: unknown[] }>().messages.at(-1)).toEqual({
+      role: 'tool',
+      content: 'snow',
+      tool_name: 'get_weather',
+    });
+  });
+
+  it("gives Ollama's log probabilities in OpenAI's shape, whole and streamed", async () => {
+    const completion = await client.chat.completions.create({
+      model: 'local/llama3.1',
+      messages,
+      logprobs: true,
+      top_logprobs: 1,
+    });
+    expect(completion.choices[0]!.logprobs?.content?.[0]).toMatchObject({
+      token: 'Hi',
+      logprob: -0.25,
+      top_logprobs: [{ token: 'Hi', logprob: -0.25 }],
+    });
+    expect(ollama.requests.at(-1)!.json()).toMatchObject({ logprobs: true, top_logprobs: 1 });
+    const chunks = [];
+    for await (const chunk of await client.chat.completions.create({
+      model: 'local/llama3.1',
+      messages,
+      logprobs: true,
+      stream: true,
+    }))
+      chunks.push(chunk);
+    expect(chunks.flatMap((chunk) => chunk.choices[0]?.logprobs?.content ?? [])).toEqual([
+      expect.objectContaining({ token: 'Hi', logprob: -0.25 }),
+    ]);
+  });
+});
