@@ -15,7 +15,10 @@ import type {
  * they came.
  */
 export function openAIBody(request: ChatRequest, official: boolean): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: request.model, messages: request.messages.map((message) => openAIMessage(message, official)) };
+  const body: Record<string, unknown> = {
+    model: request.model,
+    messages: request.messages.map((message) => openAIMessage(message, official)),
+  };
   if (request.maxOutputTokens !== undefined) {
     // The official API wants max_completion_tokens (reasoning models refuse max_tokens); many compatible
     // servers only know max_tokens.

@@ -281,6 +281,7 @@ function imagePart(part: { [key: string]: unknown }, index: number, partIndex: n
     throw new BadRequestError(`messages[${index}].content[${partIndex}].image_url.url: expected a string`, {
       param: `messages[${index}].content[${partIndex}].image_url`,
     });
-  const detail = image.detail === 'low' || image.detail === 'high' || image.detail === 'auto' ? image.detail : undefined;
+  const detail =
+    image.detail === 'low' || image.detail === 'high' || image.detail === 'auto' ? image.detail : undefined;
   return { type: 'image', url: image.url, detail };
 }
