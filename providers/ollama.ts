@@ -20,6 +20,7 @@ import {
   providerError,
   providerHttpError,
   providerNetworkError,
+  unsupportedParameter,
 } from '../src/gateway/provider-errors.js';
 import { toAbortSignal } from '../src/gateway/cancel-signal.js';
 
@@ -126,6 +127,10 @@ export const createOllamaProvider: ProviderFactory = (options) => {
         yield { type: 'finish', finishReason: reason, usage: usageOf(last), model: last.model };
       }
       return { headers: captured.headers, parts: parts() };
+    },
+
+    checkEmbed(request: EmbedRequest): void {
+      if (request.user !== undefined) throw unsupportedParameter(provider, 'user');
     },
 
     async embed(request: EmbedRequest, callOptions: CallOptions = {}): Promise<EmbedResult> {

@@ -1,4 +1,10 @@
-import type { ChatResult, ChatStreamPart, EmbedResult, FinishReason } from '../src/gateway/language-model.js';
+import type {
+  ChatResult,
+  ChatStreamPart,
+  EmbedRequest,
+  EmbedResult,
+  FinishReason,
+} from '../src/gateway/language-model.js';
 import { choiceFromOpenAI, partsFromOpenAIChunk } from './openai-wire.js';
 
 /**
@@ -92,11 +98,12 @@ export function embedResultFrom(data: WireEmbeddings, headers: Record<string, st
 }
 
 /** The body of an embeddings request. */
-export function embedBody(request: { model: string; input: string[]; dimensions?: number | undefined }) {
+export function embedBody(request: EmbedRequest) {
   return {
     model: request.model,
     input: request.input,
     encoding_format: 'float' as const,
     ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }),
+    ...(request.user === undefined ? {} : { user: request.user }),
   };
 }

@@ -215,6 +215,13 @@ export class Gateway {
         param: 'model',
       });
     const embed = calls.embed.bind(calls);
+    const embedRequest = {
+      model: resolved.modelId,
+      input: request.input,
+      dimensions: request.dimensions,
+      user: request.user,
+    };
+    provider.checkEmbed?.(embedRequest);
     const estimate = request.input.reduce(
       (total, text) => total + estimatePromptTokens([{ role: 'user', content: text }], provider.openAITokenizer),
       0,
@@ -225,10 +232,7 @@ export class Gateway {
       maxOutputTokens: 0,
     };
     return this.#withAdmission(resolved, chatRequest, context, async (admission) => {
-      const answer = await embed(
-        { model: resolved.modelId, input: request.input, dimensions: request.dimensions },
-        { signal: context.signal },
-      );
+      const answer = await embed(embedRequest, { signal: context.signal });
       const providerMs = this.#clock.now() - admission.startedAt;
       const settled = this.#settle(
         resolved,

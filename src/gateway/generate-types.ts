@@ -79,6 +79,8 @@ export interface EmbedGenerateRequest {
   model: string;
   input: string[];
   dimensions?: number | undefined;
+  /** OpenAI's end-user id, for OpenAI-type providers. */
+  user?: string | undefined;
 }
 
 export interface EmbedGenerateResult {

@@ -195,6 +195,8 @@ export interface LanguageModelProvider {
   listModels?(options?: CallOptions): Promise<string[]>;
   /** Embeds texts; absent for providers without an embeddings API. */
   embed?(request: EmbedRequest, options?: CallOptions): Promise<EmbedResult>;
+  /** As `check`, for `embed`: a parameter its embeddings API cannot honour is refused before any limit is spent. */
+  checkEmbed?(request: EmbedRequest): void;
   /**
    * The OpenAI-compatible API's fast path (optional; providers that speak OpenAI's wire format): the same calls
    * as `chat`, `stream` and `embed`, with the same requests, results and errors, sent without the vendor SDK's
@@ -212,6 +214,8 @@ export interface EmbedRequest {
   input: string[];
   /** Output dimensions, for models that can shorten their vectors. */
   dimensions?: number | undefined;
+  /** OpenAI's end-user id; a provider without one refuses it (`checkEmbed`). */
+  user?: string | undefined;
 }
 
 export interface EmbedResult {

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ApiServices } from '../api-services.js';
-import { BadRequestError } from '../../errors.js';
 import { noteCallTiming } from '../call-timing.js';
 import { parseInput } from '../validate.js';
 import { clientGone } from './client-gone.js';
@@ -22,16 +21,14 @@ export const embeddingsBodySchema = z
 /**
  * `POST /v1/embeddings`: OpenAI-compatible, for OpenAI-type and Ollama providers, through the same budget,
  * limiter (input tokens) and ledger as chat calls. `encoding_format: "base64"` is honoured (little-endian
- * float32, as OpenAI sends it); `user` is passed to nobody, so it is refused.
+ * float32, as OpenAI sends it); `user` goes to OpenAI-type providers and is refused by Ollama.
  */
 export function embeddingRoutes(app: FastifyInstance, services: Pick<ApiServices, 'gateway'>): void {
   app.post('/v1/embeddings', async (request, reply) => {
     const body = parseInput(embeddingsBodySchema, request.body);
-    if (body.user !== undefined)
-      throw new BadRequestError('parameter "user" is not supported for embeddings by agentd', { param: 'user' });
     const input = typeof body.input === 'string' ? [body.input] : body.input;
     const result = await services.gateway.embed(
-      { model: body.model, input, dimensions: body.dimensions },
+      { model: body.model, input, dimensions: body.dimensions, user: body.user },
       { flow: 'api', signal: clientGone(request, reply), passThrough: true },
     );
     noteCallTiming(request, result.timing);
