@@ -20,6 +20,11 @@ export interface ModelCatalogOptions {
   ttlMs?: number;
   /** How long a provider may take to list its models before it is left out. @default 5000 */
   timeoutMs?: number;
+  /**
+   * How long a failed listing is remembered: a provider that hangs would otherwise hold every request for
+   * `timeoutMs`, while a short memo still shows it again soon after it is back. @default 10000
+   */
+  failureTtlMs?: number;
 }
 
 /**
@@ -35,14 +40,15 @@ export function cannotListModels(provider: Pick<LanguageModelProvider, 'type'>, 
 /**
  * The models the daemon can route to: those the config names (default, actions, pricing) and those each
  * provider lists (OpenAI `models.list`, Ollama tags), cached briefly. The configured models are always listed;
- * what a provider lists is added when it answers. A provider that is down or refuses adds nothing (logged),
- * never an error: clients call this at start-up. A server without a listing (`cannotListModels`) is not down:
+ * what a provider lists is added when it answers. A provider that is down or refuses adds nothing (logged,
+ * remembered for `failureTtlMs`), never an error: clients call this at start-up, and one that finds its
+ * configured model missing while a provider restarts would fail to start. A server without a listing (`cannotListModels`) is not down:
  * that is remembered for the cache's time, not asked again at every request.
  */
 export class ModelCatalog {
   readonly #options: ModelCatalogOptions;
   readonly #clock: Clock;
-  readonly #cache = new Map<string, { at: number; ids: Promise<string[]> }>();
+  readonly #cache = new Map<string, { at: number; ids: Promise<string[]>; failed?: true }>();
   /** Providers already logged as having no listing: said once, not at every expiry of the cache. */
   readonly #unlisted = new Set<string>();
 
@@ -77,7 +83,8 @@ export class ModelCatalog {
     if (!provider.listModels) return Promise.resolve([]);
     const now = this.#clock.now();
     const cached = this.#cache.get(provider.name);
-    if (cached && now - cached.at < (this.#options.ttlMs ?? 60_000)) return cached.ids;
+    const ttl = cached?.failed ? (this.#options.failureTtlMs ?? 10_000) : (this.#options.ttlMs ?? 60_000);
+    if (cached && now - cached.at < ttl) return cached.ids;
     const ids = provider
       .listModels({ signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5_000) })
       .catch((error: unknown) => {
@@ -94,8 +101,8 @@ export class ModelCatalog {
           { err: error, provider: provider.name },
           'provider did not list its models; left out of /v1/models',
         );
-        // A failure is not cached for long: the provider may be back in a moment.
-        this.#cache.delete(provider.name);
+        // A failure is remembered for a short time only, from when it is known: the provider may be back soon.
+        this.#cache.set(provider.name, { at: this.#clock.now(), ids: Promise.resolve([]), failed: true });
         return [];
       });
     this.#cache.set(provider.name, { at: now, ids });
