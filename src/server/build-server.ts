@@ -21,7 +21,7 @@ import { openApiDocument } from './openapi.js';
 import { createGuards } from './security.js';
 import { refuseUnknownQuery } from './query-params.js';
 import { refuseLoneSurrogates } from './well-formed-strings.js';
-import { registerTimingHeaders } from './call-timing.js';
+import { registerTimingHeaders, timingHeaders } from './call-timing.js';
 import { registerCors } from './cors.js';
 import { registerGracefulClose } from './graceful-close.js';
 import { acceptEmptyJsonBodies } from './json-body.js';
@@ -46,8 +46,12 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     // Model ids are route parameters (`/v1/models/:id`) and some are long (OpenRouter's).
     routerOptions: { maxParamLength: 1000 },
     clientErrorHandler: handleClientError,
-    // A bad URL encoding or an over-long parameter answers in the API's error shape too.
-    frameworkErrors: (error, request, reply) => handleError(error, request as FastifyRequest, reply as FastifyReply),
+    // A bad URL encoding or an over-long parameter answers in the API's error shape too, with the timing
+    // headers: fastify answers these outside the hooks that add them to every other answer.
+    frameworkErrors: (error, request, reply) => {
+      void reply.headers(timingHeaders(request as FastifyRequest, reply as FastifyReply));
+      return handleError(error, request as FastifyRequest, reply as FastifyReply);
+    },
   });
 
   app.setErrorHandler(handleError);

@@ -14,7 +14,9 @@ export function noteCallTiming(request: FastifyRequest, timing: CallTiming): voi
  */
 export function timingHeaders(request: FastifyRequest, reply: FastifyReply): Record<string, string> {
   const timing = timings.get(request) ?? { queuedMs: 0, providerMs: 0 };
-  const overhead = Math.max(0, reply.elapsedTime - timing.queuedMs - timing.providerMs);
+  // fastify's own early errors (`frameworkErrors`) have no start time: nothing was spent there yet.
+  const elapsed = reply.elapsedTime;
+  const overhead = Number.isFinite(elapsed) ? Math.max(0, elapsed - timing.queuedMs - timing.providerMs) : 0;
   return { 'x-agentd-queue-ms': timing.queuedMs.toFixed(0), 'x-agentd-overhead-ms': overhead.toFixed(2) };
 }
 

@@ -83,7 +83,8 @@ export function handleClientError(error: Error, socket: Socket): void {
   const body = JSON.stringify(
     errorBody(status === 400 ? ErrorCode.badRequest : ErrorCode.tooLarge, message, { status }),
   );
+  // The timing headers every answer carries: the request never got as far as a limit or a route.
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-agentd-queue-ms: 0\r\nx-agentd-overhead-ms: 0.00\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -86,6 +86,11 @@ describe('errors in OpenAI shape, and CORS, over a real socket', () => {
     );
     expect(bigHeaders).toMatch(/^HTTP\/1.1 431/);
     expect(bigHeaders).toContain('"message":"the request headers are too large"');
+    // Every answer carries the timing headers, these written by agentd straight to the socket too.
+    for (const answer of [badEncoding, longUrl, bigHeaders]) {
+      expect(answer).toMatch(/\r\nx-agentd-queue-ms: 0\r\n/i);
+      expect(answer).toMatch(/\r\nx-agentd-overhead-ms: [\d.]+\r\n/i);
+    }
   });
 
   it('answers a preflight from a configured origin before auth, and refuses other origins as before', async () => {

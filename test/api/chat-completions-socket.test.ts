@@ -14,9 +14,11 @@ describe('POST /v1/chat/completions over a real socket', () => {
   let client: OpenAI;
   let upstreamGone: Promise<void>;
   let markUpstreamGone: () => void;
+  let streamGone: Promise<void>;
+  let markStreamGone: () => void;
 
   beforeAll(async () => {
-    upstream = await startWireServer((request, response) => {
+    upstream = await startWireServer(async (request, response) => {
       const body = request.json<{ stream?: boolean; messages: Array<{ content: string }> }>();
       const last = body.messages.at(-1)?.content;
       const prompt = typeof last === 'string' ? last : 'an image';
@@ -25,6 +27,16 @@ describe('POST /v1/chat/completions over a real socket', () => {
         response.on('close', () => markUpstreamGone());
         return;
       }
+      if (prompt === 'drip') {
+        // One chunk, then nothing: the test hangs up mid-stream, and the daemon must cancel this stream in turn.
+        response.on('close', () => markStreamGone());
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(
+          `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'qwen', choices: [{ index: 0, delta: { content: 'drop' }, finish_reason: null }] })}\n\n`,
+        );
+        return;
+      }
+      if (prompt === 'slow') await new Promise((resolve) => setTimeout(resolve, 300));
       if (!body.stream) {
         sendJson(response, 200, {
           id: 'x',
@@ -60,6 +72,7 @@ describe('POST /v1/chat/completions over a real socket', () => {
       ]);
     });
     upstreamGone = new Promise((resolve) => (markUpstreamGone = resolve));
+    streamGone = new Promise((resolve) => (markStreamGone = resolve));
     ({ app, close } = await buildTestApp({
       providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { concurrency: 1 } } },
       models: { default: 'vllm/qwen' },
@@ -145,5 +158,59 @@ describe('POST /v1/chat/completions over a real socket', () => {
       messages: [{ role: 'user', content: 'after' }],
     });
     expect(next.choices[0]!.message.content).toBe('echo: after');
+  });
+
+  it('cancels the upstream stream and frees the limiter when the client hangs up mid-stream', async () => {
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create(
+      { model: 'vllm/qwen', messages: [{ role: 'user', content: 'drip' }], stream: true },
+      { signal: controller.signal },
+    );
+    const received: string[] = [];
+    const reading = (async () => {
+      for await (const chunk of stream) {
+        const content = chunk.choices[0]?.delta.content ?? '';
+        received.push(content);
+        if (content !== '') controller.abort();
+      }
+    })();
+    // The SDK ends an aborted stream's loop quietly, or with its abort error: either way nothing more arrives.
+    await reading.catch((error: unknown) => expect(error).toBeInstanceOf(OpenAI.APIUserAbortError));
+    // The role chunk, then the upstream's one chunk.
+    expect(received).toEqual(['', 'drop']);
+    await streamGone;
+    // concurrency is 1: this call only gets through if the abandoned stream gave its place back.
+    const next = await client.chat.completions.create({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: 'after the stream' }],
+    });
+    expect(next.choices[0]!.message.content).toBe('echo: after the stream');
+  });
+
+  it('puts the timing headers on every answer: JSON, a stream, an error, and the time a call queued for a limit', async () => {
+    const { response: streamed } = await client.chat.completions
+      .create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'timed' }], stream: true })
+      .withResponse();
+    expect(streamed.headers.get('x-agentd-queue-ms')).toMatch(/^\d+$/);
+    expect(streamed.headers.get('x-agentd-overhead-ms')).toMatch(/^\d+\.\d\d$/);
+    const refused = await fetch(`${client.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'vllm/qwen', messages: [] }),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('x-agentd-queue-ms')).toBe('0');
+    expect(refused.headers.get('x-agentd-overhead-ms')).toMatch(/^\d+\.\d\d$/);
+    // concurrency is 1: the second call waits for the first's 300 ms upstream, and says so.
+    const [first, second] = await Promise.all(
+      ['slow', 'queued'].map((content) =>
+        client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content }] }).withResponse(),
+      ),
+    );
+    expect(first!.data.choices[0]!.message.content).toBe('echo: slow');
+    const queued = Number(second!.response.headers.get('x-agentd-queue-ms'));
+    expect(queued).toBeGreaterThanOrEqual(200);
+    // The wait is not overhead: overhead is the time outside the wait and the provider call.
+    expect(Number(second!.response.headers.get('x-agentd-overhead-ms'))).toBeLessThan(queued);
   });
 });
