@@ -74,7 +74,11 @@ describe('POST /v1/chat/completions over a real socket', () => {
     upstreamGone = new Promise((resolve) => (markUpstreamGone = resolve));
     streamGone = new Promise((resolve) => (markStreamGone = resolve));
     ({ app, close } = await buildTestApp({
-      providers: { vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { concurrency: 1 } } },
+      providers: {
+        vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { concurrency: 1 } },
+        // Its own limits, for the reservation test: 100 tokens a second refill too slowly to blur the reading.
+        metered: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { tpm: 6_000 } },
+      },
       models: { default: 'vllm/qwen' },
     }));
     client = await listeningOpenAIClient(app);
@@ -212,5 +216,30 @@ describe('POST /v1/chat/completions over a real socket', () => {
     expect(queued).toBeGreaterThanOrEqual(200);
     // The wait is not overhead: overhead is the time outside the wait and the provider call.
     expect(Number(second!.response.headers.get('x-agentd-overhead-ms'))).toBeLessThan(queued);
+  });
+
+  it('reserves 1,024 output tokens for a call without max_tokens while it runs, and settles to the usage after', async () => {
+    const metered = async () => {
+      const answer = await fetch(`${client.baseURL}/providers`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+      const { providers } = (await answer.json()) as {
+        providers: Array<{ name: string; inFlight: number; tokensAvailable: number; used: { tokens: number } }>;
+      };
+      return providers.find((provider) => provider.name === 'metered')!;
+    };
+    const before = await metered();
+    const call = client.chat.completions.create({
+      model: 'metered/qwen',
+      messages: [{ role: 'user', content: 'slow' }],
+    });
+    let during = await metered();
+    while (during.inFlight === 0) during = await metered();
+    // The prompt's estimate plus the 1,024 output tokens reserved when the client set no cap (less what the
+    // bucket refilled meanwhile, 0.1 token a millisecond; past its burst of 300, the bucket goes into debt).
+    const reserved = before.tokensAvailable - during.tokensAvailable;
+    expect(reserved).toBeGreaterThan(1_000);
+    expect(reserved).toBeLessThan(1_024 + 50);
+    await call;
+    // Settled to what the provider reported: 7 prompt and 2 completion tokens.
+    expect((await metered()).used.tokens).toBe(9);
   });
 });
