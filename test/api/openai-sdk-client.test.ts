@@ -69,7 +69,8 @@ describe('the openai SDK against agentd', () => {
     expect(after.costUsd - before.costUsd).toBeCloseTo((11 * 1 + 7 * 2) / 1e6, 12);
   });
 
-  it('streams without a usage chunk unless include_usage asks for one', async () => {
+  it('streams without a usage chunk unless include_usage asks for one, and records the usage either way', async () => {
+    const before = services.gateway.ledger.totals().total;
     const plain = await client.chat.completions.create({
       model: 'vllm/qwen',
       messages: [{ role: 'user', content: 'abc' }],
@@ -80,6 +81,10 @@ describe('the openai SDK against agentd', () => {
     // The common `chunk.choices[0].delta` loop must never meet an empty choices array.
     expect(chunks.every((chunk) => chunk.choices.length === 1)).toBe(true);
     expect(chunks.map((chunk) => chunk.choices[0]!.delta.content ?? '').join('')).toBe('echo: abc');
+    // The usage is always asked for upstream: the ledger needs it whatever the client asked for.
+    const between = services.gateway.ledger.totals().total;
+    expect([between.calls - before.calls, between.promptTokens - before.promptTokens]).toEqual([1, 11]);
+    expect(between.completionTokens - before.completionTokens).toBe(7);
     const withUsage = await client.chat.completions.create({
       model: 'vllm/qwen',
       messages: [{ role: 'user', content: 'abc' }],

@@ -191,6 +191,7 @@ describe("the openai SDK reads Anthropic's and Ollama's answers through agentd",
   });
 
   it("streams Anthropic's input_json_delta pieces as tool call argument deltas the SDK's .stream() assembles", async () => {
+    const before = services.gateway.ledger.totals().total;
     const stream = client.chat.completions.stream({
       model: 'claude/claude-sonnet-4-6',
       messages,
@@ -207,6 +208,10 @@ describe("the openai SDK reads Anthropic's and Ollama's answers through agentd",
       },
     });
     expect(final.usage).toMatchObject({ prompt_tokens: 40, completion_tokens: 12 });
+    // message_start's input tokens and message_delta's cumulative output tokens, counted once.
+    const after = services.gateway.ledger.totals().total;
+    expect(after.promptTokens - before.promptTokens).toBe(40);
+    expect(after.completionTokens - before.completionTokens).toBe(12);
   });
 
   it('parses a zod response_format from Anthropic, answered through the forced schema tool, whole and streamed', async () => {
@@ -235,9 +240,15 @@ describe("the openai SDK reads Anthropic's and Ollama's answers through agentd",
     expect(call).toMatchObject({ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } });
     expect(call.id).toMatch(/^call_[0-9a-f]{24}$/);
     expect(completion.choices[0]!.finish_reason).toBe('tool_calls');
+    const before = services.gateway.ledger.totals().total;
     const streamed = await client.chat.completions
       .stream({ model: 'local/llama3.1', messages, tools: [weatherTool] })
       .finalChatCompletion();
+    // The final line's counts, for a stream the client asked no usage of.
+    const after = services.gateway.ledger.totals().total;
+    expect([after.promptTokens - before.promptTokens, after.completionTokens - before.completionTokens]).toEqual([
+      9, 4,
+    ]);
     expect(streamed.choices[0]!.message.tool_calls).toEqual([
       {
         id: expect.stringMatching(/^call_/),
