@@ -7,7 +7,7 @@ import type {
   ToolCall,
 } from '../src/gateway/language-model.js';
 import { unsupportedParameter } from '../src/gateway/provider-errors.js';
-import { isNoOpOption } from '../src/gateway/openai-options.js';
+import { isNoOpOption, refuseOpenAIOnlyMessageFields } from '../src/gateway/openai-options.js';
 
 /** Anthropic has no JSON mode; this instruction is what its documentation recommends instead. */
 const JSON_INSTRUCTION = 'Answer with a single JSON object and nothing else: no prose, no code fences.';
@@ -40,15 +40,7 @@ export function checkAnthropicRequest(provider: { name: string; type: string }, 
   for (const [key, value] of Object.entries(request.openAIOptions ?? {})) {
     if (!TRANSLATED_OPTIONS.has(key) && !isNoOpOption(key, value)) throw refuse(key);
   }
-  request.messages.forEach((message, index) => {
-    if (message.name !== undefined) throw refuse(`messages[${index}].name`);
-    if (message.openAIFields !== undefined && Object.keys(message.openAIFields).length > 0)
-      throw refuse(`messages[${index}].${Object.keys(message.openAIFields)[0]}`);
-    message.parts?.forEach((part, partIndex) => {
-      if (part.type === 'openai')
-        throw refuse(`messages[${index}].content[${partIndex}]`, `content part type "${String(part.part.type)}"`);
-    });
-  });
+  refuseOpenAIOnlyMessageFields(provider, request.messages);
 }
 
 /** What `anthropicParams` does differently from what the request asked, reported on the result. */
@@ -76,7 +68,8 @@ export function anthropicWarnings(request: ChatRequest): CallWarning[] {
 }
 
 export function anthropicParams(request: ChatRequest): Record<string, unknown> {
-  const system = request.messages.filter((message) => message.role === 'system').map((message) => message.content);
+  const systemMessages = request.messages.filter((message) => message.role === 'system');
+  const system = systemMessages.map((message) => message.content);
   if (request.responseFormat === 'json') system.push(JSON_INSTRUCTION);
   const params: Record<string, unknown> = {
     model: request.model,
@@ -84,7 +77,15 @@ export function anthropicParams(request: ChatRequest): Record<string, unknown> {
     max_tokens: request.maxOutputTokens ?? defaultMaxTokens(request.model),
     messages: alternate(request.messages.filter((message) => message.role !== 'system')),
   };
-  if (system.length > 0) params.system = system.join('\n\n');
+  if (systemMessages.some((message) => message.parts !== undefined)) {
+    // A cache breakpoint in the instructions: Anthropic takes them as text blocks, each with its own.
+    params.system = [
+      ...systemMessages.flatMap((message, index) =>
+        (message.parts ?? [{ type: 'text' as const, text: message.content }]).map((part) => partBlock(part, index, 0)),
+      ),
+      ...(request.responseFormat === 'json' ? [{ type: 'text', text: JSON_INSTRUCTION }] : []),
+    ];
+  } else if (system.length > 0) params.system = system.join('\n\n');
   if (request.temperature !== undefined) params.temperature = request.temperature;
   if (request.topP !== undefined) params.top_p = request.topP;
   if (request.stop !== undefined) params.stop_sequences = request.stop;
@@ -99,7 +100,8 @@ export function anthropicParams(request: ChatRequest): Record<string, unknown> {
         input_schema: format.schema,
       },
     ];
-    params.tool_choice = { type: 'tool', name: format.name };
+    // One call of it: two would be two answers, and the content one JSON document.
+    params.tool_choice = { type: 'tool', name: format.name, disable_parallel_tool_use: true };
   } else if (request.tools !== undefined && request.tools.length > 0) {
     params.tools = request.tools.map((tool) => ({
       name: tool.name,
@@ -152,8 +154,12 @@ function alternate(messages: ChatMessage[]): Turn[] {
 }
 
 function blocksOf(message: ChatMessage, index: number): Block[] {
-  if (message.role === 'tool')
-    return [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: message.content }];
+  if (message.role === 'tool') {
+    const content = message.parts
+      ? message.parts.map((part, partIndex) => partBlock(part, index, partIndex))
+      : message.content;
+    return [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content }];
+  }
   const blocks: Block[] = message.parts
     ? message.parts.map((part, partIndex) => partBlock(part, index, partIndex))
     : message.content === ''
@@ -165,7 +171,8 @@ function blocksOf(message: ChatMessage, index: number): Block[] {
 }
 
 function partBlock(part: ChatContentPart, index: number, partIndex: number): Block {
-  if (part.type === 'text') return { type: 'text', text: part.text };
+  if (part.type === 'text')
+    return { type: 'text', text: part.text, ...(part.cacheControl ? { cache_control: part.cacheControl } : {}) };
   if (part.type === 'openai')
     throw new BadRequestError(`messages[${index}].content[${partIndex}] cannot be sent to Anthropic`);
   const data = /^data:([^;,]+);base64,(.*)$/s.exec(part.url);

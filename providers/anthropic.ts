@@ -63,7 +63,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
         const toolCalls: ToolCall[] = [];
         for (const block of data.content) {
           if (block.type === 'text') text += block.text;
-          else if (block.type === 'tool_use' && block.name === schemaTool) schemaAnswer = JSON.stringify(block.input);
+          else if (block.type === 'tool_use' && block.name === schemaTool) schemaAnswer ??= JSON.stringify(block.input);
           else if (block.type === 'tool_use')
             toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
         }
@@ -115,7 +115,9 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
             } else if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
               const block = event.content_block;
               if (block.name === schemaTool) {
-                toolBlocks.set(event.index, 'schema');
+                // The first call of the schema tool is the answer; a second (which the request rules out) is not
+                // run into it, as `chat` keeps only the first too.
+                if (![...toolBlocks.values()].includes('schema')) toolBlocks.set(event.index, 'schema');
                 heldText = undefined;
               } else {
                 const index = [...toolBlocks.values()].filter((value) => value !== 'schema').length;

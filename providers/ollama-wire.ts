@@ -7,7 +7,7 @@ import type {
 } from 'ollama';
 import { BadRequestError } from '../src/errors.js';
 import type { ChatMessage, ChatRequest, ToolCall } from '../src/gateway/language-model.js';
-import { isNoOpOption } from '../src/gateway/openai-options.js';
+import { isNoOpOption, refuseOpenAIOnlyMessageFields } from '../src/gateway/openai-options.js';
 import { unsupportedParameter } from '../src/gateway/provider-errors.js';
 
 /** OpenAI-only parameters that have an Ollama equivalent. */
@@ -31,16 +31,11 @@ export function checkOllamaRequest(provider: { name: string; type: string }, req
   const effort = request.openAIOptions?.reasoning_effort;
   if (effort !== undefined && effort !== null && !['none', 'minimal', 'low', 'medium', 'high'].includes(String(effort)))
     throw refuse('reasoning_effort', `"${String(effort)}"`);
-  request.messages.forEach((message, index) => {
-    if (message.name !== undefined) throw refuse(`messages[${index}].name`);
-    if (message.openAIFields !== undefined && Object.keys(message.openAIFields).length > 0)
-      throw refuse(`messages[${index}].${Object.keys(message.openAIFields)[0]}`);
-    message.parts?.forEach((part, partIndex) => {
-      if (part.type === 'openai')
-        throw refuse(`messages[${index}].content[${partIndex}]`, `content part type "${String(part.part.type)}"`);
-      if (part.type === 'image' && !part.url.startsWith('data:'))
-        throw refuse(`messages[${index}].content[${partIndex}].image_url`, 'Ollama takes images as data: URLs only');
-    });
+  refuseOpenAIOnlyMessageFields(provider, request.messages, (part, param) => {
+    if (part.type === 'text' && part.cacheControl !== undefined)
+      throw refuse(`${param}.cache_control`, 'Ollama has no prompt-cache breakpoints');
+    if (part.type === 'image' && !part.url.startsWith('data:'))
+      throw refuse(`${param}.image_url`, 'Ollama takes images as data: URLs only');
   });
 }
 

@@ -54,7 +54,7 @@ function openAIMessage(message: ChatMessage, official: boolean): Record<string, 
   const content = message.parts
     ? message.parts.map((part) =>
         part.type === 'text'
-          ? part
+          ? { type: 'text', text: part.text, ...defined({ cache_control: part.cacheControl }) }
           : part.type === 'image'
             ? { type: 'image_url', image_url: { url: part.url, ...defined({ detail: part.detail }) } }
             : part.part,
@@ -68,11 +68,18 @@ function openAIMessage(message: ChatMessage, official: boolean): Record<string, 
       function: { name: call.name, arguments: call.arguments },
     }));
   }
-  // An assistant turn that is tool calls, audio or a refusal has no content: null, as OpenAI sends it.
-  const contentless = message.role === 'assistant' && (base.tool_calls !== undefined || message.openAIFields);
+  // An assistant turn that is tool calls, audio or a refusal has no content: null, as OpenAI sends it. Other
+  // fields (a compatible server's `prefix`, `reasoning_content`) leave an empty content as the client sent it.
+  const fields = message.openAIFields ?? {};
+  const contentless =
+    message.role === 'assistant' &&
+    (base.tool_calls !== undefined || CONTENTLESS_FIELDS.some((field) => fields[field] !== undefined));
   base.content = contentless && content === '' ? null : content;
   return { ...base, ...message.openAIFields };
 }
+
+/** Assistant fields that stand in for the content, which OpenAI then sends as null. */
+const CONTENTLESS_FIELDS = ['refusal', 'audio', 'function_call'];
 
 function openAIResponseFormat(format: ResponseFormat): Record<string, unknown> {
   if (format === 'text') return { type: 'text' };

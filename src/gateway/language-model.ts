@@ -7,7 +7,15 @@ import type { CancelSignal } from './cancel-signal.js';
 
 /** A piece of a user message: text, an image (an http(s) or `data:` URL), or an OpenAI-only part passed as it is. */
 export type ChatContentPart =
-  | { type: 'text'; text: string }
+  | {
+      type: 'text';
+      text: string;
+      /**
+       * A prompt-cache breakpoint (`cache_control`, Anthropic's own field, which OpenRouter takes in OpenAI's
+       * format too): OpenAI-type providers get it as sent, Anthropic as its own, the others refuse it.
+       */
+      cacheControl?: Record<string, unknown> | undefined;
+    }
   | { type: 'image'; url: string; detail?: 'auto' | 'low' | 'high' | undefined }
   | { type: 'openai'; part: Record<string, unknown> };
 

@@ -85,7 +85,7 @@ export class ModelCatalog {
     const cached = this.#cache.get(provider.name);
     const ttl = cached?.failed ? (this.#options.failureTtlMs ?? 10_000) : (this.#options.ttlMs ?? 60_000);
     if (cached && now - cached.at < ttl) return cached.ids;
-    const ids = provider
+    const ids: Promise<string[]> = provider
       .listModels({ signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5_000) })
       .catch((error: unknown) => {
         if (cannotListModels(provider, error)) {
@@ -102,7 +102,9 @@ export class ModelCatalog {
           'provider did not list its models; left out of /v1/models',
         );
         // A failure is remembered for a short time only, from when it is known: the provider may be back soon.
-        this.#cache.set(provider.name, { at: this.#clock.now(), ids: Promise.resolve([]), failed: true });
+        // Only while this listing is still the cached one: a newer listing's answer is not overwritten.
+        if (this.#cache.get(provider.name)?.ids === ids)
+          this.#cache.set(provider.name, { at: this.#clock.now(), ids: Promise.resolve([]), failed: true });
         return [];
       });
     this.#cache.set(provider.name, { at: now, ids });

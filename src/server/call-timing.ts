@@ -17,7 +17,12 @@ export function timingHeaders(request: FastifyRequest, reply: FastifyReply): Rec
   // fastify's own early errors (`frameworkErrors`) have no start time: nothing was spent there yet.
   const elapsed = reply.elapsedTime;
   const overhead = Number.isFinite(elapsed) ? Math.max(0, elapsed - timing.queuedMs - timing.providerMs) : 0;
-  return { 'x-agentd-queue-ms': timing.queuedMs.toFixed(0), 'x-agentd-overhead-ms': overhead.toFixed(2) };
+  return timingHeaderValues(timing.queuedMs, overhead);
+}
+
+/** The timing headers' values, as every answer writes them (also those written straight to a socket). */
+export function timingHeaderValues(queuedMs: number, overheadMs: number): Record<string, string> {
+  return { 'x-agentd-queue-ms': queuedMs.toFixed(0), 'x-agentd-overhead-ms': overheadMs.toFixed(2) };
 }
 
 /** Adds the timing headers to every answer fastify sends (streams hijack the reply and add them themselves). */

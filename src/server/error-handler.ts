@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AgentdError, BadRequestError, ErrorCode } from '../errors.js';
 import { scrubSecrets } from '../secrets.js';
+import { timingHeaderValues } from './call-timing.js';
 
 /** The JSON error body of CONTRACT.md: OpenAI's shape, so OpenAI clients raise their typed errors. */
 export interface ErrorBody {
@@ -84,7 +85,10 @@ export function handleClientError(error: Error, socket: Socket): void {
     errorBody(status === 400 ? ErrorCode.badRequest : ErrorCode.tooLarge, message, { status }),
   );
   // The timing headers every answer carries: the request never got as far as a limit or a route.
+  const timing = Object.entries(timingHeaderValues(0, 0))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-agentd-queue-ms: 0\r\nx-agentd-overhead-ms: 0.00\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${timing}Connection: close\r\n\r\n${body}`,
   );
 }

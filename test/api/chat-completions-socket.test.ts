@@ -1,10 +1,19 @@
 import { request } from 'node:http';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, TEST_TOKEN } from '../helpers/services.js';
 import { listeningOpenAIClient } from '../helpers/sdk-client.js';
 import { sendJson, sendSse, startWireServer, type WireServer } from '../helpers/wire-server.js';
+
+/** A promise the test resolves: an upstream answer held until then. */
+function newGate(): { opened: Promise<void>; open: () => void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+const WAIT = { timeout: 10_000, interval: 20 };
 
 /** The route over a real listening socket: inject() has no socket, and a hang-up detector that fired on every real request passed all inject tests. */
 describe('POST /v1/chat/completions over a real socket', () => {
@@ -16,6 +25,8 @@ describe('POST /v1/chat/completions over a real socket', () => {
   let markUpstreamGone: () => void;
   let streamGone: Promise<void>;
   let markStreamGone: () => void;
+  /** Held answers: a request saying 'gated' is answered when the test opens the gate. */
+  let gate = newGate();
 
   beforeAll(async () => {
     upstream = await startWireServer(async (request, response) => {
@@ -36,7 +47,7 @@ describe('POST /v1/chat/completions over a real socket', () => {
         );
         return;
       }
-      if (prompt === 'slow') await new Promise((resolve) => setTimeout(resolve, 300));
+      if (prompt === 'gated') await gate.opened;
       if (!body.stream) {
         sendJson(response, 200, {
           id: 'x',
@@ -76,8 +87,8 @@ describe('POST /v1/chat/completions over a real socket', () => {
     ({ app, close } = await buildTestApp({
       providers: {
         vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { concurrency: 1 } },
-        // Its own limits, for the reservation test: 100 tokens a second refill too slowly to blur the reading.
-        metered: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { tpm: 6_000 } },
+        // Its own limits, for the reservation test: 10 tokens a second refill too slowly to blur the reading.
+        metered: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { tpm: 600 } },
       },
       models: { default: 'vllm/qwen' },
     }));
@@ -87,6 +98,21 @@ describe('POST /v1/chat/completions over a real socket', () => {
     await close();
     await upstream.close();
   });
+
+  /** A provider's state as `GET /v1/providers` reports it. */
+  async function providerState(name: string) {
+    const answer = await fetch(`${client.baseURL}/providers`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+    const { providers } = (await answer.json()) as {
+      providers: Array<{
+        name: string;
+        inFlight: number;
+        queued: number;
+        tokensAvailable: number;
+        used: { tokens: number };
+      }>;
+    };
+    return providers.find((provider) => provider.name === name)!;
+  }
 
   it('answers the official SDK, streamed and not', async () => {
     const completion = await client.chat.completions.create({
@@ -205,41 +231,40 @@ describe('POST /v1/chat/completions over a real socket', () => {
     expect(refused.status).toBe(400);
     expect(refused.headers.get('x-agentd-queue-ms')).toBe('0');
     expect(refused.headers.get('x-agentd-overhead-ms')).toMatch(/^\d+\.\d\d$/);
-    // concurrency is 1: the second call waits for the first's 300 ms upstream, and says so.
-    const [first, second] = await Promise.all(
-      ['slow', 'queued'].map((content) =>
-        client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content }] }).withResponse(),
-      ),
-    );
-    expect(first!.data.choices[0]!.message.content).toBe('echo: slow');
-    const queued = Number(second!.response.headers.get('x-agentd-queue-ms'));
+    // concurrency is 1: the second call waits for the first, held upstream, and says so.
+    gate = newGate();
+    const ask = (content: string) =>
+      client.chat.completions.create({ model: 'vllm/qwen', messages: [{ role: 'user', content }] }).withResponse();
+    const first = ask('gated');
+    await vi.waitFor(async () => expect((await providerState('vllm')).inFlight).toBe(1), WAIT);
+    const second = ask('queued');
+    await vi.waitFor(async () => expect((await providerState('vllm')).queued).toBe(1), WAIT);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gate.open();
+    expect((await first).data.choices[0]!.message.content).toBe('echo: gated');
+    const queued = Number((await second).response.headers.get('x-agentd-queue-ms'));
     expect(queued).toBeGreaterThanOrEqual(200);
     // The wait is not overhead: overhead is the time outside the wait and the provider call.
-    expect(Number(second!.response.headers.get('x-agentd-overhead-ms'))).toBeLessThan(queued);
+    expect(Number((await second).response.headers.get('x-agentd-overhead-ms'))).toBeLessThan(queued);
   });
 
   it('reserves 1,024 output tokens for a call without max_tokens while it runs, and settles to the usage after', async () => {
-    const metered = async () => {
-      const answer = await fetch(`${client.baseURL}/providers`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
-      const { providers } = (await answer.json()) as {
-        providers: Array<{ name: string; inFlight: number; tokensAvailable: number; used: { tokens: number } }>;
-      };
-      return providers.find((provider) => provider.name === 'metered')!;
-    };
-    const before = await metered();
+    gate = newGate();
+    const before = await providerState('metered');
     const call = client.chat.completions.create({
       model: 'metered/qwen',
-      messages: [{ role: 'user', content: 'slow' }],
+      messages: [{ role: 'user', content: 'gated' }],
     });
-    let during = await metered();
-    while (during.inFlight === 0) during = await metered();
+    await vi.waitFor(async () => expect((await providerState('metered')).inFlight).toBe(1), WAIT);
+    const during = await providerState('metered');
+    gate.open();
     // The prompt's estimate plus the 1,024 output tokens reserved when the client set no cap (less what the
-    // bucket refilled meanwhile, 0.1 token a millisecond; past its burst of 300, the bucket goes into debt).
+    // bucket refilled meanwhile, 0.01 token a millisecond; past its burst of 30, the bucket goes into debt).
     const reserved = before.tokensAvailable - during.tokensAvailable;
     expect(reserved).toBeGreaterThan(1_000);
     expect(reserved).toBeLessThan(1_024 + 50);
     await call;
     // Settled to what the provider reported: 7 prompt and 2 completion tokens.
-    expect((await metered()).used.tokens).toBe(9);
+    expect((await providerState('metered')).used.tokens).toBe(9);
   });
 });

@@ -351,9 +351,10 @@ describe("every field of OpenAI's messages is honoured or refused", () => {
     });
 
   /** A conversation with every message field OpenAI has beyond role and text content. */
-  const MESSAGE_FIELDS: Array<[string, unknown[]]> = [
-    ['messages[0].name', [{ role: 'user', content: 'hi', name: 'ana' }]],
+  const MESSAGE_FIELDS: Array<[string, string, unknown[]]> = [
+    ["a participant's name", 'messages[0].name', [{ role: 'user', content: 'hi', name: 'ana' }]],
     [
+      "an assistant's refusal part",
       'messages[1].content[0]',
       [
         { role: 'user', content: 'hi' },
@@ -362,6 +363,7 @@ describe("every field of OpenAI's messages is honoured or refused", () => {
       ],
     ],
     [
+      "an assistant's refusal",
       'messages[1].refusal',
       [
         { role: 'user', content: 'hi' },
@@ -370,6 +372,7 @@ describe("every field of OpenAI's messages is honoured or refused", () => {
       ],
     ],
     [
+      "an assistant's audio",
       'messages[1].audio',
       [
         { role: 'user', content: 'hi' },
@@ -378,6 +381,7 @@ describe("every field of OpenAI's messages is honoured or refused", () => {
       ],
     ],
     [
+      'an audio part',
       'messages[0].content[1]',
       [
         {
@@ -389,11 +393,20 @@ describe("every field of OpenAI's messages is honoured or refused", () => {
         },
       ],
     ],
-    ['messages[0].content[0]', [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }]],
+    [
+      'a file part',
+      'messages[0].content[0]',
+      [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }],
+    ],
+    [
+      'a text part with a field agentd does not know',
+      'messages[0].content[0]',
+      [{ role: 'system', content: [{ type: 'text', text: 'Be brief.', x_weight: 2 }] }],
+    ],
   ];
 
-  for (const [param, messages] of MESSAGE_FIELDS) {
-    it(`${param}: passed as it is to an OpenAI-type provider, a 400 naming it from Anthropic and Ollama`, async () => {
+  for (const [what, param, messages] of MESSAGE_FIELDS) {
+    it(`${what} (${param}): passed as it is to an OpenAI-type provider, a 400 naming it from Anthropic and Ollama`, async () => {
       const sent = await chat('oa/m', messages);
       expect(sent.statusCode, sent.body).toBe(200);
       expect(openai.requests.at(-1)!.json<{ messages: unknown }>().messages).toEqual(messages);
@@ -471,5 +484,59 @@ describe("every field of OpenAI's messages is honoured or refused", () => {
     expect(refused.json().error.message).toContain('max_completion_tokens (50)');
     expect((await chat('oa/m', messages, { max_tokens: 80, max_completion_tokens: 80 })).statusCode).toBe(200);
     expect(openai.requests.at(-1)!.json()).toMatchObject({ max_tokens: 80 });
+  });
+
+  it('keeps a cache breakpoint: as sent to an OpenAI-type provider, as its own cache_control to Anthropic, refused by Ollama', async () => {
+    const cached = { type: 'ephemeral' };
+    const messages = [
+      { role: 'system', content: [{ type: 'text', text: 'A long manual.', cache_control: cached }] },
+      { role: 'user', content: [{ type: 'text', text: 'Question', cache_control: cached }] },
+    ];
+    expect((await chat('oa/m', messages)).statusCode).toBe(200);
+    expect(openai.requests.at(-1)!.json<{ messages: unknown }>().messages).toEqual(messages);
+    const anthropic = await startWireServer((_request, response) =>
+      sendJson(response, 200, {
+        id: 'm',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude',
+        content: [{ type: 'text', text: 'ok' }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: 1, output_tokens: 1 },
+      }),
+    );
+    const cachedApp = await buildTestApp({
+      providers: { claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'ak-test-0123456789' } },
+      models: { default: 'claude/claude-sonnet-4-6' },
+    });
+    try {
+      const sent = await cachedApp.app.inject({
+        method: 'POST',
+        url: '/v1/chat/completions',
+        headers: auth,
+        payload: { model: 'claude/claude-sonnet-4-6', messages },
+      });
+      expect(sent.statusCode, sent.body).toBe(200);
+      expect(anthropic.requests.at(-1)!.json()).toMatchObject({
+        system: [{ type: 'text', text: 'A long manual.', cache_control: cached }],
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Question', cache_control: cached }] }],
+      });
+    } finally {
+      await cachedApp.close();
+      await anthropic.close();
+    }
+    const refused = await chat('local/llama', messages);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ param: 'messages[0].content[0].cache_control' });
+  });
+
+  it("leaves an assistant's empty content as sent beside fields that do not stand in for it", async () => {
+    const messages = [
+      { role: 'user', content: 'Write a poem.' },
+      { role: 'assistant', content: '', prefix: true },
+    ];
+    expect((await chat('oa/m', messages)).statusCode).toBe(200);
+    expect(openai.requests.at(-1)!.json<{ messages: unknown }>().messages).toEqual(messages);
   });
 });

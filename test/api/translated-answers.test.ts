@@ -31,8 +31,9 @@ interface AnthropicBody {
 }
 
 /**
- * Anthropic's Messages API as it answers a tool: `tool_use` blocks, streamed as `input_json_delta` pieces of
- * the arguments. The tool is the one the request offers (`get_weather`, or the forced schema tool `person`).
+ * Anthropic's Messages API as it answers a tool: a text block, then `tool_use` blocks, streamed as
+ * `input_json_delta` pieces of the arguments. The tool is the one the request offers (`get_weather`, or the
+ * forced schema tool `person`, called twice: only the first call is the answer).
  */
 function anthropicAnswer(request: RecordedRequest, response: ServerResponse): void {
   const body = request.json<AnthropicBody>();
@@ -48,6 +49,7 @@ function anthropicAnswer(request: RecordedRequest, response: ServerResponse): vo
       content: [
         { type: 'text', text: 'Looking.' },
         { type: 'tool_use', id: 'toolu_1', name: tool, input },
+        ...(tool === 'person' ? [{ type: 'tool_use', id: 'toolu_9', name: tool, input: { name: 'Bob', age: 1 } }] : []),
       ],
       stop_reason: 'tool_use',
       stop_sequence: null,
@@ -57,9 +59,13 @@ function anthropicAnswer(request: RecordedRequest, response: ServerResponse): vo
   }
   const json = JSON.stringify(input);
   const cut = Math.floor(json.length / 2);
-  const delta = (partial: string) => ({
+  const delta = (partial: string, index = 1) => ({
     event: 'content_block_delta',
-    data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: partial } },
+    data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partial } },
+  });
+  const toolStart = (index: number, id: string) => ({
+    event: 'content_block_start',
+    data: { type: 'content_block_start', index, content_block: { type: 'tool_use', id, name: tool, input: {} } },
   });
   sendSse(response, [
     {
@@ -80,15 +86,24 @@ function anthropicAnswer(request: RecordedRequest, response: ServerResponse): vo
     },
     {
       event: 'content_block_start',
-      data: {
-        type: 'content_block_start',
-        index: 0,
-        content_block: { type: 'tool_use', id: 'toolu_2', name: tool, input: {} },
-      },
+      data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
     },
+    {
+      event: 'content_block_delta',
+      data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Looking.' } },
+    },
+    { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+    toolStart(1, 'toolu_2'),
     delta(json.slice(0, cut)),
     delta(json.slice(cut)),
-    { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+    { event: 'content_block_stop', data: { type: 'content_block_stop', index: 1 } },
+    ...(tool === 'person'
+      ? [
+          toolStart(2, 'toolu_3'),
+          delta('{"name":"Bob","age":1}', 2),
+          { event: 'content_block_stop', data: { type: 'content_block_stop', index: 2 } },
+        ]
+      : []),
     {
       event: 'message_delta',
       data: {
@@ -202,6 +217,7 @@ describe("the openai SDK reads Anthropic's and Ollama's answers through agentd",
     expect(final.choices[0]).toMatchObject({
       finish_reason: 'tool_calls',
       message: {
+        content: 'Looking.',
         tool_calls: [
           { id: 'toolu_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
         ],
@@ -214,7 +230,7 @@ describe("the openai SDK reads Anthropic's and Ollama's answers through agentd",
     expect(after.completionTokens - before.completionTokens).toBe(12);
   });
 
-  it('parses a zod response_format from Anthropic, answered through the forced schema tool, whole and streamed', async () => {
+  it('parses a zod response_format from Anthropic through the forced schema tool, whole and streamed: its first call alone, without the text beside it', async () => {
     const format = zodResponseFormat(Person, 'person');
     const parsed = await client.chat.completions.parse({
       model: 'claude/claude-sonnet-4-6',
@@ -223,7 +239,9 @@ describe("the openai SDK reads Anthropic's and Ollama's answers through agentd",
     });
     expect(parsed.choices[0]!.message.parsed).toEqual({ name: 'Ada', age: 36 });
     expect(parsed.choices[0]!.finish_reason).toBe('stop');
-    expect(anthropic.requests.at(-1)!.json()).toMatchObject({ tool_choice: { type: 'tool', name: 'person' } });
+    expect(anthropic.requests.at(-1)!.json()).toMatchObject({
+      tool_choice: { type: 'tool', name: 'person', disable_parallel_tool_use: true },
+    });
     const streamed = await client.chat.completions
       .stream({ model: 'claude/claude-sonnet-4-6', messages, response_format: format })
       .finalChatCompletion();

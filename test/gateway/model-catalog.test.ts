@@ -82,9 +82,8 @@ describe('the model catalog behind GET /v1/models', () => {
     const started = performance.now();
     expect(await ids(catalog)).toEqual(['stuck/configured']);
     expect(performance.now() - started).toBeGreaterThanOrEqual(90);
-    const again = performance.now();
+    // The failure is remembered: the next request does not ask (and wait) again.
     expect(await ids(catalog)).toEqual(['stuck/configured']);
-    expect(performance.now() - again).toBeLessThan(90);
     expect(stuck.asked()).toBe(1);
   });
 });

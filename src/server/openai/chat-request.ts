@@ -255,9 +255,10 @@ function toChatMessage(message: BodyMessage, index: number): ChatMessage {
 }
 
 /**
- * A message's content as agentd's: its text, and its parts in order when any part is more than text. Images
- * are user content (`withImages`); any other part (an assistant's `refusal`, an image where OpenAI takes none,
- * audio, files) is kept as OpenAI's own part, which OpenAI-type providers pass on and the others refuse.
+ * A message's content as agentd's: its text, and its parts in order when any part is more than plain text.
+ * Images are user content (`withImages`); a text part's `cache_control` is kept (`cacheControl`); any other
+ * part, or a text part with other fields, is kept as OpenAI's own part (an assistant's `refusal`, an image
+ * where OpenAI takes none, audio, files), which OpenAI-type providers pass on and the others refuse.
  */
 function contentOf(
   content: string | ReadonlyArray<{ type: string; [key: string]: unknown }> | null | undefined,
@@ -267,12 +268,20 @@ function contentOf(
   if (content === null || content === undefined) return { content: '' };
   if (typeof content === 'string') return { content };
   const parts: ChatContentPart[] = content.map((part, partIndex) => {
-    if (part.type === 'text' && typeof part.text === 'string') return { type: 'text', text: part.text };
+    if (part.type === 'text' && typeof part.text === 'string') {
+      const { type: _type, text, cache_control: cacheControl, ...rest } = part;
+      const cached = typeof cacheControl === 'object' && cacheControl !== null;
+      if (Object.keys(rest).length === 0 && (cacheControl === undefined || cached))
+        return cached
+          ? { type: 'text', text, cacheControl: cacheControl as Record<string, unknown> }
+          : { type: 'text', text };
+    }
     if (withImages && part.type === 'image_url') return imagePart(part, index, partIndex);
     return { type: 'openai', part };
   });
   const text = parts.map((part) => (part.type === 'text' ? part.text : '')).join('');
-  return parts.every((part) => part.type === 'text') ? { content: text } : { content: text, parts };
+  const plain = parts.every((part) => part.type === 'text' && part.cacheControl === undefined);
+  return plain ? { content: text } : { content: text, parts };
 }
 
 function imagePart(part: { [key: string]: unknown }, index: number, partIndex: number): ChatContentPart {
