@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { openAIBody } from '../../providers/openai-wire.js';
 import { CHAT_PARAMETERS, chatBodySchema, toGenerateRequest } from '../../src/server/openai/chat-request.js';
 import { auth, buildTestApp } from '../helpers/services.js';
+import { anthropicMessage, openAICompletion } from '../helpers/wire-answers.js';
 import { sendJson, startWireServer, type WireServer } from '../helpers/wire-server.js';
 
 /** A value for each parameter that asks for something (not the default), so a provider must honour or refuse it. */
@@ -91,27 +92,15 @@ describe('every OpenAI chat parameter is honoured or refused, for every provider
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    openai = await startWireServer((_request, response) =>
-      sendJson(response, 200, {
-        id: 'x',
-        object: 'chat.completion',
-        created: 1,
-        model: 'm',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-      }),
-    );
+    openai = await startWireServer((_request, response) => sendJson(response, 200, openAICompletion()));
     anthropic = await startWireServer((_request, response) =>
-      sendJson(response, 200, {
-        id: 'm',
-        type: 'message',
-        role: 'assistant',
-        model: 'claude',
-        content: [{ type: 'tool_use', id: 'toolu_1', name: 'answer', input: { a: 'x' } }],
-        stop_reason: 'tool_use',
-        stop_sequence: null,
-        usage: { input_tokens: 1, output_tokens: 1 },
-      }),
+      sendJson(
+        response,
+        200,
+        anthropicMessage([{ type: 'tool_use', id: 'toolu_1', name: 'answer', input: { a: 'x' } }], {
+          stopReason: 'tool_use',
+        }),
+      ),
     );
     ollama = await startWireServer((_request, response) =>
       sendJson(response, 200, {
@@ -317,16 +306,7 @@ describe("every field of OpenAI's messages is honoured or refused", () => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    openai = await startWireServer((_request, response) =>
-      sendJson(response, 200, {
-        id: 'x',
-        object: 'chat.completion',
-        created: 1,
-        model: 'm',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-      }),
-    );
+    openai = await startWireServer((_request, response) => sendJson(response, 200, openAICompletion()));
     // Anthropic and Ollama are never reached: every request below is refused before it is sent.
     ({ app, close } = await buildTestApp({
       providers: {
@@ -495,16 +475,7 @@ describe("every field of OpenAI's messages is honoured or refused", () => {
     expect((await chat('oa/m', messages)).statusCode).toBe(200);
     expect(openai.requests.at(-1)!.json<{ messages: unknown }>().messages).toEqual(messages);
     const anthropic = await startWireServer((_request, response) =>
-      sendJson(response, 200, {
-        id: 'm',
-        type: 'message',
-        role: 'assistant',
-        model: 'claude',
-        content: [{ type: 'text', text: 'ok' }],
-        stop_reason: 'end_turn',
-        stop_sequence: null,
-        usage: { input_tokens: 1, output_tokens: 1 },
-      }),
+      sendJson(response, 200, anthropicMessage([{ type: 'text', text: 'ok' }])),
     );
     const cachedApp = await buildTestApp({
       providers: { claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'ak-test-0123456789' } },

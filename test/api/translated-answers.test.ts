@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../src/daemon/services.js';
 import { buildTestApp } from '../helpers/services.js';
 import { listeningOpenAIClient } from '../helpers/sdk-client.js';
+import { anthropicMessage, anthropicStream, anthropicTextBlock } from '../helpers/wire-answers.js';
 import {
   type RecordedRequest,
   sendJson,
@@ -39,81 +40,48 @@ function anthropicAnswer(request: RecordedRequest, response: ServerResponse): vo
   const body = request.json<AnthropicBody>();
   const tool = body.tools?.[0]?.name ?? 'none';
   const input = tool === 'person' ? { name: 'Ada', age: 36 } : { city: 'Oslo' };
-  const usage = { input_tokens: 40, output_tokens: 12 };
+  const counts = { model: 'claude-sonnet-4-6', inputTokens: 40, outputTokens: 12, stopReason: 'tool_use' };
+  const second = { name: 'Bob', age: 1 };
   if (!body.stream) {
-    sendJson(response, 200, {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      model: 'claude-sonnet-4-6',
-      content: [
-        { type: 'text', text: 'Looking.' },
-        { type: 'tool_use', id: 'toolu_1', name: tool, input },
-        ...(tool === 'person' ? [{ type: 'tool_use', id: 'toolu_9', name: tool, input: { name: 'Bob', age: 1 } }] : []),
-      ],
-      stop_reason: 'tool_use',
-      stop_sequence: null,
-      usage,
-    });
+    sendJson(
+      response,
+      200,
+      anthropicMessage(
+        [
+          { type: 'text', text: 'Looking.' },
+          { type: 'tool_use', id: 'toolu_1', name: tool, input },
+          ...(tool === 'person' ? [{ type: 'tool_use', id: 'toolu_9', name: tool, input: second }] : []),
+        ],
+        counts,
+      ),
+    );
     return;
   }
-  const json = JSON.stringify(input);
-  const cut = Math.floor(json.length / 2);
-  const delta = (partial: string, index = 1) => ({
-    event: 'content_block_delta',
-    data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partial } },
-  });
-  const toolStart = (index: number, id: string) => ({
-    event: 'content_block_start',
-    data: { type: 'content_block_start', index, content_block: { type: 'tool_use', id, name: tool, input: {} } },
-  });
-  sendSse(response, [
-    {
-      event: 'message_start',
-      data: {
-        type: 'message_start',
-        message: {
-          id: 'msg_2',
-          type: 'message',
-          role: 'assistant',
-          model: 'claude-sonnet-4-6',
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { input_tokens: 40, output_tokens: 1 },
-        },
+  const toolBlock = (index: number, id: string, json: string) => {
+    const cut = Math.floor(json.length / 2);
+    return [
+      {
+        event: 'content_block_start',
+        data: { type: 'content_block_start', index, content_block: { type: 'tool_use', id, name: tool, input: {} } },
       },
-    },
-    {
-      event: 'content_block_start',
-      data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-    },
-    {
-      event: 'content_block_delta',
-      data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Looking.' } },
-    },
-    { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-    toolStart(1, 'toolu_2'),
-    delta(json.slice(0, cut)),
-    delta(json.slice(cut)),
-    { event: 'content_block_stop', data: { type: 'content_block_stop', index: 1 } },
-    ...(tool === 'person'
-      ? [
-          toolStart(2, 'toolu_3'),
-          delta('{"name":"Bob","age":1}', 2),
-          { event: 'content_block_stop', data: { type: 'content_block_stop', index: 2 } },
-        ]
-      : []),
-    {
-      event: 'message_delta',
-      data: {
-        type: 'message_delta',
-        delta: { stop_reason: 'tool_use', stop_sequence: null },
-        usage: { output_tokens: 12 },
-      },
-    },
-    { event: 'message_stop', data: { type: 'message_stop' } },
-  ]);
+      ...[json.slice(0, cut), json.slice(cut)].map((partial) => ({
+        event: 'content_block_delta',
+        data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partial } },
+      })),
+      { event: 'content_block_stop', data: { type: 'content_block_stop', index } },
+    ];
+  };
+  sendSse(
+    response,
+    anthropicStream(
+      [
+        ...anthropicTextBlock(0, ['Looking.']),
+        ...toolBlock(1, 'toolu_2', JSON.stringify(input)),
+        ...(tool === 'person' ? toolBlock(2, 'toolu_3', JSON.stringify(second)) : []),
+      ],
+      counts,
+    ),
+  );
 }
 
 interface OllamaBody {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAnthropicProvider } from '../../providers/anthropic.js';
 import { ProviderError } from '../../src/errors.js';
+import { anthropicStream, anthropicTextBlock } from '../helpers/wire-answers.js';
 import { sendJson, sendSse, startWireServer, type WireHandler, type WireServer } from '../helpers/wire-server.js';
 
 let server: WireServer | undefined;
@@ -73,46 +74,15 @@ describe('the Anthropic provider', () => {
 
   it('streams text deltas and takes usage from message_start and message_delta', async () => {
     const provider = await providerAnswering((_request, response) =>
-      sendSse(response, [
-        {
-          event: 'message_start',
-          data: {
-            type: 'message_start',
-            message: {
-              id: 'm',
-              type: 'message',
-              role: 'assistant',
-              model: 'claude-haiku-4-5',
-              content: [],
-              stop_reason: null,
-              stop_sequence: null,
-              usage: { input_tokens: 30, output_tokens: 1 },
-            },
-          },
-        },
-        {
-          event: 'content_block_start',
-          data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-        },
-        {
-          event: 'content_block_delta',
-          data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Bon' } },
-        },
-        {
-          event: 'content_block_delta',
-          data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'jour' } },
-        },
-        { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-        {
-          event: 'message_delta',
-          data: {
-            type: 'message_delta',
-            delta: { stop_reason: 'max_tokens', stop_sequence: null },
-            usage: { output_tokens: 7 },
-          },
-        },
-        { event: 'message_stop', data: { type: 'message_stop' } },
-      ]),
+      sendSse(
+        response,
+        anthropicStream(anthropicTextBlock(0, ['Bon', 'jour']), {
+          model: 'claude-haiku-4-5',
+          inputTokens: 30,
+          outputTokens: 7,
+          stopReason: 'max_tokens',
+        }),
+      ),
     );
     const { maxOutputTokens: _clientCap, ...uncapped } = request;
     const stream = await provider.stream(uncapped);
@@ -194,42 +164,15 @@ describe('the Anthropic provider', () => {
 
   it('streams the text of a json_schema answer only when the model did not call the forced schema tool', async () => {
     const provider = await providerAnswering((_request, response) =>
-      sendSse(response, [
-        {
-          event: 'message_start',
-          data: {
-            type: 'message_start',
-            message: {
-              id: 'm',
-              type: 'message',
-              role: 'assistant',
-              model: 'claude-haiku-4-5',
-              content: [],
-              stop_reason: null,
-              stop_sequence: null,
-              usage: { input_tokens: 5, output_tokens: 1 },
-            },
-          },
-        },
-        {
-          event: 'content_block_start',
-          data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-        },
-        {
-          event: 'content_block_delta',
-          data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: '{"a":1}' } },
-        },
-        { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-        {
-          event: 'message_delta',
-          data: {
-            type: 'message_delta',
-            delta: { stop_reason: 'end_turn', stop_sequence: null },
-            usage: { output_tokens: 3 },
-          },
-        },
-        { event: 'message_stop', data: { type: 'message_stop' } },
-      ]),
+      sendSse(
+        response,
+        anthropicStream(anthropicTextBlock(0, ['{"a":1}']), {
+          model: 'claude-haiku-4-5',
+          inputTokens: 5,
+          outputTokens: 3,
+          stopReason: 'end_turn',
+        }),
+      ),
     );
     const stream = await provider.stream({
       ...request,
