@@ -1,5 +1,6 @@
 import type { Config } from '../config/load-config.js';
 import { BadRequestError, ProviderError } from '../errors.js';
+import { noteFailedCallTiming } from './failed-call-timing.js';
 import { providerError } from './provider-errors.js';
 import type { Logger } from '../logger.js';
 import { abortableDelay } from './abortable-delay.js';
@@ -289,13 +290,16 @@ export class Gateway {
     const fullName = model ?? (action ? this.#config.models.actions[action] : undefined) ?? this.#config.models.default;
     const slash = fullName.indexOf('/');
     if (slash <= 0 || slash === fullName.length - 1)
-      throw new BadRequestError(`model "${fullName}" must be named "provider/model"`);
+      throw new BadRequestError(`model "${fullName}" must be named "provider/model" (GET /v1/models lists them)`, {
+        param: 'model',
+      });
     const providerName = fullName.slice(0, slash);
     const provider = this.#providers.get(providerName);
     const limiter = this.#limiters.get(providerName);
     if (!provider || !limiter) {
       throw new BadRequestError(
         `unknown provider "${providerName}" in model "${fullName}" (configured: ${[...this.#providers.keys()].join(', ')})`,
+        { param: 'model' },
       );
     }
     return { provider, limiter, modelId: fullName.slice(slash + 1), fullName };
@@ -374,7 +378,15 @@ export class Gateway {
           return value;
         } catch (error) {
           this.health.failed(resolved.provider.name, error, 'call');
-          const delay = this.#afterFailure(error, lease, rateLimited, attempts - rateLimited);
+          let delay: number;
+          try {
+            delay = this.#afterFailure(error, lease, rateLimited, attempts - rateLimited);
+          } catch (final) {
+            // The caller's wait (limits, earlier attempts, backoff), then this last attempt: not agentd's overhead.
+            const providerMs = this.#clock.now() - retryStartedAt;
+            noteFailedCallTiming(final, { queuedMs: waitedMs, providerMs });
+            throw final;
+          }
           if (error instanceof ProviderError && error.kind === 'rate-limited') rateLimited += 1;
           this.#logger.warn(
             { provider: resolved.provider.name, model: resolved.modelId, err: error, attempts, retryInMs: delay },

@@ -1,9 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AgentdError, BadRequestError, ErrorCode } from '../errors.js';
+import { AgentdError, BadRequestError, ErrorCode, ProviderError } from '../errors.js';
+import { failedCallTiming } from '../gateway/failed-call-timing.js';
 import { scrubSecrets } from '../secrets.js';
-import { timingHeaderValues } from './call-timing.js';
+import { noteCallTiming, timingHeaderValues } from './call-timing.js';
 
 /** The JSON error body of CONTRACT.md: OpenAI's shape, so OpenAI clients raise their typed errors. */
 export interface ErrorBody {
@@ -38,8 +39,13 @@ export function errorBody(
 
 /** Maps any thrown error to OpenAI's error shape with a 4xx for bad input, never a 500. */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  const timing = failedCallTiming(error);
+  if (timing) noteCallTiming(request, timing);
   if (error instanceof AgentdError) {
     if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    // The gateway has retried what retrying can mend: a client retrying on top (the openai SDK retries a 5xx
+    // twice) would multiply the calls to a failing provider. OpenAI's SDKs honour this header.
+    if (error instanceof ProviderError) void reply.header('x-should-retry', 'false');
     const param = error instanceof BadRequestError ? error.param : undefined;
     void reply.code(error.statusCode).send(errorBody(error.code, error.message, { status: error.statusCode, param }));
     return;
@@ -54,7 +60,9 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   if (status !== undefined && status >= 400 && status < 500) {
     // fastify's own client errors: malformed JSON, wrong content type, bad URL encoding, a too long URL...
     const code = status === 404 ? ErrorCode.notFound : status === 414 ? ErrorCode.tooLarge : ErrorCode.badRequest;
-    void reply.code(status).send(errorBody(code, error.message, { status }));
+    // curl's -d sends a form's content type: say which one the API takes.
+    const hint = status === 415 ? ': send the body as JSON with content-type: application/json' : '';
+    void reply.code(status).send(errorBody(code, `${error.message}${hint}`, { status }));
     return;
   }
   request.log.error({ err: error }, 'request failed');

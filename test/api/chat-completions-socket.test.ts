@@ -48,6 +48,11 @@ describe('POST /v1/chat/completions over a real socket', () => {
         return;
       }
       if (prompt === 'gated') await gate.opened;
+      if (prompt === 'fail') {
+        // A server error with a short retry hint: agentd retries it at once, then gives up.
+        sendJson(response, 500, { error: { message: 'boom' } }, { 'retry-after-ms': '50' });
+        return;
+      }
       if (!body.stream) {
         sendJson(response, 200, {
           id: 'x',
@@ -266,5 +271,25 @@ describe('POST /v1/chat/completions over a real socket', () => {
     await call;
     // Settled to what the provider reported: 7 prompt and 2 completion tokens.
     expect((await providerState('metered')).used.tokens).toBe(9);
+  });
+
+  it("tells the SDK not to retry what agentd already retried, and counts the retries as the caller's wait", async () => {
+    // The SDK's defaults: it retries a 5xx twice unless told not to.
+    const retrying = new OpenAI({ baseURL: client.baseURL, apiKey: TEST_TOKEN });
+    const before = upstream.requests.length;
+    const failed = await retrying.chat.completions
+      .create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'fail' }] })
+      .withResponse()
+      .catch((error: unknown) => error as InstanceType<typeof OpenAI.APIError>);
+    expect(failed).toBeInstanceOf(OpenAI.APIError);
+    const error = failed as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(502);
+    expect(error.headers?.get('x-should-retry')).toBe('false');
+    // agentd's five attempts, and no more from the SDK.
+    expect(upstream.requests.length - before).toBe(5);
+    // The four attempts before the last and their 50 ms pauses were waited for: queue time, not overhead.
+    const queued = Number(error.headers?.get('x-agentd-queue-ms'));
+    expect(queued).toBeGreaterThanOrEqual(200);
+    expect(Number(error.headers?.get('x-agentd-overhead-ms'))).toBeLessThan(queued);
   });
 });

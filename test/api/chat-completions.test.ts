@@ -117,7 +117,18 @@ describe('POST /v1/chat/completions', () => {
       payload: { model: 'nope/gpt', messages: [{ role: 'user', content: 'x' }] },
     });
     expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error).toMatchObject({ param: 'model' });
     expect(unknown.json().error.message).toContain('unknown provider "nope"');
+    const unnamed = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: auth,
+      payload: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] },
+    });
+    expect(unnamed.json().error).toMatchObject({
+      param: 'model',
+      message: 'model "gpt-4o-mini" must be named "provider/model" (GET /v1/models lists them)',
+    });
     const malformed = await app.inject({
       method: 'POST',
       url: '/v1/chat/completions',

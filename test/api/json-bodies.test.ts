@@ -30,6 +30,16 @@ describe('JSON request bodies, over a real socket', () => {
     expect((await answer.json()).error.code).toBe('AGENTD_ERR_NOT_FOUND');
   });
 
+  it("answers a form's content type (curl -d) with a 415 that says which one the API takes", async () => {
+    const answer = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '{"model":"llm/m","messages":[]}',
+    });
+    expect(answer.status).toBe(415);
+    expect((await answer.json()).error.message).toContain('send the body as JSON with content-type: application/json');
+  });
+
   it('still refuses a missing body where the route needs one, and malformed or poisoned JSON, in the error shape', async () => {
     for (const body of [undefined, '{"topic": ', '{"__proto__": {"polluted": true}, "topic": "x"}']) {
       const answer = await post('/v1/runs', body);
