@@ -1,6 +1,7 @@
 import type {
   ChatResult,
   ChatStreamPart,
+  ChatUsage,
   EmbedRequest,
   EmbedResult,
   FinishReason,
@@ -16,14 +17,21 @@ import { choiceFromOpenAI, partsFromOpenAIChunk } from './openai-wire.js';
 export interface WireCompletion {
   model: string;
   choices: Array<{ index: number }>;
-  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  usage?: WireUsage | null;
+}
+
+/** OpenAI's usage: the counts agentd reads, and the details it passes on (`usageDetails`). */
+interface WireUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  [detail: string]: unknown;
 }
 
 /** What is read of a streamed chunk. */
 export interface WireChunk {
   model?: string | null;
   choices: Array<{ index: number }>;
-  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  usage?: WireUsage | null;
 }
 
 /** What is read of an embeddings answer. */
@@ -63,12 +71,38 @@ export function chatResultFrom(data: WireCompletion, headers: Record<string, str
     data.choices.length > 0
       ? [...data.choices].sort((a, b) => a.index - b.index).map((choice) => choiceFromOpenAI(choice as never))
       : [{ text: '', toolCalls: [], finishReason: 'other' as const }];
+  const {
+    id: _id,
+    object: _object,
+    created: _created,
+    model,
+    choices: _choices,
+    usage,
+    ...fields
+  } = data as WireCompletion & Record<string, unknown>;
   return {
     choices,
-    usage: { inputTokens: data.usage?.prompt_tokens ?? 0, outputTokens: data.usage?.completion_tokens ?? 0 },
-    model: data.model,
+    usage: {
+      inputTokens: usage?.prompt_tokens ?? 0,
+      outputTokens: usage?.completion_tokens ?? 0,
+      openAIDetails: usageDetails(usage),
+    },
+    model,
     headers,
+    openAIFields: nonEmpty(fields),
   };
+}
+
+/** The usage's fields beyond the counts agentd reads and recomputes (`total_tokens`). */
+function usageDetails(usage: WireUsage | null | undefined): Record<string, unknown> | undefined {
+  if (!usage) return undefined;
+  const { prompt_tokens: _prompt, completion_tokens: _completion, total_tokens: _total, ...details } = usage;
+  return nonEmpty(details);
+}
+
+function nonEmpty(fields: Record<string, unknown>): Record<string, unknown> | undefined {
+  for (const _key in fields) return fields;
+  return undefined;
 }
 
 /** The parts of a streamed answer, ending with `finish` (the usage from the chunk that carried it). */
@@ -77,7 +111,7 @@ export async function* partsFrom(
   requestModel: string,
 ): AsyncGenerator<ChatStreamPart> {
   let reason: FinishReason = 'other';
-  let usage = { inputTokens: 0, outputTokens: 0 };
+  let usage: ChatUsage = { inputTokens: 0, outputTokens: 0, openAIDetails: undefined };
   let model = requestModel;
   for await (const chunk of chunks) {
     model = chunk.model || model;
@@ -87,7 +121,12 @@ export async function* partsFrom(
         yield part;
       }
     }
-    if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+    if (chunk.usage)
+      usage = {
+        inputTokens: chunk.usage.prompt_tokens,
+        outputTokens: chunk.usage.completion_tokens,
+        openAIDetails: usageDetails(chunk.usage),
+      };
   }
   yield { type: 'finish', finishReason: reason, usage, model };
 }

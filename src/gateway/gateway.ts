@@ -127,7 +127,7 @@ export class Gateway {
       const providerMs = this.#clock.now() - admission.startedAt;
       const result = this.#settle(resolved, chatRequest, context, admission, answer.usage, answer.headers, providerMs);
       const first = answer.choices[0] ?? { text: '', toolCalls: [], finishReason: 'other' as const };
-      return callResult(result, first, answer.choices, answer.warnings ?? []);
+      return callResult(result, first, answer.choices, answer.warnings ?? [], answer.openAIFields);
     });
   }
 
@@ -190,7 +190,9 @@ export class Gateway {
         if (!finished) {
           // The provider may have charged for a half-finished answer; keep the reservation as spent.
           opened.admission.lease.succeeded(opened.admission.lease.tokens);
-          logger.warn({ err: error, model: resolved.fullName }, 'stream failed after it started');
+          // A caller that hung up is not a failure worth a warning (and a stack trace) in the log.
+          if (context.signal?.aborted) logger.debug({ model: resolved.fullName }, 'stream cancelled by its caller');
+          else logger.warn({ err: error, model: resolved.fullName }, 'stream failed after it started');
           rejectResult(error);
         }
         throw error;
@@ -463,7 +465,11 @@ export class Gateway {
     });
     return {
       model: resolved.fullName,
-      usage: { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens },
+      usage: {
+        promptTokens: usage.inputTokens,
+        completionTokens: usage.outputTokens,
+        openAIDetails: usage.openAIDetails,
+      },
       costUsd,
       costUnknown: price.kind === 'unknown',
       attempts: admission.attempts,
@@ -486,6 +492,7 @@ function callResult(
   first: Pick<GenerateResult, 'text' | 'toolCalls' | 'finishReason'>,
   choices: GenerateResult['choices'],
   warnings: NonNullable<GenerateResult['warnings']>,
+  openAIFields?: Record<string, unknown> | undefined,
 ): GenerateResult {
   return {
     model: settled.model,
@@ -499,6 +506,7 @@ function callResult(
     finishReason: first.finishReason,
     choices,
     warnings,
+    openAIFields,
   };
 }
 

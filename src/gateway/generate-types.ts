@@ -53,7 +53,10 @@ export interface GenerateResult {
   choices: ChatChoice[];
   /** `provider/model`. */
   model: string;
-  usage: { promptTokens: number; completionTokens: number };
+  /** The counts, and an OpenAI-type provider's usage details (`ChatUsage.openAIDetails`). */
+  usage: { promptTokens: number; completionTokens: number; openAIDetails?: Record<string, unknown> | undefined };
+  /** An OpenAI-type answer's own top-level fields (`ChatResult.openAIFields`). */
+  openAIFields?: Record<string, unknown> | undefined;
   costUsd: number;
   costUnknown: boolean;
   attempts: number;

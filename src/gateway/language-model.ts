@@ -107,6 +107,12 @@ export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' |
 export interface ChatUsage {
   inputTokens: number;
   outputTokens: number;
+  /**
+   * OpenAI's usage fields beyond the counts (`prompt_tokens_details.cached_tokens`,
+   * `completion_tokens_details.reasoning_tokens`...), as an OpenAI-type provider sent them: passed on to the
+   * API's clients. Always set, to undefined when there are none (one object shape on the hot path).
+   */
+  openAIDetails?: Record<string, unknown> | undefined;
 }
 
 /** One answer of the model (a request with `n` above 1 has several). */
@@ -141,6 +147,8 @@ export interface ChatResult {
   model: string;
   /** Response headers, lower-cased: the limiter reads the rate-limit ones. */
   headers: Record<string, string>;
+  /** An OpenAI-type answer's own top-level fields (`system_fingerprint`, `service_tier`...), passed on as sent. */
+  openAIFields?: Record<string, unknown> | undefined;
 }
 
 /**

@@ -142,7 +142,8 @@ const toolCall = z.object({
   function: z.object({ name: z.string(), arguments: z.string() }),
 });
 
-const chatUsage = z.object({
+/** With an OpenAI-type provider's details beside the counts (`prompt_tokens_details`...), as it sent them. */
+const chatUsage = z.looseObject({
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
   total_tokens: z.number().int(),
@@ -150,8 +151,11 @@ const chatUsage = z.object({
 
 const finishReason = z.enum(['stop', 'length', 'content_filter', 'tool_calls']);
 
-/** `POST /v1/chat/completions` without `stream`: OpenAI's chat completion, plus agentd's cost. */
-export const chatCompletionResponse = z.object({
+/**
+ * `POST /v1/chat/completions` without `stream`: OpenAI's chat completion, plus agentd's cost, and an OpenAI-type
+ * provider's own top-level fields (`system_fingerprint`, `service_tier`...) as it sent them.
+ */
+export const chatCompletionResponse = z.looseObject({
   id: z.string(),
   object: z.literal('chat.completion'),
   created: z.number().int(),

@@ -58,7 +58,15 @@ describe('the openai SDK against agentd', () => {
       })
       .withResponse();
     expect(data.choices[0]!.message.content).toBe('echo: hello');
-    expect(data.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7 });
+    // The provider's own fields and usage details come through as it sent them.
+    expect(data).toMatchObject({ system_fingerprint: 'fp_up', service_tier: 'default' });
+    expect(data.usage).toEqual({
+      prompt_tokens: 11,
+      completion_tokens: 7,
+      total_tokens: 18,
+      prompt_tokens_details: { cached_tokens: 4 },
+      completion_tokens_details: { reasoning_tokens: 2 },
+    });
     expect(Number(response.headers.get('x-agentd-overhead-ms'))).toBeGreaterThanOrEqual(0);
     expect(Number(response.headers.get('x-agentd-queue-ms'))).toBeLessThan(1000);
     const sent = lastUpstream();
@@ -95,7 +103,13 @@ describe('the openai SDK against agentd', () => {
     for await (const chunk of withUsage) all.push(chunk);
     expect(all.at(-1)).toMatchObject({
       choices: [],
-      usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
+      usage: {
+        prompt_tokens: 11,
+        completion_tokens: 7,
+        total_tokens: 18,
+        prompt_tokens_details: { cached_tokens: 4 },
+        completion_tokens_details: { reasoning_tokens: 2 },
+      },
     });
   });
 

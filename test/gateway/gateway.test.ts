@@ -97,7 +97,7 @@ describe('the gateway', () => {
 
   it('gives a whole and a streamed answer every field of the call and of the answer, in the same order', async () => {
     const fields = ['model', 'usage', 'costUsd', 'costUnknown', 'attempts', 'timing'];
-    fields.push('text', 'toolCalls', 'finishReason', 'choices', 'warnings');
+    fields.push('text', 'toolCalls', 'finishReason', 'choices', 'warnings', 'openAIFields');
     const { gateway, context } = gatewayWith([{ text: 'whole' }, { text: 'streamed' }]);
     const whole = await gateway.generate({ messages }, context);
     expect(Object.keys(whole)).toEqual(fields);

@@ -44,7 +44,14 @@ export async function startOpenAIUpstream(): Promise<WireServer> {
 function answerChat(request: RecordedRequest, response: ServerResponse): void {
   const body = request.json<UpstreamBody>();
   const last = body.messages.at(-1)!;
-  const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 };
+  // With the details OpenAI adds (cached and reasoning tokens), which clients read.
+  const usage = {
+    prompt_tokens: 11,
+    completion_tokens: 7,
+    total_tokens: 18,
+    prompt_tokens_details: { cached_tokens: 4 },
+    completion_tokens_details: { reasoning_tokens: 2 },
+  };
   let message: {
     content: string | null;
     tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>;
@@ -74,6 +81,8 @@ function answerChat(request: RecordedRequest, response: ServerResponse): void {
       object: 'chat.completion',
       created: 1,
       model: body.model,
+      system_fingerprint: 'fp_up',
+      service_tier: 'default',
       choices: choices.map((index) => ({
         index,
         message: { role: 'assistant', ...message },

@@ -11,6 +11,7 @@ export function completionBody(result: GenerateResult) {
     model: result.model,
     choices: result.choices.map((choice, index) => choiceBody(choice, index)),
     usage: usageBody(result),
+    ...result.openAIFields,
     agentd: { costUsd: result.costUsd, costUnknown: result.costUnknown, attempts: result.attempts },
   };
 }
@@ -38,6 +39,8 @@ export function usageBody(result: Pick<GenerateResult, 'usage'>) {
     prompt_tokens: result.usage.promptTokens,
     completion_tokens: result.usage.completionTokens,
     total_tokens: result.usage.promptTokens + result.usage.completionTokens,
+    // An OpenAI-type provider's details (cached and reasoning tokens), as it sent them.
+    ...result.usage.openAIDetails,
   };
 }
 
