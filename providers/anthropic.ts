@@ -9,6 +9,7 @@ import type {
   ChatResult,
   ChatStream,
   ChatStreamPart,
+  ChatUsage,
   FinishReason,
   LanguageModelProvider,
   ProviderFactory,
@@ -75,7 +76,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
           schemaTool !== undefined && data.stop_reason === 'tool_use' ? 'stop' : finishReason(data.stop_reason);
         return {
           choices: [{ text, toolCalls, finishReason: reason }],
-          usage: { inputTokens: data.usage.input_tokens, outputTokens: data.usage.output_tokens },
+          usage: chatUsage(data.usage, data.usage.output_tokens),
           model: data.model,
           headers: headersToRecord(response.headers),
           warnings: anthropicWarnings(request),
@@ -98,7 +99,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
       });
       async function* parts(): AsyncGenerator<ChatStreamPart> {
         let reason: FinishReason = 'other';
-        let inputTokens = 0;
+        let input: AnthropicUsage = { input_tokens: 0 };
         let outputTokens = 0;
         let model = request.model;
         // Content block index -> tool call index (OpenAI numbers tool calls from 0), or 'schema' for the forced tool.
@@ -110,7 +111,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
           for await (const event of events) {
             if (event.type === 'message_start') {
               model = event.message.model;
-              inputTokens = event.message.usage.input_tokens;
+              input = event.message.usage;
               outputTokens = event.message.usage.output_tokens;
             } else if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
               const block = event.content_block;
@@ -139,7 +140,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
                   : finishReason(event.delta.stop_reason);
               // message_delta's usage is cumulative for the whole message.
               outputTokens = event.usage.output_tokens;
-              if (event.usage.input_tokens != null) inputTokens = event.usage.input_tokens;
+              input = { ...input, ...definedCounts(event.usage) };
             }
           }
         } catch (error) {
@@ -147,7 +148,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
         }
         if (heldText) yield { type: 'text-delta', choice: 0, text: heldText };
         yield { type: 'choice-finish', choice: 0, finishReason: reason };
-        yield { type: 'finish', finishReason: reason, usage: { inputTokens, outputTokens }, model };
+        yield { type: 'finish', finishReason: reason, usage: chatUsage(input, outputTokens), model };
       }
       return { headers: headersToRecord(response.headers), parts: parts(), warnings: anthropicWarnings(request) };
     },
@@ -189,4 +190,38 @@ function normalize(provider: string, error: unknown): Error {
     const body = apiError.error as { error?: { type?: string; message?: string } } | undefined;
     return { code: body?.error?.type, message: body?.error?.message ?? apiError.message };
   });
+}
+
+/** The prompt counts of Anthropic's usage (a message's, or a stream's message_start or message_delta). */
+interface AnthropicUsage {
+  input_tokens: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation?: { ephemeral_1h_input_tokens?: number | null } | null;
+}
+
+/** A message_delta's counts, without the nulls it sends for counts it does not repeat. */
+function definedCounts(usage: AnthropicUsage): AnthropicUsage {
+  return Object.fromEntries(Object.entries(usage).filter(([, value]) => value != null)) as unknown as AnthropicUsage;
+}
+
+/**
+ * Anthropic's `input_tokens` leaves out the prompt tokens written to or read from its prompt cache: the
+ * usage counts them all (as OpenAI's `prompt_tokens` does), the cost weighs them as Anthropic bills them
+ * (writes 1.25 times the input price, 2 times for a one-hour cache; reads 0.1 times), and clients see the
+ * reads as OpenAI's `prompt_tokens_details.cached_tokens`.
+ */
+function chatUsage(usage: AnthropicUsage, outputTokens: number): ChatUsage {
+  const uncached = usage.input_tokens ?? 0;
+  const written = usage.cache_creation_input_tokens ?? 0;
+  const read = usage.cache_read_input_tokens ?? 0;
+  if (written === 0 && read === 0)
+    return { inputTokens: uncached, outputTokens, billedInputTokens: undefined, openAIDetails: undefined };
+  const writtenForAnHour = Math.min(written, usage.cache_creation?.ephemeral_1h_input_tokens ?? 0);
+  return {
+    inputTokens: uncached + written + read,
+    outputTokens,
+    billedInputTokens: uncached + 1.25 * (written - writtenForAnHour) + 2 * writtenForAnHour + 0.1 * read,
+    openAIDetails: { prompt_tokens_details: { cached_tokens: read } },
+  };
 }

@@ -105,8 +105,14 @@ export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' |
 
 /** Tokens as the provider reported them. */
 export interface ChatUsage {
+  /** Every prompt token, cached ones included (OpenAI's `prompt_tokens`). */
   inputTokens: number;
   outputTokens: number;
+  /**
+   * The prompt tokens weighted as the provider bills them, when that differs from `inputTokens` at the input
+   * price: Anthropic bills cache writes at 1.25 times (2 times for a one-hour cache) and cache reads at 0.1.
+   */
+  billedInputTokens?: number | undefined;
   /**
    * OpenAI's usage fields beyond the counts (`prompt_tokens_details.cached_tokens`,
    * `completion_tokens_details.reasoning_tokens`...), as an OpenAI-type provider sent them: passed on to the

@@ -29,7 +29,16 @@ const Person = z.object({ name: z.string(), age: z.number() });
 interface AnthropicBody {
   stream?: boolean;
   tools?: Array<{ name: string }>;
+  system?: unknown;
 }
+
+/** Anthropic's usage when the prompt hit its cache: 10 uncached tokens, 100 written to the cache, 1,000 read. */
+const CACHED_USAGE = {
+  input_tokens: 10,
+  cache_creation_input_tokens: 100,
+  cache_read_input_tokens: 1_000,
+  output_tokens: 5,
+};
 
 /**
  * Anthropic's Messages API as it answers a tool: a text block, then `tool_use` blocks, streamed as
@@ -38,6 +47,12 @@ interface AnthropicBody {
  */
 function anthropicAnswer(request: RecordedRequest, response: ServerResponse): void {
   const body = request.json<AnthropicBody>();
+  if (Array.isArray(body.system)) {
+    // Instructions as blocks: the client set a cache breakpoint, and the prompt hit the cache.
+    const message = anthropicMessage([{ type: 'text', text: 'From the manual.' }], { model: 'claude-sonnet-4-6' });
+    sendJson(response, 200, { ...message, usage: CACHED_USAGE });
+    return;
+  }
   const tool = body.tools?.[0]?.name ?? 'none';
   const input = tool === 'person' ? { name: 'Ada', age: 36 } : { city: 'Oslo' };
   const counts = { model: 'claude-sonnet-4-6', inputTokens: 40, outputTokens: 12, stopReason: 'tool_use' };
@@ -283,5 +298,30 @@ describe("the openai SDK reads Anthropic's and Ollama's answers through agentd",
     expect(chunks.flatMap((chunk) => chunk.choices[0]?.logprobs?.content ?? [])).toEqual([
       expect.objectContaining({ token: 'Hi', logprob: -0.25 }),
     ]);
+  });
+
+  it("counts Anthropic's cached prompt tokens, prices them as Anthropic bills them, and shows the reads as cached_tokens", async () => {
+    const before = services.gateway.ledger.totals().total;
+    const completion = await client.chat.completions.create({
+      model: 'claude/claude-sonnet-4-6',
+      messages: [
+        // OpenRouter's way of setting a cache breakpoint in OpenAI's format, which agentd passes on.
+        {
+          role: 'system',
+          content: [{ type: 'text', text: 'A long manual.', cache_control: { type: 'ephemeral' } } as never],
+        },
+        { role: 'user', content: 'What does it say?' },
+      ],
+    });
+    expect(completion.usage).toEqual({
+      prompt_tokens: 1_110,
+      completion_tokens: 5,
+      total_tokens: 1_115,
+      prompt_tokens_details: { cached_tokens: 1_000 },
+    });
+    const after = services.gateway.ledger.totals().total;
+    expect(after.promptTokens - before.promptTokens).toBe(1_110);
+    // At $3 and $15 per million: 10 tokens at the input price, 100 written at 1.25 times it, 1,000 read at 0.1.
+    expect(after.costUsd - before.costUsd).toBeCloseTo(((10 + 125 + 100) * 3 + 5 * 15) / 1e6, 12);
   });
 });

@@ -182,4 +182,32 @@ describe('the Anthropic provider', () => {
     for await (const part of stream.parts) if (part.type === 'text-delta') texts.push(part.text);
     expect(texts).toEqual(['{"a":1}']);
   });
+
+  it("counts a stream's cached prompt tokens from message_start, weighted for the cost as Anthropic bills them", async () => {
+    const events = anthropicStream(anthropicTextBlock(0, ['Hi']), {
+      model: 'claude-haiku-4-5',
+      inputTokens: 10,
+      outputTokens: 4,
+      stopReason: 'end_turn',
+    });
+    const start = events[0]!.data as { message: { usage: Record<string, unknown> } };
+    start.message.usage = {
+      input_tokens: 10,
+      output_tokens: 1,
+      cache_creation_input_tokens: 200,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 100 },
+    };
+    const provider = await providerAnswering((_request, response) => sendSse(response, events));
+    const stream = await provider.stream(request);
+    let usage: unknown;
+    for await (const part of stream.parts) if (part.type === 'finish') usage = part.usage;
+    // 100 written for five minutes at 1.25 times the input price, 100 for an hour at 2 times.
+    expect(usage).toEqual({
+      inputTokens: 210,
+      outputTokens: 4,
+      billedInputTokens: 10 + 125 + 200,
+      openAIDetails: { prompt_tokens_details: { cached_tokens: 0 } },
+    });
+  });
 });
