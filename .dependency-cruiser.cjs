@@ -24,14 +24,14 @@ const LAYERS = [
   { name: 'plugin-implementations', path: '^plugins/' },
   {
     name: 'gateway',
-    path: '^src/gateway/(?!(language-model|provider-errors|openai-options|rate-limit-headers|cancel-signal)[.]ts$)',
+    path: '^src/gateway/(?!(language-model|provider-errors|openai-options|rate-limit-headers|cancel-signal|chat-usage)[.]ts$)',
   },
   { name: 'provider-implementations', path: '^providers/' },
-  // What a provider implements and the helpers it shares: the interface, error normalising, OpenAI options,
+  // What a provider implements and the helpers it shares: the interface, the usage it builds, error normalising, OpenAI options,
   // the Cancellation a call is given.
   {
     name: 'provider-interface',
-    path: '^src/gateway/(language-model|provider-errors|openai-options|rate-limit-headers|cancel-signal)[.]ts$',
+    path: '^src/gateway/(language-model|provider-errors|openai-options|rate-limit-headers|cancel-signal|chat-usage)[.]ts$',
   },
   { name: 'plugin-interface', path: '^src/plugins/' },
   { name: 'store', path: '^src/store/' },

@@ -20,6 +20,7 @@ import { headersToRecord, missingKeyError } from '../src/gateway/provider-errors
 import { normalizeSdkError } from './sdk-errors.js';
 import { hasBuiltInPricing } from '../src/config/provider-types.js';
 import { toAbortSignal } from '../src/gateway/cancel-signal.js';
+import { chatUsage } from '../src/gateway/chat-usage.js';
 
 /**
  * Anthropic's Messages API through the official SDK, retries off (the gateway owns them). The translation
@@ -76,7 +77,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
           schemaTool !== undefined && data.stop_reason === 'tool_use' ? 'stop' : finishReason(data.stop_reason);
         return {
           choices: [{ text, toolCalls, finishReason: reason }],
-          usage: chatUsage(data.usage, data.usage.output_tokens),
+          usage: anthropicUsage(data.usage, data.usage.output_tokens),
           model: data.model,
           headers: headersToRecord(response.headers),
           warnings: anthropicWarnings(request),
@@ -148,7 +149,7 @@ export const createAnthropicProvider: ProviderFactory = (options) => {
         }
         if (heldText) yield { type: 'text-delta', choice: 0, text: heldText };
         yield { type: 'choice-finish', choice: 0, finishReason: reason };
-        yield { type: 'finish', finishReason: reason, usage: chatUsage(input, outputTokens), model };
+        yield { type: 'finish', finishReason: reason, usage: anthropicUsage(input, outputTokens), model };
       }
       return { headers: headersToRecord(response.headers), parts: parts(), warnings: anthropicWarnings(request) };
     },
@@ -208,20 +209,22 @@ function definedCounts(usage: AnthropicUsage): AnthropicUsage {
 /**
  * Anthropic's `input_tokens` leaves out the prompt tokens written to or read from its prompt cache: the
  * usage counts them all (as OpenAI's `prompt_tokens` does), the cost weighs them as Anthropic bills them
- * (writes 1.25 times the input price, 2 times for a one-hour cache; reads 0.1 times), and clients see the
- * reads as OpenAI's `prompt_tokens_details.cached_tokens`.
+ * (writes 1.25 times the input price, 2 times for a one-hour cache; reads 0.1 times), the limiter charges
+ * what Anthropic's limits count (not the reads), and clients see the reads as OpenAI's
+ * `prompt_tokens_details.cached_tokens`.
  */
-function chatUsage(usage: AnthropicUsage, outputTokens: number): ChatUsage {
+function anthropicUsage(usage: AnthropicUsage, outputTokens: number): ChatUsage {
   const uncached = usage.input_tokens ?? 0;
   const written = usage.cache_creation_input_tokens ?? 0;
   const read = usage.cache_read_input_tokens ?? 0;
-  if (written === 0 && read === 0)
-    return { inputTokens: uncached, outputTokens, billedInputTokens: undefined, openAIDetails: undefined };
+  if (written === 0 && read === 0) return chatUsage(uncached, outputTokens);
   const writtenForAnHour = Math.min(written, usage.cache_creation?.ephemeral_1h_input_tokens ?? 0);
-  return {
-    inputTokens: uncached + written + read,
+  return chatUsage(
+    uncached + written + read,
     outputTokens,
-    billedInputTokens: uncached + 1.25 * (written - writtenForAnHour) + 2 * writtenForAnHour + 0.1 * read,
-    openAIDetails: { prompt_tokens_details: { cached_tokens: read } },
-  };
+    { prompt_tokens_details: { cached_tokens: read } },
+    uncached + 1.25 * (written - writtenForAnHour) + 2 * writtenForAnHour + 0.1 * read,
+    // Anthropic's input-token limits count cache writes but not reads (for current models).
+    uncached + written,
+  );
 }

@@ -6,6 +6,7 @@ import type {
   ChatResult,
   ChatStream,
   ChatStreamPart,
+  ChatUsage,
   EmbedRequest,
   EmbedResult,
   FinishReason,
@@ -23,6 +24,7 @@ import {
   unsupportedParameter,
 } from '../src/gateway/provider-errors.js';
 import { toAbortSignal } from '../src/gateway/cancel-signal.js';
+import { chatUsage } from '../src/gateway/chat-usage.js';
 
 const DEFAULT_HOST = 'http://127.0.0.1:11434';
 
@@ -167,8 +169,8 @@ export const createOllamaProvider: ProviderFactory = (options) => {
   return provider;
 };
 
-function usageOf(response: ChatResponse): { inputTokens: number; outputTokens: number } {
-  return { inputTokens: response.prompt_eval_count ?? 0, outputTokens: response.eval_count ?? 0 };
+function usageOf(response: ChatResponse): ChatUsage {
+  return chatUsage(response.prompt_eval_count ?? 0, response.eval_count ?? 0);
 }
 
 function finishReason(response: ChatResponse): FinishReason {

@@ -6,6 +6,7 @@ import type {
   EmbedResult,
   FinishReason,
 } from '../src/gateway/language-model.js';
+import { chatUsage } from '../src/gateway/chat-usage.js';
 import { choiceFromOpenAI, partsFromOpenAIChunk } from './openai-wire.js';
 
 /**
@@ -71,38 +72,34 @@ export function chatResultFrom(data: WireCompletion, headers: Record<string, str
     data.choices.length > 0
       ? [...data.choices].sort((a, b) => a.index - b.index).map((choice) => choiceFromOpenAI(choice as never))
       : [{ text: '', toolCalls: [], finishReason: 'other' as const }];
-  const {
-    id: _id,
-    object: _object,
-    created: _created,
-    model,
-    choices: _choices,
-    usage,
-    ...fields
-  } = data as WireCompletion & Record<string, unknown>;
+  const usage = data.usage;
   return {
     choices,
-    usage: {
-      inputTokens: usage?.prompt_tokens ?? 0,
-      outputTokens: usage?.completion_tokens ?? 0,
-      openAIDetails: usageDetails(usage),
-    },
-    model,
+    usage: chatUsage(usage?.prompt_tokens ?? 0, usage?.completion_tokens ?? 0, usageDetails(usage)),
+    model: data.model,
     headers,
-    openAIFields: nonEmpty(fields),
+    openAIFields: extraFields(data as unknown as Record<string, unknown>, COMPLETION_FIELDS),
   };
 }
 
-/** The usage's fields beyond the counts agentd reads and recomputes (`total_tokens`). */
+/** The fields of a completion agentd reads or sets itself; any other is the provider's own, passed on. */
+const COMPLETION_FIELDS = new Set(['id', 'object', 'created', 'model', 'choices', 'usage']);
+/** The usage's counts, which agentd reads (and recomputes the total of); any other field is a detail. */
+const USAGE_COUNTS = new Set(['prompt_tokens', 'completion_tokens', 'total_tokens']);
+
 function usageDetails(usage: WireUsage | null | undefined): Record<string, unknown> | undefined {
-  if (!usage) return undefined;
-  const { prompt_tokens: _prompt, completion_tokens: _completion, total_tokens: _total, ...details } = usage;
-  return nonEmpty(details);
+  return usage ? extraFields(usage, USAGE_COUNTS) : undefined;
 }
 
-function nonEmpty(fields: Record<string, unknown>): Record<string, unknown> | undefined {
-  for (const _key in fields) return fields;
-  return undefined;
+/** The fields of `object` outside `known`, or undefined when there are none (nothing allocated then). */
+function extraFields(object: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> | undefined {
+  let extra: Record<string, unknown> | undefined;
+  for (const key in object) {
+    if (known.has(key)) continue;
+    extra ??= {};
+    extra[key] = object[key];
+  }
+  return extra;
 }
 
 /** The parts of a streamed answer, ending with `finish` (the usage from the chunk that carried it). */
@@ -111,7 +108,7 @@ export async function* partsFrom(
   requestModel: string,
 ): AsyncGenerator<ChatStreamPart> {
   let reason: FinishReason = 'other';
-  let usage: ChatUsage = { inputTokens: 0, outputTokens: 0, openAIDetails: undefined };
+  let usage: ChatUsage = chatUsage(0, 0);
   let model = requestModel;
   for await (const chunk of chunks) {
     model = chunk.model || model;
@@ -122,11 +119,7 @@ export async function* partsFrom(
       }
     }
     if (chunk.usage)
-      usage = {
-        inputTokens: chunk.usage.prompt_tokens,
-        outputTokens: chunk.usage.completion_tokens,
-        openAIDetails: usageDetails(chunk.usage),
-      };
+      usage = chatUsage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens, usageDetails(chunk.usage));
   }
   yield { type: 'finish', finishReason: reason, usage, model };
 }

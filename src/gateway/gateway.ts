@@ -1,5 +1,6 @@
 import type { Config } from '../config/load-config.js';
 import { BadRequestError, ProviderError } from '../errors.js';
+import { chatUsage } from './chat-usage.js';
 import { noteFailedCallTiming } from './failed-call-timing.js';
 import { providerError } from './provider-errors.js';
 import type { Logger } from '../logger.js';
@@ -242,7 +243,7 @@ export class Gateway {
         chatRequest,
         context,
         admission,
-        { inputTokens: answer.inputTokens || estimate, outputTokens: 0 },
+        chatUsage(answer.inputTokens || estimate, 0),
         answer.headers,
         providerMs,
       );
@@ -442,7 +443,7 @@ export class Gateway {
     const charged =
       resolved.provider.limitAccounting === 'prompt-plus-max-tokens' && chatRequest.maxOutputTokens !== undefined
         ? usage.inputTokens + chatRequest.maxOutputTokens * choiceCount(chatRequest)
-        : usage.inputTokens + usage.outputTokens;
+        : (usage.limitedInputTokens ?? usage.inputTokens) + usage.outputTokens;
     const reading: RateLimitReading = readRateLimitHeaders(headers, this.#clock.now());
     admission.lease.succeeded(charged, reading);
     this.health.succeeded(resolved.provider.name, 'call');

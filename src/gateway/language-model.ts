@@ -113,10 +113,12 @@ export interface ChatUsage {
    * price: Anthropic bills cache writes at 1.25 times (2 times for a one-hour cache) and cache reads at 0.1.
    */
   billedInputTokens?: number | undefined;
+  /** The prompt tokens the provider's rate limits count, when not all: Anthropic's leave out cache reads. */
+  limitedInputTokens?: number | undefined;
   /**
    * OpenAI's usage fields beyond the counts (`prompt_tokens_details.cached_tokens`,
    * `completion_tokens_details.reasoning_tokens`...), as an OpenAI-type provider sent them: passed on to the
-   * API's clients. Always set, to undefined when there are none (one object shape on the hot path).
+   * API's clients. Built by `chatUsage` (src/gateway/chat-usage.ts), which sets every field.
    */
   openAIDetails?: Record<string, unknown> | undefined;
 }

@@ -151,9 +151,14 @@ describe("the openai SDK reads Anthropic's and Ollama's answers through agentd",
     ({ app, services, close } = await buildTestApp({
       providers: {
         claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'ak-test-0123456789' },
+        // The same server under tight limits, for the cache test: 10 tokens a second refill too slowly to blur them.
+        cached: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'ak-test-0123456789', limits: { tpm: 600 } },
         local: { type: 'ollama', baseURL: ollama.url },
       },
-      pricing: { 'claude/claude-sonnet-4-6': { input: 3, output: 15 } },
+      pricing: {
+        'claude/claude-sonnet-4-6': { input: 3, output: 15 },
+        'cached/claude-sonnet-4-6': { input: 3, output: 15 },
+      },
       models: { default: 'claude/claude-sonnet-4-6' },
     }));
     client = await listeningOpenAIClient(app);
@@ -303,7 +308,7 @@ describe("the openai SDK reads Anthropic's and Ollama's answers through agentd",
   it("counts Anthropic's cached prompt tokens, prices them as Anthropic bills them, and shows the reads as cached_tokens", async () => {
     const before = services.gateway.ledger.totals().total;
     const completion = await client.chat.completions.create({
-      model: 'claude/claude-sonnet-4-6',
+      model: 'cached/claude-sonnet-4-6',
       messages: [
         // OpenRouter's way of setting a cache breakpoint in OpenAI's format, which agentd passes on.
         {
@@ -323,5 +328,14 @@ describe("the openai SDK reads Anthropic's and Ollama's answers through agentd",
     expect(after.promptTokens - before.promptTokens).toBe(1_110);
     // At $3 and $15 per million: 10 tokens at the input price, 100 written at 1.25 times it, 1,000 read at 0.1.
     expect(after.costUsd - before.costUsd).toBeCloseTo(((10 + 125 + 100) * 3 + 5 * 15) / 1e6, 12);
+    // The limiter charges what Anthropic's limits count, the uncached and written tokens and the output (115):
+    // its bucket of 30 is 85 in debt, not the 1,085 that charging the reads too would leave.
+    const answer = await fetch(`${client.baseURL}/providers`, {
+      headers: { authorization: `Bearer ${client.apiKey}` },
+    });
+    const { providers } = (await answer.json()) as { providers: Array<{ name: string; tokensAvailable: number }> };
+    const available = providers.find((provider) => provider.name === 'cached')!.tokensAvailable;
+    expect(available).toBeGreaterThan(-100);
+    expect(available).toBeLessThan(-70);
   });
 });

@@ -202,11 +202,13 @@ describe('the Anthropic provider', () => {
     const stream = await provider.stream(request);
     let usage: unknown;
     for await (const part of stream.parts) if (part.type === 'finish') usage = part.usage;
-    // 100 written for five minutes at 1.25 times the input price, 100 for an hour at 2 times.
+    // 100 written for five minutes at 1.25 times the input price, 100 for an hour at 2 times; the limits
+    // count the writes.
     expect(usage).toEqual({
       inputTokens: 210,
       outputTokens: 4,
       billedInputTokens: 10 + 125 + 200,
+      limitedInputTokens: 210,
       openAIDetails: { prompt_tokens_details: { cached_tokens: 0 } },
     });
   });
