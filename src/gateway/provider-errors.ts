@@ -87,12 +87,23 @@ export function providerHttpError(
   });
 }
 
-/** The error for a call that never got a response. */
+/** Socket errors of a connection that was made and then dropped, as opposed to one never made. */
+const DROPPED = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * The error for a call whose connection failed: never made ("cannot connect"), or dropped while the answer
+ * came ("connection lost"). The message is the innermost cause's (`connect ECONNREFUSED 127.0.0.1:11434`,
+ * `other side closed`): the SDKs wrap it in one that only says "Connection error.".
+ */
 export function providerNetworkError(provider: string, error: unknown, timedOut: boolean): ProviderError {
-  const message = scrubSecrets(error instanceof Error ? error.message : String(error));
-  return timedOut
-    ? providerError(provider, 'timeout', `request timed out: ${message}`, { cause: error })
-    : providerError(provider, 'connection', `cannot connect: ${message}`, { cause: error });
+  let root = error;
+  for (let depth = 0; depth < 5 && (root as { cause?: unknown } | null)?.cause instanceof Error; depth += 1)
+    root = (root as { cause: Error }).cause;
+  const message = scrubSecrets(root instanceof Error ? root.message : String(root));
+  if (timedOut) return providerError(provider, 'timeout', `request timed out: ${message}`, { cause: error });
+  const dropped = DROPPED.has(String((root as { code?: unknown } | null)?.code));
+  const what = dropped ? 'connection lost' : 'cannot connect';
+  return providerError(provider, 'connection', `${what}: ${message}`, { cause: error });
 }
 
 /** The error for a missing API key, naming the environment variable the config referred to. */

@@ -64,6 +64,8 @@ describe('errors in OpenAI shape, and CORS, over a real socket', () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain(
       'provider "vllm" failed after the stream started',
     );
+    // The connection was made, then dropped: not "cannot connect".
+    expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain('connection lost: other side closed');
   });
 
   it('answers bad URL encoding, a too long URL and too large headers in the API error shape', async () => {

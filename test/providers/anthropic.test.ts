@@ -125,7 +125,10 @@ describe('the Anthropic provider', () => {
 
   it('reports a server that is not there and one that does not answer in time', async () => {
     const down = createAnthropicProvider({ name: 'claude', baseURL: 'http://127.0.0.1:9', apiKey: 'ak-test-key-1234' });
-    expect(((await down.chat(request).catch((caught: unknown) => caught)) as ProviderError).kind).toBe('connection');
+    const refused = (await down.chat(request).catch((caught: unknown) => caught)) as ProviderError;
+    expect(refused.kind).toBe('connection');
+    // What went wrong underneath (here fetch's own refusal of port 9), not the SDK's "Connection error.".
+    expect(refused.message).toBe('claude: cannot connect: bad port');
     server = await startWireServer(() => new Promise(() => {}));
     const slow = createAnthropicProvider({
       name: 'claude',

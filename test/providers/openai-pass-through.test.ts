@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAIProvider } from '../../providers/openai.js';
 import { AbortError, ProviderError } from '../../src/errors.js';
+import { deadURL } from '../helpers/provider-listings.js';
 import { sendJson, startWireServer, type WireHandler, type WireServer } from '../helpers/wire-server.js';
 
 let server: WireServer | undefined;
@@ -204,12 +205,16 @@ describe("the OpenAI provider's pass-through", () => {
       expect(viaPassThrough).toBeInstanceOf(ProviderError);
       expect(shape(viaPassThrough)).toEqual(shape(viaSdk));
     }
-    const refused = createOpenAIProvider({ name: 'oa', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'k-123456789' });
+    // A server that cuts every connection (port 9 would be refused by fetch itself, as a "bad port").
+    const nobody = await deadURL();
+    const refused = createOpenAIProvider({ name: 'oa', baseURL: `${nobody}/v1`, apiKey: 'k-123456789' });
     const [sdkRefused, rawRefused] = [
       await caught(refused.chat(request)),
       await caught(refused.passThrough!.chat(request)),
     ];
     expect((rawRefused as ProviderError).kind).toBe('connection');
     expect((rawRefused as ProviderError).message).toBe((sdkRefused as ProviderError).message);
+    // What the socket said, not the SDK's "Connection error.": the connection was made, then cut.
+    expect((sdkRefused as ProviderError).message).toBe('oa: connection lost: other side closed');
   });
 });
