@@ -69,8 +69,7 @@ export function anthropicWarnings(request: ChatRequest): CallWarning[] {
 
 export function anthropicParams(request: ChatRequest): Record<string, unknown> {
   const systemMessages = request.messages.filter((message) => message.role === 'system');
-  const system = systemMessages.map((message) => message.content);
-  if (request.responseFormat === 'json') system.push(JSON_INSTRUCTION);
+  const instructions = request.responseFormat === 'json' ? [JSON_INSTRUCTION] : [];
   const params: Record<string, unknown> = {
     model: request.model,
     // Anthropic requires a cap: without the client's, the model's own maximum, so nothing is cut short.
@@ -80,12 +79,13 @@ export function anthropicParams(request: ChatRequest): Record<string, unknown> {
   if (systemMessages.some((message) => message.parts !== undefined)) {
     // A cache breakpoint in the instructions: Anthropic takes them as text blocks, each with its own.
     params.system = [
-      ...systemMessages.flatMap((message, index) =>
-        (message.parts ?? [{ type: 'text' as const, text: message.content }]).map((part) => partBlock(part, index, 0)),
-      ),
-      ...(request.responseFormat === 'json' ? [{ type: 'text', text: JSON_INSTRUCTION }] : []),
+      ...request.messages.flatMap((message, index) => (message.role === 'system' ? blocksOf(message, index) : [])),
+      ...instructions.map((text) => ({ type: 'text', text })),
     ];
-  } else if (system.length > 0) params.system = system.join('\n\n');
+  } else {
+    const system = [...systemMessages.map((message) => message.content), ...instructions];
+    if (system.length > 0) params.system = system.join('\n\n');
+  }
   if (request.temperature !== undefined) params.temperature = request.temperature;
   if (request.topP !== undefined) params.top_p = request.topP;
   if (request.stop !== undefined) params.stop_sequences = request.stop;

@@ -70,11 +70,12 @@ function openAIMessage(message: ChatMessage, official: boolean): Record<string, 
   }
   // An assistant turn that is tool calls, audio or a refusal has no content: null, as OpenAI sends it. Other
   // fields (a compatible server's `prefix`, `reasoning_content`) leave an empty content as the client sent it.
-  const fields = message.openAIFields ?? {};
+  const fields = message.openAIFields;
   const contentless =
+    content === '' &&
     message.role === 'assistant' &&
-    (base.tool_calls !== undefined || CONTENTLESS_FIELDS.some((field) => fields[field] !== undefined));
-  base.content = contentless && content === '' ? null : content;
+    (base.tool_calls !== undefined || CONTENTLESS_FIELDS.some((field) => fields?.[field] !== undefined));
+  base.content = contentless ? null : content;
   return { ...base, ...message.openAIFields };
 }
 

@@ -42,8 +42,8 @@ export function cannotListModels(provider: Pick<LanguageModelProvider, 'type'>, 
  * provider lists (OpenAI `models.list`, Ollama tags), cached briefly. The configured models are always listed;
  * what a provider lists is added when it answers. A provider that is down or refuses adds nothing (logged,
  * remembered for `failureTtlMs`), never an error: clients call this at start-up, and one that finds its
- * configured model missing while a provider restarts would fail to start. A server without a listing (`cannotListModels`) is not down:
- * that is remembered for the cache's time, not asked again at every request.
+ * configured model missing while a provider restarts would fail to start. A server without a listing
+ * (`cannotListModels`) is not down: that is remembered for the cache's time, not asked again at every request.
  */
 export class ModelCatalog {
   readonly #options: ModelCatalogOptions;
