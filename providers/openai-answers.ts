@@ -25,6 +25,7 @@ export interface WireCompletion {
 interface WireUsage {
   prompt_tokens: number;
   completion_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: unknown } | null;
   [detail: string]: unknown;
 }
 
@@ -75,7 +76,7 @@ export function chatResultFrom(data: WireCompletion, headers: Record<string, str
   const usage = data.usage;
   return {
     choices,
-    usage: chatUsage(usage?.prompt_tokens ?? 0, usage?.completion_tokens ?? 0, usageDetails(usage)),
+    usage: usage ? usageFrom(usage) : chatUsage(0, 0),
     model: data.model,
     headers,
     openAIFields: extraFields(data as unknown as Record<string, unknown>, COMPLETION_FIELDS),
@@ -87,8 +88,18 @@ const COMPLETION_FIELDS = new Set(['id', 'object', 'created', 'model', 'choices'
 /** The usage's counts, which agentd reads (and recomputes the total of); any other field is a detail. */
 const USAGE_COUNTS = new Set(['prompt_tokens', 'completion_tokens', 'total_tokens']);
 
-function usageDetails(usage: WireUsage | null | undefined): Record<string, unknown> | undefined {
-  return usage ? extraFields(usage, USAGE_COUNTS) : undefined;
+/** The counts; the cached prompt tokens, which cost less; and the details, passed on to clients. */
+function usageFrom(usage: WireUsage): ChatUsage {
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  return chatUsage(
+    usage.prompt_tokens ?? 0,
+    usage.completion_tokens ?? 0,
+    extraFields(usage, USAGE_COUNTS),
+    undefined,
+    undefined,
+    // A server may send the field with null, or something that is not a count: then nothing was cached.
+    typeof cached === 'number' && cached > 0 ? cached : undefined,
+  );
 }
 
 /** The fields of `object` outside `known`, or undefined when there are none (nothing allocated then). */
@@ -118,8 +129,7 @@ export async function* partsFrom(
         yield part;
       }
     }
-    if (chunk.usage)
-      usage = chatUsage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens, usageDetails(chunk.usage));
+    if (chunk.usage) usage = usageFrom(chunk.usage);
   }
   yield { type: 'finish', finishReason: reason, usage, model };
 }

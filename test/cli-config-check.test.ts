@@ -76,7 +76,7 @@ describe('agentd config check refuses what agentd start refuses', () => {
         router: { type: 'openai', baseURL: 'http://127.0.0.1:9/v1', apiKey: 'sk-test' },
         claude: { type: 'anthropic', apiKey: 'sk-ant-test' },
       },
-      pricing: { 'router/priced-model': { input: 1, output: 2 } },
+      pricing: { 'router/priced-model': { input: 1, output: 2, cachedInput: 0.5 } },
       models: {
         default: 'router/some-model',
         actions: {

@@ -100,6 +100,14 @@ describe('config', () => {
     ]);
   });
 
+  it('takes a price for cached prompt tokens beside the input and output prices, and names a bad one', () => {
+    const pricing = { 'ollama/qwen': { input: 1, output: 2, cachedInput: 0.25 } };
+    expect(parseConfig({ pricing }, { env: {} }).pricing).toEqual(pricing);
+    expect(issuesOf({ pricing: { 'ollama/qwen': { input: 1, output: 2, cachedInput: 'half' } } })).toEqual([
+      'pricing.ollama/qwen.cachedInput: expected USD per million prompt tokens read from the provider\'s prompt cache, got "half"',
+    ]);
+  });
+
   it('refuses an action name in models.actions that no action has, naming the valid ones', () => {
     expect(issuesOf({ models: { actions: { ConductReserch: 'ollama/x', ConductResearch: 'ollama/y' } } })).toEqual([
       'models.actions: unknown key "ConductReserch" (expected one of KeywordExtract, WikiSearchAndSummarize, CollectLinks, WebBrowseAndSummarize, ConductResearch)',

@@ -70,7 +70,11 @@ export const ACTION_NAMES = Object.values(ActionName);
 const modelName = z.string().regex(/^[^/\s]+\/\S+$/, 'expected "provider/model", e.g. "openai/gpt-4o-mini"');
 
 const priceSchema = z
-  .object({ input: nonNegative('USD per million input tokens'), output: nonNegative('USD per million output tokens') })
+  .object({
+    input: nonNegative('USD per million input tokens'),
+    output: nonNegative('USD per million output tokens'),
+    cachedInput: nonNegative("USD per million prompt tokens read from the provider's prompt cache").optional(),
+  })
   .strict();
 
 const pluginBase = z.object({ use: z.string().min(1, 'expected the name of a plugin') }).loose();

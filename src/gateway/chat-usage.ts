@@ -10,6 +10,7 @@ export function chatUsage(
   openAIDetails?: Record<string, unknown>,
   billedInputTokens?: number,
   limitedInputTokens?: number,
+  cachedInputTokens?: number,
 ): ChatUsage {
-  return { inputTokens, outputTokens, openAIDetails, billedInputTokens, limitedInputTokens };
+  return { inputTokens, outputTokens, openAIDetails, billedInputTokens, limitedInputTokens, cachedInputTokens };
 }

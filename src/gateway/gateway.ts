@@ -448,7 +448,12 @@ export class Gateway {
     admission.lease.succeeded(charged, reading);
     this.health.succeeded(resolved.provider.name, 'call');
     const price: PriceLookup = this.#prices.lookup(resolved.provider, resolved.modelId);
-    const costUsd = costOf(price, usage.billedInputTokens ?? usage.inputTokens, usage.outputTokens);
+    const costUsd = costOf(
+      price,
+      usage.billedInputTokens ?? usage.inputTokens,
+      usage.outputTokens,
+      usage.cachedInputTokens,
+    );
     admission.hold.charge?.(costUsd, { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens });
     recordCall(this.#ledger, context, {
       provider: resolved.provider.name,

@@ -116,6 +116,11 @@ export interface ChatUsage {
   /** The prompt tokens the provider's rate limits count, when not all: Anthropic's leave out cache reads. */
   limitedInputTokens?: number | undefined;
   /**
+   * The prompt tokens an OpenAI-type provider read from its prompt cache (`prompt_tokens_details.cached_tokens`),
+   * part of `inputTokens`: priced at the price's `cachedInput` (src/gateway/pricing.ts).
+   */
+  cachedInputTokens?: number | undefined;
+  /**
    * OpenAI's usage fields beyond the counts (`prompt_tokens_details.cached_tokens`,
    * `completion_tokens_details.reasoning_tokens`...), as an OpenAI-type provider sent them: passed on to the
    * API's clients. Built by `chatUsage` (src/gateway/chat-usage.ts), which sets every field.

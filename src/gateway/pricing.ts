@@ -4,30 +4,37 @@ import { isLocalProviderType } from '../config/provider-types.js';
 export interface Price {
   input: number;
   output: number;
+  /**
+   * Prompt tokens read from an OpenAI-type provider's prompt cache (`prompt_tokens_details.cached_tokens`);
+   * without it they cost the input price. Anthropic's cache is weighed by the provider (`billedInputTokens`).
+   */
+  cachedInput?: number;
 }
 
 /**
- * Built-in list prices of common OpenAI and Anthropic models, USD per million tokens. Matched by the longest
+ * Built-in list prices of common OpenAI and Anthropic models, USD per million tokens; OpenAI's models that cache
+ * prompts bill the cached part at a tenth (gpt-5), a quarter (gpt-4.1, o3, o4-mini) or half (gpt-4o, o1) the input
+ * price. Matched by the longest
  * prefix, so dated ids (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`) find their family. Config
  * `pricing` overrides these.
  */
 const BUILT_IN: ReadonlyArray<readonly [string, Price]> = [
-  ['gpt-5-nano', { input: 0.05, output: 0.4 }],
-  ['gpt-5-mini', { input: 0.25, output: 2 }],
-  ['gpt-5', { input: 1.25, output: 10 }],
-  ['gpt-4.1-nano', { input: 0.1, output: 0.4 }],
-  ['gpt-4.1-mini', { input: 0.4, output: 1.6 }],
-  ['gpt-4.1', { input: 2, output: 8 }],
-  ['gpt-4o-mini', { input: 0.15, output: 0.6 }],
-  ['gpt-4o', { input: 2.5, output: 10 }],
+  ['gpt-5-nano', { input: 0.05, output: 0.4, cachedInput: 0.005 }],
+  ['gpt-5-mini', { input: 0.25, output: 2, cachedInput: 0.025 }],
+  ['gpt-5', { input: 1.25, output: 10, cachedInput: 0.125 }],
+  ['gpt-4.1-nano', { input: 0.1, output: 0.4, cachedInput: 0.025 }],
+  ['gpt-4.1-mini', { input: 0.4, output: 1.6, cachedInput: 0.1 }],
+  ['gpt-4.1', { input: 2, output: 8, cachedInput: 0.5 }],
+  ['gpt-4o-mini', { input: 0.15, output: 0.6, cachedInput: 0.075 }],
+  ['gpt-4o', { input: 2.5, output: 10, cachedInput: 1.25 }],
   ['gpt-4-turbo', { input: 10, output: 30 }],
   ['gpt-4', { input: 30, output: 60 }],
   ['gpt-3.5-turbo', { input: 0.5, output: 1.5 }],
-  ['o4-mini', { input: 1.1, output: 4.4 }],
-  ['o3-mini', { input: 1.1, output: 4.4 }],
-  ['o3', { input: 2, output: 8 }],
-  ['o1-mini', { input: 1.1, output: 4.4 }],
-  ['o1', { input: 15, output: 60 }],
+  ['o4-mini', { input: 1.1, output: 4.4, cachedInput: 0.275 }],
+  ['o3-mini', { input: 1.1, output: 4.4, cachedInput: 0.55 }],
+  ['o3', { input: 2, output: 8, cachedInput: 0.5 }],
+  ['o1-mini', { input: 1.1, output: 4.4, cachedInput: 0.55 }],
+  ['o1', { input: 15, output: 60, cachedInput: 7.5 }],
   ['claude-opus-4', { input: 15, output: 75 }],
   ['claude-sonnet-4', { input: 3, output: 15 }],
   ['claude-haiku-4-5', { input: 1, output: 5 }],
@@ -65,9 +72,15 @@ export class PriceList {
   }
 }
 
-/** Cost in USD of the given tokens at a price; 0 for free or unknown prices (the caller flags unknown). */
-export function costOf(lookup: PriceLookup, inputTokens: number, outputTokens: number): number {
+/**
+ * Cost in USD of the given tokens at a price; 0 for free or unknown prices (the caller flags unknown).
+ * `cachedInputTokens` are part of `inputTokens`, priced at `cachedInput` where the price has one.
+ */
+export function costOf(lookup: PriceLookup, inputTokens: number, outputTokens: number, cachedInputTokens = 0): number {
   if (lookup.kind !== 'known') return 0;
+  const { input, output, cachedInput = input } = lookup.price;
+  const cached = Math.min(cachedInputTokens, inputTokens);
+  const micros = (inputTokens - cached) * input + cached * cachedInput + outputTokens * output;
   // To the millionth of a micro-dollar, as the ledger's totals (cost-ledger.ts `addUsd`): no binary noise.
-  return Math.round((inputTokens * lookup.price.input + outputTokens * lookup.price.output) * 1e6) / 1e12;
+  return Math.round(micros * 1e6) / 1e12;
 }

@@ -33,7 +33,7 @@ describe('the openai SDK against agentd', () => {
         vllm: { type: 'openai', baseURL: `${upstream.url}/v1` },
         local: { type: 'ollama', baseURL: 'http://127.0.0.1:9' },
       },
-      pricing: { 'vllm/qwen': { input: 1, output: 2 } },
+      pricing: { 'vllm/qwen': { input: 1, output: 2, cachedInput: 0.25 } },
       models: { default: 'vllm/qwen' },
     }));
     client = await listeningOpenAIClient(app);
@@ -45,7 +45,7 @@ describe('the openai SDK against agentd', () => {
 
   const lastUpstream = () => upstream.requests.at(-1)!.json<Record<string, unknown>>();
 
-  it('creates a completion, sends no max_tokens the client did not set, and records the exact usage and cost', async () => {
+  it('creates a completion, sends no max_tokens the client did not set, and records the exact usage and cost (cached prompt tokens at their price)', async () => {
     const before = services.gateway.ledger.totals().total;
     const { data, response } = await client.chat.completions
       .create({
@@ -74,7 +74,8 @@ describe('the openai SDK against agentd', () => {
     expect(sent).toMatchObject({ model: 'qwen', seed: 7, top_p: 0.9, user: 'u1', logit_bias: { '50256': -100 } });
     const after = services.gateway.ledger.totals().total;
     expect(after.promptTokens - before.promptTokens).toBe(11);
-    expect(after.costUsd - before.costUsd).toBeCloseTo((11 * 1 + 7 * 2) / 1e6, 12);
+    // 7 prompt tokens at the input price, the 4 read from the provider's cache at the cached price.
+    expect(after.costUsd - before.costUsd).toBeCloseTo((7 * 1 + 4 * 0.25 + 7 * 2) / 1e6, 12);
   });
 
   it('streams without a usage chunk unless include_usage asks for one, and records the usage either way', async () => {
@@ -93,6 +94,7 @@ describe('the openai SDK against agentd', () => {
     const between = services.gateway.ledger.totals().total;
     expect([between.calls - before.calls, between.promptTokens - before.promptTokens]).toEqual([1, 11]);
     expect(between.completionTokens - before.completionTokens).toBe(7);
+    expect(between.costUsd - before.costUsd).toBeCloseTo((7 * 1 + 4 * 0.25 + 7 * 2) / 1e6, 12);
     const withUsage = await client.chat.completions.create({
       model: 'vllm/qwen',
       messages: [{ role: 'user', content: 'abc' }],

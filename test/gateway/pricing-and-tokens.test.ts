@@ -8,10 +8,13 @@ const openai = { name: 'openai', type: 'openai', builtInPricing: true };
 describe('prices', () => {
   it('finds a dated model id by its family, the longest prefix winning', () => {
     const prices = new PriceList({});
-    expect(prices.lookup(openai, 'gpt-4o-2024-08-06')).toEqual({ kind: 'known', price: { input: 2.5, output: 10 } });
+    expect(prices.lookup(openai, 'gpt-4o-2024-08-06')).toEqual({
+      kind: 'known',
+      price: { input: 2.5, output: 10, cachedInput: 1.25 },
+    });
     expect(prices.lookup(openai, 'gpt-4o-mini-2024-07-18')).toEqual({
       kind: 'known',
-      price: { input: 0.15, output: 0.6 },
+      price: { input: 0.15, output: 0.6, cachedInput: 0.075 },
     });
     expect(
       prices.lookup({ name: 'claude', type: 'anthropic', builtInPricing: true }, 'claude-sonnet-4-5-20250929'),
@@ -35,6 +38,16 @@ describe('prices', () => {
   it('computes cost per million tokens', () => {
     expect(costOf({ kind: 'known', price: { input: 2.5, output: 10 } }, 1_000_000, 500_000)).toBeCloseTo(7.5, 10);
     expect(costOf({ kind: 'unknown' }, 1000, 1000)).toBe(0);
+  });
+
+  it("bills an OpenAI model's cached prompt tokens at its cached price, and at the input price where there is none", () => {
+    const gpt41 = new PriceList({}).lookup(openai, 'gpt-4.1-2025-04-14');
+    expect(gpt41).toEqual({ kind: 'known', price: { input: 2, output: 8, cachedInput: 0.5 } });
+    // 200k uncached at $2, 800k cached at $0.50, 10k out at $8.
+    expect(costOf(gpt41, 1_000_000, 10_000, 800_000)).toBeCloseTo(0.4 + 0.4 + 0.08, 10);
+    expect(costOf({ kind: 'known', price: { input: 1, output: 2 } }, 1_000_000, 0, 800_000)).toBeCloseTo(1, 10);
+    // A server's count larger than the prompt never makes the prompt cost less than nothing.
+    expect(costOf(gpt41, 100, 0, 1_000)).toBeCloseTo((100 * 0.5) / 1e6, 14);
   });
 });
 
