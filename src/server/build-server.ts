@@ -21,7 +21,7 @@ import { openApiDocument } from './openapi.js';
 import { createGuards } from './security.js';
 import { refuseUnknownQuery } from './query-params.js';
 import { refuseLoneSurrogates } from './well-formed-strings.js';
-import { registerTimingHeaders, timingHeaders } from './call-timing.js';
+import { answerHeaders, registerAnswerHeaders } from './call-timing.js';
 import { registerCors } from './cors.js';
 import { registerGracefulClose } from './graceful-close.js';
 import { acceptEmptyJsonBodies } from './json-body.js';
@@ -49,7 +49,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     // A bad URL encoding or an over-long parameter answers in the API's error shape too, with the timing
     // headers: fastify answers these outside the hooks that add them to every other answer.
     frameworkErrors: (error, request, reply) => {
-      void reply.headers(timingHeaders(request as FastifyRequest, reply as FastifyReply));
+      void reply.headers(answerHeaders(request as FastifyRequest, reply as FastifyReply));
       return handleError(error, request as FastifyRequest, reply as FastifyReply);
     },
   });
@@ -57,7 +57,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   app.setErrorHandler(handleError);
   acceptEmptyJsonBodies(app);
   registerGracefulClose(app);
-  registerTimingHeaders(app);
+  registerAnswerHeaders(app);
   app.setNotFoundHandler((request, reply) => {
     void reply
       .code(404)

@@ -9,15 +9,19 @@ export function noteCallTiming(request: FastifyRequest, timing: CallTiming): voi
 }
 
 /**
- * The timing headers, for a reply being sent now: `x-agentd-queue-ms`, the time waited for limits, and
- * `x-agentd-overhead-ms`, the time spent in agentd outside the provider call and that wait.
+ * The headers every answer carries, for a reply being sent now: `x-agentd-queue-ms`, the time waited for
+ * limits; `x-agentd-overhead-ms`, the time spent in agentd outside the provider call and that wait; and
+ * `x-request-id`, the `reqId` of the request's log lines (the openai SDK shows it as `_request_id`, and as
+ * `request_id` on its errors), so that a client's failure can be found in the daemon's log.
  */
-export function timingHeaders(request: FastifyRequest, reply: FastifyReply): Record<string, string> {
+export function answerHeaders(request: FastifyRequest, reply: FastifyReply): Record<string, string> {
   const timing = timings.get(request) ?? { queuedMs: 0, providerMs: 0 };
   // fastify's own early errors (`frameworkErrors`) have no start time: nothing was spent there yet.
   const elapsed = reply.elapsedTime;
   const overhead = Number.isFinite(elapsed) ? Math.max(0, elapsed - timing.queuedMs - timing.providerMs) : 0;
-  return timingHeaderValues(timing.queuedMs, overhead);
+  const headers = timingHeaderValues(timing.queuedMs, overhead);
+  headers['x-request-id'] = request.id;
+  return headers;
 }
 
 /** The timing headers' values, as every answer writes them (also those written straight to a socket). */
@@ -25,11 +29,11 @@ export function timingHeaderValues(queuedMs: number, overheadMs: number): Record
   return { 'x-agentd-queue-ms': queuedMs.toFixed(0), 'x-agentd-overhead-ms': overheadMs.toFixed(2) };
 }
 
-/** Adds the timing headers to every answer fastify sends (streams hijack the reply and add them themselves). */
-export function registerTimingHeaders(app: FastifyInstance): void {
+/** Adds `answerHeaders` to every answer fastify sends (streams hijack the reply and add them themselves). */
+export function registerAnswerHeaders(app: FastifyInstance): void {
   // A callback hook, not an async one: every answer runs it, and a promise per answer is measurable.
   app.addHook('onSend', (request, reply, payload, done) => {
-    void reply.headers(timingHeaders(request, reply));
+    void reply.headers(answerHeaders(request, reply));
     done(null, payload);
   });
 }

@@ -253,6 +253,29 @@ describe('POST /v1/chat/completions over a real socket', () => {
     expect(Number((await second).response.headers.get('x-agentd-overhead-ms'))).toBeLessThan(queued);
   });
 
+  it("names each answer's request in x-request-id, which the openai SDK shows on its results and its errors", async () => {
+    const first = await client.chat.completions.create({
+      model: 'vllm/qwen',
+      messages: [{ role: 'user', content: 'one' }],
+    });
+    const { data: second, response } = await client.chat.completions
+      .create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'two' }], stream: true })
+      .withResponse();
+    for await (const _ of second);
+    const refused: unknown = await client.chat.completions
+      .create({ model: 'vllm/qwen', messages: [] })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    const ids = [
+      first._request_id,
+      response.headers.get('x-request-id'),
+      (refused as InstanceType<typeof OpenAI.APIError>).requestID,
+    ];
+    // fastify's request ids, the `reqId` of the daemon's log lines for each request.
+    for (const id of ids) expect(id).toMatch(/^req-[0-9a-z]+$/);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it('reserves 1,024 output tokens for a call without max_tokens while it runs, and settles to the usage after', async () => {
     gate = newGate();
     const before = await providerState('metered');

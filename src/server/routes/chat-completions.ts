@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiServices } from '../api-services.js';
 import { AgentdError, errorMessage, ProviderError } from '../../errors.js';
 import type { CallContext, GenerateRequest } from '../../gateway/gateway.js';
-import { noteCallTiming, timingHeaders } from '../call-timing.js';
+import { answerHeaders, noteCallTiming } from '../call-timing.js';
 import { errorBody } from '../error-handler.js';
 import { chatBodySchema, toGenerateRequest } from '../openai/chat-request.js';
 import { ChunkWriter, completionBody } from '../openai/chat-response.js';
@@ -55,7 +55,7 @@ async function streamCompletion(
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
-    ...timingHeaders(request, reply),
+    ...answerHeaders(request, reply),
   });
   const send = (data: unknown) => raw.write(`data: ${JSON.stringify(data)}\n\n`);
   try {
