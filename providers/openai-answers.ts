@@ -85,6 +85,12 @@ export function chatResultFrom(data: WireCompletion, headers: Record<string, str
 
 /** The fields of a completion agentd reads or sets itself; any other is the provider's own, passed on. */
 const COMPLETION_FIELDS = new Set(['id', 'object', 'created', 'model', 'choices', 'usage']);
+/**
+ * The fields of a chunk agentd reads or sets itself, and `obfuscation`, the padding OpenAI adds to each chunk so
+ * that its size does not tell its content: agentd's own chunks are of other sizes, and the padding of one chunk
+ * repeated on the others would defeat it.
+ */
+const CHUNK_FIELDS = new Set(['id', 'object', 'created', 'model', 'choices', 'usage', 'obfuscation']);
 /** The usage's counts, which agentd reads (and recomputes the total of); any other field is a detail. */
 const USAGE_COUNTS = new Set(['prompt_tokens', 'completion_tokens', 'total_tokens']);
 
@@ -121,8 +127,14 @@ export async function* partsFrom(
   let reason: FinishReason = 'other';
   let usage: ChatUsage = chatUsage(0, 0);
   let model = requestModel;
+  let sent: Record<string, unknown> | undefined;
   for await (const chunk of chunks) {
     model = chunk.model || model;
+    const fields = extraFields(chunk as unknown as Record<string, unknown>, CHUNK_FIELDS);
+    if (fields && !sameFields(fields, sent)) {
+      sent = fields;
+      yield { type: 'openai-chunk-fields', fields };
+    }
     for (const choice of chunk.choices) {
       for (const part of partsFromOpenAIChunk(choice as never)) {
         if (part.type === 'choice-finish' && part.choice === 0) reason = part.finishReason;
@@ -148,4 +160,15 @@ export function embedBody(request: EmbedRequest) {
     ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }),
     ...(request.user === undefined ? {} : { user: request.user }),
   };
+}
+
+/** Whether two sets of fields hold the same values (`system_fingerprint` and the like are strings). */
+function sameFields(fields: Record<string, unknown>, other: Record<string, unknown> | undefined): boolean {
+  if (!other) return false;
+  let count = 0;
+  for (const key in fields) {
+    if (fields[key] !== other[key]) return false;
+    count += 1;
+  }
+  return count === Object.keys(other).length;
 }

@@ -181,6 +181,11 @@ export type ChatStreamPart =
   /** OpenAI-only fields of one chunk's choice (`logprobs`, `refusal`), as sent. */
   | { type: 'openai-delta'; choice: number; fields: Record<string, unknown> }
   | { type: 'choice-finish'; choice: number; finishReason: FinishReason }
+  /**
+   * An OpenAI-type stream's own top-level chunk fields (`system_fingerprint`, `service_tier`), as sent: once,
+   * before the parts of the first chunk that carried them, and again only when they change.
+   */
+  | { type: 'openai-chunk-fields'; fields: Record<string, unknown> }
   | { type: 'finish'; finishReason: FinishReason; usage: ChatUsage; model: string };
 
 /** A streamed answer: headers arrive with the response, before the first part. */

@@ -177,8 +177,11 @@ export const chatCompletionResponse = z.looseObject({
   agentd: z.object({ costUsd: z.number(), costUnknown: z.boolean(), attempts: z.number().int() }),
 });
 
-/** One `data:` line of `stream: true` (the stream ends with `data: [DONE]`). */
-export const chatCompletionChunk = z.object({
+/**
+ * One `data:` line of `stream: true` (the stream ends with `data: [DONE]`), with an OpenAI-type provider's own
+ * top-level fields (`system_fingerprint`, `service_tier`...) as it sent them.
+ */
+export const chatCompletionChunk = z.looseObject({
   id: z.string(),
   object: z.literal('chat.completion.chunk'),
   created: z.number().int(),

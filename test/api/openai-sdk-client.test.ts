@@ -78,7 +78,7 @@ describe('the openai SDK against agentd', () => {
     expect(after.costUsd - before.costUsd).toBeCloseTo((7 * 1 + 4 * 0.25 + 7 * 2) / 1e6, 12);
   });
 
-  it('streams without a usage chunk unless include_usage asks for one, and records the usage either way', async () => {
+  it("streams without a usage chunk unless include_usage asks for one, records the usage either way, and passes on the provider's chunk fields", async () => {
     const before = services.gateway.ledger.totals().total;
     const plain = await client.chat.completions.create({
       model: 'vllm/qwen',
@@ -103,6 +103,11 @@ describe('the openai SDK against agentd', () => {
     });
     const all = [];
     for await (const chunk of withUsage) all.push(chunk);
+    // The provider's own fields on every chunk, as OpenAI sends them, but not its per-chunk padding.
+    for (const chunk of all) {
+      expect(chunk).toMatchObject({ system_fingerprint: 'fp_up', service_tier: 'default' });
+      expect(chunk).not.toHaveProperty('obfuscation');
+    }
     expect(all.at(-1)).toMatchObject({
       choices: [],
       usage: {

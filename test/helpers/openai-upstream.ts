@@ -93,13 +93,17 @@ function answerChat(request: RecordedRequest, response: ServerResponse): void {
     });
     return;
   }
+  // As OpenAI streams: its fingerprint and tier on every chunk, and a padding of its own on each.
   const chunk = (index: number, delta: object, finishReason: string | null) => ({
     data: {
       id: 'up',
       object: 'chat.completion.chunk',
       created: 1,
       model: body.model,
+      system_fingerprint: 'fp_up',
+      service_tier: 'default',
       choices: [{ index, delta, finish_reason: finishReason }],
+      obfuscation: 'x'.repeat(index + 3),
     },
   });
   const events = choices.flatMap((index) => {
@@ -131,7 +135,18 @@ function answerChat(request: RecordedRequest, response: ServerResponse): void {
   });
   sendSse(response, [
     ...events,
-    { data: { id: 'up', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [], usage } },
+    {
+      data: {
+        id: 'up',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: body.model,
+        system_fingerprint: 'fp_up',
+        service_tier: 'default',
+        choices: [],
+        usage,
+      },
+    },
     { data: '[DONE]' },
   ]);
 }

@@ -55,6 +55,8 @@ export class ChunkWriter {
   readonly #opened = new Set<number>();
   readonly #model: string;
   readonly #includeUsage: boolean;
+  /** The provider's own chunk fields (`system_fingerprint`...), on every chunk from the part that set them. */
+  #fields: Record<string, unknown> | undefined;
 
   constructor(model: string, includeUsage: boolean) {
     this.#model = model;
@@ -63,6 +65,10 @@ export class ChunkWriter {
 
   /** The chunks (zero, one or two) for one part of the stream. */
   chunksFor(part: GenerateStreamPart): object[] {
+    if (part.type === 'openai-chunk-fields') {
+      this.#fields = part.fields;
+      return [];
+    }
     const chunks: object[] = [];
     if (!this.#opened.has(part.choice)) {
       this.#opened.add(part.choice);
@@ -101,6 +107,7 @@ export class ChunkWriter {
           object: 'chat.completion.chunk',
           created: this.#created,
           model: this.#model,
+          ...this.#fields,
           choices: [],
           usage: usageBody(result),
         }
@@ -113,6 +120,7 @@ export class ChunkWriter {
       object: 'chat.completion.chunk',
       created: this.#created,
       model: this.#model,
+      ...this.#fields,
       choices: [{ index, delta, logprobs, finish_reason: finishReason }],
       ...(this.#includeUsage ? { usage: null } : {}),
     };
