@@ -18,6 +18,8 @@ export interface CallRecord {
   /** Replayed from the cross-run cache: history, not spend. */
   cached: boolean;
   at: Date;
+  /** The provider reported no usage (a cancelled call, a stream that ended early): the tokens are estimates. */
+  estimated?: true;
 }
 
 /** Who made the call (a subset of the gateway's CallContext). */

@@ -25,6 +25,11 @@ export const ledgerEntrySchema = z.object({
   waitedMs: z.number().nonnegative(),
   /** Replayed from the cache or a run's persisted steps: no tokens were spent. */
   cached: z.boolean(),
+  /**
+   * The provider reported no usage: the call was cancelled while the provider had it, or its stream ended early.
+   * The tokens (and the cost) are agentd's estimate: the prompt's, and what had streamed.
+   */
+  estimated: z.literal(true).optional(),
 });
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/load-config.js';
-import { BadRequestError, ProviderError } from '../errors.js';
+import { AbortError, BadRequestError, ProviderError } from '../errors.js';
 import { chatUsage } from './chat-usage.js';
 import { noteFailedCallTiming } from './failed-call-timing.js';
 import { providerError } from './provider-errors.js';
@@ -67,6 +67,8 @@ interface Admission {
   rateLimited: number;
   waitedMs: number;
   startedAt: number;
+  /** The prompt's estimated tokens (tools and schema included), for a call that ends without usage. */
+  promptEstimate: number;
 }
 
 /**
@@ -157,12 +159,19 @@ export class Gateway {
     );
 
     const settle = this.#settle.bind(this);
+    const recordUnreported = this.#recordUnreported.bind(this);
+    const exactTokens = resolved.provider.openAITokenizer;
     const logger = this.#logger;
     async function* parts(): AsyncGenerator<GenerateStreamPart> {
       let finished = false;
+      // What the answer has streamed so far, counted for the ledger should the stream end without its usage.
+      let streamedCharacters = 0;
       try {
         for await (const part of opened.stream.parts) {
           if (part.type !== 'finish') {
+            if (part.type === 'text-delta') streamedCharacters += part.text.length;
+            else if (part.type === 'tool-call-delta')
+              streamedCharacters += part.argumentsDelta.length + (part.name?.length ?? 0);
             yield part;
             continue;
           }
@@ -189,8 +198,6 @@ export class Gateway {
           throw providerError(resolved.provider.name, 'server', 'the stream ended without a final message');
       } catch (error) {
         if (!finished) {
-          // The provider may have charged for a half-finished answer; keep the reservation as spent.
-          opened.admission.lease.succeeded(opened.admission.lease.tokens);
           // A caller that hung up is not a failure worth a warning (and a stack trace) in the log.
           if (context.signal?.aborted) logger.debug({ model: resolved.fullName }, 'stream cancelled by its caller');
           else logger.warn({ err: error, model: resolved.fullName }, 'stream failed after it started');
@@ -198,6 +205,14 @@ export class Gateway {
         }
         throw error;
       } finally {
+        // Failed, cancelled, or left by its reader: the provider may have charged for a half-finished answer, so
+        // the reservation stays spent and the ledger counts the prompt and what had streamed.
+        if (!finished) {
+          opened.admission.lease.succeeded(opened.admission.lease.tokens);
+          recordUnreported(resolved, context, opened.admission, streamedTokens(streamedCharacters, exactTokens));
+          // A reader that left without an error: whoever awaits the result learns that it will not come.
+          rejectResult(new AbortError('the stream was closed before its end'));
+        }
         opened.admission.release();
       }
     }
@@ -372,6 +387,7 @@ export class Gateway {
           rateLimited,
           waitedMs,
           startedAt: this.#clock.now(),
+          promptEstimate: estimate,
           release: () => hold.release(),
         };
         const retryStartedAt = this.#clock.now();
@@ -380,6 +396,12 @@ export class Gateway {
           kept = options.keepOpen === true;
           return value;
         } catch (error) {
+          if (error instanceof AbortError && context.signal?.aborted) {
+            // Cancelled while the provider had the call: it counts it against its limits and bills the prompt.
+            lease.succeeded(lease.tokens);
+            this.#recordUnreported(resolved, context, admission, 0);
+            throw error;
+          }
           this.health.failed(resolved.provider.name, error, 'call');
           let delay: number;
           try {
@@ -403,6 +425,32 @@ export class Gateway {
     } finally {
       if (!kept) hold.release();
     }
+  }
+
+  /**
+   * Records a call the provider had but reported no usage for: cancelled by its caller while the provider worked
+   * on it, or a stream that ended early. Providers bill such calls (the prompt, and what they generated), so
+   * the ledger and the budgets count agentd's estimate of them, marked `estimated`.
+   */
+  #recordUnreported(resolved: Resolved, context: CallContext, admission: Admission, outputTokens: number): void {
+    const price = this.#prices.lookup(resolved.provider, resolved.modelId);
+    const costUsd = costOf(price, admission.promptEstimate, outputTokens);
+    admission.hold.charge?.(costUsd, { promptTokens: admission.promptEstimate, completionTokens: outputTokens });
+    recordCall(this.#ledger, context, {
+      provider: resolved.provider.name,
+      model: resolved.modelId,
+      promptTokens: admission.promptEstimate,
+      completionTokens: outputTokens,
+      costUsd,
+      costUnknown: price.kind === 'unknown',
+      latencyMs: this.#clock.now() - admission.startedAt,
+      attempts: admission.attempts,
+      rateLimited: admission.rateLimited,
+      waitedMs: admission.waitedMs,
+      cached: false,
+      at: new Date(this.#clock.now()),
+      estimated: true,
+    });
   }
 
   /** Settles a failed attempt's lease and returns how long to wait before the next one, or throws. */
@@ -541,4 +589,12 @@ function exhaustedReset(reading: RateLimitReading | undefined): number | undefin
     )
     .map((dimension) => dimension.resetMs as number);
   return resets.length > 0 ? Math.max(...resets) : undefined;
+}
+
+/**
+ * The tokens of an answer's streamed characters: about 4 characters a token for OpenAI's tokenizers (English
+ * prose; the text is not kept to count exactly), and as the prompt estimate does for others, 3, erring high.
+ */
+function streamedTokens(characters: number, openAITokenizer: boolean): number {
+  return Math.ceil(characters / (openAITokenizer ? 4 : 3));
 }

@@ -1,7 +1,10 @@
 import { request } from 'node:http';
 import OpenAI from 'openai';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../src/daemon/services.js';
+import type { LedgerEntry } from '../../src/gateway/cost-ledger.js';
 import { buildTestApp, TEST_TOKEN } from '../helpers/services.js';
 import { listeningOpenAIClient } from '../helpers/sdk-client.js';
 import { sendJson, sendSse, startWireServer, type WireServer } from '../helpers/wire-server.js';
@@ -19,8 +22,14 @@ const WAIT = { timeout: 10_000, interval: 20 };
 describe('POST /v1/chat/completions over a real socket', () => {
   let upstream: WireServer;
   let app: FastifyInstance;
+  let services: Services;
   let close: () => Promise<void>;
   let client: OpenAI;
+  /** Every ledger line written, as the gateway records them. */
+  const ledger: LedgerEntry[] = [];
+  /** The daemon's log lines at `info` and above. */
+  const logLines: Array<{ msg: string; reqId?: string; req?: { url: string } }> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line)) });
   let upstreamGone: Promise<void>;
   let markUpstreamGone: () => void;
   let streamGone: Promise<void>;
@@ -89,15 +98,19 @@ describe('POST /v1/chat/completions over a real socket', () => {
     });
     upstreamGone = new Promise((resolve) => (markUpstreamGone = resolve));
     streamGone = new Promise((resolve) => (markStreamGone = resolve));
-    ({ app, close } = await buildTestApp({
-      providers: {
-        vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { concurrency: 1 } },
-        // Its own limits, for the reservation test: 10 tokens a second refill too slowly to blur the reading.
-        metered: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { tpm: 600 } },
+    ({ app, services, close } = await buildTestApp(
+      {
+        providers: {
+          vllm: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { concurrency: 1 } },
+          // Its own limits, for the reservation test: 10 tokens a second refill too slowly to blur the reading.
+          metered: { type: 'openai', baseURL: `${upstream.url}/v1`, limits: { tpm: 600 } },
+        },
+        models: { default: 'vllm/qwen' },
       },
-      models: { default: 'vllm/qwen' },
-    }));
+      { logger },
+    ));
     client = await listeningOpenAIClient(app);
+    services.gateway.ledger.subscribe((entry) => ledger.push(entry));
   });
   afterAll(async () => {
     await close();
@@ -176,7 +189,7 @@ describe('POST /v1/chat/completions over a real socket', () => {
     });
   });
 
-  it('cancels the upstream call and frees the limiter when the client hangs up', async () => {
+  it('cancels the upstream call, frees the limiter and counts the prompt when the client hangs up', async () => {
     const controller = new AbortController();
     const call = client.chat.completions.create(
       { model: 'vllm/qwen', messages: [{ role: 'user', content: 'hang' }] },
@@ -187,6 +200,17 @@ describe('POST /v1/chat/completions over a real socket', () => {
     controller.abort();
     await expect(call).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
     await upstreamGone;
+    // The provider had the call and bills its prompt, though no usage came back: counted as estimated.
+    await vi.waitFor(() =>
+      expect(ledger.at(-1)).toMatchObject({ model: 'qwen', completionTokens: 0, estimated: true }),
+    );
+    expect(ledger.at(-1)!.promptTokens).toBeGreaterThan(0);
+    // fastify logs a request once its answer is sent; this one never was, and still has its line.
+    expect(logLines.at(-1)).toMatchObject({
+      msg: 'connection closed before the answer ended',
+      reqId: expect.stringMatching(/^req-/),
+      req: { url: '/v1/chat/completions' },
+    });
     // concurrency is 1: this call only gets through if the abandoned one gave its place back.
     const next = await client.chat.completions.create({
       model: 'vllm/qwen',
@@ -195,7 +219,7 @@ describe('POST /v1/chat/completions over a real socket', () => {
     expect(next.choices[0]!.message.content).toBe('echo: after');
   });
 
-  it('cancels the upstream stream and frees the limiter when the client hangs up mid-stream', async () => {
+  it('cancels the upstream stream, frees the limiter and counts what streamed when the client hangs up mid-stream', async () => {
     const controller = new AbortController();
     const stream = await client.chat.completions.create(
       { model: 'vllm/qwen', messages: [{ role: 'user', content: 'drip' }], stream: true },
@@ -214,6 +238,11 @@ describe('POST /v1/chat/completions over a real socket', () => {
     // The role chunk, then the upstream's one chunk.
     expect(received).toEqual(['', 'drop']);
     await streamGone;
+    // The prompt and what streamed, as estimates (no usage chunk came): 'drop', at 3 characters a token for a
+    // compatible server, whose tokenizer agentd does not have.
+    await vi.waitFor(() =>
+      expect(ledger.at(-1)).toMatchObject({ model: 'qwen', completionTokens: 2, estimated: true }),
+    );
     // concurrency is 1: this call only gets through if the abandoned stream gave its place back.
     const next = await client.chat.completions.create({
       model: 'vllm/qwen',

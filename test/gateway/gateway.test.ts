@@ -41,7 +41,7 @@ function gatewayWith(
     action: 'Summarize',
     emit: (type, data) => events.push({ type, data }),
   };
-  return { gateway, calls, ledger, clock, events, context };
+  return { gateway, provider, calls, ledger, clock, events, context };
 }
 
 /** Runs a gateway call while advancing the manual clock until it settles. */
@@ -210,6 +210,35 @@ describe('the gateway', () => {
     await clock.advance(1);
     await expect(call).rejects.toBeInstanceOf(AbortError);
     expect(gateway.providersState()[0]).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+
+  it("counts a call cancelled while the provider had it in its run's spend, as an estimate, but not one cancelled in the queue", async () => {
+    const { gateway, provider, ledger, context } = gatewayWith([{}], {
+      providers: { openai: { type: 'openai', apiKey: 'sk-1234567890', limits: { concurrency: 1 } } },
+    });
+    // A provider that works until the caller cancels, then fails as the SDKs do.
+    provider.chat = (_request, options = {}) =>
+      new Promise((_resolve, reject) =>
+        options.signal?.addEventListener('abort', () => reject(new AbortError('the call was cancelled')), {
+          once: true,
+        }),
+      );
+    const working = new AbortController();
+    const queued = new AbortController();
+    const first = gateway.generate({ messages }, { ...context, signal: working.signal });
+    const second = gateway.generate({ messages }, { ...context, signal: queued.signal });
+    await settle();
+    expect(gateway.providersState()[0]).toMatchObject({ inFlight: 1, queued: 1 });
+    queued.abort();
+    working.abort();
+    await expect(first).rejects.toBeInstanceOf(AbortError);
+    await expect(second).rejects.toBeInstanceOf(AbortError);
+    // Only the call the provider had: its prompt estimated, nothing generated that anyone saw.
+    const usage = ledger.runUsage('run1');
+    expect(usage).toMatchObject({ calls: 1, completionTokens: 0 });
+    expect(usage.promptTokens).toBeGreaterThan(5);
+    // gpt-4o-mini's input price, $0.15 a million tokens: the run's budget sees it.
+    expect(usage.costUsd).toBeCloseTo((usage.promptTokens * 0.15) / 1e6, 12);
   });
 
   it('emits llm-wait with the reason when the limiter held a call back', async () => {

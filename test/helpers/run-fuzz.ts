@@ -174,11 +174,13 @@ async function checkSettled(services: Services, ids: readonly string[], dataDir:
           `run ${id}: an LLM call recorded at ${entry.at} outside its executions ${JSON.stringify(windows)}`,
         );
     }
-    // Every finished answer is persisted as a step once: more paid calls than stored answers is a call paid twice.
+    // Every finished answer is persisted as a step once: more answered calls than stored answers is a call paid
+    // twice. A call cancelled while the provider had it is paid (estimated) but has no answer to store.
     const steps = AppendLog.read<{ key: string }>(path.join(dataDir, 'store', 'runs', id, 'steps.jsonl')).filter(
       (step) => step.key.startsWith('llm:'),
     );
-    if (paid.length !== steps.length)
-      throw new Error(`run ${id}: ${paid.length} paid LLM calls for ${steps.length} stored answers`);
+    const answered = paid.filter((entry) => entry.estimated !== true);
+    if (answered.length !== steps.length)
+      throw new Error(`run ${id}: ${answered.length} answered LLM calls for ${steps.length} stored answers`);
   }
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseConfig, type Config } from '../../src/config/load-config.js';
 import { closeServices, createServices, type Services } from '../../src/daemon/services.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { buildServer } from '../../src/server/build-server.js';
 import { makeTempDir } from './temp-dir.js';
 
@@ -23,10 +23,12 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
 /** The real services and API on a temporary data dir, not listening (use `app.inject`). */
 export async function buildTestApp(
   overrides: Record<string, unknown> = {},
+  options: { logger?: Logger } = {},
 ): Promise<{ app: FastifyInstance; services: Services; close: () => Promise<void> }> {
   const temp = makeTempDir();
   const config = testConfig(temp.dir, overrides);
-  const services = await createServices(config, { logger: silentLogger(), token: config.server.token ?? TEST_TOKEN });
+  const logger = options.logger ?? silentLogger();
+  const services = await createServices(config, { logger, token: config.server.token ?? TEST_TOKEN });
   const app = await buildServer(services);
   await services.runs.start();
   return {

@@ -11,7 +11,10 @@ import { Cancellation } from '../../gateway/cancel-signal.js';
 export function clientGone(request: FastifyRequest, reply: FastifyReply): Cancellation {
   const gone = new Cancellation();
   const onClose = () => {
-    if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
+    if (reply.raw.writableFinished) return;
+    gone.abort(new Error('the client closed the connection'));
+    // fastify logs a request when its answer has been sent in full: this one's would never be logged.
+    request.log.info({ req: request, responseTime: reply.elapsedTime }, 'connection closed before the answer ended');
   };
   reply.raw.once('close', onClose);
   request.raw.once('aborted', onClose);
