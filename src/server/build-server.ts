@@ -28,6 +28,16 @@ import { acceptEmptyJsonBodies } from './json-body.js';
 import { RequestLogging } from './request-logging.js';
 
 /**
+ * Request ids (`reqId` in the log, `x-request-id` on answers) unique across the daemon's restarts, which append
+ * to the same log file: fastify's own count from `req-1` again at each start. The start time, then a count.
+ */
+function requestIds(): () => string {
+  const start = Date.now().toString(36);
+  let next = 0;
+  return () => `req-${start}-${(next++).toString(36)}`;
+}
+
+/**
  * The daemon's HTTP and WebSocket API, built without listening (fastify's testing guide): tests call
  * `app.inject()`, and only the CLI's `start` calls `listen`.
  */
@@ -40,6 +50,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     bodyLimit: config.server.bodyLimit,
     // Client-sent request ids would let one client's log lines impersonate another's.
     requestIdHeader: false,
+    genReqId: requestIds(),
     // On close, only idle sockets are closed at once: requests in flight are answered first, and
     // registerGracefulClose bounds how long a client that never goes away can hold up the stop.
     forceCloseConnections: 'idle',

@@ -300,8 +300,8 @@ describe('POST /v1/chat/completions over a real socket', () => {
       response.headers.get('x-request-id'),
       (refused as InstanceType<typeof OpenAI.APIError>).requestID,
     ];
-    // fastify's request ids, the `reqId` of the daemon's log lines for each request.
-    for (const id of ids) expect(id).toMatch(/^req-[0-9a-z]+$/);
+    // The `reqId` of the daemon's log lines for each request: the daemon's start time, then a count.
+    for (const id of ids) expect(id).toMatch(/^req-[0-9a-z]{8}-[0-9a-z]+$/);
     expect(new Set(ids).size).toBe(3);
   });
 
