@@ -70,7 +70,15 @@ export class ModelCatalog {
 
   /** One model by `provider/model`, if the catalog has it. */
   async find(id: string): Promise<CatalogModel | undefined> {
-    return (await this.list()).find((model) => model.id === id);
+    const models = await this.list();
+    const exact = models.find((model) => model.id === id);
+    if (exact) return exact;
+    // Ollama lists its models with their tag (`llama3.1:latest`) and serves a name without one as its `:latest`.
+    const slash = id.indexOf('/');
+    const provider = this.#options.providers.get(id.slice(0, slash));
+    if (provider?.type !== 'ollama' || id.includes(':', slash)) return undefined;
+    const latest = models.find((model) => model.id === `${id}:latest`);
+    return latest && { id, provider: latest.provider };
   }
 
   #configured(): string[] {

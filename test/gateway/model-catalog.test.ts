@@ -55,6 +55,16 @@ describe('the model catalog behind GET /v1/models', () => {
     expect(local.asked()).toBe(2);
   });
 
+  it("finds an Ollama model by its name without a tag, as Ollama serves it: its ':latest'", async () => {
+    const local = listingProvider('local', async () => ['llama3.1:latest', 'qwen2.5:7b']);
+    const catalog = catalogOf([local.provider], new ManualClock());
+    expect(await catalog.find('local/llama3.1')).toEqual({ id: 'local/llama3.1', provider: 'local' });
+    expect(await catalog.find('local/llama3.1:latest')).toEqual({ id: 'local/llama3.1:latest', provider: 'local' });
+    // Only the latest: another tag is not the name without one.
+    expect(await catalog.find('local/qwen2.5')).toBeUndefined();
+    expect(await catalog.find('local/llama3.1:8b')).toBeUndefined();
+  });
+
   it("leaves out a provider that is down, still lists the others', and asks it again after a short memo", async () => {
     const clock = new ManualClock();
     let up = false;
