@@ -100,7 +100,11 @@ export function providerNetworkError(provider: string, error: unknown, timedOut:
   for (let depth = 0; depth < 5 && (root as { cause?: unknown } | null)?.cause instanceof Error; depth += 1)
     root = (root as { cause: Error }).cause;
   const message = scrubSecrets(root instanceof Error ? root.message : String(root));
-  if (timedOut) return providerError(provider, 'timeout', `request timed out: ${message}`, { cause: error });
+  if (timedOut) {
+    // The SDKs' own timeout error says only "Request timed out.": said once, not twice.
+    const detail = /^request timed out\.?$/i.test(message) ? '' : `: ${message}`;
+    return providerError(provider, 'timeout', `request timed out${detail}`, { cause: error });
+  }
   const dropped = DROPPED.has(String((root as { code?: unknown } | null)?.code));
   const what = dropped ? 'connection lost' : 'cannot connect';
   return providerError(provider, 'connection', `${what}: ${message}`, { cause: error });

@@ -34,4 +34,12 @@ describe('what a provider failure means, decided where the error is built', () =
     const refused = providerNetworkError('vendor', new Error('ECONNREFUSED'), false);
     expect([refused.kind, refused.retryable]).toEqual(['connection', true]);
   });
+
+  it("says a timeout once, with what the innermost error adds to it", () => {
+    // The SDKs' APIConnectionTimeoutError says only this.
+    const sdk = providerNetworkError('vendor', new Error('Request timed out.'), true);
+    expect(sdk.message).toMatch(/: request timed out$/);
+    const own = providerNetworkError('vendor', new Error('no response within 5000 ms: timed out'), true);
+    expect(own.message).toMatch(/: request timed out: no response within 5000 ms: timed out$/);
+  });
 });
