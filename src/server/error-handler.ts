@@ -46,7 +46,13 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     // The gateway has retried what retrying can mend: a client retrying on top (the openai SDK retries a 5xx
     // twice) would multiply the calls to a failing provider. OpenAI's SDKs honour this header.
     if (error instanceof ProviderError) void reply.header('x-should-retry', 'false');
-    const param = error instanceof BadRequestError ? error.param : undefined;
+    // A provider's 404 is the model it does not have (or a wrong baseURL, which every model meets alike).
+    const param =
+      error instanceof BadRequestError
+        ? error.param
+        : error instanceof ProviderError && error.kind === 'not-found'
+          ? 'model'
+          : undefined;
     void reply.code(error.statusCode).send(errorBody(error.code, error.message, { status: error.statusCode, param }));
     return;
   }

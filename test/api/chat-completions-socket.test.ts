@@ -57,6 +57,12 @@ describe('POST /v1/chat/completions over a real socket', () => {
         return;
       }
       if (prompt === 'gated') await gate.opened;
+      if (prompt === 'no such model') {
+        sendJson(response, 404, {
+          error: { message: 'The model `qwen` does not exist', type: 'invalid_request_error', code: 'model_not_found' },
+        });
+        return;
+      }
       if (prompt === 'fail') {
         // A server error with a short retry hint: agentd retries it at once, then gives up.
         sendJson(response, 500, { error: { message: 'boom' } }, { 'retry-after-ms': '50' });
@@ -280,6 +286,16 @@ describe('POST /v1/chat/completions over a real socket', () => {
     expect(queued).toBeGreaterThanOrEqual(200);
     // The wait is not overhead: overhead is the time outside the wait and the provider call.
     expect(Number((await second).response.headers.get('x-agentd-overhead-ms'))).toBeLessThan(queued);
+  });
+
+  it('names the model as the parameter at fault when the provider does not have it', async () => {
+    const missing: unknown = await client.chat.completions
+      .create({ model: 'vllm/qwen', messages: [{ role: 'user', content: 'no such model' }] })
+      .catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
+    const error = missing as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(error.param).toBe('model');
+    expect(error.message).toContain('The model `qwen` does not exist');
   });
 
   it("names each answer's request in x-request-id, which the openai SDK shows on its results and its errors", async () => {

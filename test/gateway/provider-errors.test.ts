@@ -35,7 +35,7 @@ describe('what a provider failure means, decided where the error is built', () =
     expect([refused.kind, refused.retryable]).toEqual(['connection', true]);
   });
 
-  it("says a timeout once, with what the innermost error adds to it", () => {
+  it('says a timeout once, with what the innermost error adds to it', () => {
     // The SDKs' APIConnectionTimeoutError says only this.
     const sdk = providerNetworkError('vendor', new Error('Request timed out.'), true);
     expect(sdk.message).toMatch(/: request timed out$/);
