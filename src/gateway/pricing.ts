@@ -12,11 +12,10 @@ export interface Price {
 }
 
 /**
- * Built-in list prices of common OpenAI and Anthropic models, USD per million tokens; OpenAI's models that cache
- * prompts bill the cached part at a tenth (gpt-5), a quarter (gpt-4.1, o3, o4-mini) or half (gpt-4o, o1) the input
- * price. Matched by the longest
+ * Built-in list prices of common OpenAI and Anthropic models, USD per million tokens. Matched by the longest
  * prefix, so dated ids (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`) find their family. Config
- * `pricing` overrides these.
+ * `pricing` overrides these. OpenAI's models that cache prompts bill the cached part at a tenth (gpt-5), a
+ * quarter (gpt-4.1, o3, o4-mini) or half (gpt-4o, o1, o1-mini, o3-mini) of the input price.
  */
 const BUILT_IN: ReadonlyArray<readonly [string, Price]> = [
   ['gpt-5-nano', { input: 0.05, output: 0.4, cachedInput: 0.005 }],

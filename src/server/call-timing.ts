@@ -12,7 +12,7 @@ export function noteCallTiming(request: FastifyRequest, timing: CallTiming): voi
  * The headers every answer carries, for a reply being sent now: `x-agentd-queue-ms`, the time waited for
  * limits; `x-agentd-overhead-ms`, the time spent in agentd outside the provider call and that wait; and
  * `x-request-id`, the `reqId` of the request's log lines (the openai SDK shows it as `_request_id`, and as
- * `request_id` on its errors), so that a client's failure can be found in the daemon's log.
+ * `requestID` on its errors), so that a client's failure can be found in the daemon's log.
  */
 export function answerHeaders(request: FastifyRequest, reply: FastifyReply): Record<string, string> {
   const timing = timings.get(request) ?? { queuedMs: 0, providerMs: 0 };
