@@ -137,6 +137,8 @@ describe('config', () => {
       explicit: false,
     });
     expect(findConfigFile({ env: { HOME: '/h' } })).toEqual({ file: '/h/.config/agentd/config.json', explicit: false });
+    // A relative name is the working directory's file, named in full wherever it is shown.
+    expect(findConfigFile({ file: 'agentd.json', env: {} }).file).toBe(path.join(process.cwd(), 'agentd.json'));
   });
 
   it('falls back to defaults when the XDG file is absent, but requires a named file to exist', () => {

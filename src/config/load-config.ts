@@ -50,8 +50,10 @@ export interface LoadConfigOptions {
 /** Finds the config file: `--config`, else `$AGENTD_CONFIG`, else `$XDG_CONFIG_HOME/agentd/config.json` when it exists. */
 export function findConfigFile(options: LoadConfigOptions): { file: string | undefined; explicit: boolean } {
   const env = options.env ?? process.env;
-  if (options.file) return { file: expandHome(options.file, env), explicit: true };
-  if (env.AGENTD_CONFIG) return { file: expandHome(env.AGENTD_CONFIG, env), explicit: true };
+  // Absolute: the file is named in messages, `agentd status` and `/v1/providers`, read far from the shell that
+  // named it (the background daemon), and a relative name says nothing there.
+  if (options.file) return { file: path.resolve(expandHome(options.file, env)), explicit: true };
+  if (env.AGENTD_CONFIG) return { file: path.resolve(expandHome(env.AGENTD_CONFIG, env)), explicit: true };
   const configHome = env.XDG_CONFIG_HOME || path.join(homeOf(env), '.config');
   return { file: path.join(configHome, 'agentd', 'config.json'), explicit: false };
 }
