@@ -127,13 +127,15 @@ export async function* partsFrom(
   let reason: FinishReason = 'other';
   let usage: ChatUsage = chatUsage(0, 0);
   let model = requestModel;
-  let sent: Record<string, unknown> | undefined;
+  let sent: Record<string, unknown> = {};
+  let sentCount = 0;
   for await (const chunk of chunks) {
     model = chunk.model || model;
-    const fields = extraFields(chunk as unknown as Record<string, unknown>, CHUNK_FIELDS);
-    if (fields && !sameFields(fields, sent)) {
-      sent = fields;
-      yield { type: 'openai-chunk-fields', fields };
+    const own = chunk as unknown as Record<string, unknown>;
+    if (chunkFieldsChanged(own, sent, sentCount)) {
+      sent = extraFields(own, CHUNK_FIELDS) ?? {};
+      sentCount = Object.keys(sent).length;
+      yield { type: 'openai-chunk-fields', fields: sent };
     }
     for (const choice of chunk.choices) {
       for (const part of partsFromOpenAIChunk(choice as never)) {
@@ -162,13 +164,17 @@ export function embedBody(request: EmbedRequest) {
   };
 }
 
-/** Whether two sets of fields hold the same values (`system_fingerprint` and the like are strings). */
-function sameFields(fields: Record<string, unknown>, other: Record<string, unknown> | undefined): boolean {
-  if (!other) return false;
+/**
+ * Whether a chunk's own fields differ from those last passed on (`system_fingerprint` and the like are strings),
+ * read in place: OpenAI sends them on every chunk, and a copy of them per chunk would be garbage per chunk. A
+ * chunk without any (the usage chunk of some servers) changes nothing.
+ */
+function chunkFieldsChanged(chunk: Record<string, unknown>, sent: Record<string, unknown>, sentCount: number): boolean {
   let count = 0;
-  for (const key in fields) {
-    if (fields[key] !== other[key]) return false;
+  for (const key in chunk) {
+    if (CHUNK_FIELDS.has(key)) continue;
+    if (chunk[key] !== sent[key]) return true;
     count += 1;
   }
-  return count === Object.keys(other).length;
+  return count !== 0 && count !== sentCount;
 }

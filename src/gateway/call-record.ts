@@ -47,18 +47,21 @@ export function recordCall(ledger: CostLedger, owner: CallOwner, call: CallRecor
 }
 
 function emitCall(owner: CallOwner, call: CallRecord): void {
+  // As in the ledger's totals: a replay spent no tokens, and an estimate's are not the provider's report.
+  const counted = !call.cached && call.estimated !== true;
   owner.emit?.('llm-call', {
     provider: call.provider,
     model: `${call.provider}/${call.model}`,
     action: owner.action,
-    promptTokens: call.cached ? 0 : call.promptTokens,
-    completionTokens: call.cached ? 0 : call.completionTokens,
-    tokens: call.cached ? 0 : call.promptTokens + call.completionTokens,
+    promptTokens: counted ? call.promptTokens : 0,
+    completionTokens: counted ? call.completionTokens : 0,
+    tokens: counted ? call.promptTokens + call.completionTokens : 0,
     costUsd: call.costUsd,
     cost: call.costUsd,
     costUnknown: call.costUnknown,
     ms: call.latencyMs,
     attempts: call.attempts,
     ...(call.cached ? { cached: true } : {}),
+    ...(call.estimated ? { estimated: true } : {}),
   });
 }

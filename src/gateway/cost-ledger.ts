@@ -62,8 +62,11 @@ export function addUsd(a: number, b: number): number {
 
 function add(usage: Usage, entry: LedgerEntry): void {
   usage.calls += 1;
-  usage.promptTokens += entry.promptTokens;
-  usage.completionTokens += entry.completionTokens;
+  // Token counts are the providers' reports: an estimated call adds its cost, its estimate stays on its line.
+  if (entry.estimated !== true) {
+    usage.promptTokens += entry.promptTokens;
+    usage.completionTokens += entry.completionTokens;
+  }
   usage.costUsd = addUsd(usage.costUsd, entry.costUsd);
   if (entry.costUnknown) usage.costUnknown = true;
 }
@@ -71,7 +74,9 @@ function add(usage: Usage, entry: LedgerEntry): void {
 /**
  * The exact record of what every call cost: one persisted line per call, plus totals kept in memory (per run,
  * per provider, per model). Tokens are the provider's reported counts, never estimates. Cached replays are
- * recorded with zero tokens so they show in the history without counting as spend.
+ * recorded with zero tokens so they show in the history without counting as spend. A call that ended without
+ * the provider's usage (`estimated`) is paid for all the same: it counts as a call and its estimated cost as
+ * spend, which budgets read, while the totals' tokens stay the reported ones.
  *
  * A call is counted at once. A run's call is written at once too: its answer is persisted as a step right after,
  * and a step on disk without its ledger line would be replayed by the next start without ever being counted.

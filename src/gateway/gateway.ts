@@ -1,8 +1,9 @@
 import type { Config } from '../config/load-config.js';
 import { AbortError, BadRequestError, ProviderError } from '../errors.js';
+import { abortReason } from './cancel-signal.js';
 import { chatUsage } from './chat-usage.js';
 import { noteFailedCallTiming } from './failed-call-timing.js';
-import { providerError } from './provider-errors.js';
+import { abortError, providerError } from './provider-errors.js';
 import type { Logger } from '../logger.js';
 import { abortableDelay } from './abortable-delay.js';
 import { BudgetGuard, type Budget, type BudgetHold } from './budget-guard.js';
@@ -159,7 +160,7 @@ export class Gateway {
     );
 
     const settle = this.#settle.bind(this);
-    const recordUnreported = this.#recordUnreported.bind(this);
+    const gateway = this;
     const exactTokens = resolved.provider.openAITokenizer;
     const logger = this.#logger;
     async function* parts(): AsyncGenerator<GenerateStreamPart> {
@@ -205,11 +206,15 @@ export class Gateway {
         }
         throw error;
       } finally {
-        // Failed, cancelled, or left by its reader: the provider may have charged for a half-finished answer, so
-        // the reservation stays spent and the ledger counts the prompt and what had streamed.
+        // Failed, cancelled, or left by its reader once it had begun to read: the provider may have charged for a
+        // half-finished answer, so its limits and the ledger count the prompt and what had streamed.
         if (!finished) {
-          opened.admission.lease.succeeded(opened.admission.lease.tokens);
-          recordUnreported(resolved, context, opened.admission, streamedTokens(streamedCharacters, exactTokens));
+          gateway.#settleUnreported(
+            resolved,
+            context,
+            opened.admission,
+            streamedTokens(streamedCharacters, exactTokens),
+          );
           // A reader that left without an error: whoever awaits the result learns that it will not come.
           rejectResult(new AbortError('the stream was closed before its end'));
         }
@@ -391,16 +396,21 @@ export class Gateway {
           release: () => hold.release(),
         };
         const retryStartedAt = this.#clock.now();
+        if (context.signal?.aborted) {
+          // Cancelled between its lease and its call: the provider never had it.
+          lease.failed();
+          throw abortError(abortReason(context.signal));
+        }
         try {
           const value = await call(admission);
           kept = options.keepOpen === true;
           return value;
         } catch (error) {
-          if (error instanceof AbortError && context.signal?.aborted) {
-            // Cancelled while the provider had the call: it counts it against its limits and bills the prompt.
-            lease.succeeded(lease.tokens);
-            this.#recordUnreported(resolved, context, admission, 0);
-            throw error;
+          if (context.signal?.aborted) {
+            // Cancelled while the provider had the call, whatever error the provider's client made of that (an
+            // SDK's own abort error, or the signal's reason): the provider bills the prompt.
+            this.#settleUnreported(resolved, context, admission, 0);
+            throw error instanceof AbortError ? error : abortError(error);
           }
           this.health.failed(resolved.provider.name, error, 'call');
           let delay: number;
@@ -428,14 +438,23 @@ export class Gateway {
   }
 
   /**
-   * Records a call the provider had but reported no usage for: cancelled by its caller while the provider worked
-   * on it, or a stream that ended early. Providers bill such calls (the prompt, and what they generated), so
-   * the ledger and the budgets count agentd's estimate of them, marked `estimated`.
+   * Settles a call the provider had but reported no usage for: cancelled by its caller while the provider worked
+   * on it (or, erring high, while its connection was still being made), or a stream that ended early. Providers
+   * count such calls against their limits and bill them (the prompt, and what they generated), so the limiter
+   * charges them as the provider counts, and the ledger and budgets count agentd's estimate, marked `estimated`.
    */
-  #recordUnreported(resolved: Resolved, context: CallContext, admission: Admission, outputTokens: number): void {
+  #settleUnreported(resolved: Resolved, context: CallContext, admission: Admission, outputTokens: number): void {
+    const { lease } = admission;
+    // OpenAI counts a request's max_tokens when it admits it; the others count what was used.
+    const charged =
+      resolved.provider.limitAccounting === 'prompt-plus-max-tokens'
+        ? lease.tokens
+        : admission.promptEstimate + outputTokens;
+    lease.succeeded(charged);
     const price = this.#prices.lookup(resolved.provider, resolved.modelId);
     const costUsd = costOf(price, admission.promptEstimate, outputTokens);
-    admission.hold.charge?.(costUsd, { promptTokens: admission.promptEstimate, completionTokens: outputTokens });
+    // Spend, not tokens: token totals are the providers' reports (cost-ledger.ts), here as in a shared budget.
+    admission.hold.charge?.(costUsd, { promptTokens: 0, completionTokens: 0 });
     recordCall(this.#ledger, context, {
       provider: resolved.provider.name,
       model: resolved.modelId,

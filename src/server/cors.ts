@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
-/** Headers a browser app may read from an answer: the timing and rate-limit ones beside the body. */
-const EXPOSED_HEADERS = 'x-agentd-overhead-ms, x-agentd-queue-ms, retry-after';
+/** Headers a browser app may read from an answer: the timing, request id and rate-limit ones beside the body. */
+const EXPOSED_HEADERS = 'x-agentd-overhead-ms, x-agentd-queue-ms, x-request-id, retry-after';
 
 /**
  * CORS for the origins in `server.cors.origins` (none by default). A preflight from one of them is answered

@@ -61,6 +61,10 @@ const eventData = {
     ms: z.number(),
     attempts: z.number().int(),
     cached: z.literal(true).optional().describe('replayed from the cross-run cache: no tokens spent'),
+    estimated: z
+      .literal(true)
+      .optional()
+      .describe("ended without the provider's usage (cancelled, or a stream cut off): its cost is an estimate"),
   }),
   'llm-wait': z.strictObject({
     provider: z.string(),

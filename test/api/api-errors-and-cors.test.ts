@@ -144,6 +144,13 @@ describe('errors in OpenAI shape, and CORS, over a real socket', () => {
     });
     expect(response.status).toBe(204);
     expect(response.headers['access-control-allow-origin']).toBe(BROWSER_APP);
+    // The request itself, as a browser's fetch sends it: its answer lets the page read the request id.
+    const answer = await fetch(`http://127.0.0.1:${port}/v1/models`, {
+      headers: { origin: BROWSER_APP, authorization: `Bearer ${TEST_TOKEN}` },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-expose-headers')?.split(', ')).toContain('x-request-id');
+    expect(answer.headers.get('x-request-id')).toMatch(/^req-/);
   });
 
   it('refuses other loopback origins with a 403 before auth on the real socket, preflights included, and accepts its own', async () => {

@@ -1,6 +1,8 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../src/daemon/services.js';
+import type { LedgerEntry } from '../../src/gateway/cost-ledger.js';
 import { buildTestApp } from '../helpers/services.js';
 import { listeningOpenAIClient } from '../helpers/sdk-client.js';
 import { sendJson, startWireServer, type WireServer } from '../helpers/wire-server.js';
@@ -13,7 +15,9 @@ describe('a client hanging up, with a provider reached through its SDK', () => {
   let anthropic: WireServer;
   let ollama: WireServer;
   let app: FastifyInstance;
+  let services: Services;
   let close: () => Promise<void>;
+  const ledger: LedgerEntry[] = [];
   let client: OpenAI;
   const gone = new Map<string, () => void>();
   const hungUp = (name: string) => new Promise<void>((resolve) => gone.set(name, resolve));
@@ -29,7 +33,7 @@ describe('a client hanging up, with a provider reached through its SDK', () => {
       if (request.url !== '/api/chat') return sendJson(response, 404, { error: 'no models here' });
       response.on('close', () => gone.get('ollama')?.());
     });
-    ({ app, close } = await buildTestApp({
+    ({ app, services, close } = await buildTestApp({
       providers: {
         claude: { type: 'anthropic', baseURL: anthropic.url, apiKey: 'ak-test-0123456789' },
         local: { type: 'ollama', baseURL: ollama.url },
@@ -37,6 +41,7 @@ describe('a client hanging up, with a provider reached through its SDK', () => {
       models: { default: 'claude/claude-test' },
     }));
     client = await listeningOpenAIClient(app);
+    services.gateway.ledger.subscribe((entry) => ledger.push(entry));
   });
   afterAll(async () => {
     await close();
@@ -46,7 +51,7 @@ describe('a client hanging up, with a provider reached through its SDK', () => {
   it.each([
     ['anthropic', 'claude/claude-test', () => anthropic],
     ['ollama', 'local/llama3.2', () => ollama],
-  ])('closes the %s request when the client goes away', async (name, model, server) => {
+  ])('closes the %s request when the client goes away, and counts its prompt as paid', async (name, model, server) => {
     const upstreamClosed = hungUp(name);
     const controller = new AbortController();
     const call = client.chat.completions.create(
@@ -57,5 +62,9 @@ describe('a client hanging up, with a provider reached through its SDK', () => {
     controller.abort();
     await expect(call).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
     await upstreamClosed;
+    // Whatever error the SDK made of the cancellation: an estimated line, and the provider not marked down.
+    await vi.waitFor(() => expect(ledger.at(-1)).toMatchObject({ provider: model.split('/')[0], estimated: true }));
+    const provider = services.gateway.providersState().find((state) => state.name === model.split('/')[0]);
+    expect(provider?.health.lastFailure).toBeNull();
   });
 });

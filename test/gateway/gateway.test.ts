@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { AbortError, BadRequestError, BudgetError } from '../../src/errors.js';
-import { CostLedger } from '../../src/gateway/cost-ledger.js';
+import { CostLedger, type LedgerEntry } from '../../src/gateway/cost-ledger.js';
 import { Gateway, type CallContext } from '../../src/gateway/gateway.js';
 import type { LanguageModelProvider } from '../../src/gateway/language-model.js';
 import { silentLogger } from '../../src/logger.js';
@@ -213,9 +213,11 @@ describe('the gateway', () => {
   });
 
   it("counts a call cancelled while the provider had it in its run's spend, as an estimate, but not one cancelled in the queue", async () => {
-    const { gateway, provider, ledger, context } = gatewayWith([{}], {
+    const { gateway, provider, ledger, context, events } = gatewayWith([{}], {
       providers: { openai: { type: 'openai', apiKey: 'sk-1234567890', limits: { concurrency: 1 } } },
     });
+    const lines: LedgerEntry[] = [];
+    ledger.subscribe((entry) => lines.push(entry));
     // A provider that works until the caller cancels, then fails as the SDKs do.
     provider.chat = (_request, options = {}) =>
       new Promise((_resolve, reject) =>
@@ -233,12 +235,20 @@ describe('the gateway', () => {
     working.abort();
     await expect(first).rejects.toBeInstanceOf(AbortError);
     await expect(second).rejects.toBeInstanceOf(AbortError);
-    // Only the call the provider had: its prompt estimated, nothing generated that anyone saw.
-    const usage = ledger.runUsage('run1');
-    expect(usage).toMatchObject({ calls: 1, completionTokens: 0 });
-    expect(usage.promptTokens).toBeGreaterThan(5);
-    // gpt-4o-mini's input price, $0.15 a million tokens: the run's budget sees it.
-    expect(usage.costUsd).toBeCloseTo((usage.promptTokens * 0.15) / 1e6, 12);
+    // Only the call the provider had, on a line of its own: its prompt estimated, nothing generated that anyone saw.
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ runId: 'run1', completionTokens: 0, estimated: true });
+    const estimate = lines[0]!.promptTokens;
+    expect(estimate).toBeGreaterThan(5);
+    // The run's spend counts it at gpt-4o-mini's input price, $0.15 a million tokens (its budget sees it); its
+    // token counts stay what providers reported.
+    expect(ledger.runUsage('run1')).toEqual({
+      calls: 1,
+      promptTokens: 0,
+      completionTokens: 0,
+      costUsd: expect.closeTo((estimate * 0.15) / 1e6, 12),
+    });
+    expect(events.find((event) => event.type === 'llm-call')?.data).toMatchObject({ tokens: 0, estimated: true });
   });
 
   it('emits llm-wait with the reason when the limiter held a call back', async () => {
@@ -267,6 +277,26 @@ describe('the gateway', () => {
     expect(text).toBe('streamed answer');
     expect((await stream.result).usage).toEqual({ promptTokens: 40, completionTokens: 3 });
     expect(ledger.runUsage('run1')).toMatchObject({ calls: 1, promptTokens: 40, completionTokens: 3 });
+  });
+
+  it('counts a stream its reader left mid-way as an estimate, and one read to its end once, as reported', async () => {
+    const { gateway, ledger, context } = gatewayWith([
+      { text: 'twelve chars', usage: { inputTokens: 40, outputTokens: 3 } },
+    ]);
+    const lines: LedgerEntry[] = [];
+    ledger.subscribe((entry) => lines.push(entry));
+    const left = await gateway.stream({ messages }, context);
+    for await (const part of left.parts) if (part.type === 'text-delta') break;
+    await expect(left.result).rejects.toBeInstanceOf(AbortError);
+    // What had streamed, 12 characters at about 4 a token, beside the prompt's estimate.
+    expect(lines).toEqual([expect.objectContaining({ completionTokens: 3, estimated: true })]);
+    const read = await gateway.stream({ messages }, context);
+    for await (const part of read.parts) if (part.type === ('finish' as string)) break;
+    await read.result;
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({ promptTokens: 40, completionTokens: 3 });
+    expect(lines[1]).not.toHaveProperty('estimated');
+    expect(gateway.providersState()[0]).toMatchObject({ inFlight: 0, queued: 0 });
   });
 
   it('pauses a 429 without retry hints until the exhausted limit resets, as its headers say', async () => {

@@ -11,7 +11,8 @@ import { Cancellation } from '../../gateway/cancel-signal.js';
 export function clientGone(request: FastifyRequest, reply: FastifyReply): Cancellation {
   const gone = new Cancellation();
   const onClose = () => {
-    if (reply.raw.writableFinished) return;
+    // Both events can come for one hang-up: said once.
+    if (reply.raw.writableFinished || gone.aborted) return;
     gone.abort(new Error('the client closed the connection'));
     // fastify logs a request when its answer has been sent in full: this one's would never be logged.
     request.log.info({ req: request, responseTime: reply.elapsedTime }, 'connection closed before the answer ended');
