@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { abortableDelay } from './abortable-delay.js';
 import { BudgetGuard, type Budget, type BudgetHold } from './budget-guard.js';
 import { systemClock, type Clock } from './clock.js';
-import { recordCall } from './call-record.js';
+import { recordCall, type CallRecord } from './call-record.js';
 import { ProviderHealth } from './provider-health.js';
 import type { CostLedger } from './cost-ledger.js';
 import {
@@ -455,21 +455,35 @@ export class Gateway {
     const costUsd = costOf(price, admission.promptEstimate, outputTokens);
     // Spend, not tokens: token totals are the providers' reports (cost-ledger.ts), here as in a shared budget.
     admission.hold.charge?.(costUsd, { promptTokens: 0, completionTokens: 0 });
-    recordCall(this.#ledger, context, {
+    const call = this.#paidCall(resolved, admission, admission.promptEstimate, outputTokens, price, costUsd);
+    call.estimated = true;
+    recordCall(this.#ledger, context, call);
+  }
+
+  /** The ledger's record of a call the provider had, with the tokens and cost it is counted at. */
+  #paidCall(
+    resolved: Resolved,
+    admission: Admission,
+    promptTokens: number,
+    completionTokens: number,
+    price: PriceLookup,
+    costUsd: number,
+  ): CallRecord {
+    const now = this.#clock.now();
+    return {
       provider: resolved.provider.name,
       model: resolved.modelId,
-      promptTokens: admission.promptEstimate,
-      completionTokens: outputTokens,
+      promptTokens,
+      completionTokens,
       costUsd,
       costUnknown: price.kind === 'unknown',
-      latencyMs: this.#clock.now() - admission.startedAt,
+      latencyMs: now - admission.startedAt,
       attempts: admission.attempts,
       rateLimited: admission.rateLimited,
       waitedMs: admission.waitedMs,
       cached: false,
-      at: new Date(this.#clock.now()),
-      estimated: true,
-    });
+      at: new Date(now),
+    };
   }
 
   /** Settles a failed attempt's lease and returns how long to wait before the next one, or throws. */
@@ -522,20 +536,11 @@ export class Gateway {
       usage.cachedInputTokens,
     );
     admission.hold.charge?.(costUsd, { promptTokens: usage.inputTokens, completionTokens: usage.outputTokens });
-    recordCall(this.#ledger, context, {
-      provider: resolved.provider.name,
-      model: resolved.modelId,
-      promptTokens: usage.inputTokens,
-      completionTokens: usage.outputTokens,
-      costUsd,
-      costUnknown: price.kind === 'unknown',
-      latencyMs: this.#clock.now() - admission.startedAt,
-      attempts: admission.attempts,
-      rateLimited: admission.rateLimited,
-      waitedMs: admission.waitedMs,
-      cached: false,
-      at: new Date(this.#clock.now()),
-    });
+    recordCall(
+      this.#ledger,
+      context,
+      this.#paidCall(resolved, admission, usage.inputTokens, usage.outputTokens, price, costUsd),
+    );
     return {
       model: resolved.fullName,
       usage: {

@@ -94,17 +94,16 @@ function answerChat(request: RecordedRequest, response: ServerResponse): void {
     return;
   }
   // As OpenAI streams: its fingerprint and tier on every chunk, and a padding of its own on each.
+  const head = {
+    id: 'up',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: body.model,
+    system_fingerprint: 'fp_up',
+    service_tier: 'default',
+  };
   const chunk = (index: number, delta: object, finishReason: string | null) => ({
-    data: {
-      id: 'up',
-      object: 'chat.completion.chunk',
-      created: 1,
-      model: body.model,
-      system_fingerprint: 'fp_up',
-      service_tier: 'default',
-      choices: [{ index, delta, finish_reason: finishReason }],
-      obfuscation: 'x'.repeat(index + 3),
-    },
+    data: { ...head, choices: [{ index, delta, finish_reason: finishReason }], obfuscation: 'x'.repeat(index + 3) },
   });
   const events = choices.flatMap((index) => {
     const parts = [chunk(index, { role: 'assistant', content: '' }, null)];
@@ -133,20 +132,5 @@ function answerChat(request: RecordedRequest, response: ServerResponse): void {
     parts.push(chunk(index, {}, finish));
     return parts;
   });
-  sendSse(response, [
-    ...events,
-    {
-      data: {
-        id: 'up',
-        object: 'chat.completion.chunk',
-        created: 1,
-        model: body.model,
-        system_fingerprint: 'fp_up',
-        service_tier: 'default',
-        choices: [],
-        usage,
-      },
-    },
-    { data: '[DONE]' },
-  ]);
+  sendSse(response, [...events, { data: { ...head, choices: [], usage } }, { data: '[DONE]' }]);
 }
