@@ -70,6 +70,10 @@ export type GenerateStreamPart = Exclude<ChatStreamPart, { type: 'finish' }>;
 
 export interface StreamResult {
   model: string;
+  /**
+   * To be read: the call holds its limiter place and budget until its reader reaches the end or leaves the loop
+   * (an async generator runs nothing, its clean-up included, before its first part is asked for).
+   */
   parts: AsyncIterable<GenerateStreamPart>;
   /** Until the provider's response headers arrived. */
   timing: CallTiming;
