@@ -161,11 +161,11 @@ async function checkSettled(services: Services, ids: readonly string[], dataDir:
     if (TERMINAL_STATUS[last.type] !== run.status)
       throw new Error(`run ${id} is ${run.status} but its last event is ${last.type}`);
     // Each paid call lies inside one execution: after a run-started and not after that execution's terminal event.
-    const windows: Array<{ from: string; to: string }> = [];
+    const windows: Array<{ from: string; to: string; end?: string }> = [];
     for (const event of events) {
       if (event.type === 'run-started') windows.push({ from: event.at, to: '9999' });
       else if (TERMINAL_EVENT_TYPES.has(event.type) && windows.at(-1)?.to === '9999')
-        (windows.at(-1) as { to: string }).to = event.at;
+        Object.assign(windows.at(-1) as object, { to: event.at, end: event.type });
     }
     const paid = ledger.filter((entry) => entry.runId === id);
     for (const entry of paid) {
@@ -180,6 +180,12 @@ async function checkSettled(services: Services, ids: readonly string[], dataDir:
       (step) => step.key.startsWith('llm:'),
     );
     const answered = paid.filter((entry) => entry.estimated !== true);
+    // A call is cut off only by an execution that ends without completing: cancelled, stopped, failed, or killed.
+    for (const entry of paid.filter((line) => line.estimated === true)) {
+      const around = windows.filter((window) => window.from <= entry.at && entry.at <= window.to);
+      if (around.every((window) => window.end === 'run-completed'))
+        throw new Error(`run ${id}: a call cut off at ${entry.at} in an execution that completed`);
+    }
     if (answered.length !== steps.length)
       throw new Error(`run ${id}: ${answered.length} answered LLM calls for ${steps.length} stored answers`);
   }
