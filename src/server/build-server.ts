@@ -32,9 +32,16 @@ import { RequestLogging } from './request-logging.js';
  * to the same log file: fastify's own count from `req-1` again at each start. The start time, then a count.
  */
 function requestIds(): () => string {
-  const start = Date.now().toString(36);
-  let next = 0;
-  return () => `req-${start}-${(next++).toString(36)}`;
+  let prefix = '';
+  let next = 2 ** 30;
+  return () => {
+    // A small integer stays one (fastify masks its own count for that): past 2^30 requests, a new start time.
+    if (next === 2 ** 30) {
+      prefix = `req-${Date.now().toString(36)}-`;
+      next = 0;
+    }
+    return prefix + (next++).toString(36);
+  };
 }
 
 /**
