@@ -165,6 +165,9 @@ export class ExtractionPool {
     if (worker.exitCode !== null || worker.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       worker.once('exit', () => resolve());
+      // Held until it has exited: an unref'd child's exit is never seen by a process with nothing else to do (a
+      // CLI command closing the plugins), which then ended with `close()` unresolved and its output unwritten.
+      worker.ref();
       // SIGKILL: a worker stuck in a pathological page must not outlive its timeout.
       worker.kill('SIGKILL');
     });

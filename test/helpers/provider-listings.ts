@@ -139,6 +139,14 @@ export function smallWeb(): Promise<WireServer> {
           ],
         },
       });
+    } else if (url.pathname === '/article') {
+      // HTML, which the browse plugin extracts in its worker processes.
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(
+        '<!doctype html><html><head><title>Example article</title></head><body><article><h1>Example article</h1>' +
+          `<p>${'This domain is for use in documentation examples, and this sentence says so at length. '.repeat(8)}</p>` +
+          '</article></body></html>',
+      );
     } else if (url.pathname === '/page') {
       // Plain text: the browse plugin reads it without its extraction workers, which take seconds to start.
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });

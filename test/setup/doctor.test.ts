@@ -286,6 +286,26 @@ describe('agentd doctor', () => {
     expect(result.stdout).toMatch(/^1 of 7 checks failed$/m);
   }, 120_000);
 
+  it('prints every check and exits 0 from the CLI when all pass, the browse check extracting an HTML page', async () => {
+    // Nothing else keeps the command's process busy here: it must still wait for the extraction worker it
+    // closes (an unref'd child's exit went unseen, and the process ended silently before printing anything).
+    const openai = await serve(openAIListing(['gpt-4o-mini']));
+    const web = await webPlugins();
+    const file = configFile({
+      providers: { openai: { type: 'openai', apiKey: '${OPENAI_KEY_TEST}', baseURL: `${openai.url}/v1` } },
+      models: { default: 'openai/gpt-4o-mini' },
+      plugins: web.plugins,
+    });
+    const article = web.browseURL.replace(/\/page$/, '/article');
+    const result = await runCli(['doctor', '--config', file], {
+      env: { ...env, AGENTD_DOCTOR_BROWSE_URL: article },
+      timeoutMs: 90_000,
+    });
+    expect(result.stdout).toContain(`ok    browse (http): fetched ${article} ("Example article")\n`);
+    expect(result.stdout).toMatch(/^all 8 checks passed$/m);
+    expect(result.code).toBe(0);
+  }, 120_000);
+
   it('answers --json with every check and ok: false when one fails', async () => {
     const web = await webPlugins();
     const file = configFile({
