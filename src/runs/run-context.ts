@@ -10,6 +10,7 @@ import type { RunRecorder } from './run-recorder.js';
 import type { RunSteps } from './run-steps.js';
 import type { RunHealth } from './run-health.js';
 import type { EmitEvent } from '../types/run-events.js';
+import { ActionName } from '../types/action-names.js';
 import { WorkGroup } from './work-group.js';
 
 export interface RunContextOptions {
@@ -58,6 +59,10 @@ function roleContext(options: RunContextOptions, work: WorkGroup): RoleContext {
       return result;
     },
     llm: (action: string, request: GenerateRequest): Promise<GenerateResult> => {
+      // The report comes last, after every search: a run that could search nothing fails (run-execution.ts)
+      // whatever its report says, so it fails here, before paying for one.
+      const verdict = action === ActionName.ConductResearch ? health?.verdict() : undefined;
+      if (verdict) return Promise.reject(verdict);
       const model = gateway.modelFor(request.model, action);
       const hash = llmKey(model, request);
       const callContext = { runId: run.id, action, budgetUsd: run.budgetUsd, signal, emit };
