@@ -108,6 +108,22 @@ describe('config', () => {
     ]);
   });
 
+  it('takes browse and wiki options without `use` as the built-in plugin, and asks search options which plugin', () => {
+    const plugins = parseConfig(
+      { plugins: { browse: { allowHosts: ['127.0.0.1:8080'] }, wiki: { apiURL: 'http://127.0.0.1:9/w/api.php' } } },
+      { env: {} },
+    ).plugins;
+    expect(plugins).toEqual({
+      search: { use: 'duckduckgo' },
+      browse: { use: 'http', allowHosts: ['127.0.0.1:8080'] },
+      wiki: { use: 'mediawiki', apiURL: 'http://127.0.0.1:9/w/api.php' },
+    });
+    // duckduckgo takes a baseURL too: these options may be for searxng, and taking them for it would mislead.
+    expect(issuesOf({ plugins: { search: { baseURL: 'http://127.0.0.1:8888' } } })).toEqual([
+      'plugins.search.use: expected the name of the search plugin these options are for, e.g. "searxng" or "duckduckgo"',
+    ]);
+  });
+
   it('refuses an action name in models.actions that no action has, naming the valid ones', () => {
     expect(issuesOf({ models: { actions: { ConductReserch: 'ollama/x', ConductResearch: 'ollama/y' } } })).toEqual([
       'models.actions: unknown key "ConductReserch" (expected one of KeywordExtract, WikiSearchAndSummarize, CollectLinks, WebBrowseAndSummarize, ConductResearch)',

@@ -77,7 +77,35 @@ const priceSchema = z
   })
   .strict();
 
-const pluginBase = z.object({ use: z.string().min(1, 'expected the name of a plugin') }).loose();
+const pluginName = z.string().min(1, 'expected the name of a plugin');
+
+/**
+ * A browse or wiki section: `use` names the plugin, the built-in one when left out (there is one of each, and
+ * its options alone are the common edit: `allowHosts`, `apiURL`).
+ */
+const pluginSection = (builtIn: string) =>
+  z
+    .object({ use: pluginName.default(builtIn) })
+    .loose()
+    .prefault({});
+
+/**
+ * The search section: `use` may only be left out with the whole section. Several plugins take the same options
+ * (`baseURL`, a key), so options alone do not say which plugin they are for.
+ */
+const searchSection = z
+  .object({
+    use: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? 'expected the name of the search plugin these options are for, e.g. "searxng" or "duckduckgo"'
+            : `expected the name of a plugin, got ${describeValue(issue.input)}`,
+      })
+      .min(1, 'expected the name of a plugin'),
+  })
+  .loose()
+  .prefault({ use: 'duckduckgo' });
 
 export const configSchema = z
   .object({
@@ -134,9 +162,9 @@ export const configSchema = z
       .prefault({}),
     plugins: z
       .object({
-        search: pluginBase.prefault({ use: 'duckduckgo' }),
-        browse: pluginBase.prefault({ use: 'http' }),
-        wiki: pluginBase.prefault({ use: 'mediawiki' }),
+        search: searchSection,
+        browse: pluginSection('http'),
+        wiki: pluginSection('mediawiki'),
       })
       .strict()
       .prefault({}),
