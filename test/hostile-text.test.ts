@@ -61,10 +61,10 @@ describe('text printed to a terminal', () => {
 
 describe('lone surrogates in a request', () => {
   it.each([
-    ['/v1/runs', '{"topic":"bad \\ud800 topic"}'],
-    ['/v1/runs', '{"topic":"ok","team":["extractor","\\udfff"]}'],
-    ['/v1/tools/search', '{"query":"a\\ud83d"}'],
-  ])('POST %s with %s answers 400 naming the field', async (url, payload) => {
+    ['/v1/runs', '{"topic":"bad \\ud800 topic"}', 'topic'],
+    ['/v1/runs', '{"topic":"ok","team":["extractor","\\udfff"]}', 'team[1]'],
+    ['/v1/tools/search', '{"query":"a\\ud83d"}', 'query'],
+  ])('POST %s with %s answers 400 naming the field', async (url, payload, param) => {
     const built = await buildTestApp();
     cleanups.push(built.close);
     const response = await built.app.inject({
@@ -77,6 +77,7 @@ describe('lone surrogates in a request', () => {
     expect(response.json().error).toMatchObject({
       code: 'AGENTD_ERR_BAD_REQUEST',
       message: expect.stringContaining('lone surrogate'),
+      param,
     });
     expect(await built.services.runs.list()).toEqual({ runs: [] });
   });

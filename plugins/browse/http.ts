@@ -8,6 +8,25 @@ import { fetchPage } from './fetch-page.js';
 import { SsrfGuard } from './ssrf-guard.js';
 import { ExtractionPool } from './worker-pool.js';
 
+/**
+ * An `allowHosts` entry: a host, or host:port, as the guard compares them (`SsrfGuard.isAllowedHost`). A URL
+ * or an out-of-range port would never match, and the page would be refused without a word of why.
+ */
+const notAHost = (issue: { input: unknown }) =>
+  `expected a host or host:port, e.g. "127.0.0.1:8080", got ${JSON.stringify(issue.input)}`;
+const hostEntry = z.string({ error: notAHost }).refine(
+  (entry) => {
+    try {
+      const url = new URL(`http://${entry}`);
+      const given = entry.toLowerCase();
+      return url.host === given || `${url.host}:80` === given;
+    } catch {
+      return false;
+    }
+  },
+  { error: notAHost },
+);
+
 const optionsSchema = z
   .object({
     use: z.string(),
@@ -16,7 +35,7 @@ const optionsSchema = z
     /** Largest body accepted, after decompression. @default 5000000 */
     maxBytes: z.number().int().positive().default(5_000_000),
     /** `host` or `host:port` that may be fetched although loopback or private. @default [] */
-    allowHosts: z.array(z.string().min(1)).default([]),
+    allowHosts: z.array(hostEntry).default([]),
     /** @default 5 */
     maxRedirects: z.number().int().nonnegative().max(20).default(5),
     /** Extraction worker threads. @default min(2, CPUs) */

@@ -8,7 +8,10 @@ import { BadRequestError } from '../errors.js';
  */
 export async function refuseLoneSurrogates(request: FastifyRequest): Promise<void> {
   const path = findLoneSurrogate(request.body, 'body');
-  if (path !== undefined) throw new BadRequestError(`${path}: contains a lone surrogate (not valid Unicode text)`);
+  if (path === undefined) return;
+  // The field as OpenAI's errors name it in `param`: the path within the body.
+  const param = path.replace(/^body\.?/, '').replace(/ \(a key\)$/, '') || undefined;
+  throw new BadRequestError(`${path}: contains a lone surrogate (not valid Unicode text)`, { param });
 }
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */

@@ -48,6 +48,17 @@ describe("checking the plugins' options as start does", () => {
     ]);
   });
 
+  it('refuses an allowHosts entry the browse guard could never match, and takes hosts with or without a port', async () => {
+    expect(
+      await issuesOf({
+        browse: { allowHosts: ['127.0.0.1:99999', 'http://intranet/', 'localhost:8080', '[::1]:3000'] },
+      }),
+    ).toEqual([
+      'plugins.browse.allowHosts.0: expected a host or host:port, e.g. "127.0.0.1:8080", got "127.0.0.1:99999"',
+      'plugins.browse.allowHosts.1: expected a host or host:port, e.g. "127.0.0.1:8080", got "http://intranet/"',
+    ]);
+  });
+
   it('says that a keyed backend needs its key, as start would', async () => {
     expect(await issuesOf({ search: { use: 'brave' } })).toEqual([
       'plugins.search.apiKey: the brave plugin needs an API key: set the environment variable BRAVE_API_KEY or plugins.search.apiKey',
