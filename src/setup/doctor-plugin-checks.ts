@@ -52,7 +52,7 @@ export async function checkPlugins(config: Config, options: PluginCheckOptions =
       const browseURL = options.browseURL ?? BROWSE_CHECK_URL;
       const [searchCheck, wikiCheck, browseCheck] = await Promise.all([
         plugins.search.search('Wikipedia', { limit: 3, signal: signal() }).then(
-          (results) => ok(search, `answered a query (${results.length} results)`),
+          (results) => ok(search, `answered a query (${results.length} results, at most 3 asked for)`),
           (error: unknown) =>
             fail(
               search,

@@ -282,7 +282,7 @@ describe('agentd doctor', () => {
     expect(result.stdout).toContain(
       'fix: start Ollama (ollama serve) or set providers.local.baseURL to where it listens',
     );
-    expect(result.stdout).toMatch(/^ok {4}search \(searxng\): answered a query/m);
+    expect(result.stdout).toMatch(/^ok {4}search \(searxng\): answered a query \(\d results, at most 3 asked for\)$/m);
     expect(result.stdout).toMatch(/^1 of 7 checks failed$/m);
   }, 120_000);
 

@@ -144,13 +144,16 @@ describe('agentd init', () => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it('with nothing found writes a local Ollama config and says what was missing', async () => {
+  it('with nothing found writes a local Ollama config, says what was missing and what to do before starting', async () => {
     const file = tempFile();
     const result = capture();
     expect(
       await initCommand({ configFile: file, yes: true, env: { OLLAMA_HOST: await deadURL() } }, result.output),
     ).toBe(0);
     expect(result.lines.join('\n')).toContain('found no provider');
+    expect(result.lines.join('\n')).toContain(
+      'next: start Ollama (ollama serve, then ollama pull llama3.2), or set OPENAI_API_KEY or ANTHROPIC_API_KEY and run agentd init again; then agentd doctor',
+    );
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
       providers: { ollama: { type: 'ollama' } },
       models: { default: 'ollama/llama3.2' },

@@ -65,8 +65,13 @@ export async function initCommand(options: InitOptions, output: Output): Promise
   parseConfig(document, { env, source: file });
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
+  // Nothing found: the config is Ollama's, which is not there yet; starting the daemon first would only fail.
+  const next =
+    detected.length === 0
+      ? `next: start Ollama (ollama serve, then ollama pull ${choices.defaultModel.slice(choices.defaultModel.indexOf('/') + 1)}), or set OPENAI_API_KEY or ANTHROPIC_API_KEY and run agentd init again; then agentd doctor`
+      : 'next: agentd doctor, then agentd start';
   output.out(
-    `wrote ${file}: ${choices.providers.map((provider) => provider.name).join(', ') || 'no provider'}, default model ${choices.defaultModel}, search ${choices.search.use}\nnext: agentd doctor, then agentd start`,
+    `wrote ${file}: ${choices.providers.map((provider) => provider.name).join(', ') || 'no provider'}, default model ${choices.defaultModel}, search ${choices.search.use}\n${next}`,
   );
   return ExitCode.ok;
 }
