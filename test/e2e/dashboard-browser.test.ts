@@ -260,6 +260,9 @@ describe.skipIf(browserMissing !== undefined)(
       async () => {
         const releaseReport = llm.hold('Report');
         await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Runs' }).click();
+        // Choices half made in the start form, which the list's live updates must leave alone.
+        await page.getByLabel('Language').fill('de');
+        await page.getByLabel('wiki (Wikipedia background)').uncheck();
         const submitted = await daemon.request<{ id: string }>('POST', '/v1/runs', {
           topic: 'A run to cancel',
           team: ['extractor', 'researcher'],
@@ -271,8 +274,35 @@ describe.skipIf(browserMissing !== undefined)(
         await row.locator('.status', { hasText: /queued|running/ }).waitFor();
         releaseReport();
         await row.locator('.status', { hasText: 'completed' }).waitFor({ timeout: 30_000 });
+        expect(await page.getByLabel('Language').inputValue()).toBe('de');
+        expect(await page.getByLabel('wiki (Wikipedia background)').isChecked()).toBe(false);
+        expect(await page.getByLabel('researcher (search, read, report)').isChecked()).toBe(true);
       },
       STEP_MS,
+    );
+
+    it(
+      'follows a run cancelled and resumed from its own page to its new end, without a reload',
+      async () => {
+        const releaseReport = llm.hold('Report');
+        const submitted = await daemon.request<{ id: string }>('POST', '/v1/runs', {
+          topic: 'A run resumed from its page',
+          team: ['extractor', 'researcher'],
+        });
+        await page.goto(`${daemon.url}/runs/${encodeURIComponent(submitted.body.id)}`);
+        await page.evaluate(() => Object.assign(window, { __sameDocument: true }));
+        const status = page.getByTestId('run-status');
+        await status.filter({ hasText: 'running' }).waitFor({ timeout: STEP_MS });
+        await page.getByRole('button', { name: 'Cancel run: A run resumed from its page' }).click();
+        await status.filter({ hasText: 'cancelled' }).waitFor();
+        await page.getByRole('button', { name: 'Resume run: A run resumed from its page' }).click();
+        releaseReport();
+        await status.filter({ hasText: 'completed' }).waitFor({ timeout: STEP_MS });
+        await page.getByRole('heading', { name: 'Research report' }).waitFor();
+        expect(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+        await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Runs' }).click();
+      },
+      2 * STEP_MS,
     );
 
     it(

@@ -23,9 +23,13 @@ export function RunView({ id }: { id: string }) {
   const { data: run, error, refresh } = useData(() => api<Run>('GET', `/v1/runs/${encodeURIComponent(id)}`), [id]);
   const [progress, setProgress] = useState<Progress>(emptyProgress);
   const [, setTick] = useState(0);
+  /** The run's stream ended with its execution; a resumed run's new execution is followed on a new one. */
+  const [streamEnded, setStreamEnded] = useState(false);
+  const [stream, setStream] = useState(0);
 
   useEffect(() => {
     setProgress(emptyProgress());
+    setStreamEnded(false);
     return followEvents(
       `/v1/runs/${encodeURIComponent(id)}/events`,
       {
@@ -33,11 +37,23 @@ export function RunView({ id }: { id: string }) {
           setProgress((current) => applyEvent(current, event));
           if (RECORD_CHANGES.has(event.type)) refresh();
         },
-        onClose: () => refresh(),
+        onClose: () => {
+          setStreamEnded(true);
+          refresh();
+        },
       },
       { resumable: true },
     );
-  }, [id, refresh]);
+  }, [id, refresh, stream]);
+  // Resumed (from this page or anywhere else): the stream closed at the run's end is opened again, and its
+  // replay rebuilds the progress, so the page follows the run to its new end instead of freezing.
+  const live = run?.status === 'queued' || run?.status === 'running';
+  useEffect(() => {
+    if (streamEnded && live) setStream((count) => count + 1);
+  }, [streamEnded, live]);
+  // A run that can be resumed is looked at now and then, to see a resume made elsewhere (the CLI, the list).
+  const resumable = run?.status === 'cancelled' || run?.status === 'failed';
+  useInterval(refresh, streamEnded && resumable ? 5_000 : undefined);
   useInterval(() => setTick((tick) => tick + 1), run?.status === 'running' ? 1_000 : undefined);
 
   if (error)

@@ -197,9 +197,11 @@ function StartForm() {
       </label>
       <label>
         Language
+        {/* Defaults, not values: a value would be set again at every render, and the runs list re-renders this
+            form whenever a run changes, undoing what the user chose. */}
         <input
           name="language"
-          value="en"
+          defaultValue="en"
           pattern="[A-Za-z]{2,3}(-[A-Za-z]{2,4})?"
           title="an ISO 639-1 code such as en or zh"
           size={6}
@@ -213,7 +215,7 @@ function StartForm() {
         <legend>Team</legend>
         {ROLES.map((role) => (
           <label key={role.name} class="check">
-            <input type="checkbox" name="team" value={role.name} checked />
+            <input type="checkbox" name="team" value={role.name} defaultChecked />
             {role.label}
           </label>
         ))}
