@@ -55,7 +55,8 @@ export function applyEvent(progress: RunProgress, event: RunEvent): RunProgress 
       if (event.data.action === ActionName.WebBrowseAndSummarize) next.pagesStarted += 1;
       break;
     case 'action-end':
-      if (event.data.action === ActionName.WebBrowseAndSummarize) next.pagesDone += 1;
+      // A page is done once read, or once it failed; not when the run's end cut it off (it was not read).
+      if (event.data.action === ActionName.WebBrowseAndSummarize && event.data.cancelled !== true) next.pagesDone += 1;
       break;
     case 'llm-call':
       next.tokens += event.data.tokens;

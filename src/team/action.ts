@@ -1,3 +1,4 @@
+import { AbortError } from '../errors.js';
 import type { RoleContext } from './role-context.js';
 
 /**
@@ -31,6 +32,8 @@ export async function runAction<Input, Output, Context extends RoleContext>(
       ms: Date.now() - started,
       ok: false,
       error: error instanceof Error ? error.message : String(error),
+      // Ended by the run's cancellation or stop, not by a failure of its own: progress does not count it done.
+      ...(error instanceof AbortError ? { cancelled: true as const } : {}),
     });
     throw error;
   }

@@ -47,6 +47,10 @@ const eventData = {
     ms: z.number(),
     ok: z.boolean(),
     error: z.string().optional(),
+    cancelled: z
+      .literal(true)
+      .optional()
+      .describe('ended by the run being cancelled or stopped, not by a failure of its own'),
   }),
   'llm-call': z.strictObject({
     provider: z.string(),

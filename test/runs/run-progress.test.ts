@@ -49,6 +49,26 @@ describe('run progress from typed events', () => {
     expect(progress.stage).toBe('WebBrowseAndSummarize');
   });
 
+  it('counts a page that failed as done, but not one the run cut off when it was cancelled', () => {
+    const failed = event({
+      type: 'action-end',
+      data: { role: 'researcher', action: 'WebBrowseAndSummarize', ms: 5, ok: false, error: 'HTTP 404' },
+    });
+    const cutOff = event({
+      type: 'action-end',
+      data: {
+        role: 'researcher',
+        action: 'WebBrowseAndSummarize',
+        ms: 5,
+        ok: false,
+        error: 'the call was cancelled',
+        cancelled: true,
+      },
+    });
+    const events = [pageStart(), pageStart(), pageStart(), pageEnd(), failed, cutOff];
+    expect(progressLine(events.reduce(applyEvent, emptyProgress()))).toMatch(/pages 2\/3,/);
+  });
+
   it('counts the pages of the current execution, so a run resumed after a crash ends with every page read', () => {
     const events: RunEvent[] = [
       event({ type: 'run-started', data: { resumed: false, stepsStored: 0, team: ['researcher'] } }),
