@@ -136,7 +136,6 @@ export const createOllamaProvider: ProviderFactory = (options) => {
     },
 
     async embed(request: EmbedRequest, callOptions: CallOptions = {}): Promise<EmbedResult> {
-      provider.checkEmbed?.(request);
       const { client, captured, timeout } = clientFor(toAbortSignal(callOptions.signal));
       try {
         const response = await client.embed({

@@ -211,6 +211,7 @@ export class Gateway {
         if (!finished) {
           gateway.#settleUnreported(
             resolved,
+            chatRequest,
             context,
             opened.admission,
             streamedTokens(streamedCharacters, exactTokens),
@@ -409,7 +410,7 @@ export class Gateway {
           if (context.signal?.aborted) {
             // Cancelled while the provider had the call, whatever error the provider's client made of that (an
             // SDK's own abort error, or the signal's reason): the provider bills the prompt.
-            this.#settleUnreported(resolved, context, admission, 0);
+            this.#settleUnreported(resolved, chatRequest, context, admission, 0);
             throw error instanceof AbortError ? error : abortError(error);
           }
           this.health.failed(resolved.provider.name, error, 'call');
@@ -443,14 +444,15 @@ export class Gateway {
    * count such calls against their limits and bill them (the prompt, and what they generated), so the limiter
    * charges them as the provider counts, and the ledger and budgets count agentd's estimate, marked `estimated`.
    */
-  #settleUnreported(resolved: Resolved, context: CallContext, admission: Admission, outputTokens: number): void {
-    const { lease } = admission;
-    // OpenAI counts a request's max_tokens when it admits it; the others count what was used.
-    const charged =
-      resolved.provider.limitAccounting === 'prompt-plus-max-tokens'
-        ? lease.tokens
-        : admission.promptEstimate + outputTokens;
-    lease.succeeded(charged);
+  #settleUnreported(
+    resolved: Resolved,
+    chatRequest: ChatRequest,
+    context: CallContext,
+    admission: Admission,
+    outputTokens: number,
+  ): void {
+    const prompt = admission.promptEstimate;
+    admission.lease.succeeded(limitCharge(resolved.provider, chatRequest, prompt, prompt, outputTokens));
     const price = this.#prices.lookup(resolved.provider, resolved.modelId);
     const costUsd = costOf(price, admission.promptEstimate, outputTokens);
     // Spend, not tokens: token totals are the providers' reports (cost-ledger.ts), here as in a shared budget.
@@ -520,11 +522,13 @@ export class Gateway {
     headers: Record<string, string>,
     providerMs: number,
   ): Settled {
-    // OpenAI counts a request's max_tokens against TPM when it admits it; without one, what was used.
-    const charged =
-      resolved.provider.limitAccounting === 'prompt-plus-max-tokens' && chatRequest.maxOutputTokens !== undefined
-        ? usage.inputTokens + chatRequest.maxOutputTokens * choiceCount(chatRequest)
-        : (usage.limitedInputTokens ?? usage.inputTokens) + usage.outputTokens;
+    const charged = limitCharge(
+      resolved.provider,
+      chatRequest,
+      usage.inputTokens,
+      usage.limitedInputTokens ?? usage.inputTokens,
+      usage.outputTokens,
+    );
     const reading: RateLimitReading = readRateLimitHeaders(headers, this.#clock.now());
     admission.lease.succeeded(charged, reading);
     this.health.succeeded(resolved.provider.name, 'call');
@@ -594,6 +598,23 @@ function callsFor(provider: LanguageModelProvider, context: CallContext): PassTh
 }
 
 /** How many answers a request asks for (OpenAI's `n`). */
+/**
+ * The tokens a provider's limits count for a call, which the limiter charges: OpenAI counts a request's
+ * max_tokens when it admits it; without one, and for the others, what was used (`limitedInputTokens` of the
+ * prompt: Anthropic's limits leave out cache reads).
+ */
+function limitCharge(
+  provider: Pick<LanguageModelProvider, 'limitAccounting'>,
+  request: ChatRequest,
+  inputTokens: number,
+  limitedInputTokens: number,
+  outputTokens: number,
+): number {
+  return provider.limitAccounting === 'prompt-plus-max-tokens' && request.maxOutputTokens !== undefined
+    ? inputTokens + request.maxOutputTokens * choiceCount(request)
+    : limitedInputTokens + outputTokens;
+}
+
 function choiceCount(request: ChatRequest): number {
   const n = request.openAIOptions?.n;
   return typeof n === 'number' && n > 1 ? n : 1;
