@@ -21,7 +21,7 @@ export interface WireCompletion {
   usage?: WireUsage | null;
 }
 
-/** OpenAI's usage: the counts agentd reads, and the details it passes on (`usageDetails`). */
+/** OpenAI's usage: the counts agentd reads, and the details it passes on (`usageFrom`). */
 interface WireUsage {
   prompt_tokens: number;
   completion_tokens: number;
